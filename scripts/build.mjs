@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// npm run build: the npm build (tsc → dist/ ES modules + .d.ts), the server (tsc → dist/server/),
+// then the one-tag bundle (rollup → dist/cdn/rtc-call.js).
+import { spawnSync } from 'node:child_process';
+import { chmodSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = (name) => fileURLToPath(new URL(`../node_modules/.bin/${name}`, import.meta.url));
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`build: ${cmd} ${args.join(' ')} failed`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+run(bin('tsc'), ['-p', 'tsconfig.json']);
+run(bin('tsc'), ['-p', 'tsconfig.server.json']);
+chmodSync(new URL('../dist/server/cli.js', import.meta.url), 0o755);
+run(bin('rollup'), ['-c', 'rollup.config.mjs', '--silent']);

@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Fails when the committed custom-elements.json differs from a fresh analysis of src/.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const out = mkdtempSync(join(tmpdir(), 'rtc-cem-'));
+const r = spawnSync(join(root, 'node_modules/.bin/cem'), ['analyze', '--outdir', out], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+if (r.status !== 0) {
+  console.error('check-manifest: the analyzer failed');
+  process.exit(1);
+}
+const fresh = readFileSync(join(out, 'custom-elements.json'), 'utf8');
+rmSync(out, { recursive: true, force: true });
+let committed = '';
+try {
+  committed = readFileSync(join(root, 'custom-elements.json'), 'utf8');
+} catch {}
+if (JSON.stringify(JSON.parse(fresh)) !== (committed && JSON.stringify(JSON.parse(committed)))) {
+  console.error('custom-elements.json is stale: run `npm run analyze` and commit the result.');
+  process.exit(1);
+}
+console.log('custom-elements.json is up to date');

@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// npm test: build, typecheck, manifest freshness, bundle size, server tests (node:test) and browser
+// tests (@web/test-runner in Chromium). As root it re-runs itself inside a private network
+// namespace with only loopback up, so WebRTC can only ever use 127.0.0.1. It ends with one line
+// `N passed, N failed` summing every runner, and exits non-zero on any failure.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findChrome, NO_CHROME_MESSAGE } from './chrome.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const args = process.argv.slice(2);
+const only = new Set(args.filter((a) => !a.startsWith('-')));  // e.g. `npm test -- server browser`
+const want = (step) => only.size === 0 || only.has(step);
+
+if (!findChrome() && want('browser')) {
+  console.error(NO_CHROME_MESSAGE);
+  process.exit(1);
+}
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+if (isRoot && !process.env.RTC_TEST_NETNS && !process.env.RTC_TEST_NO_NETNS) {
+  // A fresh network namespace: only `lo`, so no test can reach or leak to any other network.
+  const r = spawnSync(
+    'unshare',
+    ['--net', '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, fileURLToPath(import.meta.url), ...args],
+    { stdio: 'inherit', env: { ...process.env, RTC_TEST_NETNS: '1' } },
+  );
+  if (r.error) {
+    console.error(`npm test: could not create a network namespace (${r.error.message}); set RTC_TEST_NO_NETNS=1 to run without one.`);
+    process.exit(1);
+  }
+  process.exit(r.status ?? 1);
+}
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const tmp = mkdtempSync(join(tmpdir(), 'rtc-test-'));
+
+function step(name, cmd, cmdArgs, env = {}) {
+  console.log(`\n── ${name}: ${[cmd.replace(root, ''), ...cmdArgs].join(' ')}`);
+  const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  return r.status === 0;
+}
+
+function check(name, ok) {
+  if (ok) totals.passed++;
+  else {
+    totals.failed++;
+    console.log(`✗ ${name} failed`);
+  }
+}
+
+function addCounts(name, file, exitedOk) {
+  let counts;
+  try {
+    counts = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    counts = undefined;
+  }
+  if (!counts) {
+    // The runner died before reporting: that is a failure, never a silent pass.
+    totals.failed++;
+    console.log(`✗ ${name}: the runner reported no results`);
+    return;
+  }
+  totals.passed += counts.passed;
+  totals.failed += counts.failed;
+  totals.skipped += counts.skipped;
+  if (!exitedOk && counts.failed === 0) {
+    totals.failed++;
+    console.log(`✗ ${name}: the runner exited with an error`);
+  }
+}
+
+if (want('build')) check('build', step('build', process.execPath, ['scripts/build.mjs']));
+if (want('typecheck')) {
+  check('typecheck (browser code and tests)', step('typecheck', bin('tsc'), ['-p', 'tsconfig.test.json']));
+  check('typecheck (server and its tests)', step('typecheck', bin('tsc'), ['-p', 'tsconfig.node-test.json']));
+}
+if (want('manifest')) check('custom-elements.json is up to date', step('manifest', process.execPath, ['scripts/check-manifest.mjs']));
+if (want('size') && existsSync(join(root, 'scripts/size.mjs'))) check('bundle size budget', step('size', process.execPath, ['scripts/size.mjs', '--check']));
+
+if (want('server')) {
+  const file = join(tmp, 'server.json');
+  const ok = step('server tests', process.execPath, [
+    '--import', 'tsx', '--test', '--test-concurrency=1',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=./test/plugins/node-count-reporter.mjs', `--test-reporter-destination=${file}`,
+    'test/server/**/*.test.ts',
+  ]);
+  addCounts('server tests', file, ok);
+}
+
+if (want('browser')) {
+  const file = join(tmp, 'browser.json');
+  const ok = step('browser tests', bin('web-test-runner'), [], { RTC_RESULTS_FILE: file });
+  addCounts('browser tests', file, ok);
+}
+
+rmSync(tmp, { recursive: true, force: true });
+console.log('');
+console.log(`${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
+process.exit(totals.failed > 0 ? 1 : 0);

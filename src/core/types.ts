@@ -1,0 +1,47 @@
+/** The call's one state value, reflected on `<rtc-call state>`. */
+export const CallState = {
+  Idle: 'idle',
+  Joining: 'joining',
+  Connected: 'connected',
+  Reconnecting: 'reconnecting',
+  Left: 'left',
+  Failed: 'failed',
+} as const;
+export type CallState = (typeof CallState)[keyof typeof CallState];
+
+/** The media link to one participant. */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'failed';
+
+/** A participant's role, from the room token (`guest` without tokens). */
+export type ParticipantRole = 'host' | 'guest';
+
+/** Everyone in a call, the local participant first. Immutable snapshots: a change makes a new object. */
+export interface Participant {
+  /** The participant's peer id, unique in the room. */
+  readonly id: string;
+  /** The name the server has for them (from the room token when tokens are used). */
+  readonly displayName: string;
+  readonly role: ParticipantRole;
+  readonly isLocal: boolean;
+  readonly micEnabled: boolean;
+  readonly cameraEnabled: boolean;
+  readonly connection: ConnectionState;
+  /** Their media (remote) or what we send (local); null until there is one. */
+  readonly stream: MediaStream | null;
+}
+
+/** Why the local participant left: `user` (leave() or the button), `removed` (element removed), `reconfigured` (room/server/token changed), `error`. */
+export type LeaveReason = 'user' | 'removed' | 'reconfigured' | 'error';
+
+/** Why a remote participant is gone: they said goodbye, or their connection died. */
+export type ParticipantLeaveReason = 'left' | 'disconnected';
+
+/** Device kinds a picker handles. */
+export type DeviceKind = 'videoinput' | 'audioinput' | 'audiooutput';
+
+/** Device choice, by deviceId; undefined/empty = the browser's default. */
+export interface DeviceChoice {
+  videoInput?: string;
+  audioInput?: string;
+  audioOutput?: string;
+}

@@ -1,0 +1,192 @@
+// web-test-runner plugin: runs the real rtc-call server (server/index.ts, through tsx) on free
+// loopback ports for the browser tests, and gives test pages commands (executeServerCommand) to
+// start, stop and restart servers, run coturn, sign room tokens and drive extra browser processes.
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { register } from 'tsx/esm/api';
+import { findChrome, chromeArgs } from '../../scripts/chrome.mjs';
+
+let serverModule;
+async function loadServer() {
+  if (!serverModule) {
+    register();
+    serverModule = await import('../../server/index.ts');
+  }
+  return serverModule;
+}
+
+/** A free TCP port on 127.0.0.1 (also used for coturn's UDP listener: both are free in a fresh namespace). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createNetServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function listen(server, port) {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve(server.address().port);
+    });
+  });
+}
+
+export function rtcTestServerPlugin() {
+  /** name → { options, port, instance } */
+  const servers = new Map();
+  const coturns = new Map();
+  const browsers = new Map();
+  let nextBrowser = 1;
+
+  async function start(name, options = {}, port = 0) {
+    await loadServer();
+    const opts = { peerSecret: randomBytes(32).toString('base64url'), log: () => {}, ...options };
+    const instance = serverModule.createRtcServer(opts);
+    const bound = await listen(instance.server, port);
+    const entry = { options: opts, port: bound, instance };
+    servers.set(name, entry);
+    return { name, url: `http://127.0.0.1:${bound}` };
+  }
+
+  async function stop(name) {
+    const entry = servers.get(name);
+    if (!entry?.instance) return;
+    const { instance } = entry;
+    entry.instance = undefined;
+    await instance.close();
+  }
+
+  async function startCoturn({ secret = randomBytes(16).toString('hex'), realm = 'rtc-test' } = {}) {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'rtc-coturn-'));
+    const userdb = join(dir, 'turndb');
+    writeFileSync(userdb, '');
+    const minPort = 49152 + Math.floor(Math.random() * 60) * 200;
+    const proc = spawn('turnserver', [
+      '-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${port}`,
+      `--min-port=${minPort}`, `--max-port=${minPort + 199}`, `--realm=${realm}`, '--fingerprint',
+      '--no-tls', '--no-dtls', '--no-cli', '--allow-loopback-peers', '--no-multicast-peers',
+      '--use-auth-secret', `--static-auth-secret=${secret}`, `--userdb=${userdb}`, '--log-file=stdout',
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const ready = new Promise((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`coturn did not start:\n${out}`)), 10_000);
+      const onData = (d) => {
+        out += d;
+        if (/Total General servers|IPv4\. UDP listener opened on/i.test(out)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      proc.stdout.on('data', onData);
+      proc.stderr.on('data', onData);
+      proc.once('error', (e) => { clearTimeout(timer); reject(new Error(`coturn (turnserver) could not be started: ${e.message}. Install it: apt-get install coturn`)); });
+      proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`coturn exited with ${code}:\n${out}`)); });
+    });
+    await ready;
+    const id = `coturn-${port}`;
+    coturns.set(id, { proc, dir });
+    return { id, port, secret, url: `turn:127.0.0.1:${port}?transport=udp` };
+  }
+
+  function stopCoturn(id) {
+    const entry = coturns.get(id);
+    if (!entry) return;
+    coturns.delete(id);
+    entry.proc.kill('SIGKILL');
+    rmSync(entry.dir, { recursive: true, force: true });
+  }
+
+  async function spawnBrowser({ url }) {
+    const { default: puppeteer } = await import('puppeteer-core');
+    const browser = await puppeteer.launch({
+      executablePath: findChrome(),
+      headless: true,
+      args: chromeArgs(),
+    });
+    const page = await browser.newPage({ type: 'window' });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(url);
+    const id = String(nextBrowser++);
+    browsers.set(id, { browser, page, errors });
+    return { id, pid: browser.process()?.pid };
+  }
+
+  async function killBrowser({ id }) {
+    const entry = browsers.get(id);
+    if (!entry) return false;
+    browsers.delete(id);
+    const proc = entry.browser.process();
+    proc?.kill('SIGKILL');
+    await new Promise((r) => (proc && proc.exitCode === null ? proc.once('exit', r) : r()));
+    return true;
+  }
+
+  async function evaluateInBrowser({ id, expression }) {
+    const entry = browsers.get(id);
+    if (!entry) throw new Error(`no browser ${id}`);
+    return entry.page.evaluate(expression);
+  }
+
+  const commands = {
+    'rtc-server': async ({ name = 'default', options } = {}) => {
+      const entry = servers.get(name);
+      if (entry?.instance && !options) return { name, url: `http://127.0.0.1:${entry.port}` };
+      if (entry?.instance) await stop(name);
+      return start(name, options ?? {});
+    },
+    'rtc-server-stop': async ({ name = 'default' } = {}) => {
+      await stop(name);
+      return true;
+    },
+    'rtc-server-restart': async ({ name = 'default', downMs = 0 } = {}) => {
+      const entry = servers.get(name);
+      if (!entry) throw new Error(`no server ${name}`);
+      await stop(name);
+      if (downMs) await new Promise((r) => setTimeout(r, downMs));
+      return start(name, entry.options, entry.port);
+    },
+    'rtc-server-health': async ({ name = 'default' } = {}) => {
+      const entry = servers.get(name);
+      const res = await fetch(`http://127.0.0.1:${entry.port}/healthz`);
+      return res.json();
+    },
+    'rtc-sign-room-token': async (payload) => (await loadServer()).signRoomToken(payload),
+    'free-port': async () => freePort(),
+    'coturn-start': async (payload) => startCoturn(payload ?? {}),
+    'coturn-stop': async ({ id }) => {
+      stopCoturn(id);
+      return true;
+    },
+    'browser-spawn': spawnBrowser,
+    'browser-kill': killBrowser,
+    'browser-eval': evaluateInBrowser,
+  };
+
+  return {
+    name: 'rtc-test-server',
+    // Servers start on first use (`rtc-server` command), so test files that need none pay nothing.
+    async serverStop() {
+      for (const name of servers.keys()) await stop(name);
+      for (const id of [...coturns.keys()]) stopCoturn(id);
+      for (const { browser } of browsers.values()) await browser.close().catch(() => {});
+      browsers.clear();
+    },
+    async executeCommand({ command, payload }) {
+      const fn = commands[command];
+      if (!fn) return undefined;
+      return fn(payload);
+    },
+  };
+}
