@@ -1,0 +1,273 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import type http from 'node:http';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parseAllowedOrigins, type AllowedOrigins } from './origins.js';
+
+/** Options of `createRtcServer`. Every one has a CLI flag and an environment variable (see docs/server.md). */
+export interface RtcServerOptions {
+  /** Existing server to attach to (then none is created). If it has no `request` listener, `app` becomes it. */
+  server?: http.Server;
+  /** Mount prefix, `''` by default, e.g. `'/calls'`. */
+  basePath?: string;
+  /** Allowed page origins; undefined = own origin + any port on localhost / 127.0.0.1 / [::1]. */
+  allowedOrigins?: string[] | '*';
+  /** RTC_ROOM_SECRET: when set, joining needs a room token signed with it. */
+  roomSecret?: string;
+  /** Signs peer tokens; default random per process. Give the same one to a restarted server. */
+  peerSecret?: string;
+  turnUrls?: string[];
+  turnSecret?: string;
+  /** TURN credential lifetime in seconds (86400). */
+  turnTtl?: number;
+  stunUrls?: string[];
+  iceTransportPolicy?: 'all' | 'relay';
+  /** Room capacity (6). */
+  maxParticipants?: number;
+  /** How long a closed socket may come back before room-mates get LEAVE (3000 ms). */
+  leaveGraceMs?: number;
+  /** How long a join may go without opening its socket before it expires (30000 ms). */
+  pendingJoinMs?: number;
+  /** Joins per minute per client IP (60); 0 = off. */
+  joinRateLimit?: number;
+  /** Behind one TLS reverse proxy: client IP / protocol / host from X-Forwarded-* headers. */
+  trustProxy?: boolean;
+  /** PeerServer concurrent_limit (5000). */
+  concurrentLimit?: number;
+  /** Served at `<base>/rtc-call.js`; default `<package root>/dist/cdn/rtc-call.js`. */
+  bundleFile?: string;
+  /** Extra static mounts under the base path, e.g. `{ '/': '<root>/demo' }`. */
+  staticDirs?: Record<string, string>;
+  /** One line per join / leave / rejection (never a token or a name); default stderr. */
+  log?: (line: string) => void;
+}
+
+export interface ResolvedConfig {
+  basePath: string;
+  allowedOrigins: AllowedOrigins;
+  roomSecret?: string;
+  peerSecret: string;
+  turnUrls: string[];
+  turnSecret?: string;
+  turnTtl: number;
+  stunUrls: string[];
+  iceTransportPolicy: 'all' | 'relay';
+  maxParticipants: number;
+  leaveGraceMs: number;
+  pendingJoinMs: number;
+  joinRateLimit: number;
+  trustProxy: boolean;
+  concurrentLimit: number;
+  bundleFile: string;
+  staticDirs: Record<string, string>;
+  log: (line: string) => void;
+}
+
+let packageRootCache: string | null | undefined;
+
+/** Directory of the `rtc-call` package.json, walking up from this module (works from server/ and dist/server/). */
+export function findPackageRoot(): string | null {
+  if (packageRootCache !== undefined) return packageRootCache;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'rtc-call') return (packageRootCache = dir);
+      } catch { /* keep walking */ }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return (packageRootCache = null);
+    dir = parent;
+  }
+}
+
+function normalizeBasePath(p: string | undefined): string {
+  if (!p || p === '/') return '';
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(p) || p.includes('//')) throw new Error(`basePath "${p}" must look like /calls`);
+  return p.replace(/\/+$/, '');
+}
+
+function positiveInt(name: string, v: number | undefined, dflt: number, min = 1): number {
+  if (v === undefined) return dflt;
+  if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer ≥ ${min}, not ${v}`);
+  return v;
+}
+
+/** Apply defaults and validate; throws a readable Error on bad configuration. */
+export function resolveConfig(o: RtcServerOptions): ResolvedConfig {
+  const turnUrls = o.turnUrls ?? [];
+  if (turnUrls.length && !o.turnSecret) throw new Error('TURN URLs are configured but no TURN secret (RTC_TURN_SECRET)');
+  for (const u of turnUrls) if (!/^turns?:/.test(u)) throw new Error(`TURN URL "${u}" must start with turn: or turns:`);
+  const stunUrls = o.stunUrls ?? [];
+  for (const u of stunUrls) if (!/^stuns?:/.test(u)) throw new Error(`STUN URL "${u}" must start with stun: or stuns:`);
+  const policy = o.iceTransportPolicy ?? 'all';
+  if (policy !== 'all' && policy !== 'relay') throw new Error(`iceTransportPolicy must be "all" or "relay", not "${String(policy)}"`);
+  if (policy === 'relay' && !turnUrls.length) throw new Error('iceTransportPolicy "relay" needs TURN (RTC_TURN_URLS + RTC_TURN_SECRET)');
+  const root = findPackageRoot();
+  return {
+    basePath: normalizeBasePath(o.basePath),
+    allowedOrigins: parseAllowedOrigins(o.allowedOrigins),
+    roomSecret: o.roomSecret || undefined,
+    peerSecret: o.peerSecret || randomBytes(32).toString('base64url'),
+    turnUrls,
+    turnSecret: o.turnSecret || undefined,
+    turnTtl: positiveInt('turnTtl', o.turnTtl, 86400),
+    stunUrls,
+    iceTransportPolicy: policy,
+    maxParticipants: positiveInt('maxParticipants', o.maxParticipants, 6),
+    leaveGraceMs: positiveInt('leaveGraceMs', o.leaveGraceMs, 3000, 0),
+    pendingJoinMs: positiveInt('pendingJoinMs', o.pendingJoinMs, 30000),
+    joinRateLimit: positiveInt('joinRateLimit', o.joinRateLimit, 60, 0),
+    trustProxy: o.trustProxy ?? false,
+    concurrentLimit: positiveInt('concurrentLimit', o.concurrentLimit, 5000),
+    bundleFile: o.bundleFile ?? join(root ?? process.cwd(), 'dist', 'cdn', 'rtc-call.js'),
+    staticDirs: o.staticDirs ?? {},
+    log: o.log ?? ((line) => process.stderr.write(`${line}\n`)),
+  };
+}
+
+/** CLI flags; each has an environment variable of the same meaning (see ENV). */
+const FLAGS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'base-path': { type: 'string' },
+  'allowed-origins': { type: 'string' },
+  'room-secret': { type: 'string' },
+  'peer-secret': { type: 'string' },
+  'turn-urls': { type: 'string' },
+  'turn-secret': { type: 'string' },
+  'turn-ttl': { type: 'string' },
+  'stun-urls': { type: 'string' },
+  'ice-transport-policy': { type: 'string' },
+  'max-participants': { type: 'string' },
+  'leave-grace-ms': { type: 'string' },
+  'pending-join-ms': { type: 'string' },
+  'join-rate-limit': { type: 'string' },
+  'trust-proxy': { type: 'boolean' },
+  'no-trust-proxy': { type: 'boolean' },
+  'concurrent-limit': { type: 'string' },
+  'bundle-file': { type: 'string' },
+  'demo-dir': { type: 'string' },
+} as const;
+
+/** Flag → environment variable. */
+export const ENV: Record<Exclude<keyof typeof FLAGS, 'no-trust-proxy'>, string> = {
+  port: 'PORT',
+  host: 'HOST',
+  'base-path': 'RTC_BASE_PATH',
+  'allowed-origins': 'RTC_ALLOWED_ORIGINS',
+  'room-secret': 'RTC_ROOM_SECRET',
+  'peer-secret': 'RTC_PEER_SECRET',
+  'turn-urls': 'RTC_TURN_URLS',
+  'turn-secret': 'RTC_TURN_SECRET',
+  'turn-ttl': 'RTC_TURN_TTL',
+  'stun-urls': 'RTC_STUN_URLS',
+  'ice-transport-policy': 'RTC_ICE_TRANSPORT_POLICY',
+  'max-participants': 'RTC_MAX_PARTICIPANTS',
+  'leave-grace-ms': 'RTC_LEAVE_GRACE_MS',
+  'pending-join-ms': 'RTC_PENDING_JOIN_MS',
+  'join-rate-limit': 'RTC_JOIN_RATE_LIMIT',
+  'trust-proxy': 'RTC_TRUST_PROXY',
+  'concurrent-limit': 'RTC_CONCURRENT_LIMIT',
+  'bundle-file': 'RTC_BUNDLE_FILE',
+  'demo-dir': 'RTC_DEMO_DIR',
+};
+
+function int(name: string, v: string | undefined): number | undefined {
+  if (v === undefined || v.trim() === '') return undefined;
+  if (!/^\d+$/.test(v.trim())) throw new Error(`${name} must be a whole number, not "${v}"`);
+  return Number(v.trim());
+}
+
+function list(v: string | undefined): string[] | undefined {
+  if (v === undefined || v.trim() === '') return undefined;
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function bool(name: string, v: string | undefined): boolean | undefined {
+  if (v === undefined || v.trim() === '') return undefined;
+  const s = v.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+  if (['0', 'false', 'no', 'off'].includes(s)) return false;
+  throw new Error(`${name} must be true or false, not "${v}"`);
+}
+
+/**
+ * Server settings from environment variables and CLI flags (flags win). Throws a readable
+ * Error on unknown flags or bad values.
+ */
+export function optionsFromEnv(
+  env: NodeJS.ProcessEnv,
+  argv: string[] = [],
+): { port: number; host: string; options: RtcServerOptions } {
+  const { values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
+  const get = (flag: keyof typeof ENV): string | undefined => {
+    const fromFlag = values[flag];
+    if (typeof fromFlag === 'string') return fromFlag;
+    const fromEnv = env[ENV[flag]];
+    return fromEnv === '' ? undefined : fromEnv;
+  };
+  const label = (flag: keyof typeof ENV) => `--${flag} / ${ENV[flag]}`;
+
+  const port = int(label('port'), get('port')) ?? 8080;
+  if (port > 65535) throw new Error(`${label('port')} must be ≤ 65535`);
+  const host = get('host') ?? '127.0.0.1';
+
+  const origins = get('allowed-origins');
+  const policy = get('ice-transport-policy');
+  if (policy !== undefined && policy !== 'all' && policy !== 'relay') {
+    throw new Error(`${label('ice-transport-policy')} must be "all" or "relay", not "${policy}"`);
+  }
+  let trustProxy = bool(ENV['trust-proxy'], env[ENV['trust-proxy']]);
+  if (values['trust-proxy']) trustProxy = true;
+  if (values['no-trust-proxy']) trustProxy = false;
+
+  const options: RtcServerOptions = {};
+  const set = <K extends keyof RtcServerOptions>(k: K, v: RtcServerOptions[K] | undefined) => {
+    if (v !== undefined) options[k] = v;
+  };
+  set('basePath', get('base-path'));
+  set('allowedOrigins', origins === undefined ? undefined : origins.trim() === '*' ? '*' : list(origins));
+  set('roomSecret', get('room-secret'));
+  set('peerSecret', get('peer-secret'));
+  set('turnUrls', list(get('turn-urls')));
+  set('turnSecret', get('turn-secret'));
+  set('turnTtl', int(label('turn-ttl'), get('turn-ttl')));
+  set('stunUrls', list(get('stun-urls')));
+  set('iceTransportPolicy', policy as 'all' | 'relay' | undefined);
+  set('maxParticipants', int(label('max-participants'), get('max-participants')));
+  set('leaveGraceMs', int(label('leave-grace-ms'), get('leave-grace-ms')));
+  set('pendingJoinMs', int(label('pending-join-ms'), get('pending-join-ms')));
+  set('joinRateLimit', int(label('join-rate-limit'), get('join-rate-limit')));
+  set('trustProxy', trustProxy);
+  set('concurrentLimit', int(label('concurrent-limit'), get('concurrent-limit')));
+  set('bundleFile', get('bundle-file') ? resolve(get('bundle-file')!) : undefined);
+
+  const demoFlag = values['demo-dir'] ?? env[ENV['demo-dir']];
+  let demoDir: string | undefined;
+  if (demoFlag !== undefined) demoDir = demoFlag === '' ? undefined : resolve(demoFlag);
+  else {
+    const root = findPackageRoot();
+    if (root && existsSync(join(root, 'demo'))) demoDir = join(root, 'demo');
+  }
+  if (demoDir) options.staticDirs = { '/': demoDir };
+
+  return { port, host, options };
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
+
+/** Start-up warnings to print (e.g. a public HOST without STUN/TURN: calls across NAT would fail). */
+export function startupWarnings(host: string, options: RtcServerOptions): string[] {
+  const warnings: string[] = [];
+  if (!LOOPBACK.test(host) && !options.stunUrls?.length && !options.turnUrls?.length) {
+    warnings.push(
+      `rtc-call: warning: HOST ${host} is not loopback but no STUN/TURN is configured ` +
+        '(RTC_STUN_URLS / RTC_TURN_URLS): calls between different networks (NAT) will fail',
+    );
+  }
+  return warnings;
+}

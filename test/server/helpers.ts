@@ -1,0 +1,137 @@
+import type { AddressInfo } from 'node:net';
+import { WebSocket } from 'ws';
+import { createRtcServer, type RtcServerOptions, type RtcServer, type JoinResponse } from '../../server/index.js';
+
+export interface Started {
+  rtc: RtcServer;
+  base: string;
+  port: number;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/** Start a server on 127.0.0.1:0. Rate limit off unless asked; logs collected. */
+export async function start(options: RtcServerOptions = {}): Promise<Started> {
+  const logs: string[] = [];
+  const rtc = createRtcServer({ joinRateLimit: 0, log: (l) => logs.push(l), ...options });
+  await new Promise<void>((resolve, reject) => {
+    rtc.server.once('error', reject);
+    rtc.server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (rtc.server.address() as AddressInfo).port;
+  return { rtc, port, base: `http://127.0.0.1:${port}`, logs, close: () => rtc.close() };
+}
+
+export interface HttpAnswer<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export async function request<T = any>(url: string, init: RequestInit = {}): Promise<HttpAnswer<T>> {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  let body: any;
+  try { body = JSON.parse(text); } catch { body = undefined; }
+  return { status: res.status, headers: res.headers, body, text };
+}
+
+export function join(
+  base: string,
+  room: string,
+  body: unknown = { displayName: 'Alice' },
+  headers: Record<string, string> = {},
+): Promise<HttpAnswer<any>> {
+  return request(`${base}/api/rooms/${room}/join`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+/** Join and assert 200. */
+export async function joinOk(base: string, room: string, displayName = 'Alice', extra: Record<string, unknown> = {}): Promise<JoinResponse> {
+  const r = await join(base, room, { displayName, ...extra });
+  if (r.status !== 200) throw new Error(`join ${room} → ${r.status} ${r.text}`);
+  return r.body;
+}
+
+/** A PeerJS-protocol client socket (what the peerjs browser client opens). */
+export class PeerSocket {
+  readonly messages: any[] = [];
+  private waiters: Array<() => void> = [];
+  closed: Promise<{ code: number }>;
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      this.messages.push(JSON.parse(data.toString()));
+      for (const w of this.waiters.splice(0)) w();
+    });
+    this.closed = new Promise((resolve) => ws.on('close', (code) => resolve({ code })));
+  }
+  send(msg: unknown): void { this.ws.send(JSON.stringify(msg)); }
+  /** Wait for a message matching `pred` (already received or future). */
+  next(pred: (m: any) => boolean, timeoutMs = 3000): Promise<any> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const found = this.messages.find(pred);
+        if (found) { clearTimeout(t); resolve(found); return true; }
+        return false;
+      };
+      const t = setTimeout(() => reject(new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.messages)}`)), timeoutMs);
+      if (check()) return;
+      const w = () => { if (!check()) this.waiters.push(w); };
+      this.waiters.push(w);
+    });
+  }
+  /** Resolve true if no matching message arrives within `ms`. */
+  async none(pred: (m: any) => boolean, ms: number): Promise<boolean> {
+    await new Promise((r) => setTimeout(r, ms));
+    return !this.messages.some(pred);
+  }
+  close(): void { this.ws.close(); }
+  destroy(): void { this.ws.terminate(); }
+}
+
+export function wsUrl(port: number, j: Pick<JoinResponse, 'signaling' | 'peerId' | 'peerToken'>, over: Record<string, string> = {}): string {
+  // Exactly what peerjs builds: ws://host:port + path + '/' + 'peerjs?key=' + key + '&id=' + id + '&token=' + token
+  const q = { key: j.signaling.key, id: j.peerId, token: j.peerToken, version: '1.5.5', ...over };
+  return `ws://127.0.0.1:${port}${j.signaling.path}/peerjs?key=${q.key}&id=${q.id}&token=${q.token}&version=${q.version}`;
+}
+
+/** Open a peer socket; resolves on OPEN from PeerServer, rejects with the HTTP status if refused. */
+export function connect(port: number, j: Pick<JoinResponse, 'signaling' | 'peerId' | 'peerToken'>, opts: { origin?: string; url?: string } = {}): Promise<PeerSocket> {
+  const url = opts.url ?? wsUrl(port, j);
+  const ws = new WebSocket(url, opts.origin === undefined ? {} : { headers: { Origin: opts.origin } });
+  const peer = new PeerSocket(ws);
+  return new Promise((resolve, reject) => {
+    ws.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => reject(Object.assign(new Error(`upgrade refused ${res.statusCode} ${body}`), { status: res.statusCode, body })));
+    });
+    ws.once('error', reject);
+    peer.next((m) => m.type === 'OPEN').then(() => resolve(peer), reject);
+  });
+}
+
+export async function refusedStatus(p: Promise<unknown>): Promise<number> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as { status?: number }).status ?? -1;
+  }
+  throw new Error('expected the upgrade to be refused');
+}
+
+export function waitFor(cond: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = () => {
+      if (cond()) return resolve();
+      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 10);
+    };
+    tick();
+  });
+}
