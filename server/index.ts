@@ -403,7 +403,21 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       }
       // Our close listener runs before PeerServer's (registered in the emit below).
       ws.on('close', () => rooms.socketClosed(m, ws));
-      wss.emit('connection', ws, req); // PeerServer registers the client (OPEN) and flushes its queue
+      // PeerServer registers the client (sends OPEN) and flushes queued messages. If the peer's
+      // previous socket is still open, PeerServer just swaps sockets and sends nothing, and the
+      // PeerJS client would wait for OPEN forever: send it ourselves in that case.
+      let opened = false;
+      const send = ws.send;
+      ws.send = ((data: unknown, ...rest: unknown[]) => {
+        if (typeof data === 'string' && data.startsWith('{"type":"')) opened ||= data.startsWith('{"type":"OPEN"');
+        return (send as (...a: unknown[]) => void).call(ws, data, ...rest);
+      }) as typeof ws.send;
+      try {
+        wss.emit('connection', ws, req);
+      } finally {
+        ws.send = send;
+      }
+      if (!opened && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'OPEN' }));
       rooms.attachSocket(m, ws); // then a previous socket of this peer, if any, is cut
     });
   }
