@@ -2,10 +2,33 @@
  * rtc-call: `import 'rtc-call'` registers every element and exports every class, event class and
  * type. Import `rtc-call/rtc-call.js` (or the tile / device picker module) to register just one.
  */
+import './rtc-call.js';
+import './rtc-video-tile.js';
+import './rtc-device-picker.js';
+
 export * from './events/index.js';
+export { RtcCall, ROOM_PATTERN } from './components/call/call.js';
+export { RtcVideoTile } from './components/video-tile/video-tile.js';
+export type { VideoTileFit } from './components/video-tile/video-tile.js';
+export { RtcDevicePicker, DevicePickerStatus } from './components/device-picker/device-picker.js';
+export {
+  DEVICES_STORAGE_KEY,
+  listDevices,
+  hasDeviceLabels,
+  requestDevicePermission,
+  loadStoredDevices,
+  storeDevices,
+  supportsSpeakerSelection,
+  watchDeviceChanges,
+} from './core/devices.js';
+export type { DeviceEntry, DeviceLists } from './core/devices.js';
 export { RtcError, RtcErrorCode, isRtcErrorCode } from './core/errors.js';
 export type { RtcErrorOptions } from './core/errors.js';
 export { CallState } from './core/types.js';
+export { RECONNECT_TIMEOUT_MS, SIGNALING_OPEN_TIMEOUT_MS } from './core/call-session.js';
+export type { CallConfig } from './core/call-session.js';
+export { JOIN_TIMEOUT_MS } from './core/room-client.js';
+export type { JoinResponse, RoomMember } from './core/room-client.js';
 export type {
   ConnectionState,
   DeviceChoice,

@@ -1,0 +1,216 @@
+import { css } from 'lit';
+
+export const styles = css`
+  :host {
+    display: block;
+    position: relative;
+    box-sizing: border-box;
+    min-height: var(--rtc-min-height, 360px);
+    color: var(--rtc-foreground, #e8eaed);
+    background: var(--rtc-background, #202124);
+    border-radius: var(--rtc-radius, 12px);
+    font-family: var(--rtc-font-family, system-ui, sans-serif);
+    overflow: hidden;
+    container-type: inline-size;
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  *,
+  *::before,
+  *::after {
+    box-sizing: inherit;
+  }
+  [hidden] {
+    display: none !important;
+  }
+  .base {
+    display: flex;
+    flex-direction: column;
+    gap: var(--rtc-gap, 8px);
+    padding: var(--rtc-gap, 8px);
+    min-height: inherit;
+    height: 100%;
+  }
+  button {
+    font: inherit;
+    color: inherit;
+    cursor: pointer;
+    border: 0;
+    border-radius: 999px;
+    background: var(--rtc-surface, #3c4043);
+    min-width: 44px;
+    min-height: 44px;
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
+    gap: 0.4em;
+    padding: 0 12px;
+  }
+  button:focus-visible,
+  input:focus-visible {
+    outline: 2px solid var(--rtc-accent, #1a73e8);
+    outline-offset: 2px;
+  }
+  button:disabled {
+    opacity: 0.6;
+    cursor: default;
+  }
+  button svg {
+    width: 24px;
+    height: 24px;
+  }
+  .toggle.off {
+    background: var(--rtc-danger, #d93025);
+    color: #fff;
+  }
+  .join {
+    background: var(--rtc-accent, #1a73e8);
+    color: var(--rtc-accent-foreground, #fff);
+    padding: 0 24px;
+    font-weight: 600;
+  }
+  .leave {
+    background: var(--rtc-danger, #d93025);
+    color: #fff;
+    padding: 0 20px;
+  }
+  .notices {
+    display: flex;
+    flex-direction: column;
+    gap: 4px;
+  }
+  .notices:empty {
+    display: none;
+  }
+  .notice {
+    display: flex;
+    align-items: center;
+    gap: 8px;
+    padding: 6px 6px 6px 12px;
+    background: var(--rtc-surface, #3c4043);
+    border-left: 4px solid var(--rtc-danger, #d93025);
+    border-radius: calc(var(--rtc-radius, 12px) / 2);
+  }
+  .notice span {
+    flex: 1;
+  }
+  .notice .dismiss {
+    min-width: 32px;
+    min-height: 32px;
+    background: transparent;
+  }
+  .prejoin {
+    display: grid;
+    grid-template-columns: minmax(0, 3fr) minmax(200px, 2fr);
+    gap: calc(var(--rtc-gap, 8px) * 2);
+    align-items: center;
+    flex: 1;
+  }
+  @container (max-width: 560px) {
+    .prejoin {
+      grid-template-columns: 1fr;
+    }
+  }
+  .prejoin-side {
+    display: flex;
+    flex-direction: column;
+    gap: calc(var(--rtc-gap, 8px) * 1.5);
+  }
+  .title {
+    margin: 0;
+    font-size: 1.35rem;
+    font-weight: 500;
+  }
+  .field {
+    display: flex;
+    flex-direction: column;
+    gap: 4px;
+  }
+  input {
+    font: inherit;
+    color: inherit;
+    background: var(--rtc-surface, #3c4043);
+    border: 1px solid transparent;
+    border-radius: calc(var(--rtc-radius, 12px) / 2);
+    padding: 10px 12px;
+  }
+  .toggles {
+    display: flex;
+    gap: var(--rtc-gap, 8px);
+  }
+  .grid {
+    flex: 1;
+    display: grid;
+    gap: var(--rtc-gap, 8px);
+    grid-template-columns: 1fr;
+    align-content: center;
+  }
+  .grid[data-count='2'] {
+    grid-template-columns: repeat(2, minmax(0, 1fr));
+  }
+  .grid[data-count='3'],
+  .grid[data-count='4'] {
+    grid-template-columns: repeat(2, minmax(0, 1fr));
+  }
+  .grid[data-count='5'],
+  .grid[data-count='6'] {
+    grid-template-columns: repeat(3, minmax(0, 1fr));
+  }
+  @container (max-width: 480px) {
+    .grid[data-count] {
+      grid-template-columns: 1fr;
+    }
+  }
+  .alone {
+    margin: 0;
+    text-align: center;
+    opacity: 0.8;
+  }
+  .controls {
+    display: flex;
+    justify-content: center;
+    gap: var(--rtc-gap, 8px);
+    flex-wrap: wrap;
+  }
+  .controls slot {
+    display: contents;
+  }
+  .settings {
+    position: absolute;
+    inset: auto var(--rtc-gap, 8px) calc(44px + var(--rtc-gap, 8px) * 3) auto;
+    max-width: min(360px, calc(100% - 2 * var(--rtc-gap, 8px)));
+    padding: 12px;
+    background: var(--rtc-surface, #3c4043);
+    border-radius: var(--rtc-radius, 12px);
+    box-shadow: 0 4px 24px rgba(0, 0, 0, 0.4);
+    display: flex;
+    flex-direction: column;
+    gap: 8px;
+    z-index: 2;
+  }
+  .ended {
+    flex: 1;
+    display: flex;
+    flex-direction: column;
+    align-items: center;
+    justify-content: center;
+    gap: 12px;
+    text-align: center;
+  }
+  .ended h2 {
+    margin: 0;
+    font-weight: 500;
+  }
+  .sr-only {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    margin: -1px;
+    padding: 0;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+    border: 0;
+  }
+`;

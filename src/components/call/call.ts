@@ -1,0 +1,596 @@
+import { LitElement, html, nothing } from 'lit';
+import type { PropertyValues } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { CallController } from '../../controllers/call-controller.js';
+import type { CallConfig } from '../../core/call-session.js';
+import { loadStoredDevices } from '../../core/devices.js';
+import { RtcError, RtcErrorCode } from '../../core/errors.js';
+import { CallState, type DeviceChoice, type Participant } from '../../core/types.js';
+import { RtcErrorEvent } from '../../events/error.js';
+import { RtcLeaveRequestEvent } from '../../events/leave-request.js';
+import type { RtcDeviceChangeEvent } from '../../events/device-change.js';
+import { langOf, messagesFor, type Messages } from '../../i18n/messages.js';
+import { warnOnce } from '../../utils/define-element.js';
+import { cameraIcon, cameraOffIcon, leaveIcon, micIcon, micOffIcon, settingsIcon } from './icons.js';
+import { styles } from './call.styles.js';
+
+/** Room names the server accepts. */
+export const ROOM_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** The parts of each `<rtc-video-tile>`, re-exported from `<rtc-call>` with a `tile-` prefix. */
+const TILE_PARTS = [
+  'base', 'video', 'placeholder', 'avatar', 'name', 'mic-indicator', 'status', 'actions',
+  'pip-button', 'fullscreen-button', 'unmute-audio-button',
+].map((p) => `${p}:tile-${p}`).join(', ');
+const MAX_NOTICES = 3;
+
+interface Notice {
+  id: number;
+  text: string;
+  code: string;
+}
+
+/**
+ * A complete call: pre-join check (self-preview, name, mic and camera), a responsive grid with one
+ * `<rtc-video-tile>` per participant, a control bar, notices and screen-reader announcements, and a
+ * rejoin view after the call. Peer-to-peer (PeerJS) through the site's own rtc-call server, for up
+ * to six people. `<rtc-call room="visit-4711"></rtc-call>` is all a page needs.
+ *
+ * @summary A drop-in peer-to-peer video call for a room.
+ *
+ * @slot controls - Replaces the control bar. Call `toggleMic()`, `toggleCamera()` and `leave()` from your own buttons.
+ * @slot prejoin-title - Replaces the pre-join heading ("Ready to join?").
+ *
+ * @csspart base - The element's wrapper.
+ * @csspart prejoin - The pre-join view (self-preview, name, toggles, join button).
+ * @csspart preview - The self-preview tile in the pre-join view.
+ * @csspart name-input - The name field of the pre-join view.
+ * @csspart join-button - The Join button.
+ * @csspart grid - The grid of participant tiles.
+ * @csspart tile - Each participant's `<rtc-video-tile>`; its own parts are re-exported as `tile-base`, `tile-video`, `tile-placeholder`, `tile-avatar`, `tile-name`, `tile-mic-indicator`, `tile-status`, `tile-actions`, `tile-pip-button`, `tile-fullscreen-button`, `tile-unmute-audio-button`.
+ * @csspart controls - The control bar (wraps the `controls` slot).
+ * @csspart mic-button - The microphone toggle (pre-join and in call).
+ * @csspart camera-button - The camera toggle (pre-join and in call).
+ * @csspart settings-button - Opens the device settings in the call.
+ * @csspart settings - The device settings panel.
+ * @csspart leave-button - The hang-up button.
+ * @csspart notice - Each notice (errors and warnings) shown above the call.
+ * @csspart ended - The view after leaving or failing.
+ * @csspart rejoin-button - Rejoin / Try again in the ended view.
+ *
+ * @cssproperty [--rtc-accent=#1a73e8] - Accent colour: join button, pressed toggles, focus.
+ * @cssproperty [--rtc-accent-foreground=#fff] - Text colour on the accent colour.
+ * @cssproperty [--rtc-danger=#d93025] - Colour of the leave button and of muted toggles.
+ * @cssproperty [--rtc-background=#202124] - Background of the call.
+ * @cssproperty [--rtc-foreground=#e8eaed] - Text colour of the call.
+ * @cssproperty [--rtc-surface=#3c4043] - Background of buttons, fields and notices.
+ * @cssproperty [--rtc-radius=12px] - Corner radius of the call, buttons and fields.
+ * @cssproperty [--rtc-gap=8px] - Space between tiles and controls.
+ * @cssproperty [--rtc-font-family=system-ui, sans-serif] - Font of the call.
+ * @cssproperty [--rtc-min-height=360px] - Minimum height of the call.
+ *
+ * @fires {RtcStateChangeEvent} rtc-state-change - The call state changed (`detail.state`, `detail.previous`).
+ * @fires {RtcJoinedEvent} rtc-joined - Joined the room (`detail.room`, `detail.participantId`).
+ * @fires {RtcLeftEvent} rtc-left - Left the call (`detail.reason`: `user`, `removed`, `reconfigured`, `error`).
+ * @fires {RtcParticipantJoinedEvent} rtc-participant-joined - A remote participant joined (`detail.participant`).
+ * @fires {RtcParticipantLeftEvent} rtc-participant-left - A remote participant left (`detail.participant`, `detail.reason`: `left` or `disconnected`).
+ * @fires {RtcParticipantUpdatedEvent} rtc-participant-updated - A participant's name, mic, camera, stream or connection changed.
+ * @fires {RtcMicChangeEvent} rtc-mic-change - The local microphone was turned on or off (`detail.enabled`).
+ * @fires {RtcCameraChangeEvent} rtc-camera-change - The local camera was turned on or off (`detail.enabled`).
+ * @fires {RtcErrorEvent} rtc-error - Something failed; `detail` is the `RtcError` (`code`, `message`, `fatal`).
+ * @fires {RtcLeaveRequestEvent} rtc-leave-request - The user clicked leave; cancelable: `preventDefault()` keeps the call.
+ */
+export class RtcCall extends LitElement {
+  static override styles = styles;
+
+  private readonly controller = new CallController(this, {
+    stateChange: (next) => this.onStateChange(next),
+    participantJoined: (p) => this.announce(this.messages.joined(this.nameOf(p))),
+    participantLeft: (p) => this.announce(this.messages.left(this.nameOf(p))),
+    participantUpdated: (p, before) => this.announceUpdate(p, before),
+    error: (error) => this.showError(error),
+    joined: () => this.announce(this.messages.youJoined),
+    left: () => this.announce(this.messages.youLeft),
+  });
+  private nextNoticeId = 1;
+  private autojoinPending = false;
+  private pendingSwitch: Promise<void> = Promise.resolve();
+
+  @query('input[name="display-name"]') private nameInput?: HTMLInputElement;
+
+  @state() private notices: Notice[] = [];
+  @state() private announcement = '';
+  @state() private settingsOpen = false;
+  /** True while a join started from the pre-join view is under way (keeps that view). */
+  @state() private joiningFromPrejoin = false;
+
+  /** The room to join: 1–64 letters, digits, `_` or `-`. Changing it during a call leaves (and rejoins with `autojoin`). */
+  @property() room = '';
+
+  /**
+   * Base URL of the rtc-call server. Default: where the rtc-call script was loaded from. Apps that
+   * bundle rtc-call from npm (so the script is not served by the rtc-call server) must set it.
+   */
+  @property() server = '';
+
+  /** The local participant's name (default "Guest", localised). With a room token the token's name wins. */
+  @property({ attribute: 'display-name' }) displayName = '';
+
+  /** Room token (a JWT from the site's backend) when the server requires one. */
+  @property() token = '';
+
+  /** Join as soon as the element is on the page with a room, skipping the pre-join view. */
+  @property({ type: Boolean }) autojoin = false;
+
+  /** Join with the microphone acquired but muted. */
+  @property({ type: Boolean, attribute: 'mic-off' }) micOff = false;
+
+  /** Join without acquiring the camera (it can be turned on later). */
+  @property({ type: Boolean, attribute: 'camera-off' }) cameraOff = false;
+
+  /** Never ask for a camera: audio only, avatar tiles. */
+  @property({ type: Boolean, attribute: 'audio-only' }) audioOnly = false;
+
+  /** Camera to use (a `deviceId`); default: the stored choice (`rtc-call:devices`), else the browser's default. */
+  @property({ attribute: 'video-input' }) videoInput = '';
+
+  /** Microphone to use (a `deviceId`); default: the stored choice, else the browser's default. */
+  @property({ attribute: 'audio-input' }) audioInput = '';
+
+  /** Speaker for remote audio (a `deviceId`, where the browser supports `setSinkId`); default: the stored choice. */
+  @property({ attribute: 'audio-output' }) audioOutput = '';
+
+  /** Language of labels and messages (BCP 47, e.g. `de`); default: the page's. */
+  @property({ reflect: true }) override lang = '';
+
+  /**
+   * A page-provided MediaStream to send instead of capturing camera and microphone (for example
+   * processed video). Set before joining; its tracks are never stopped by the element.
+   */
+  @property({ attribute: false }) localStream: MediaStream | null = null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.autojoinPending = this.autojoin;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.settingsOpen = false;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('autojoin') && this.autojoin) this.autojoinPending = true;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    const session = this.controller.session;
+    const inCall = this.inCall;
+    if (this.getAttribute('state') !== session.state) this.setAttribute('state', session.state);
+    const reconfigured = (['room', 'server', 'token'] as const).some((k) => changed.has(k) && changed.get(k) !== undefined);
+    if (inCall && reconfigured) {
+      void session.leave('reconfigured').then(() => {
+        if (this.autojoin && this.isConnected) this.autojoinPending = true;
+        this.requestUpdate();
+      });
+      return;
+    }
+    if (inCall && changed.has('displayName') && changed.get('displayName') !== undefined) {
+      session.setDisplayName(this.effectiveName);
+    }
+    // A device change applies at once to live media (pre-join preview or call); otherwise at join.
+    if (session.localStream) {
+      const switches: Promise<void>[] = [];
+      if (changed.has('videoInput') && changed.get('videoInput') !== undefined) switches.push(this.switchDevice('videoinput', this.videoInput));
+      if (changed.has('audioInput') && changed.get('audioInput') !== undefined) switches.push(this.switchDevice('audioinput', this.audioInput));
+      if (switches.length) this.pendingSwitch = Promise.all(switches).then(() => {});
+    }
+    if (this.autojoinPending && this.isConnected && this.room && session.state !== CallState.Joining && !inCall) {
+      this.autojoinPending = false;
+      this.join().catch(() => {
+        // Reported as rtc-error and shown; join() callers get the rejection themselves.
+      });
+    } else if (session.state === CallState.Idle && !this.autojoin && this.isConnected && !session.localStream) {
+      // The pre-join view shows a live self-preview.
+      void session.startMedia(this.config());
+    }
+  }
+
+  private get messages(): Messages {
+    return messagesFor(this.lang || langOf(this));
+  }
+
+  private get inCall(): boolean {
+    const s = this.controller.session.state;
+    return s === CallState.Connected || s === CallState.Reconnecting;
+  }
+
+  private get effectiveName(): string {
+    const name = this.displayName.trim();
+    return name || this.messages.guest;
+  }
+
+  private get devices(): DeviceChoice {
+    const stored = loadStoredDevices();
+    return {
+      videoInput: this.videoInput || stored.videoInput || undefined,
+      audioInput: this.audioInput || stored.audioInput || undefined,
+      audioOutput: this.audioOutput || stored.audioOutput || undefined,
+    };
+  }
+
+  private config(): CallConfig {
+    let server = this.server;
+    if (server) {
+      try {
+        new URL(server, location.href);
+      } catch {
+        warnOnce(`server:${server}`, `<rtc-call server="${server}"> is not a URL; using the script's own server.`);
+        server = '';
+      }
+    }
+    return {
+      server,
+      room: this.room,
+      displayName: this.effectiveName,
+      token: this.token || undefined,
+      micOff: this.micOff,
+      cameraOff: this.cameraOff,
+      audioOnly: this.audioOnly,
+      localStream: this.localStream,
+      devices: this.devices,
+      rejoinKey: this.rejoinKey(),
+    };
+  }
+
+  /** A key kept per tab (sessionStorage), room and element position, so a reload replaces our old seat. */
+  private rejoinKey(): string | undefined {
+    try {
+      const same = [...document.querySelectorAll('rtc-call')].filter((el) => el.room === this.room);
+      const key = `rtc-call:rejoin:${this.room}:${Math.max(0, same.indexOf(this))}`;
+      let value = sessionStorage.getItem(key);
+      if (!value) {
+        value = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
+        sessionStorage.setItem(key, value);
+      }
+      return value;
+    } catch {
+      return undefined; // storage disabled: no reload replacement, the server's grace handles it
+    }
+  }
+
+  private nameOf(p: Participant): string {
+    return p.displayName || this.messages.guest;
+  }
+
+  private onStateChange(next: CallState): void {
+    this.setAttribute('state', next);
+    if (next !== CallState.Joining) this.joiningFromPrejoin = false;
+    if (next === CallState.Connected) this.notices = this.notices.filter((n) => n.code !== 'reconnecting');
+    if (next === CallState.Reconnecting) this.pushNotice('reconnecting', this.messages.reconnecting);
+  }
+
+  private announce(text: string): void {
+    // Re-set even when equal so screen readers repeat it.
+    this.announcement = '';
+    queueMicrotask(() => (this.announcement = text));
+  }
+
+  private announceUpdate(p: Participant, before: Participant | undefined): void {
+    if (!before || p.isLocal) return;
+    const m = this.messages;
+    const name = this.nameOf(p);
+    if (before.micEnabled !== p.micEnabled) this.announce(p.micEnabled ? m.unmutedThem(name) : m.mutedThem(name));
+    else if (before.cameraEnabled !== p.cameraEnabled) this.announce(p.cameraEnabled ? m.cameraOnThem(name) : m.cameraOffThem(name));
+  }
+
+  private showError(error: RtcError): void {
+    const text = this.messages.errors[error.code] ?? error.message;
+    if (!error.fatal) this.pushNotice(error.code, text);
+    this.announce(text);
+  }
+
+  private pushNotice(code: string, text: string): void {
+    const notices = this.notices.filter((n) => n.code !== code);
+    notices.push({ id: this.nextNoticeId++, code, text });
+    this.notices = notices.slice(-MAX_NOTICES);
+  }
+
+  private dismissNotice(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+  }
+
+  private async switchDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
+    try {
+      await this.controller.session.switchDevice(kind, deviceId);
+    } catch (error) {
+      const rtcError = error instanceof RtcError ? error : new RtcError(RtcErrorCode.Internal, String(error), { cause: error });
+      this.controller.session.error = rtcError;
+      this.showError(rtcError);
+      this.dispatchEvent(new RtcErrorEvent(rtcError));
+    }
+  }
+
+  private onJoinClick(e: Event): void {
+    e.preventDefault();
+    const input = this.nameInput;
+    if (input) {
+      const name = input.value.trim();
+      // eslint-disable-next-line no-control-regex
+      if (name.length > 64 || /[\u0000-\u001f\u007f]/.test(name)) {
+        this.showError(new RtcError(RtcErrorCode.InvalidName, 'Invalid name'));
+        input.focus();
+        return;
+      }
+      if (name) this.displayName = name;
+    }
+    this.joiningFromPrejoin = true;
+    this.join().catch(() => {});
+  }
+
+  private onLeaveClick(): void {
+    const request = new RtcLeaveRequestEvent();
+    this.dispatchEvent(request);
+    if (request.defaultPrevented) return;
+    void this.leave();
+  }
+
+  private onRejoinClick(): void {
+    this.notices = [];
+    if (this.autojoin) {
+      this.join().catch(() => {});
+    } else {
+      // Back to the pre-join view with a fresh preview.
+      this.controller.session.restart();
+    }
+  }
+
+  private onDeviceChange(e: RtcDeviceChangeEvent): void {
+    const { kind, deviceId } = e.detail;
+    if (kind === 'videoinput') void this.setDevices({ videoInput: deviceId });
+    else if (kind === 'audioinput') void this.setDevices({ audioInput: deviceId });
+    else void this.setDevices({ audioOutput: deviceId });
+  }
+
+  /** The call state: `idle`, `joining`, `connected`, `reconnecting`, `left` or `failed` (reflected as the `state` attribute). */
+  get state(): CallState {
+    return this.controller.session.state;
+  }
+
+  /** Everyone in the call, local participant first (read-only snapshots; a new array after each change). */
+  get participants(): readonly Participant[] {
+    return this.controller.session.participants;
+  }
+
+  /** The last error, or null. */
+  get error(): RtcError | null {
+    return this.controller.session.error;
+  }
+
+  /**
+   * Joins the room. Resolves once signaling is open and every present member has been called;
+   * rejects with an `RtcError` (the same object `rtc-error` carries) only when the call cannot go
+   * on. Concurrent calls share one promise; after `left` or `failed` it starts a new call.
+   */
+  async join(): Promise<void> {
+    this.notices = [];
+    const config = this.config();
+    if (!ROOM_PATTERN.test(config.room)) {
+      const error = new RtcError(
+        RtcErrorCode.InvalidRoom,
+        config.room ? `The room "${config.room}" is not 1–64 of A–Z, a–z, 0–9, _ and -.` : 'No room set: add a room attribute.',
+        { fatal: true },
+      );
+      this.controller.session.error = error;
+      this.showError(error);
+      this.dispatchEvent(new RtcErrorEvent(error));
+      throw error;
+    }
+    await this.controller.session.join(config);
+  }
+
+  /** Leaves the call: says goodbye, closes every connection and stops every local track. */
+  async leave(): Promise<void> {
+    await this.controller.session.leave('user');
+  }
+
+  /** Turns the microphone on or off (`enabled` omitted: toggles). Muting keeps the device open. */
+  async toggleMic(enabled?: boolean): Promise<void> {
+    await this.controller.session.toggleMic(enabled);
+    this.requestUpdate();
+  }
+
+  /** Turns the camera on or off (`enabled` omitted: toggles). Off releases the camera (its light goes off). */
+  async toggleCamera(enabled?: boolean): Promise<void> {
+    await this.controller.session.toggleCamera(enabled);
+    this.requestUpdate();
+  }
+
+  /**
+   * Chooses devices by `deviceId`: a camera or microphone switch takes effect mid-call without
+   * renegotiation (the old device stays in use if the new one fails), a speaker applies to every
+   * remote tile.
+   */
+  async setDevices(choice: DeviceChoice): Promise<void> {
+    if (choice.audioOutput !== undefined) this.audioOutput = choice.audioOutput;
+    if (choice.videoInput !== undefined) this.videoInput = choice.videoInput;
+    if (choice.audioInput !== undefined) this.audioInput = choice.audioInput;
+    // updated() performs the switches; failures are reported as rtc-error and a notice.
+    await this.updateComplete;
+    await this.pendingSwitch;
+  }
+
+  protected override render() {
+    const session = this.controller.session;
+    const state = session.state;
+    const m = this.messages;
+    const showPrejoin = (state === CallState.Idle && !this.autojoin) || (state === CallState.Joining && this.joiningFromPrejoin);
+    const showCall = !showPrejoin && (state === CallState.Idle || state === CallState.Joining || this.inCall);
+    const showEnded = state === CallState.Left || state === CallState.Failed;
+    return html`
+      <div part="base" class="base">
+        <div class="notices" role="region" aria-label=${m.controls}>
+          ${this.notices.map(
+            (n) => html`<div part="notice" class="notice" data-code=${n.code}>
+              <span>${n.text}</span>
+              <button type="button" class="dismiss" aria-label=${m.dismiss} @click=${() => this.dismissNotice(n.id)}>×</button>
+            </div>`,
+          )}
+        </div>
+        ${showPrejoin ? this.renderPrejoin(state === CallState.Joining) : nothing}
+        ${showCall ? this.renderGrid() : nothing}
+        ${showEnded ? this.renderEnded(state) : nothing}
+        <div part="controls" class="controls" role="toolbar" aria-label=${m.controls} ?hidden=${!this.inCall}>
+          <slot name="controls">${this.renderBar()}</slot>
+        </div>
+        ${this.settingsOpen && this.inCall ? this.renderSettings() : nothing}
+        <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
+      </div>
+    `;
+  }
+
+  private renderPrejoin(joining: boolean) {
+    const m = this.messages;
+    const session = this.controller.session;
+    return html`
+      <form part="prejoin" class="prejoin" @submit=${this.onJoinClick}>
+        <rtc-video-tile
+          part="preview"
+          class="preview"
+          local
+          .stream=${session.localStream}
+          display-name=${this.effectiveName}
+          ?mic-off=${!session.micEnabled}
+          ?camera-off=${!session.cameraEnabled}
+        ></rtc-video-tile>
+        <div class="prejoin-side">
+          <h2 class="title"><slot name="prejoin-title">${m.prejoinTitle}</slot></h2>
+          <label class="field">
+            <span>${m.yourName}</span>
+            <input
+              part="name-input"
+              name="display-name"
+              autocomplete="name"
+              maxlength="64"
+              .value=${this.displayName}
+              placeholder=${m.guest}
+            />
+          </label>
+          <div class="toggles">${this.renderMicButton()} ${this.renderCameraButton()}</div>
+          ${customElements.get('rtc-device-picker') && !this.localStream
+            ? html`<rtc-device-picker
+                class="prejoin-devices"
+                kinds=${this.audioOnly ? 'audioinput audiooutput' : 'videoinput audioinput audiooutput'}
+                video-input=${this.devices.videoInput ?? ''}
+                audio-input=${this.devices.audioInput ?? ''}
+                audio-output=${this.devices.audioOutput ?? ''}
+                persist
+                lang=${this.lang || langOf(this)}
+                @rtc-device-change=${this.onDeviceChange}
+              ></rtc-device-picker>`
+            : nothing}
+          <button part="join-button" class="join" type="submit" ?disabled=${joining}>${joining ? m.joining : m.join}</button>
+        </div>
+      </form>
+    `;
+  }
+
+  private renderGrid() {
+    const participants = this.participants;
+    const m = this.messages;
+    return html`
+      <div part="grid" class="grid" data-count=${Math.min(participants.length, 6)} aria-label=${m.participants} role="list">
+        ${repeat(
+          participants,
+          (p) => p.id,
+          (p) => html`<rtc-video-tile
+            part="tile"
+            exportparts=${TILE_PARTS}
+            role="listitem"
+            .stream=${p.stream}
+            display-name=${p.isLocal ? `${this.nameOf(p)} (${m.you})` : this.nameOf(p)}
+            ?local=${p.isLocal}
+            ?mic-off=${!p.micEnabled}
+            ?camera-off=${!p.cameraEnabled || this.audioOnly}
+            status=${p.isLocal ? 'connected' : p.connection}
+            sink-id=${this.devices.audioOutput ?? ''}
+            lang=${this.lang || langOf(this)}
+          ></rtc-video-tile>`,
+        )}
+      </div>
+      ${participants.length === 1 && this.inCall ? html`<p class="alone">${m.aloneInRoom}</p>` : nothing}
+    `;
+  }
+
+  private renderMicButton() {
+    const m = this.messages;
+    const on = this.controller.session.micEnabled;
+    return html`<button
+      part="mic-button"
+      type="button"
+      class="toggle ${on ? 'on' : 'off'}"
+      aria-label=${m.mic}
+      aria-pressed=${on ? 'true' : 'false'}
+      @click=${() => this.toggleMic()}
+    >${on ? micIcon : micOffIcon}</button>`;
+  }
+
+  private renderCameraButton() {
+    const m = this.messages;
+    const on = this.controller.session.cameraEnabled;
+    return html`<button
+      part="camera-button"
+      type="button"
+      class="toggle ${on ? 'on' : 'off'}"
+      aria-label=${m.camera}
+      aria-pressed=${on ? 'true' : 'false'}
+      ?disabled=${this.audioOnly}
+      @click=${() => this.toggleCamera()}
+    >${on ? cameraIcon : cameraOffIcon}</button>`;
+  }
+
+  private renderBar() {
+    const m = this.messages;
+    return html`
+      ${this.renderMicButton()} ${this.audioOnly ? nothing : this.renderCameraButton()}
+      ${customElements.get('rtc-device-picker')
+        ? html`<button
+            part="settings-button"
+            type="button"
+            class="toggle"
+            aria-label=${m.settings}
+            aria-expanded=${this.settingsOpen ? 'true' : 'false'}
+            @click=${() => (this.settingsOpen = !this.settingsOpen)}
+          >${settingsIcon}</button>`
+        : nothing}
+      <button part="leave-button" type="button" class="leave" aria-label=${m.leave} @click=${this.onLeaveClick}>${leaveIcon}</button>
+    `;
+  }
+
+  private renderSettings() {
+    const m = this.messages;
+    return html`<div part="settings" class="settings" role="dialog" aria-label=${m.settings}>
+      <rtc-device-picker
+        kinds=${this.audioOnly ? 'audioinput audiooutput' : 'videoinput audioinput audiooutput'}
+        video-input=${this.devices.videoInput ?? ''}
+        audio-input=${this.devices.audioInput ?? ''}
+        audio-output=${this.devices.audioOutput ?? ''}
+        persist
+        lang=${this.lang || langOf(this)}
+        @rtc-device-change=${this.onDeviceChange}
+      ></rtc-device-picker>
+      <button type="button" class="close-settings" @click=${() => (this.settingsOpen = false)}>${m.dismiss}</button>
+    </div>`;
+  }
+
+  private renderEnded(state: CallState) {
+    const m = this.messages;
+    const error = this.error;
+    const failed = state === CallState.Failed;
+    return html`<div part="ended" class="ended" role="alert">
+      <h2>${failed ? m.failedTitle : m.leftTitle}</h2>
+      ${failed && error ? html`<p class="reason" data-code=${error.code}>${m.errors[error.code] ?? error.message}</p>` : nothing}
+      <button part="rejoin-button" type="button" class="join" @click=${this.onRejoinClick}>${failed ? m.tryAgain : m.rejoin}</button>
+    </div>`;
+  }
+}

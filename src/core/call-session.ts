@@ -1,0 +1,616 @@
+/**
+ * CallSession: one per `<rtc-call>`. The state machine (idle → joining → connected ⇄ reconnecting →
+ * left | failed), the roster of participants, one PeerLink per remote participant, and the local
+ * media. DOM-free apart from media APIs; the element renders what it reports.
+ */
+import type { MediaConnection, Peer, PeerOptions } from 'peerjs';
+import { RtcError, RtcErrorCode, peerError, toRtcError } from './errors.js';
+import { LocalMedia } from './local-media.js';
+import { PeerLink, type ControlMessage } from './peer-link.js';
+import { createPlaceholderTracks } from './placeholder.js';
+import { RoomClient, type JoinResponse, type RoomMember } from './room-client.js';
+import {
+  CallState,
+  type DeviceChoice,
+  type LeaveReason,
+  type Participant,
+  type ParticipantLeaveReason,
+  type ParticipantRole,
+} from './types.js';
+
+/** How long the PeerJS signaling socket may take to open on join. */
+export const SIGNALING_OPEN_TIMEOUT_MS = 10_000;
+/** How long the call stays `reconnecting` before it fails with `signaling-unreachable`. */
+export const RECONNECT_TIMEOUT_MS = 30_000;
+/** Video bitrate cap per link by number of participants (mesh: each sends to everyone). */
+export function videoBitrateFor(participants: number): number {
+  if (participants <= 2) return 1_500_000;
+  if (participants === 3) return 900_000;
+  if (participants === 4) return 650_000;
+  return 450_000;
+}
+
+export interface CallConfig {
+  /** Base URL of the rtc-call server ('' = where the script came from). */
+  server: string;
+  room: string;
+  displayName: string;
+  /** Room token from the site's backend. */
+  token?: string;
+  micOff?: boolean;
+  cameraOff?: boolean;
+  audioOnly?: boolean;
+  /** A page-provided stream to send instead of capturing. */
+  localStream?: MediaStream | null;
+  devices?: DeviceChoice;
+  /** Kept per tab so a reload within the grace period replaces our old membership. */
+  rejoinKey?: string;
+}
+
+/** What a session reports. The element turns these into DOM events and renders. */
+export interface CallSessionListener {
+  stateChange(state: CallState, previous: CallState): void;
+  joined(room: string, participantId: string): void;
+  left(reason: LeaveReason): void;
+  participantJoined(participant: Participant): void;
+  participantLeft(participant: Participant, reason: ParticipantLeaveReason): void;
+  participantUpdated(participant: Participant): void;
+  micChange(enabled: boolean): void;
+  cameraChange(enabled: boolean): void;
+  error(error: RtcError): void;
+  /** The local preview stream or its tracks changed. */
+  localMediaChange(): void;
+}
+
+let peerModule: Promise<typeof import('peerjs')> | undefined;
+/** PeerJS patches globals when imported, so it is loaded on first join, not at page load. */
+function loadPeerJs(): Promise<typeof import('peerjs')> {
+  peerModule ??= import('peerjs');
+  return peerModule;
+}
+
+export class CallSession {
+  state: CallState = CallState.Idle;
+  error: RtcError | null = null;
+  localId: string | null = null;
+  room: string | null = null;
+
+  private readonly listener: CallSessionListener;
+  private config: CallConfig | null = null;
+  private media: LocalMedia | null = null;
+  private mediaReady: Promise<void> | null = null;
+  private client: RoomClient | null = null;
+  private join$: Promise<void> | null = null;
+  private abort: AbortController | null = null;
+  private peer: Peer | null = null;
+  private joinInfo: JoinResponse | null = null;
+  private readonly links = new Map<string, PeerLink>();
+  private readonly roster = new Map<string, RoomMember>();
+  private localRole: ParticipantRole = 'guest';
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private reconnectDeadline: ReturnType<typeof setTimeout> | undefined;
+  private reconnectAttempt = 0;
+  private snapshot: readonly Participant[] | null = null;
+
+  constructor(listener: CallSessionListener) {
+    this.listener = listener;
+  }
+
+  /** Everyone in the call, local first. A new array (and new objects) after any change. */
+  get participants(): readonly Participant[] {
+    this.snapshot ??= [this.localParticipant(), ...[...this.links.values()].map((l) => this.remoteParticipant(l))];
+    return this.snapshot;
+  }
+
+  /** The local media stream (own tile, pre-join preview); null before media was started. */
+  get localStream(): MediaStream | null {
+    return this.media?.stream ?? null;
+  }
+
+  get micEnabled(): boolean {
+    return this.media ? this.media.micEnabled : !this.config?.micOff;
+  }
+
+  get cameraEnabled(): boolean {
+    return this.media ? this.media.cameraEnabled : !(this.config?.cameraOff || this.config?.audioOnly);
+  }
+
+  /** The RTCPeerConnections of the call (for stats and tests). */
+  get peerConnections(): RTCPeerConnection[] {
+    return [...this.links.values()].flatMap((l) => (l.peerConnection ? [l.peerConnection] : []));
+  }
+
+  /**
+   * Starts local media without joining (the pre-join preview). Safe to call repeatedly; join()
+   * reuses what it acquired.
+   */
+  startMedia(config: CallConfig): Promise<void> {
+    if (this.mediaReady && this.config === config) return this.mediaReady;
+    if (this.mediaReady) return this.mediaReady;
+    this.config = config;
+    const media = new LocalMedia({
+      onError: (error) => this.report(error),
+      onChange: () => this.onLocalMediaChange(),
+    });
+    this.media = media;
+    this.mediaReady = media
+      .start({
+        micOff: config.micOff,
+        cameraOff: config.cameraOff,
+        audioOnly: config.audioOnly,
+        provided: config.localStream ?? null,
+        devices: config.devices,
+      })
+      .then(() => {
+        this.lastMic = media.micEnabled;
+        this.lastCamera = media.cameraEnabled;
+        this.invalidate();
+        this.listener.localMediaChange();
+      });
+    return this.mediaReady;
+  }
+
+  /** Stops the local media of a session that is not in a call (pre-join preview closed). */
+  stopMedia(): void {
+    if (this.state === CallState.Joining || this.state === CallState.Connected || this.state === CallState.Reconnecting) return;
+    this.media?.stop();
+    this.media = null;
+    this.mediaReady = null;
+    this.invalidate();
+  }
+
+  /**
+   * Joins the room. Resolves once signaling is open and every present member has been called;
+   * rejects with an RtcError when the call cannot go on. Concurrent calls share one promise;
+   * `leave()` during a join ends it (the promise then resolves, state `left`).
+   */
+  join(config: CallConfig): Promise<void> {
+    if (this.join$) return this.join$;
+    if (this.state === CallState.Connected || this.state === CallState.Reconnecting) return Promise.resolve();
+    this.join$ = this.runJoin(config).finally(() => {
+      this.join$ = null;
+    });
+    return this.join$;
+  }
+
+  /** Says goodbye to everyone, closes every connection and stops every local track. */
+  async leave(reason: LeaveReason = 'user'): Promise<void> {
+    if (this.state === CallState.Idle || this.state === CallState.Left || this.state === CallState.Failed) {
+      this.stopMedia();
+      return;
+    }
+    await this.teardown(true);
+    this.setState(CallState.Left);
+    this.listener.left(reason);
+  }
+
+  /** After `left` or `failed`: back to `idle` (the pre-join view), ready for a new join. */
+  restart(): void {
+    if (this.state !== CallState.Left && this.state !== CallState.Failed) return;
+    this.reset();
+    this.setState(CallState.Idle);
+  }
+
+  /** Mutes / unmutes; `enabled` omitted toggles. */
+  async toggleMic(enabled?: boolean): Promise<void> {
+    const next = enabled ?? !this.micEnabled;
+    if (!this.media) {
+      if (this.config) this.config = { ...this.config, micOff: !next };
+      return;
+    }
+    await this.media.setMic(next);
+  }
+
+  /** Turns the camera on (re-acquiring it) or off (releasing it); `enabled` omitted toggles. */
+  async toggleCamera(enabled?: boolean): Promise<void> {
+    const next = enabled ?? !this.cameraEnabled;
+    if (!this.media) {
+      if (this.config) this.config = { ...this.config, cameraOff: !next };
+      return;
+    }
+    await this.media.setCamera(next);
+  }
+
+  /** Switches camera or microphone mid-call; the old device stays in use if the new one fails. */
+  async switchDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
+    if (!this.media) {
+      if (this.config) {
+        const devices = { ...this.config.devices, [kind === 'audioinput' ? 'audioInput' : 'videoInput']: deviceId };
+        this.config = { ...this.config, devices };
+      }
+      return;
+    }
+    await this.media.switchDevice(kind, deviceId);
+  }
+
+  /** Announces a new display name to the others. */
+  setDisplayName(name: string): void {
+    if (this.config) this.config = { ...this.config, displayName: name };
+    this.invalidate();
+    this.broadcastState();
+    this.listener.participantUpdated(this.participants[0]!);
+  }
+
+  // ── joining ────────────────────────────────────────────────────────────────────────────────
+
+  private async runJoin(config: CallConfig): Promise<void> {
+    if (this.state === CallState.Left || this.state === CallState.Failed) this.reset();
+    this.error = null;
+    const abort = new AbortController();
+    this.abort = abort;
+    this.setState(CallState.Joining);
+    try {
+      // Reuse the pre-join preview's media unless the page swapped its stream meanwhile.
+      if (this.mediaReady && this.config?.localStream !== config.localStream) this.stopMedia();
+      void this.startMedia(config);
+      this.config = config;
+      await this.mediaReady;
+      if (abort.signal.aborted) return;
+
+      const client = new RoomClient(config.server, config.room);
+      this.client = client;
+      const info = await client.join({
+        displayName: config.displayName,
+        token: config.token,
+        rejoinKey: config.rejoinKey,
+        signal: abort.signal,
+      });
+      if (abort.signal.aborted) return;
+      this.joinInfo = info;
+      this.localId = info.peerId;
+      this.room = config.room;
+      // With room tokens the server decides our name and role (the token's claims win).
+      const self = info as JoinResponse & { displayName?: string; role?: string };
+      if (self.role === 'host' || self.role === 'guest') this.localRole = self.role;
+      if (typeof self.displayName === 'string' && self.displayName) this.config = { ...config, displayName: self.displayName };
+      for (const m of info.members) this.roster.set(m.peerId, m);
+
+      const { Peer } = await loadPeerJs();
+      if (abort.signal.aborted) return;
+      const peer = new Peer(info.peerId, this.peerOptions(client, info));
+      this.peer = peer;
+      await this.waitForOpen(peer, abort.signal);
+      if (abort.signal.aborted) return;
+      this.watchPeer(peer);
+
+      // The newcomer calls everyone already present (one direction only: no glare).
+      for (const member of info.members) this.call(member);
+      this.invalidate();
+      this.setState(CallState.Connected);
+      this.listener.joined(config.room, info.peerId);
+    } catch (error) {
+      if (abort.signal.aborted) return;
+      const rtcError = toRtcError(error).withFatal(true);
+      await this.fail(rtcError);
+      throw rtcError;
+    } finally {
+      if (this.abort === abort) this.abort = null;
+    }
+  }
+
+  private peerOptions(client: RoomClient, info: JoinResponse): PeerOptions {
+    const { host, port, secure } = client.signalingHost;
+    return {
+      host,
+      port,
+      secure,
+      path: info.signaling.path,
+      key: info.signaling.key,
+      token: info.peerToken,
+      // Never PeerJS's defaults (a public STUN/TURN): exactly what our server says.
+      config: { iceServers: info.iceServers, iceTransportPolicy: info.iceTransportPolicy ?? 'all' },
+      debug: 0,
+    } as PeerOptions;
+  }
+
+  private waitForOpen(peer: Peer, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        peer.off('open', onOpen);
+        peer.off('error', onError);
+        signal.removeEventListener('abort', onAbort);
+      };
+      const onOpen = () => {
+        done();
+        resolve();
+      };
+      const onError = (error: unknown) => {
+        done();
+        const mapped = peerError(error);
+        reject(
+          mapped.code === RtcErrorCode.SignalingUnreachable
+            ? new RtcError(RtcErrorCode.SignalingUnreachable, 'The signaling connection to the call server was refused or lost.', { cause: error, fatal: true })
+            : mapped,
+        );
+      };
+      const onAbort = () => {
+        done();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new RtcError(RtcErrorCode.SignalingUnreachable, `The signaling connection did not open within ${SIGNALING_OPEN_TIMEOUT_MS / 1000} s.`, { fatal: true }));
+      }, SIGNALING_OPEN_TIMEOUT_MS);
+      peer.on('open', onOpen);
+      peer.on('error', onError);
+      signal.addEventListener('abort', onAbort);
+    });
+  }
+
+  private watchPeer(peer: Peer): void {
+    peer.on('call', (media) => void this.answer(media));
+    peer.on('disconnected', () => this.onSignalingLost());
+    peer.on('open', () => this.onSignalingBack());
+    peer.on('error', (error) => this.onPeerError(error));
+    // The server's LEAVE (a room-mate's socket closed and did not come back) drops them at once,
+    // also when their media link had already failed.
+    peer.socket.on('message', (msg: { type?: string; src?: string }) => {
+      if (msg?.type === 'LEAVE' && msg.src) this.dropParticipant(msg.src, 'disconnected');
+    });
+  }
+
+  // ── links ──────────────────────────────────────────────────────────────────────────────────
+
+  /** Tracks to offer: real ones where we have them, placeholders elsewhere (swapped right after). */
+  private sendStream() {
+    const placeholders = createPlaceholderTracks();
+    const media = this.media;
+    const stream = new MediaStream([media?.audioTrack ?? placeholders.audio, media?.videoTrack ?? placeholders.video]);
+    return { stream, placeholders };
+  }
+
+  private call(member: RoomMember): void {
+    const peer = this.peer;
+    if (!peer || this.links.has(member.peerId)) return;
+    const { stream, placeholders } = this.sendStream();
+    const media = peer.call(member.peerId, stream);
+    this.addLink(member, media);
+    // The offer already has an audio and a video m-line; the placeholders have served.
+    placeholders.dispose();
+  }
+
+  private async answer(media: MediaConnection): Promise<void> {
+    const peer = this.peer;
+    if (!peer) return;
+    let member = this.roster.get(media.peer);
+    if (!member) {
+      // A newcomer called us: its name and role come from the server's roster, never from the caller.
+      await this.refreshRoster();
+      member = this.roster.get(media.peer);
+    }
+    if (this.peer !== peer) {
+      media.close();
+      return;
+    }
+    member ??= { peerId: media.peer, displayName: '', role: 'guest' };
+    this.links.get(media.peer)?.close(false);
+    this.links.delete(media.peer);
+    const { stream, placeholders } = this.sendStream();
+    media.answer(stream);
+    this.addLink(member, media);
+    placeholders.dispose();
+  }
+
+  private async refreshRoster(): Promise<void> {
+    if (!this.client || !this.joinInfo) return;
+    try {
+      const members = await this.client.members(this.joinInfo.peerToken);
+      for (const m of members) this.roster.set(m.peerId, m);
+    } catch (error) {
+      this.report(toRtcError(error).withFatal(false));
+    }
+  }
+
+  private addLink(member: RoomMember, media: MediaConnection): void {
+    const link = new PeerLink(
+      {
+        id: member.peerId,
+        displayName: member.displayName,
+        role: member.role === 'host' ? 'host' : 'guest',
+        media,
+        // With room tokens the server's roster is final; without, people may rename themselves.
+        trustAnnouncedName: !this.config?.token,
+      },
+      {
+        onUpdate: (l) => {
+          if (this.links.get(l.id) !== l) return;
+          this.invalidate();
+          this.listener.participantUpdated(this.remoteParticipant(l));
+        },
+        onClose: (l, reason) => {
+          if (this.links.get(l.id) !== l) return;
+          this.links.delete(l.id);
+          this.afterRosterChange();
+          this.listener.participantLeft(this.remoteParticipant(l), reason);
+        },
+        onError: (error) => this.report(error),
+      },
+    );
+    this.links.set(member.peerId, link);
+    link.attach(
+      { audio: this.media?.sendTrack('audio') ?? null, video: this.media?.sendTrack('video') ?? null },
+      this.stateMessage(),
+    );
+    this.afterRosterChange();
+    this.listener.participantJoined(this.remoteParticipant(link));
+  }
+
+  private dropParticipant(id: string, reason: ParticipantLeaveReason): void {
+    const link = this.links.get(id);
+    this.roster.delete(id);
+    if (!link) return;
+    this.links.delete(id);
+    void link.close(false);
+    this.afterRosterChange();
+    this.listener.participantLeft(this.remoteParticipant(link), reason);
+  }
+
+  private afterRosterChange(): void {
+    this.invalidate();
+    const bitrate = videoBitrateFor(this.links.size + 1);
+    for (const link of this.links.values()) link.setMaxBitrate(bitrate);
+  }
+
+  private stateMessage(): ControlMessage {
+    return { t: 'state', mic: this.micEnabled, cam: this.cameraEnabled, name: this.config?.displayName ?? '' };
+  }
+
+  private broadcastState(): void {
+    const msg = this.stateMessage();
+    for (const link of this.links.values()) link.send(msg);
+  }
+
+  private lastMic: boolean | undefined;
+  private lastCamera: boolean | undefined;
+
+  private onLocalMediaChange(): void {
+    const media = this.media;
+    if (!media) return;
+    for (const link of this.links.values()) {
+      void link.replaceTrack('audio', media.sendTrack('audio'));
+      void link.replaceTrack('video', media.sendTrack('video'));
+    }
+    this.invalidate();
+    this.broadcastState();
+    if (media.micEnabled !== this.lastMic) {
+      this.lastMic = media.micEnabled;
+      this.listener.micChange(media.micEnabled);
+    }
+    if (media.cameraEnabled !== this.lastCamera) {
+      this.lastCamera = media.cameraEnabled;
+      this.listener.cameraChange(media.cameraEnabled);
+    }
+    this.listener.localMediaChange();
+    if (this.state !== CallState.Idle) this.listener.participantUpdated(this.participants[0]!);
+  }
+
+  // ── signaling loss ────────────────────────────────────────────────────────────────────────
+
+  private onSignalingLost(): void {
+    if (this.state !== CallState.Connected && this.state !== CallState.Reconnecting) return;
+    if (this.state === CallState.Connected) {
+      this.setState(CallState.Reconnecting);
+      this.reconnectAttempt = 0;
+      clearTimeout(this.reconnectDeadline);
+      this.reconnectDeadline = setTimeout(() => {
+        void this.fail(
+          new RtcError(RtcErrorCode.SignalingUnreachable, `The call server could not be reached again within ${RECONNECT_TIMEOUT_MS / 1000} s.`, {
+            fatal: true,
+          }),
+        );
+      }, RECONNECT_TIMEOUT_MS);
+    }
+    // Media keeps flowing meanwhile; retry the socket with backoff.
+    clearTimeout(this.reconnectTimer);
+    const delay = Math.min(250 * 2 ** this.reconnectAttempt++, 4_000);
+    this.reconnectTimer = setTimeout(() => {
+      const peer = this.peer;
+      if (peer && peer.disconnected && !peer.destroyed) peer.reconnect();
+    }, delay);
+  }
+
+  private onSignalingBack(): void {
+    if (this.state !== CallState.Reconnecting) return;
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.reconnectDeadline);
+    this.reconnectAttempt = 0;
+    this.setState(CallState.Connected);
+  }
+
+  private onPeerError(error: unknown): void {
+    const type = (error as { type?: string }).type;
+    if (type === 'network' || type === 'socket-closed' || type === 'socket-error' || type === 'disconnected' || type === 'server-error') {
+      // Socket trouble: `disconnected` drives the reconnect loop; no error until it gives up.
+      return;
+    }
+    if (type === 'peer-unavailable') {
+      const id = /peer (\S+)$/.exec((error as Error).message ?? '')?.[1];
+      if (id) this.dropParticipant(id, 'disconnected');
+      this.report(peerError(error));
+      return;
+    }
+    this.report(peerError(error));
+  }
+
+  // ── state ──────────────────────────────────────────────────────────────────────────────────
+
+  private report(error: RtcError): void {
+    this.error = error;
+    this.listener.error(error);
+  }
+
+  private async fail(error: RtcError): Promise<void> {
+    if (this.state === CallState.Failed || this.state === CallState.Left) return;
+    this.error = error;
+    await this.teardown(true);
+    this.setState(CallState.Failed);
+    this.listener.error(error);
+  }
+
+  private async teardown(sayBye: boolean): Promise<void> {
+    this.abort?.abort();
+    this.abort = null;
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.reconnectDeadline);
+    const links = [...this.links.values()];
+    this.links.clear();
+    await Promise.all(links.map((l) => l.close(sayBye)));
+    const peer = this.peer;
+    this.peer = null;
+    peer?.destroy();
+    this.media?.stop();
+    this.media = null;
+    this.mediaReady = null;
+    this.roster.clear();
+    this.invalidate();
+  }
+
+  private reset(): void {
+    this.localId = null;
+    this.localRole = 'guest';
+    this.joinInfo = null;
+    this.client = null;
+    this.error = null;
+  }
+
+  private setState(next: CallState): void {
+    if (next === this.state) return;
+    const previous = this.state;
+    this.state = next;
+    this.invalidate();
+    this.listener.stateChange(next, previous);
+  }
+
+  private invalidate(): void {
+    this.snapshot = null;
+  }
+
+  private localParticipant(): Participant {
+    const connection =
+      this.state === CallState.Reconnecting ? 'reconnecting' : this.state === CallState.Connected ? 'connected' : this.state === CallState.Failed ? 'failed' : 'connecting';
+    return {
+      id: this.localId ?? 'local',
+      displayName: this.config?.displayName ?? '',
+      role: this.localRole,
+      isLocal: true,
+      micEnabled: this.micEnabled,
+      cameraEnabled: this.cameraEnabled,
+      connection,
+      stream: this.media?.stream ?? null,
+    };
+  }
+
+  private remoteParticipant(link: PeerLink): Participant {
+    return {
+      id: link.id,
+      displayName: link.displayName,
+      role: link.role,
+      isLocal: false,
+      micEnabled: link.micEnabled,
+      cameraEnabled: link.cameraEnabled,
+      connection: link.connection,
+      stream: link.stream,
+    };
+  }
+}

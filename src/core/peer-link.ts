@@ -1,0 +1,268 @@
+/**
+ * One PeerLink per remote participant: the PeerJS media call (one RTCPeerConnection) and a
+ * reliable, ordered control channel negotiated on that same connection (`negotiated: true`, fixed
+ * id on both sides, so PeerJS neither takes it over nor opens a second connection per pair).
+ */
+import type { MediaConnection } from 'peerjs';
+import { RtcError, RtcErrorCode } from './errors.js';
+import type { ConnectionState, ParticipantRole } from './types.js';
+
+/** The control channel's fixed SCTP stream id on both sides. */
+export const CONTROL_CHANNEL_ID = 512;
+/** Heartbeat period, and how long a silent open channel may stay silent before the link is dropped. */
+export const HEARTBEAT_MS = 2_000;
+export const SILENCE_LIMIT_MS = 8_000;
+/** Largest control message accepted (bytes). */
+export const MAX_CONTROL_MESSAGE = 4_096;
+
+/** Messages on the control channel. Unknown or malformed ones are ignored. */
+export type ControlMessage =
+  | { t: 'state'; mic: boolean; cam: boolean; name: string }
+  | { t: 'ping' }
+  | { t: 'bye' };
+
+/** Parses one control message; null when it is not one we understand. */
+export function parseControlMessage(data: unknown): ControlMessage | null {
+  if (typeof data !== 'string' || data.length > MAX_CONTROL_MESSAGE) return null;
+  let msg: Record<string, unknown>;
+  try {
+    msg = JSON.parse(data) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  if (!msg || typeof msg !== 'object') return null;
+  switch (msg['t']) {
+    case 'ping':
+    case 'bye':
+      return { t: msg['t'] };
+    case 'state':
+      if (typeof msg['mic'] !== 'boolean' || typeof msg['cam'] !== 'boolean' || typeof msg['name'] !== 'string') return null;
+      return { t: 'state', mic: msg['mic'], cam: msg['cam'], name: msg['name'].slice(0, 64) };
+    default:
+      return null;
+  }
+}
+
+export interface PeerLinkHandlers {
+  /** Something about the participant changed (state, stream, connection). */
+  onUpdate(link: PeerLink): void;
+  /** The link is gone: `left` after their goodbye, `disconnected` when it died. */
+  onClose(link: PeerLink, reason: 'left' | 'disconnected'): void;
+  onError(error: RtcError): void;
+}
+
+type Kind = 'audio' | 'video';
+
+export class PeerLink {
+  readonly id: string;
+  displayName: string;
+  role: ParticipantRole;
+  micEnabled = true;
+  cameraEnabled = true;
+  connection: ConnectionState = 'connecting';
+  stream: MediaStream | null = null;
+  /** True once their state message arrived (until then mic/camera are unknown). */
+  announced = false;
+
+  private readonly media: MediaConnection;
+  private readonly handlers: PeerLinkHandlers;
+  private channel: RTCDataChannel | null = null;
+  private pending: string[] = [];
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private lastHeard = 0;
+  private closed = false;
+  private saidBye = false;
+  private maxBitrate = 0;
+  /** Whether the remote may rename itself (rooms without tokens) or the server roster is final. */
+  private readonly trustAnnouncedName: boolean;
+
+  constructor(
+    init: { id: string; displayName: string; role: ParticipantRole; media: MediaConnection; trustAnnouncedName: boolean },
+    handlers: PeerLinkHandlers,
+  ) {
+    this.id = init.id;
+    this.displayName = init.displayName;
+    this.role = init.role;
+    this.media = init.media;
+    this.handlers = handlers;
+    this.trustAnnouncedName = init.trustAnnouncedName;
+  }
+
+  /** The RTCPeerConnection (exists once the call was placed or answered). */
+  get peerConnection(): RTCPeerConnection | null {
+    return this.media.peerConnection ?? null;
+  }
+
+  /**
+   * Wires the link up right after `peer.call()` / `mediaConnection.answer()`: the control channel,
+   * the remote stream, connection state and the tracks to send.
+   */
+  attach(send: Record<Kind, MediaStreamTrack | null>, state: ControlMessage): void {
+    const pc = this.peerConnection;
+    if (!pc) throw new RtcError(RtcErrorCode.Internal, 'PeerJS created no RTCPeerConnection');
+    this.media.on('stream', (stream) => {
+      this.stream = stream;
+      this.handlers.onUpdate(this);
+    });
+    this.media.on('close', () => this.finish(this.saidBye ? 'left' : 'disconnected'));
+    this.media.on('error', (error) => {
+      // PeerJS reports ICE failure and closes; the connection state handler reports it as ice-failed.
+      if ((error as { type?: string }).type !== 'negotiation-failed') {
+        this.handlers.onError(new RtcError(RtcErrorCode.Internal, `Connection to ${this.displayName}: ${error.message}`, { cause: error }));
+      }
+    });
+    pc.addEventListener('connectionstatechange', this.onConnectionState);
+
+    const channel = pc.createDataChannel('rtc-call', { negotiated: true, id: CONTROL_CHANNEL_ID, ordered: true });
+    this.channel = channel;
+    channel.addEventListener('open', () => {
+      this.lastHeard = performance.now();
+      for (const msg of this.pending) channel.send(msg);
+      this.pending = [];
+    });
+    channel.addEventListener('message', (e) => this.onMessage(e.data));
+    this.heartbeat = setInterval(this.tick, HEARTBEAT_MS);
+
+    // Every link carries audio and video both ways from the first offer: PeerJS added the tracks
+    // we gave it (real or placeholder); now send what we really have.
+    for (const kind of ['audio', 'video'] as const) void this.replaceTrack(kind, send[kind]);
+    this.send(state);
+  }
+
+  /** Sends a control message (queued until the channel opens). */
+  send(msg: ControlMessage): void {
+    const data = JSON.stringify(msg);
+    if (this.channel?.readyState === 'open') this.channel.send(data);
+    else if (!this.closed) this.pending.push(data);
+  }
+
+  /** Swaps the track we send of a kind without renegotiating. */
+  async replaceTrack(kind: Kind, track: MediaStreamTrack | null): Promise<void> {
+    const sender = this.sender(kind);
+    if (!sender || sender.track === track) return;
+    try {
+      await sender.replaceTrack(track);
+    } catch (error) {
+      this.handlers.onError(new RtcError(RtcErrorCode.Internal, `Could not send ${kind} to ${this.displayName}`, { cause: error }));
+    }
+    if (kind === 'video' && this.maxBitrate) void this.applyBitrate();
+  }
+
+  /** Caps the bitrate of the video we send on this link (bits per second). */
+  setMaxBitrate(bps: number): void {
+    this.maxBitrate = bps;
+    void this.applyBitrate();
+  }
+
+  /**
+   * Closes the connection; with `sayBye`, first sends the goodbye and gives it a moment (at most
+   * ~half a second) to leave, so the other side shows "left" instead of "connection lost".
+   */
+  async close(sayBye: boolean): Promise<void> {
+    if (this.closed) return;
+    const channel = this.channel;
+    if (sayBye && channel?.readyState === 'open') {
+      try {
+        channel.send(JSON.stringify({ t: 'bye' } satisfies ControlMessage));
+        const end = performance.now() + 500;
+        while (channel.readyState === 'open' && channel.bufferedAmount > 0 && performance.now() < end) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        await new Promise((r) => setTimeout(r, 30));
+      } catch {
+        // Closing anyway.
+      }
+    }
+    this.finish(null);
+  }
+
+  private sender(kind: Kind): RTCRtpSender | undefined {
+    const pc = this.peerConnection;
+    if (!pc) return undefined;
+    return pc.getTransceivers().find((t) => t.receiver.track.kind === kind && t.currentDirection !== 'stopped')?.sender;
+  }
+
+  private async applyBitrate(): Promise<void> {
+    const sender = this.sender('video');
+    if (!sender || !this.maxBitrate) return;
+    const params = sender.getParameters();
+    if (!params.encodings?.length) return; // not negotiated yet; applied again when connected
+    if (params.encodings[0]!.maxBitrate === this.maxBitrate) return;
+    params.encodings[0]!.maxBitrate = this.maxBitrate;
+    try {
+      await sender.setParameters(params);
+    } catch {
+      // A concurrent setParameters or a closed connection: the next change applies it.
+    }
+  }
+
+  private onConnectionState = () => {
+    const pc = this.peerConnection;
+    if (!pc || this.closed) return;
+    const previous = this.connection;
+    switch (pc.connectionState) {
+      case 'connected':
+        this.connection = 'connected';
+        void this.applyBitrate();
+        break;
+      case 'disconnected':
+        this.connection = 'reconnecting';
+        break;
+      case 'failed':
+        this.connection = 'failed';
+        this.handlers.onError(
+          new RtcError(RtcErrorCode.IceFailed, `No media connection could be established with ${this.displayName}.`),
+        );
+        break;
+      default:
+        return;
+    }
+    if (previous !== this.connection) this.handlers.onUpdate(this);
+  };
+
+  private onMessage(data: unknown): void {
+    this.lastHeard = performance.now();
+    const msg = parseControlMessage(data);
+    if (!msg) return;
+    if (msg.t === 'bye') {
+      this.saidBye = true;
+      this.finish('left');
+      return;
+    }
+    if (msg.t === 'state') {
+      const name = this.trustAnnouncedName ? msg.name.trim() || this.displayName : this.displayName;
+      const changed = !this.announced || msg.mic !== this.micEnabled || msg.cam !== this.cameraEnabled || name !== this.displayName;
+      this.announced = true;
+      this.micEnabled = msg.mic;
+      this.cameraEnabled = msg.cam;
+      this.displayName = name;
+      if (changed) this.handlers.onUpdate(this);
+    }
+  }
+
+  private tick = () => {
+    if (this.channel?.readyState !== 'open') return;
+    if (performance.now() - this.lastHeard > SILENCE_LIMIT_MS) {
+      // Their browser died without a goodbye: drop them without waiting for ICE to time out.
+      this.finish('disconnected');
+      return;
+    }
+    this.send({ t: 'ping' });
+  };
+
+  private finish(reason: 'left' | 'disconnected' | null): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    this.peerConnection?.removeEventListener('connectionstatechange', this.onConnectionState);
+    this.pending = [];
+    try {
+      this.channel?.close();
+    } catch {
+      // Already closed.
+    }
+    this.media.close();
+    this.stream = null;
+    if (reason) this.handlers.onClose(this, reason);
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Stand-in tracks for a missing microphone or camera. PeerJS cannot renegotiate, so every link must
+ * offer audio and video from its first offer; these tracks make the offer sendrecv for both kinds,
+ * are swapped out with `replaceTrack` right after, and are stopped at once.
+ */
+import { acquireAudioContext, releaseAudioContext } from './audio.js';
+
+export interface PlaceholderTracks {
+  audio: MediaStreamTrack;
+  video: MediaStreamTrack;
+  /** Stops both tracks and releases the audio context they came from. */
+  dispose(): void;
+}
+
+export function createPlaceholderTracks(): PlaceholderTracks {
+  const ctx = acquireAudioContext();
+  const destination = ctx.createMediaStreamDestination();
+  const audio = destination.stream.getAudioTracks()[0]!;
+  const canvas = document.createElement('canvas');
+  canvas.width = 2;
+  canvas.height = 2;
+  canvas.getContext('2d')?.fillRect(0, 0, 2, 2);
+  const video = canvas.captureStream(0).getVideoTracks()[0]!;
+  let disposed = false;
+  return {
+    audio,
+    video,
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      audio.stop();
+      video.stop();
+      destination.disconnect();
+      releaseAudioContext();
+    },
+  };
+}

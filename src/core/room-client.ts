@@ -1,0 +1,149 @@
+/**
+ * Talks to the rtc-call server's HTTP API: join a room (→ peer id, signed peer token, ICE servers,
+ * members, signaling options) and look up the room's roster with the peer token.
+ */
+import { RtcError, RtcErrorCode, isRtcErrorCode } from './errors.js';
+import type { ParticipantRole } from './types.js';
+
+/** A member of the room as the server knows them. */
+export interface RoomMember {
+  peerId: string;
+  displayName: string;
+  role: ParticipantRole;
+}
+
+/** The server's answer to a join. */
+export interface JoinResponse {
+  peerId: string;
+  peerToken: string;
+  iceServers: RTCIceServer[];
+  iceTransportPolicy: RTCIceTransportPolicy;
+  members: RoomMember[];
+  signaling: { path: string; key: string };
+  maxParticipants: number;
+}
+
+export interface JoinRequest {
+  displayName: string;
+  token?: string;
+  /** Kept per tab so a reload replaces our old membership instead of counting twice. */
+  rejoinKey?: string;
+  signal?: AbortSignal;
+}
+
+/** How long a join request may take before the server counts as unreachable. */
+export const JOIN_TIMEOUT_MS = 8_000;
+
+/**
+ * The default `server`: the folder the one-tag script was loaded from (`https://host/rtc-call.js`
+ * → `https://host/`, a server mounted at `/calls` → `https://host/calls/`). In an app that bundles
+ * the npm package the script is not served by the rtc-call server, so the page's own origin is the
+ * best guess there, and such apps should set `server`.
+ */
+export function defaultServer(): string {
+  try {
+    const url = new URL('.', import.meta.url);
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && !url.pathname.includes('/node_modules/')) {
+      return url.href;
+    }
+  } catch {
+    // import.meta.url is not a URL in some bundlers' output.
+  }
+  return location.origin;
+}
+
+export class RoomClient {
+  readonly baseUrl: string;
+  readonly room: string;
+
+  /** @param server Base URL of the rtc-call server, e.g. `https://calls.example.org` or `/calls`. */
+  constructor(server: string, room: string) {
+    const base = new URL(server || defaultServer(), location.href);
+    this.baseUrl = base.href.replace(/\/+$/, '');
+    this.room = room;
+  }
+
+  /** Where the PeerJS websocket lives, as PeerJS's `host`/`port`/`secure` options. */
+  get signalingHost(): { host: string; port: number; secure: boolean } {
+    const url = new URL(this.baseUrl);
+    const secure = url.protocol === 'https:';
+    return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) || (secure ? 443 : 80), secure };
+  }
+
+  /** POST /api/rooms/:room/join. Rejects with an RtcError carrying the server's code. */
+  async join(request: JoinRequest): Promise<JoinResponse> {
+    const body = JSON.stringify({
+      displayName: request.displayName,
+      ...(request.token ? { token: request.token } : {}),
+      ...(request.rejoinKey ? { rejoinKey: request.rejoinKey } : {}),
+    });
+    const data = await this.request<JoinResponse>('POST', `/api/rooms/${encodeURIComponent(this.room)}/join`, {
+      body,
+      signal: request.signal,
+    });
+    if (!data || typeof data.peerId !== 'string' || typeof data.peerToken !== 'string' || !data.signaling) {
+      throw new RtcError(RtcErrorCode.Internal, 'The server sent a malformed join response.', { fatal: true });
+    }
+    data.members = Array.isArray(data.members) ? data.members.filter(isMember) : [];
+    data.iceServers = Array.isArray(data.iceServers) ? data.iceServers : [];
+    return data;
+  }
+
+  /** GET /api/rooms/:room/members, authenticated by our peer token: the server's roster. */
+  async members(peerToken: string, signal?: AbortSignal): Promise<RoomMember[]> {
+    const data = await this.request<{ members?: unknown[] }>('GET', `/api/rooms/${encodeURIComponent(this.room)}/members`, {
+      headers: { authorization: `Bearer ${peerToken}` },
+      signal,
+    });
+    return Array.isArray(data?.members) ? data.members.filter(isMember) : [];
+  }
+
+  private async request<T>(
+    method: string,
+    path: string,
+    init: { body?: string; headers?: Record<string, string>; signal?: AbortSignal | undefined },
+  ): Promise<T> {
+    const timeout = AbortSignal.timeout(JOIN_TIMEOUT_MS);
+    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
+        body: init.body,
+        signal,
+        credentials: 'omit',
+        mode: 'cors',
+      });
+    } catch (error) {
+      if (init.signal?.aborted) throw init.signal.reason ?? error;
+      throw new RtcError(
+        RtcErrorCode.SignalingUnreachable,
+        `The call server at ${this.baseUrl} cannot be reached${timeout.aborted ? ` (no answer in ${JOIN_TIMEOUT_MS / 1000} s)` : ''}.`,
+        { cause: error, fatal: true },
+      );
+    }
+    let data: unknown;
+    try {
+      data = await res.json();
+    } catch (error) {
+      throw new RtcError(
+        res.ok ? RtcErrorCode.Internal : RtcErrorCode.SignalingUnreachable,
+        `The call server answered ${res.status} without JSON; is ${this.baseUrl} an rtc-call server?`,
+        { cause: error, fatal: true },
+      );
+    }
+    if (!res.ok) {
+      const err = (data as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+      const code = isRtcErrorCode(err?.code) ? err.code : RtcErrorCode.Internal;
+      const message = typeof err?.message === 'string' ? err.message : `The call server answered ${res.status}.`;
+      throw new RtcError(code, message, { fatal: true });
+    }
+    return data as T;
+  }
+}
+
+function isMember(value: unknown): value is RoomMember {
+  const m = value as RoomMember | null;
+  return !!m && typeof m.peerId === 'string' && typeof m.displayName === 'string';
+}
