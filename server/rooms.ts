@@ -45,6 +45,7 @@ export class Rooms {
   private readonly byId = new Map<string, Member>();
   /** Peer ids that left or were replaced: their (still unexpired) tokens no longer reconnect. */
   private readonly revoked = new Map<string, number>();
+  private closed = false;
 
   constructor(private readonly opts: RoomsOptions) {}
 
@@ -118,7 +119,7 @@ export class Rooms {
 
   /** A member's socket closed: start the grace period (no-op for stale sockets). */
   socketClosed(m: Member, ws: WebSocket): void {
-    if (m.socket !== ws || this.byId.get(m.peerId) !== m) return;
+    if (this.closed || m.socket !== ws || this.byId.get(m.peerId) !== m) return;
     m.socket = null;
     m.state = 'grace';
     if (m.timer) clearTimeout(m.timer);
@@ -151,6 +152,7 @@ export class Rooms {
 
   /** Stop every timer; sockets are the caller's to close. */
   close(): void {
+    this.closed = true;
     for (const m of this.byId.values()) {
       if (m.timer) clearTimeout(m.timer);
       m.timer = null;

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import http from 'node:http';
+import { dirname, join as joinPath } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { createRtcServer, findPackageRoot, optionsFromEnv, startupWarnings } from '../../server/index.js';
+import { connect, joinOk, request, start } from './helpers.js';
+
+const root = joinPath(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const cli = joinPath(root, 'server', 'cli.ts');
+const node = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, ['--import', 'tsx', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20000 });
+
+describe('configuration', () => {
+  test('environment variables, and flags winning over them', () => {
+    const env = {
+      PORT: '9000', HOST: '::1', RTC_ALLOWED_ORIGINS: 'https://a.example, https://b.example', RTC_ROOM_SECRET: 'rs',
+      RTC_TURN_URLS: 'turn:t1:3478,turns:t2:5349', RTC_TURN_SECRET: 'ts', RTC_TURN_TTL: '600', RTC_STUN_URLS: 'stun:s:3478',
+      RTC_ICE_TRANSPORT_POLICY: 'relay', RTC_MAX_PARTICIPANTS: '4', RTC_LEAVE_GRACE_MS: '1500', RTC_JOIN_RATE_LIMIT: '0',
+      RTC_TRUST_PROXY: 'true', RTC_BASE_PATH: '/calls', RTC_PEER_SECRET: 'ps', RTC_CONCURRENT_LIMIT: '100', RTC_DEMO_DIR: '',
+    };
+    const { port, host, options } = optionsFromEnv(env);
+    assert.equal(port, 9000);
+    assert.equal(host, '::1');
+    assert.deepEqual(options, {
+      basePath: '/calls', allowedOrigins: ['https://a.example', 'https://b.example'], roomSecret: 'rs', peerSecret: 'ps',
+      turnUrls: ['turn:t1:3478', 'turns:t2:5349'], turnSecret: 'ts', turnTtl: 600, stunUrls: ['stun:s:3478'],
+      iceTransportPolicy: 'relay', maxParticipants: 4, leaveGraceMs: 1500, joinRateLimit: 0, trustProxy: true, concurrentLimit: 100,
+    });
+    const flagged = optionsFromEnv(env, ['--port', '7000', '--max-participants=2', '--allowed-origins', '*', '--no-trust-proxy', '--host', '127.0.0.1']);
+    assert.equal(flagged.port, 7000);
+    assert.equal(flagged.host, '127.0.0.1');
+    assert.equal(flagged.options.maxParticipants, 2);
+    assert.equal(flagged.options.allowedOrigins, '*');
+    assert.equal(flagged.options.trustProxy, false);
+    const defaults = optionsFromEnv({}, ['--demo-dir', '']);
+    assert.equal(defaults.port, 8080);
+    assert.equal(defaults.host, '127.0.0.1');
+    assert.deepEqual(defaults.options, {});
+  });
+
+  test('bad values and unknown flags are errors that name the setting', () => {
+    assert.throws(() => optionsFromEnv({ RTC_MAX_PARTICIPANTS: 'six' }), /RTC_MAX_PARTICIPANTS/);
+    assert.throws(() => optionsFromEnv({ RTC_ICE_TRANSPORT_POLICY: 'none' }), /RTC_ICE_TRANSPORT_POLICY/);
+    assert.throws(() => optionsFromEnv({ RTC_TRUST_PROXY: 'maybe' }), /RTC_TRUST_PROXY/);
+    assert.throws(() => optionsFromEnv({}, ['--nope']), /nope/);
+    assert.throws(() => createRtcServer({ allowedOrigins: ['not an origin'] }), /origin/);
+    assert.throws(() => createRtcServer({ basePath: 'no-slash' }), /basePath/);
+  });
+
+  test('the package root is found from server/ (and a demo dir there is served by default)', () => {
+    assert.equal(findPackageRoot(), root);
+  });
+
+  test('start-up warning when HOST is not loopback and no STUN/TURN is configured', () => {
+    assert.equal(startupWarnings('127.0.0.1', {}).length, 0);
+    assert.equal(startupWarnings('::1', {}).length, 0);
+    assert.match(startupWarnings('0.0.0.0', {})[0] ?? '', /STUN\/TURN/);
+    assert.equal(startupWarnings('0.0.0.0', { turnUrls: ['turn:x'] }).length, 0);
+  });
+});
+
+describe('rtc-call.js', () => {
+  test('served with a JavaScript type, validators and CORS *; 404 with a clear message when not built', async () => {
+    const file = joinPath(root, 'test', 'server', 'fixtures', 'close-exits.ts');
+    const s = await start({ bundleFile: file, basePath: '/calls' });
+    const missing = await start({ bundleFile: joinPath(root, 'nope', 'rtc-call.js') });
+    try {
+      const r = await request(`${s.base}/calls/rtc-call.js`, { headers: { origin: 'https://elsewhere.example' } });
+      assert.equal(r.status, 200);
+      assert.equal(r.headers.get('content-type'), 'text/javascript; charset=utf-8');
+      assert.equal(r.headers.get('access-control-allow-origin'), '*');
+      const etag = r.headers.get('etag');
+      assert.ok(etag && r.headers.get('last-modified'));
+      // Plain http.get: fetch() adds Cache-Control: no-cache to conditional requests (fetch spec).
+      const revalidated = await new Promise<number>((resolve, reject) => {
+        http.get(`${s.base}/calls/rtc-call.js`, { headers: { 'if-none-match': etag } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject);
+      });
+      assert.equal(revalidated, 304);
+      const m = await request(`${missing.base}/rtc-call.js`);
+      assert.equal(m.status, 404);
+      assert.equal(m.body.error.code, 'not-found');
+      assert.match(m.body.error.message, /npm run build/);
+    } finally {
+      await Promise.all([s.close(), missing.close()]);
+    }
+  });
+});
+
+describe('shutdown', () => {
+  test('close() ends sockets and timers: the process exits on its own', () => {
+    const t0 = Date.now();
+    const r = node([joinPath(root, 'test', 'server', 'fixtures', 'close-exits.ts')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /closed \d+/);
+    assert.ok(Date.now() - t0 < 10000, `took ${Date.now() - t0} ms`);
+    assert.ok(Number(/closed (\d+)/.exec(r.stdout)![1]) < 5000);
+  });
+});
+
+describe('CLI', () => {
+  test('token prints a JWT alone on the last stdout line that the server accepts', async () => {
+    const r = node([cli, 'token', '--room', 'cli-room', '--name', 'Dr. Rivera', '--role', 'host', '--ttl', '3600', '--sub', 'doc-1'], { RTC_ROOM_SECRET: 'cli-secret' });
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    const jwt = lines.at(-1)!;
+    assert.match(jwt, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const s = await start({ roomSecret: 'cli-secret' });
+    try {
+      const j = await joinOk(s.base, 'cli-room', 'ignored', { token: jwt });
+      assert.equal(j.role, 'host');
+      assert.equal(j.displayName, 'Dr. Rivera');
+    } finally {
+      await s.close();
+    }
+    const noSecret = node([cli, 'token', '--room', 'x'], { RTC_ROOM_SECRET: '' });
+    assert.notEqual(noSecret.status, 0);
+    assert.match(noSecret.stderr, /RTC_ROOM_SECRET/);
+  });
+
+  test('serves, prints the listening line, and exits 0 within 5 s on SIGTERM with peers connected', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--port', '0', '--host', '127.0.0.1', '--demo-dir', ''], {
+      cwd: root, env: { ...process.env, RTC_PEER_SECRET: 'p' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      const t0 = Date.now();
+      while (!/listening on/.test(out)) {
+        if (Date.now() - t0 > 15000 || child.exitCode !== null) throw new Error(`no listening line: ${out} ${err}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const m = /^rtc-call listening on (http:\/\/127\.0\.0\.1:(\d+)\/)$/m.exec(out);
+      assert.ok(m, out);
+      const port = Number(m[2]);
+      const a = await joinOk(`http://127.0.0.1:${port}`, 'cli', 'A');
+      const pa = await connect(port, a);
+      assert.match(err, /rtc-call: join room=cli peer=/);
+      assert.ok(!err.includes(a.peerToken) && !err.includes('"A"'), 'no tokens or names in the log');
+      const t1 = Date.now();
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      assert.ok(Date.now() - t1 < 5000, `exit took ${Date.now() - t1} ms`);
+      await pa.closed;
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
