@@ -48,6 +48,7 @@ export const en = {
   youJoined: 'You joined the call',
   youLeft: 'You left the call',
   // <rtc-device-picker>
+  devices: 'Devices',
   cameraLabel: 'Camera',
   microphoneLabel: 'Microphone',
   speakerLabel: 'Speaker',
@@ -121,6 +122,7 @@ export const de: Messages = {
   cameraOnThem: (name) => `${name} hat die Kamera eingeschaltet`,
   youJoined: 'Du bist dem Anruf beigetreten',
   youLeft: 'Du hast den Anruf verlassen',
+  devices: 'Geräte',
   cameraLabel: 'Kamera',
   microphoneLabel: 'Mikrofon',
   speakerLabel: 'Lautsprecher',
