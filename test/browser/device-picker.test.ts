@@ -386,6 +386,33 @@ describe('<rtc-device-picker>', () => {
     expect(part(el, 'preview-video')).to.equal(null);
   });
 
+  it('reopens the preview when its camera ends (unplugged, revoked)', async () => {
+    const el = await ready(await fixture<RtcDevicePicker>(html`<rtc-device-picker preview></rtc-device-picker>`));
+    const video = part<HTMLVideoElement>(el, 'preview-video')!;
+    await until(() => video.srcObject, 'the preview stream');
+    const first = video.srcObject as MediaStream;
+    const track = first.getVideoTracks()[0]!;
+    // What the browser does when a device goes away: the track ends and fires `ended`.
+    track.stop();
+    track.dispatchEvent(new Event('ended'));
+    await until(() => video.srcObject && video.srcObject !== first, 'a reopened preview');
+    await framesAdvance(video, 3);
+    expect(allEnded(first)).to.equal(true);
+  });
+
+  it('shows a notice and fires rtc-error when the preview cannot open a device', async () => {
+    writable.getUserMedia = async () => {
+      throw new DOMException('Could not start video source', 'NotReadableError');
+    };
+    const errors = events<RtcErrorEvent>(document, 'rtc-error');
+    const el = await ready(await fixture<RtcDevicePicker>(html`<rtc-device-picker preview></rtc-device-picker>`));
+    await until(() => errors.length === 1, 'rtc-error');
+    expect(errors[0]!.detail.code).to.equal('device-in-use');
+    await el.updateComplete;
+    expect(part(el, 'notice')!.textContent).to.equal(en.errors['device-in-use']);
+    expect(part<HTMLVideoElement>(el, 'preview-video')!.srcObject).to.equal(null);
+  });
+
   it('keeps the preview through a DOM move', async () => {
     const el = await ready(await fixture<RtcDevicePicker>(html`<rtc-device-picker preview></rtc-device-picker>`));
     const video = part<HTMLVideoElement>(el, 'preview-video')!;
