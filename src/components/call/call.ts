@@ -23,6 +23,14 @@ const TILE_PARTS = [
   'pip-button', 'fullscreen-button', 'unmute-audio-button',
 ].map((p) => `${p}:tile-${p}`).join(', ');
 const MAX_NOTICES = 3;
+const MEDIA_CODES = new Set<string>([
+  RtcErrorCode.PermissionDenied,
+  RtcErrorCode.DeviceNotFound,
+  RtcErrorCode.DeviceInUse,
+  RtcErrorCode.InsecureContext,
+  RtcErrorCode.BlockedByPermissionsPolicy,
+  RtcErrorCode.NotSupported,
+]);
 
 interface Notice {
   id: number;
@@ -373,7 +381,8 @@ export class RtcCall extends LitElement {
    * on. Concurrent calls share one promise; after `left` or `failed` it starts a new call.
    */
   async join(): Promise<void> {
-    this.notices = [];
+    // Device problems found in the pre-join view still hold in the call; the rest is stale now.
+    this.notices = this.notices.filter((n) => MEDIA_CODES.has(n.code));
     const config = this.config();
     if (!ROOM_PATTERN.test(config.room)) {
       const error = new RtcError(

@@ -2,6 +2,7 @@
 import '../../../src/rtc-call.js';
 import type { RtcCall } from '../../../src/components/call/call.js';
 import type { RtcVideoTile } from '../../../src/components/video-tile/video-tile.js';
+import type { RtcError } from '../../../src/core/errors.js';
 import { rtcServer } from './server.js';
 import { until } from './media.js';
 
@@ -31,9 +32,18 @@ export async function createCall(options: CallOptions): Promise<RtcCall> {
     else if (v !== false) el.setAttribute(k, v);
   }
   if (options.autojoin) el.autojoin = true;
+  const errors: RtcError[] = [];
+  seenErrors.set(el, errors);
+  el.addEventListener('rtc-error', (e) => errors.push(e.detail));
   (options.container ?? document.body).append(el);
   await el.updateComplete;
   return el;
+}
+
+const seenErrors = new WeakMap<RtcCall, RtcError[]>();
+/** Every rtc-error an element made by createCall dispatched, from before it was on the page. */
+export function errorsOf(el: RtcCall): RtcError[] {
+  return seenErrors.get(el) ?? [];
 }
 
 /** The tiles an <rtc-call> renders in its grid. */
