@@ -68,11 +68,22 @@ function meterValue(level: number): number {
  * until the browser reveals device names, an optional live camera preview with a microphone level
  * meter, and a remembered choice that `<rtc-call>` picks up.
  *
+ * @tag rtc-device-picker
+ *
  * @csspart base - The wrapper around everything (a labelled group).
  * @csspart permission-button - The "Allow camera and microphone" button, shown until permission.
- * @csspart field - The wrapper of one label and its select (also `camera-field`, `microphone-field`, `speaker-field`).
- * @csspart label - Each select's visible label (also `camera-label`, `microphone-label`, `speaker-label`).
- * @csspart select - Each native select (also `camera-select`, `microphone-select`, `speaker-select`).
+ * @csspart field - The wrapper of any one label and its select.
+ * @csspart camera-field - The camera's field (also `field`).
+ * @csspart microphone-field - The microphone's field (also `field`).
+ * @csspart speaker-field - The speaker's field (also `field`).
+ * @csspart label - Any select's visible label.
+ * @csspart camera-label - The camera select's label (also `label`).
+ * @csspart microphone-label - The microphone select's label (also `label`).
+ * @csspart speaker-label - The speaker select's label (also `label`).
+ * @csspart select - Any of the native selects.
+ * @csspart camera-select - The camera select (also `select`).
+ * @csspart microphone-select - The microphone select (also `select`).
+ * @csspart speaker-select - The speaker select (also `select`).
  * @csspart preview - The wrapper of the preview video and the level meter (with `preview`).
  * @csspart preview-video - The live, mirrored camera preview.
  * @csspart meter - The microphone level `<meter>` (0…1).
@@ -182,7 +193,11 @@ export class RtcDevicePicker extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('kinds')) this.#kinds = this.#parseKinds(this.kinds);
+    if (changed.has('kinds')) {
+      this.#kinds = this.#parseKinds(this.kinds);
+      // A newly shown kind may still hide its names: re-list to know whether to ask.
+      if (this.hasUpdated && this.isConnected) void this.#refresh();
+    }
   }
 
   protected override updated(): void {
@@ -278,7 +293,8 @@ export class RtcDevicePicker extends LitElement {
 
   #fail(error: RtcError): void {
     this.notice = { error };
-    this.dispatchEvent(new RtcErrorEvent(error));
+    const event = new RtcErrorEvent(error);
+    this.dispatchEvent(event);
   }
 
   #noticeText(messages: Messages): string {
@@ -365,7 +381,8 @@ export class RtcDevicePicker extends LitElement {
     this.notice = null;
     if (this.persist) storeDevices({ [key]: deviceId });
     const label = select.selectedOptions[0]?.text ?? '';
-    this.dispatchEvent(new RtcDeviceChangeEvent({ kind, deviceId, label }));
+    const change = new RtcDeviceChangeEvent({ kind, deviceId, label });
+    this.dispatchEvent(change);
   }
 
   #onAllow(): void {
