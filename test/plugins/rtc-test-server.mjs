@@ -47,6 +47,8 @@ export function rtcTestServerPlugin() {
   const coturns = new Map();
   const browsers = new Map();
   let nextBrowser = 1;
+  /** The test runner's own dev server (serves test/pages and compiles src/ on the fly). */
+  let devServer = 'http://127.0.0.1';
 
   async function start(name, options = {}, port = 0) {
     await loadServer();
@@ -118,7 +120,7 @@ export function rtcTestServerPlugin() {
     const page = await browser.newPage({ type: 'window' });
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(url);
+    await page.goto(new URL(url, devServer).href);
     const id = String(nextBrowser++);
     browsers.set(id, { browser, page, errors });
     return { id, pid: browser.process()?.pid };
@@ -178,6 +180,9 @@ export function rtcTestServerPlugin() {
   return {
     name: 'rtc-test-server',
     // Servers start on first use (`rtc-server` command), so test files that need none pay nothing.
+    serverStart({ config }) {
+      devServer = `http://${config.hostname ?? '127.0.0.1'}:${config.port}`;
+    },
     async serverStop() {
       for (const name of servers.keys()) await stop(name);
       for (const id of [...coturns.keys()]) stopCoturn(id);

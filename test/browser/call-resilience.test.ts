@@ -1,0 +1,81 @@
+// Calls that survive what happens to real calls: a participant's browser killed without goodbye,
+// the signaling server killed and restarted mid-call.
+import { expect } from '@open-wc/testing';
+import type { RtcCall } from '../../src/components/call/call.js';
+import type { RtcParticipantLeftEvent } from '../../src/events/participant-left.js';
+import { allConnected, createCall, remoteTile, uniqueRoom, videoOf } from './helpers/call.js';
+import { framesAdvance, until } from './helpers/media.js';
+import { command, rtcServer } from './helpers/server.js';
+
+describe('<rtc-call> resilience', () => {
+  const made: RtcCall[] = [];
+  const browsers: string[] = [];
+  afterEach(async () => {
+    for (const id of browsers.splice(0)) await command('browser-kill', { id });
+    await Promise.all(made.map((c) => c.leave()));
+    made.splice(0).forEach((c) => c.remove());
+  });
+
+  it('drops a participant whose browser process is killed (SIGKILL: no goodbye, no unload) within 10 s', async function () {
+    this.timeout(60_000);
+    const server = await rtcServer();
+    const room = uniqueRoom('kill');
+    const a = await createCall({ room, server, name: 'Ann', autojoin: true });
+    const b = await createCall({ room, server, name: 'Bob', autojoin: true });
+    made.push(a, b);
+    await allConnected([a, b], 2);
+    const { id } = await command<{ id: string }>('browser-spawn', {
+      url: `/test/pages/join.html?server=${encodeURIComponent(server)}&room=${room}&name=Carl`,
+    });
+    browsers.push(id);
+    await allConnected([a, b], 3, 30_000);
+    await framesAdvance(videoOf(await remoteTile(a, 'Carl')), 3);
+
+    const left: { who: string; reason: string; at: number }[] = [];
+    for (const el of [a, b]) {
+      el.addEventListener('rtc-participant-left', (e: RtcParticipantLeftEvent) =>
+        left.push({ who: e.detail.participant.displayName, reason: e.detail.reason, at: performance.now() }),
+      );
+    }
+    const killedAt = performance.now();
+    await command('browser-kill', { id });
+    browsers.splice(browsers.indexOf(id), 1);
+    await until(() => left.length >= 2, 'both remaining participants dropped Carl', 12_000);
+    expect(left.map((l) => l.who)).to.deep.equal(['Carl', 'Carl']);
+    expect(left.every((l) => l.reason === 'disconnected')).to.equal(true);
+    expect(Math.max(...left.map((l) => l.at - killedAt))).to.be.below(10_000);
+    expect(a.participants.map((p) => p.displayName)).to.not.include('Carl');
+    // The survivors' own link is untouched.
+    await framesAdvance(videoOf(await remoteTile(a, 'Bob')), 3);
+  });
+
+  it('keeps media flowing while the server is killed and restarted, then returns to connected', async function () {
+    this.timeout(60_000);
+    const server = await rtcServer('restartable', {});
+    const room = uniqueRoom('restart');
+    const a = await createCall({ room, server, name: 'Ann', autojoin: true });
+    const b = await createCall({ room, server, name: 'Bob', autojoin: true });
+    made.push(a, b);
+    await allConnected([a, b], 2);
+    const states: string[] = [];
+    a.addEventListener('rtc-state-change', (e) => states.push(e.detail.state));
+
+    await command('rtc-server-stop', { name: 'restartable' });
+    await until(() => a.state === 'reconnecting' && b.state === 'reconnecting', 'both reconnecting');
+    // The server is down; peer-to-peer media is not.
+    await framesAdvance(videoOf(await remoteTile(a, 'Bob')), 5);
+    await framesAdvance(videoOf(await remoteTile(b, 'Ann')), 5);
+    expect(a.shadowRoot!.querySelector('[part="notice"][data-code="reconnecting"]')).to.exist;
+
+    await command('rtc-server-restart', { name: 'restartable' });
+    await until(() => a.state === 'connected' && b.state === 'connected', 'both connected again', 20_000);
+    expect(states).to.deep.equal(['reconnecting', 'connected']);
+    const health = await command<{ rooms: number; peers: number }>('rtc-server-health', { name: 'restartable' });
+    expect(health.peers).to.equal(2);
+    await framesAdvance(videoOf(await remoteTile(a, 'Bob')), 3);
+    // A third participant can still join the room on the restarted server.
+    const c = await createCall({ room, server, name: 'Cleo', autojoin: true });
+    made.push(c);
+    await allConnected([a, b, c], 3, 30_000);
+  });
+});
