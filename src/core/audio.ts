@@ -1,0 +1,213 @@
+/**
+ * Audio analysis shared by the elements: one AudioContext per page, reference-counted, and
+ * level metering / speaking detection on a MediaStream sampled on a timer (about 10 Hz) — never
+ * per frame. DOM-free apart from Web Audio, so `<rtc-video-tile>` (speaking ring) and
+ * `<rtc-device-picker>` (microphone level meter) use the same code and the same context.
+ *
+ * ```ts
+ * const meter = new LevelMeter(stream, (level) => bar.value = level);   // 0…1, ~10 times a second
+ * const detector = new SpeakingDetector(stream, (speaking) => …);       // on/off with a hold time
+ * meter.stop(); detector.stop();                                        // releases the context
+ * ```
+ */
+
+// Shared by every copy of the library on the page, like the warnings in define-element.ts: two
+// copies must not open two contexts (Chromium limits how many a page may have running).
+interface SharedAudio {
+  context: AudioContext | undefined;
+  users: number;
+}
+const SHARED = Symbol.for('rtc-call.audio');
+const shared: SharedAudio = ((globalThis as unknown as Record<symbol, SharedAudio>)[SHARED] ??= {
+  context: undefined,
+  users: 0,
+});
+
+/**
+ * Returns the page's shared AudioContext, creating it on first use, and counts one more user.
+ * Every call must be paired with one `releaseAudioContext()`. A suspended context (autoplay
+ * policy) is asked to resume; call `resumeAudioContext()` again from a user gesture if it stays
+ * suspended.
+ */
+export function acquireAudioContext(): AudioContext {
+  if (!shared.context || shared.context.state === 'closed') {
+    shared.context = new AudioContext({ latencyHint: 'playback' });
+  }
+  shared.users++;
+  void resumeAudioContext();
+  return shared.context;
+}
+
+/** Counts one user less; the shared context is closed when the last one releases it. */
+export function releaseAudioContext(): void {
+  if (shared.users === 0) return;
+  shared.users--;
+  if (shared.users === 0 && shared.context) {
+    const ctx = shared.context;
+    shared.context = undefined;
+    if (ctx.state !== 'closed') void ctx.close().catch(() => {});
+  }
+}
+
+/** Resumes the shared context if it is suspended (call from a click handler after autoplay blocked it). */
+export async function resumeAudioContext(): Promise<void> {
+  const ctx = shared.context;
+  if (ctx && ctx.state === 'suspended') {
+    try {
+      await ctx.resume();
+    } catch {
+      // Still blocked: the next user gesture tries again.
+    }
+  }
+}
+
+/** The shared context while anyone holds it, else undefined (for diagnostics and tests). */
+export function currentAudioContext(): AudioContext | undefined {
+  return shared.context;
+}
+
+/** How many users hold the shared context right now (0 = closed). */
+export function audioContextUsers(): number {
+  return shared.users;
+}
+
+/** Options of `LevelMeter`. */
+export interface LevelMeterOptions {
+  /** Sampling period in milliseconds; default 100 (10 Hz). */
+  intervalMs?: number;
+}
+
+/**
+ * Measures the loudness of a stream's first audio track every `intervalMs`: `level` is the loudest
+ * 10 ms RMS in the last window, 0…1 (1 = full scale sine ≈ 0.71). The analysed window is at least
+ * as long as the sampling period, so short sounds between two samples are never missed.
+ * Holds the shared AudioContext until `stop()`.
+ */
+export class LevelMeter {
+  /** Loudest 10 ms RMS level (0…1) in the most recent window; 0 before the first sample. */
+  level = 0;
+  /** How many windows have been measured so far. */
+  samples = 0;
+
+  private readonly context: AudioContext;
+  private readonly source: MediaStreamAudioSourceNode;
+  private readonly analyser: AnalyserNode;
+  private readonly buffer: Float32Array<ArrayBuffer>;
+  private readonly blockSize: number;
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  /**
+   * @param stream a stream with at least one audio track (throws `InvalidStateError` otherwise)
+   * @param onLevel called after every sample with the new `level`
+   */
+  constructor(
+    stream: MediaStream,
+    private readonly onLevel?: (level: number) => void,
+    options: LevelMeterOptions = {},
+  ) {
+    const intervalMs = options.intervalMs ?? 100;
+    this.context = acquireAudioContext();
+    try {
+      this.source = this.context.createMediaStreamSource(stream);
+    } catch (err) {
+      releaseAudioContext();
+      throw err;
+    }
+    this.analyser = this.context.createAnalyser();
+    // Smallest power of two covering the sampling period (plus slack for timer jitter).
+    const needed = (this.context.sampleRate * intervalMs * 1.25) / 1000;
+    this.analyser.fftSize = Math.min(32768, Math.max(256, 2 ** Math.ceil(Math.log2(needed))));
+    this.buffer = new Float32Array(this.analyser.fftSize);
+    this.blockSize = Math.max(1, Math.round(this.context.sampleRate / 100));
+    // An AnalyserNode is pulled by the graph without reaching the destination: nothing is played.
+    this.source.connect(this.analyser);
+    this.timer = setInterval(() => this.sample(), intervalMs);
+  }
+
+  /** Stops sampling, disconnects the nodes and releases the shared AudioContext. Idempotent. */
+  stop(): void {
+    if (this.timer === undefined) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.source.disconnect();
+    this.analyser.disconnect();
+    releaseAudioContext();
+  }
+
+  private sample(): void {
+    this.analyser.getFloatTimeDomainData(this.buffer);
+    let loudest = 0;
+    const { buffer, blockSize } = this;
+    for (let start = 0; start < buffer.length; start += blockSize) {
+      const end = Math.min(buffer.length, start + blockSize);
+      let sum = 0;
+      for (let i = start; i < end; i++) sum += buffer[i]! * buffer[i]!;
+      loudest = Math.max(loudest, Math.sqrt(sum / (end - start)));
+    }
+    this.level = Math.min(1, loudest);
+    this.samples++;
+    this.onLevel?.(this.level);
+  }
+}
+
+/** Options of `SpeakingDetector`. */
+export interface SpeakingDetectorOptions extends LevelMeterOptions {
+  /** A window at or above this level (see `LevelMeter.level`) counts as loud; default 0.02 (≈ −34 dBFS). */
+  threshold?: number;
+  /** Speaking stays on at least this long after the last loud window, in ms; default 600. */
+  holdMs?: number;
+}
+
+/**
+ * Speaking detection: on at the first loud window, off once no window has been loud for `holdMs`.
+ * Needs no sustained sound (Chromium's fake microphone beeps 20 ms every 500 ms and counts as
+ * speaking); bridges the pauses between words. Holds the shared AudioContext until `stop()`.
+ */
+export class SpeakingDetector {
+  /** True while the stream is considered to be speaking. */
+  speaking = false;
+
+  private readonly meter: LevelMeter;
+  private lastLoud = -Infinity;
+
+  /**
+   * @param stream a stream with at least one audio track (throws `InvalidStateError` otherwise)
+   * @param onChange called whenever `speaking` changes
+   */
+  constructor(
+    stream: MediaStream,
+    private readonly onChange: (speaking: boolean) => void,
+    options: SpeakingDetectorOptions = {},
+  ) {
+    const threshold = options.threshold ?? 0.02;
+    const holdMs = options.holdMs ?? 600;
+    this.meter = new LevelMeter(
+      stream,
+      (level) => {
+        const now = performance.now();
+        if (level >= threshold) this.lastLoud = now;
+        const next = now - this.lastLoud < holdMs;
+        if (next !== this.speaking) {
+          this.speaking = next;
+          this.onChange(next);
+        }
+      },
+      options,
+    );
+  }
+
+  /** The latest level (0…1) of the underlying meter. */
+  get level(): number {
+    return this.meter.level;
+  }
+
+  /** How many windows have been examined so far. */
+  get samples(): number {
+    return this.meter.samples;
+  }
+
+  /** Stops detection and releases the shared AudioContext (no further `onChange`). Idempotent. */
+  stop(): void {
+    this.meter.stop();
+  }
+}
