@@ -12,6 +12,12 @@ export const CONTROL_CHANNEL_ID = 512;
 /** Heartbeat period, and how long a silent open channel may stay silent before the link is dropped. */
 export const HEARTBEAT_MS = 2_000;
 export const SILENCE_LIMIT_MS = 8_000;
+/**
+ * How long a link may take to connect before it counts as failed (`ice-failed`). Without this a
+ * link with no usable candidate (relay-only and a dead TURN server) would wait forever: PeerJS
+ * never signals the end of candidates, so ICE itself never gives up.
+ */
+export const CONNECT_TIMEOUT_MS = 20_000;
 /** Largest control message accepted (bytes). */
 export const MAX_CONTROL_MESSAGE = 4_096;
 
@@ -69,6 +75,7 @@ export class PeerLink {
   private channel: RTCDataChannel | null = null;
   private pending: string[] = [];
   private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private connectTimer: ReturnType<typeof setTimeout> | undefined;
   private lastHeard = 0;
   private closed = false;
   private saidBye = false;
@@ -122,6 +129,10 @@ export class PeerLink {
     });
     channel.addEventListener('message', (e) => this.onMessage(e.data));
     this.heartbeat = setInterval(this.tick, HEARTBEAT_MS);
+    this.connectTimer = setTimeout(() => {
+      if (this.closed || this.connection !== 'connecting') return;
+      this.markFailed();
+    }, CONNECT_TIMEOUT_MS);
 
     // Every link carries audio and video both ways from the first offer: PeerJS added the tracks
     // we gave it (real or placeholder); now send what we really have.
@@ -202,6 +213,7 @@ export class PeerLink {
     const previous = this.connection;
     switch (pc.connectionState) {
       case 'connected':
+        clearTimeout(this.connectTimer);
         this.connection = 'connected';
         void this.applyBitrate();
         break;
@@ -209,16 +221,23 @@ export class PeerLink {
         this.connection = 'reconnecting';
         break;
       case 'failed':
-        this.connection = 'failed';
-        this.handlers.onError(
-          new RtcError(RtcErrorCode.IceFailed, `No media connection could be established with ${this.displayName}.`),
-        );
-        break;
+        this.markFailed();
+        return;
       default:
         return;
     }
     if (previous !== this.connection) this.handlers.onUpdate(this);
   };
+
+  private markFailed(): void {
+    if (this.connection === 'failed') return;
+    clearTimeout(this.connectTimer);
+    this.connection = 'failed';
+    this.handlers.onUpdate(this);
+    this.handlers.onError(
+      new RtcError(RtcErrorCode.IceFailed, `No media connection could be established with ${this.displayName || 'a participant'}.`),
+    );
+  }
 
   private onMessage(data: unknown): void {
     this.lastHeard = performance.now();
@@ -254,6 +273,7 @@ export class PeerLink {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.heartbeat);
+    clearTimeout(this.connectTimer);
     this.peerConnection?.removeEventListener('connectionstatechange', this.onConnectionState);
     this.pending = [];
     try {
