@@ -10,6 +10,7 @@ export const en = {
   you: 'You',
   // <rtc-video-tile>
   videoOf: (name: string) => `Video of ${name}`,
+  selfName: (name: string) => `${name} (you)`,
   micOff: 'Microphone off',
   cameraOff: 'Camera off',
   speaking: 'Speaking',
@@ -86,6 +87,7 @@ export const de: Messages = {
   guest: 'Gast',
   you: 'Du',
   videoOf: (name) => `Video von ${name}`,
+  selfName: (name) => `${name} (du)`,
   micOff: 'Mikrofon aus',
   cameraOff: 'Kamera aus',
   speaking: 'Spricht',

@@ -1,0 +1,498 @@
+import { LitElement, html, nothing, svg } from 'lit';
+import type { PropertyValues, TemplateResult } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import { SpeakingDetector, resumeAudioContext } from '../../core/audio.js';
+import type { ConnectionState } from '../../core/types.js';
+import { RtcAutoplayBlockedEvent } from '../../events/autoplay-blocked.js';
+import { RtcPipChangeEvent } from '../../events/pip-change.js';
+import { RtcSpeakingChangeEvent } from '../../events/speaking-change.js';
+import { langOf, messagesFor } from '../../i18n/messages.js';
+import type { Messages } from '../../i18n/messages.js';
+import { warnOnce } from '../../utils/define-element.js';
+import { styles } from './video-tile.styles.js';
+
+/** How the video fills the tile: `cover` crops to fill, `contain` letterboxes. */
+export type VideoTileFit = 'cover' | 'contain';
+
+const FITS: readonly VideoTileFit[] = ['cover', 'contain'];
+const STATUSES: readonly ConnectionState[] = ['connecting', 'connected', 'reconnecting', 'failed'];
+const AVATAR_COLOURS = 12;
+/** How often the tile re-checks its tracks for changes no event announces (`enabled`, `stop()`, script `addTrack`). */
+const TRACK_POLL_MS = 250;
+
+/** Up to two initials from a display name: first letters of the first and last word. */
+export function initialsOf(name: string): string {
+  const words = name.trim().split(/\s+/u).filter(Boolean);
+  if (words.length === 0) return '';
+  const first = (w: string) => (Array.from(w)[0] ?? '').toLocaleUpperCase();
+  return words.length === 1 ? first(words[0]!) : first(words[0]!) + first(words[words.length - 1]!);
+}
+
+/** A stable colour index (0…11) for a display name (FNV-1a hash): the same name always gets the same colour. */
+export function colourIndexOf(name: string): number {
+  let hash = 0x811c9dc5;
+  for (const ch of name.trim().toLocaleLowerCase()) {
+    hash ^= ch.codePointAt(0)!;
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % AVATAR_COLOURS;
+}
+
+const micOffIcon = svg`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="currentColor"><path d="M19 11h-1.7c0 .74-.16 1.43-.43 2.05l1.23 1.23c.56-.98.9-2.09.9-3.28zm-4.02.17c0-.06.02-.11.02-.17V5c0-1.66-1.34-3-3-3S9 3.34 9 5v.18l5.98 5.99zM4.27 3 3 4.27l6.01 6.01V11c0 1.66 1.33 3 2.99 3 .22 0 .44-.03.65-.08l1.66 1.66c-.71.33-1.5.52-2.31.52-2.76 0-5.3-2.1-5.3-5.1H5c0 3.41 2.72 6.23 6 6.72V21h2v-3.28c.91-.13 1.77-.45 2.54-.9L19.73 21 21 19.73 4.27 3z"/></svg>`;
+const personIcon = svg`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="currentColor"><path d="M12 12c2.21 0 4-1.79 4-4s-1.79-4-4-4-4 1.79-4 4 1.79 4 4 4zm0 2c-2.67 0-8 1.34-8 4v2h16v-2c0-2.66-5.33-4-8-4z"/></svg>`;
+const pipIcon = svg`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="currentColor"><path d="M19 11h-8v6h8v-6zm4 8V4.98C23 3.88 22.1 3 21 3H3c-1.1 0-2 .88-2 1.98V19c0 1.1.9 2 2 2h18c1.1 0 2-.9 2-2zm-2 .02H3V4.97h18v14.05z"/></svg>`;
+const fullscreenIcon = svg`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="currentColor"><path d="M7 14H5v5h5v-2H7v-3zm-2-4h2V7h3V5H5v5zm12 7h-3v2h5v-5h-2v3zM14 5v2h3v3h2V5h-5z"/></svg>`;
+const exitFullscreenIcon = svg`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="currentColor"><path d="M5 16h3v3h2v-5H5v2zm3-8H5v2h5V5H8v3zm6 11h2v-3h3v-2h-5v5zm2-11V5h-2v5h5V8h-3z"/></svg>`;
+const soundIcon = svg`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="currentColor"><path d="M3 9v6h4l5 5V4L7 9H3zm13.5 3c0-1.77-1.02-3.29-2.5-4.03v8.05c1.48-.73 2.5-2.25 2.5-4.02zM14 3.23v2.06c2.89.86 5 3.54 5 6.71s-2.11 5.85-5 6.71v2.06c4.01-.91 7-4.49 7-8.77s-2.99-7.86-7-8.77z"/></svg>`;
+
+/** Tiles whose unmuted playback the browser refused; one click on any of them retries them all. */
+const blockedTiles = new Set<RtcVideoTile>();
+
+/**
+ * One participant's camera and microphone: video (or a placeholder with their initials), their
+ * name, a microphone-off indicator, a speaking ring, a connection-status overlay, and
+ * picture-in-picture / full-screen buttons where the browser has them. Plays the participant's
+ * audio (never for `local`), through the speaker chosen with `sink-id`. Usable on its own:
+ * `<rtc-video-tile display-name="Ann" .stream=${stream}>`.
+ *
+ * @summary One participant's video, name, mute state and speaking ring.
+ *
+ * @slot avatar - Replaces the initials in the placeholder (for example an `<img>` of the person).
+ * @slot badges - Extra badges shown in the top left corner (role, hand raised, …).
+ * @slot actions - Extra buttons shown in the top right corner, before the picture-in-picture and full-screen buttons.
+ *
+ * @csspart base - The tile's wrapper; `role="group"` named "Video of …".
+ * @csspart video - The `<video>` element.
+ * @csspart placeholder - Covers the tile when there is no video (camera off, no live track, track muted).
+ * @csspart avatar - The coloured circle with the initials inside the placeholder.
+ * @csspart name - The display-name label.
+ * @csspart mic-indicator - The "microphone off" indicator, shown with `mic-off`.
+ * @csspart status - The connection-status overlay, shown when `status` is not `connected`.
+ * @csspart actions - The container of the action buttons (top right).
+ * @csspart pip-button - The picture-in-picture toggle (absent where the browser has no picture-in-picture).
+ * @csspart fullscreen-button - The full-screen toggle (absent where the browser has no full screen).
+ * @csspart unmute-audio-button - "Click to enable sound", shown while the browser blocks playback with sound.
+ *
+ * @cssproperty [--rtc-tile-radius=12px] - Corner radius of the tile.
+ * @cssproperty [--rtc-tile-background=#202124] - Background behind the video and of the placeholder.
+ * @cssproperty [--rtc-tile-foreground=#fff] - Text colour of labels and overlays.
+ * @cssproperty [--rtc-tile-aspect-ratio=16 / 9] - Aspect ratio when the tile's height is not set.
+ * @cssproperty [--rtc-tile-label-background=rgba(0, 0, 0, 0.6)] - Background of the name label and the buttons.
+ * @cssproperty [--rtc-tile-status-background=rgba(0, 0, 0, 0.72)] - Background of the status overlay.
+ * @cssproperty [--rtc-tile-font-size=0.875rem] - Font size of labels.
+ * @cssproperty [--rtc-speaking-color=#8ab4f8] - Colour of the speaking ring.
+ * @cssproperty [--rtc-mic-off-background=#b3261e] - Background of the microphone-off indicator.
+ * @cssproperty [--rtc-mic-off-color=#fff] - Icon colour of the microphone-off indicator.
+ * @cssproperty [--rtc-avatar-size=clamp(2.5rem, 28%, 7rem)] - Diameter of the avatar circle.
+ * @cssproperty [--rtc-avatar-font-size=1.75rem] - Font size of the initials.
+ * @cssproperty [--rtc-accent=#1a73e8] - Background of the "enable sound" button and of pressed toggles.
+ * @cssproperty [--rtc-accent-foreground=#fff] - Text colour on the accent background.
+ * @cssproperty [--rtc-focus-color=#fff] - Colour of the keyboard focus ring.
+ * @cssproperty [--rtc-font-family=system-ui] - Font of the labels.
+ *
+ * @fires {RtcSpeakingChangeEvent} rtc-speaking-change - The participant started (`detail.speaking` true) or stopped speaking.
+ * @fires {RtcAutoplayBlockedEvent} rtc-autoplay-blocked - The browser refused to play the participant's audio until the user interacts; the tile shows "Click to enable sound" and plays the video muted meanwhile.
+ * @fires {RtcPipChangeEvent} rtc-pip-change - The tile's video entered (`detail.active` true) or left picture-in-picture.
+ */
+export class RtcVideoTile extends LitElement {
+  static override styles = styles;
+
+  private boundStream: MediaStream | null = null;
+  private appliedStream: MediaStream | null | undefined = undefined;
+  private boundTracks = new Set<MediaStreamTrack>();
+  private detector: SpeakingDetector | undefined;
+  private detectorKey = '';
+  private pollTimer: ReturnType<typeof setInterval> | undefined;
+  private teardownTimer: ReturnType<typeof setTimeout> | undefined;
+  private attached = false;
+  private sinkRequest = 0;
+
+  @query('video') private videoEl!: HTMLVideoElement;
+
+  @state() private videoLive = false;
+  @state() private autoplayBlocked = false;
+  @state() private pipActive = false;
+  @state() private fullscreenActive = false;
+  @state() private speakingNow = false;
+
+  /** The participant's media. The tile never stops its tracks: whoever created the stream owns them. */
+  @property({ attribute: false }) stream: MediaStream | null = null;
+
+  /** The participant's name: shown on the tile, in its accessible name ("Video of Ann") and as initials. */
+  @property({ attribute: 'display-name' }) displayName = '';
+
+  /** The local participant's own tile: mirrored (unless `no-mirror`) and never plays its audio. */
+  @property({ type: Boolean, reflect: true }) local = false;
+
+  /** Do not mirror the local participant's video (for example when it shows a screen or a document camera). */
+  @property({ type: Boolean, reflect: true, attribute: 'no-mirror' }) noMirror = false;
+
+  /** `cover` (default) fills the tile and crops; `contain` shows the whole picture, letterboxed. */
+  @property({ reflect: true }) fit: VideoTileFit = 'cover';
+
+  /** The participant's microphone is off: shows the indicator and no speaking ring. */
+  @property({ type: Boolean, reflect: true, attribute: 'mic-off' }) micOff = false;
+
+  /** The participant's camera is off: shows the placeholder even if a video track is still live. */
+  @property({ type: Boolean, reflect: true, attribute: 'camera-off' }) cameraOff = false;
+
+  /** The media connection: `connecting`, `connected` (default), `reconnecting` or `failed`; shown as an overlay when not `connected`. */
+  @property({ reflect: true }) status: ConnectionState = 'connected';
+
+  /** The speaker (audio output `deviceId`) to play the participant's audio on; empty = the system default. Applied where the browser has `setSinkId`. */
+  @property({ attribute: 'sink-id' }) sinkId = '';
+
+  /**
+   * True while the participant is speaking (detected from the stream's audio, also for `local`).
+   * Read-only; reflected as the `speaking` attribute for styling: `rtc-video-tile[speaking]`.
+   */
+  get speaking(): boolean {
+    return this.speakingNow;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.teardownTimer !== undefined) {
+      // Moved within the page in one task: nothing was released, nothing to restart.
+      clearTimeout(this.teardownTimer);
+      this.teardownTimer = undefined;
+    }
+    if (!this.attached) this.attach();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    // A DOM move (remove + insert in the same task) must not interrupt playback: defer past the task.
+    this.teardownTimer = setTimeout(() => {
+      this.teardownTimer = undefined;
+      if (!this.isConnected) this.detach();
+    }, 0);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('fit') && !FITS.includes(this.fit)) {
+      warnOnce('tile-fit', `<rtc-video-tile fit="${String(this.fit)}"> is not one of ${FITS.join(', ')}; using cover.`);
+    }
+    if (changed.has('status') && !STATUSES.includes(this.status)) {
+      warnOnce(
+        'tile-status',
+        `<rtc-video-tile status="${String(this.status)}"> is not one of ${STATUSES.join(', ')}; using connected.`,
+      );
+    }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (!this.attached) return;
+    if (changed.has('local') && this.local && this.autoplayBlocked) {
+      // Our own tile never plays sound, so it has nothing to unblock.
+      blockedTiles.delete(this);
+      this.autoplayBlocked = false;
+    }
+    if (this.appliedStream !== this.stream) this.applyStream();
+    else if (changed.has('local') && this.stream) this.play();
+    if (changed.has('micOff') || changed.has('local')) this.syncTracks();
+    if (changed.has('sinkId') || changed.has('local') || changed.has('stream')) this.applySinkId();
+  }
+
+  private attach(): void {
+    this.attached = true;
+    this.addEventListener('fullscreenchange', this.onFullscreenChange);
+    this.pollTimer = setInterval(() => this.syncTracks(), TRACK_POLL_MS);
+    // First connection: the first update binds the stream. Re-connection after a teardown: rebind now.
+    if (this.hasUpdated) {
+      this.applyStream();
+      this.applySinkId();
+    }
+  }
+
+  private detach(): void {
+    this.attached = false;
+    this.removeEventListener('fullscreenchange', this.onFullscreenChange);
+    clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+    this.unbindStream();
+    this.stopDetector();
+    this.setSpeaking(false, false);
+    blockedTiles.delete(this);
+    this.autoplayBlocked = false;
+    if (this.pipActive && document.pictureInPictureElement) void document.exitPictureInPicture().catch(() => {});
+    if (this.videoEl) {
+      this.videoEl.srcObject = null;
+      this.appliedStream = undefined;
+    }
+  }
+
+  /** Points the video element at the current stream and rebinds every listener to it. */
+  private applyStream(): void {
+    this.unbindStream();
+    const video = this.videoEl;
+    this.appliedStream = this.stream;
+    this.boundStream = this.stream;
+    if (this.stream) {
+      this.stream.addEventListener('addtrack', this.onTracksChanged);
+      this.stream.addEventListener('removetrack', this.onTracksChanged);
+    }
+    video.muted = this.local || this.autoplayBlocked;
+    if (video.srcObject !== this.stream) video.srcObject = this.stream;
+    this.syncTracks();
+    if (this.stream) this.play();
+  }
+
+  private unbindStream(): void {
+    if (this.boundStream) {
+      this.boundStream.removeEventListener('addtrack', this.onTracksChanged);
+      this.boundStream.removeEventListener('removetrack', this.onTracksChanged);
+      this.boundStream = null;
+    }
+    for (const track of this.boundTracks) this.unbindTrack(track);
+    this.boundTracks.clear();
+  }
+
+  private unbindTrack(track: MediaStreamTrack): void {
+    track.removeEventListener('mute', this.onTracksChanged);
+    track.removeEventListener('unmute', this.onTracksChanged);
+    track.removeEventListener('ended', this.onTracksChanged);
+  }
+
+  private onTracksChanged = (): void => this.syncTracks();
+
+  /**
+   * Re-reads the stream's tracks: listens to new ones, forgets removed ones, decides whether live
+   * video is showing, and (re)starts speaking detection for the live audio track. Cheap: runs on
+   * every track event and on a slow poll for what no event reports (`enabled`, `stop()`).
+   */
+  private syncTracks(): void {
+    const stream = this.attached ? this.boundStream : null;
+    const tracks = stream ? stream.getTracks() : [];
+    for (const track of this.boundTracks) {
+      if (!tracks.includes(track)) {
+        this.unbindTrack(track);
+        this.boundTracks.delete(track);
+      }
+    }
+    for (const track of tracks) {
+      if (!this.boundTracks.has(track)) {
+        track.addEventListener('mute', this.onTracksChanged);
+        track.addEventListener('unmute', this.onTracksChanged);
+        track.addEventListener('ended', this.onTracksChanged);
+        this.boundTracks.add(track);
+      }
+    }
+    const usable = (t: MediaStreamTrack) => t.readyState === 'live' && t.enabled && !t.muted;
+    const live = tracks.some((t) => t.kind === 'video' && usable(t));
+    if (live !== this.videoLive) this.videoLive = live;
+
+    const audio = this.micOff ? undefined : tracks.find((t) => t.kind === 'audio' && t.readyState === 'live');
+    const key = audio ? audio.id : '';
+    if (key === this.detectorKey) return;
+    this.stopDetector();
+    this.setSpeaking(false, true);
+    if (!audio) return;
+    this.detectorKey = key;
+    try {
+      this.detector = new SpeakingDetector(new MediaStream([audio]), (speaking) => this.setSpeaking(speaking, true));
+    } catch (err) {
+      warnOnce('tile-audio', `speaking detection is unavailable: ${(err as Error).message}`);
+    }
+  }
+
+  private stopDetector(): void {
+    this.detector?.stop();
+    this.detector = undefined;
+    this.detectorKey = '';
+  }
+
+  private setSpeaking(speaking: boolean, announce: boolean): void {
+    if (speaking === this.speakingNow) return;
+    this.speakingNow = speaking;
+    this.toggleAttribute('speaking', speaking);
+    if (announce) this.dispatchEvent(new RtcSpeakingChangeEvent({ speaking }));
+  }
+
+  /** Starts playback; when the browser refuses sound, plays muted and offers "Click to enable sound". */
+  private play(): void {
+    const video = this.videoEl;
+    const stream = this.stream;
+    if (!stream || !video) return;
+    video.muted = this.local || this.autoplayBlocked;
+    video.play().catch((err: unknown) => {
+      if (this.stream !== stream || !this.attached) return;
+      if (err instanceof DOMException && err.name === 'NotAllowedError' && !video.muted) {
+        this.blockAutoplay();
+      }
+      // AbortError: a newer srcObject or play() superseded this one; nothing to do.
+    });
+  }
+
+  private blockAutoplay(): void {
+    const video = this.videoEl;
+    blockedTiles.add(this);
+    if (!this.autoplayBlocked) {
+      this.autoplayBlocked = true;
+      this.dispatchEvent(new RtcAutoplayBlockedEvent());
+    }
+    // Muted playback is always allowed: keep the picture moving while sound waits for a click.
+    video.muted = true;
+    video.play().catch(() => {});
+  }
+
+  /** Called in the click's user activation: unmutes every blocked tile on the page. */
+  private enableSound(): void {
+    void resumeAudioContext();
+    for (const tile of [...blockedTiles]) tile.retrySound();
+  }
+
+  private retrySound(): void {
+    const video = this.videoEl;
+    if (!video || this.local) return;
+    video.muted = false;
+    video.play().then(
+      () => {
+        blockedTiles.delete(this);
+        this.autoplayBlocked = false;
+      },
+      () => {
+        video.muted = true;
+        video.play().catch(() => {});
+      },
+    );
+  }
+
+  private applySinkId(): void {
+    const video = this.videoEl;
+    if (!video || this.local || !('setSinkId' in video)) return;
+    const wanted = this.sinkId ?? '';
+    if (video.sinkId === wanted) return;
+    const request = ++this.sinkRequest;
+    video.setSinkId(wanted).catch((err: unknown) => {
+      if (request !== this.sinkRequest) return;
+      console.warn(`rtc-call: could not play ${this.displayName || 'audio'} on speaker "${wanted}"; keeping the current one.`, err);
+    });
+  }
+
+  private onFullscreenChange = (): void => {
+    this.fullscreenActive = this.matches(':fullscreen');
+  };
+
+  private onPipChange = (event: Event): void => {
+    const active = event.type === 'enterpictureinpicture';
+    if (active === this.pipActive) return;
+    this.pipActive = active;
+    this.dispatchEvent(new RtcPipChangeEvent({ active }));
+  };
+
+  private async togglePip(): Promise<void> {
+    try {
+      if (this.pipActive) await document.exitPictureInPicture();
+      else await this.videoEl.requestPictureInPicture();
+    } catch (err) {
+      console.warn('rtc-call: picture-in-picture failed', err);
+    }
+  }
+
+  private async toggleFullscreen(): Promise<void> {
+    try {
+      if (this.fullscreenActive) await document.exitFullscreen();
+      else await this.requestFullscreen();
+    } catch (err) {
+      console.warn('rtc-call: full screen failed', err);
+    }
+  }
+
+  private get pipSupported(): boolean {
+    return (
+      Boolean((document as Document & { pictureInPictureEnabled?: boolean }).pictureInPictureEnabled) &&
+      typeof HTMLVideoElement.prototype.requestPictureInPicture === 'function'
+    );
+  }
+
+  private get fullscreenSupported(): boolean {
+    return Boolean(document.fullscreenEnabled) && typeof this.requestFullscreen === 'function';
+  }
+
+  private label(m: Messages): string {
+    const name = this.displayName.trim() || (this.local ? m.you : m.guest);
+    return this.local && this.displayName.trim() ? m.selfName(name) : name;
+  }
+
+  private renderStatus(m: Messages, status: ConnectionState): TemplateResult | typeof nothing {
+    const text =
+      status === 'connecting' ? m.statusConnecting : status === 'reconnecting' ? m.statusReconnecting : status === 'failed' ? m.statusFailed : '';
+    return html`<div part="status" class="status" role="status" ?hidden=${status === 'connected'}>
+      ${status === 'connecting' || status === 'reconnecting' ? html`<span class="spinner" aria-hidden="true"></span>` : nothing}
+      <span>${text}</span>
+    </div>`;
+  }
+
+  protected override render(): TemplateResult {
+    const m = messagesFor(langOf(this));
+    const fit = FITS.includes(this.fit) ? this.fit : 'cover';
+    const status = STATUSES.includes(this.status) ? this.status : 'connected';
+    const name = this.label(m);
+    const initials = initialsOf(this.displayName);
+    const showPlaceholder = this.cameraOff || !this.videoLive;
+    const mirrored = this.local && !this.noMirror;
+    const videoClasses = ['video', fit === 'contain' ? 'contain' : '', mirrored ? 'mirrored' : ''].filter(Boolean).join(' ');
+    return html`<div part="base" class="base" role="group" aria-label=${m.videoOf(name)}>
+      <video
+        part="video"
+        class=${videoClasses}
+        playsinline
+        autoplay
+        aria-hidden=${showPlaceholder ? 'true' : 'false'}
+        @enterpictureinpicture=${this.onPipChange}
+        @leavepictureinpicture=${this.onPipChange}
+      ></video>
+      <div part="placeholder" class="placeholder" ?hidden=${!showPlaceholder}>
+        <div part="avatar" class="avatar c${colourIndexOf(this.displayName)}" aria-hidden="true">
+          <slot name="avatar">${initials || personIcon}</slot>
+        </div>
+        <span class="visually-hidden">${m.cameraOff}</span>
+      </div>
+      ${this.renderStatus(m, status)}
+      <div class="bar top">
+        <slot name="badges"></slot>
+        <span class="spacer"></span>
+        <div part="actions" class="actions">
+          <slot name="actions"></slot>
+          ${this.pipSupported && (!showPlaceholder || this.pipActive)
+            ? html`<button
+                part="pip-button"
+                class="icon-button"
+                type="button"
+                aria-label=${m.pictureInPicture}
+                title=${this.pipActive ? m.exitPictureInPicture : m.pictureInPicture}
+                aria-pressed=${this.pipActive ? 'true' : 'false'}
+                @click=${this.togglePip}
+              >
+                ${pipIcon}
+              </button>`
+            : nothing}
+          ${this.fullscreenSupported
+            ? html`<button
+                part="fullscreen-button"
+                class="icon-button"
+                type="button"
+                aria-label=${m.fullscreen}
+                title=${this.fullscreenActive ? m.exitFullscreen : m.fullscreen}
+                aria-pressed=${this.fullscreenActive ? 'true' : 'false'}
+                @click=${this.toggleFullscreen}
+              >
+                ${this.fullscreenActive ? exitFullscreenIcon : fullscreenIcon}
+              </button>`
+            : nothing}
+        </div>
+      </div>
+      <div class="bar bottom">
+        <span part="mic-indicator" class="mic" role="img" aria-label=${m.micOff} ?hidden=${!this.micOff}>${micOffIcon}</span>
+        <span part="name" class="name">${name}</span>
+        <span class="visually-hidden">${this.speakingNow ? m.speaking : ''}</span>
+      </div>
+      ${this.autoplayBlocked
+        ? html`<button part="unmute-audio-button" class="unmute" type="button" @click=${this.enableSound}>
+            ${soundIcon}<span>${m.enableSound}</span>
+          </button>`
+        : nothing}
+    </div>`;
+  }
+}
