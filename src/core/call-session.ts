@@ -153,6 +153,10 @@ export class CallSession {
   /** Stops the local media of a session that is not in a call (pre-join preview closed). */
   stopMedia(): void {
     if (this.state === CallState.Joining || this.state === CallState.Connected || this.state === CallState.Reconnecting) return;
+    this.releaseMedia();
+  }
+
+  private releaseMedia(): void {
     this.media?.stop();
     this.media = null;
     this.mediaReady = null;
@@ -241,7 +245,7 @@ export class CallSession {
     this.setState(CallState.Joining);
     try {
       // Reuse the pre-join preview's media unless the page swapped its stream meanwhile.
-      if (this.mediaReady && this.config?.localStream !== config.localStream) this.stopMedia();
+      if (this.mediaReady && (this.config?.localStream ?? null) !== (config.localStream ?? null)) this.releaseMedia();
       void this.startMedia(config);
       this.config = config;
       await this.mediaReady;
@@ -559,9 +563,7 @@ export class CallSession {
     const peer = this.peer;
     this.peer = null;
     peer?.destroy();
-    this.media?.stop();
-    this.media = null;
-    this.mediaReady = null;
+    this.releaseMedia();
     this.roster.clear();
     this.invalidate();
   }

@@ -177,4 +177,57 @@ describe('<rtc-call> calls', () => {
     await until(() => a.state === 'connected', 'joined from the pre-join view');
     expect(a.participants[0]!.displayName).to.equal('Annie');
   });
+
+  it('sends a page-provided localStream instead of capturing, and never stops its tracks', async () => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 320;
+    canvas.height = 180;
+    const ctx = canvas.getContext('2d')!;
+    let n = 0;
+    const paint = setInterval(() => {
+      ctx.fillStyle = `hsl(${(n += 20) % 360} 80% 50%)`;
+      ctx.fillRect(0, 0, 320, 180);
+    }, 40);
+    const provided = canvas.captureStream(25);
+    try {
+      const room = uniqueRoom('provided');
+      const a = await createCall({ room, name: 'Ann', attrs: {} });
+      calls.push(a);
+      a.localStream = provided;
+      await a.join();
+      const b = await call(room, 'Bob', { 'audio-only': true });
+      await allConnected([a, b], 2);
+      expect(liveCapturedTracks().filter((t) => t.kind === 'video')).to.have.length(0);
+      await framesAdvance(videoOf(await remoteTile(b, 'Ann')), 5);
+      await a.leave();
+      expect(provided.getVideoTracks()[0]!.readyState).to.equal('live');
+    } finally {
+      clearInterval(paint);
+      provided.getTracks().forEach((t) => t.stop());
+    }
+  });
+
+  it('changing the room during a call leaves it and, with autojoin, joins the new room', async () => {
+    const first = uniqueRoom('first');
+    const second = uniqueRoom('second');
+    const a = await call(first, 'Ann');
+    const b = await call(second, 'Bob');
+    await until(() => a.state === 'connected' && b.state === 'connected', 'both connected');
+    const reasons: string[] = [];
+    a.addEventListener('rtc-left', (e) => reasons.push(e.detail.reason));
+    a.room = second;
+    await allConnected([a, b], 2);
+    expect(reasons).to.deep.equal(['reconfigured']);
+  });
+
+  it('announces joins and leaves in an aria-live region', async () => {
+    const room = uniqueRoom('live');
+    const a = await call(room, 'Ann');
+    const b = await call(room, 'Bob');
+    await allConnected([a, b], 2);
+    const live = a.shadowRoot!.querySelector('[aria-live="polite"]')!;
+    await until(() => live.textContent?.includes('Bob joined'), 'announcement of Bob');
+    await b.leave();
+    await until(() => live.textContent?.includes('Bob left'), 'announcement of Bob leaving');
+  });
 });

@@ -23,6 +23,8 @@ const TILE_PARTS = [
   'pip-button', 'fullscreen-button', 'unmute-audio-button',
 ].map((p) => `${p}:tile-${p}`).join(', ');
 const MAX_NOTICES = 3;
+/** Rejoin keys held by the calls in this page (one per element in a call). */
+const claimedRejoinKeys = new Set<string>();
 const MEDIA_CODES = new Set<string>([
   RtcErrorCode.PermissionDenied,
   RtcErrorCode.DeviceNotFound,
@@ -45,6 +47,7 @@ interface Notice {
  * to six people. `<rtc-call room="visit-4711"></rtc-call>` is all a page needs.
  *
  * @summary A drop-in peer-to-peer video call for a room.
+ * @tag rtc-call
  *
  * @slot controls - Replaces the control bar. Call `toggleMic()`, `toggleCamera()` and `leave()` from your own buttons.
  * @slot prejoin-title - Replaces the pre-join heading ("Ready to join?").
@@ -103,6 +106,7 @@ export class RtcCall extends LitElement {
   private nextNoticeId = 1;
   private autojoinPending = false;
   private pendingSwitch: Promise<void> = Promise.resolve();
+  private claimedRejoinKey: string | undefined;
 
   @query('input[name="display-name"]') private nameInput?: HTMLInputElement;
 
@@ -247,24 +251,42 @@ export class RtcCall extends LitElement {
       audioOnly: this.audioOnly,
       localStream: this.localStream,
       devices: this.devices,
-      rejoinKey: this.rejoinKey(),
     };
   }
 
-  /** A key kept per tab (sessionStorage), room and element position, so a reload replaces our old seat. */
+  /**
+   * A key kept per tab (sessionStorage) and room, so a reload within the server's grace period
+   * replaces our old seat instead of counting twice. Several elements in one page in the same room
+   * each claim a different key.
+   */
   private rejoinKey(): string | undefined {
+    this.releaseRejoinKey();
     try {
-      const same = [...document.querySelectorAll('rtc-call')].filter((el) => el.room === this.room);
-      const key = `rtc-call:rejoin:${this.room}:${Math.max(0, same.indexOf(this))}`;
-      let value = sessionStorage.getItem(key);
-      if (!value) {
-        value = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
-        sessionStorage.setItem(key, value);
+      const storageKey = `rtc-call:rejoin:${this.room}`;
+      let keys: string[] = [];
+      try {
+        const parsed: unknown = JSON.parse(sessionStorage.getItem(storageKey) ?? '[]');
+        if (Array.isArray(parsed)) keys = parsed.filter((k): k is string => typeof k === 'string' && /^[a-f0-9]{24}$/.test(k));
+      } catch {
+        keys = [];
       }
-      return value;
+      let key = keys.find((k) => !claimedRejoinKeys.has(k));
+      if (!key) {
+        key = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
+        keys.push(key);
+        sessionStorage.setItem(storageKey, JSON.stringify(keys.slice(-8)));
+      }
+      claimedRejoinKeys.add(key);
+      this.claimedRejoinKey = key;
+      return key;
     } catch {
-      return undefined; // storage disabled: no reload replacement, the server's grace handles it
+      return undefined; // storage disabled: no reload replacement; the server's grace period handles it
     }
+  }
+
+  private releaseRejoinKey(): void {
+    if (this.claimedRejoinKey) claimedRejoinKeys.delete(this.claimedRejoinKey);
+    this.claimedRejoinKey = undefined;
   }
 
   private nameOf(p: Participant): string {
@@ -273,6 +295,7 @@ export class RtcCall extends LitElement {
 
   private onStateChange(next: CallState): void {
     this.setAttribute('state', next);
+    if (next === CallState.Left || next === CallState.Failed) this.releaseRejoinKey();
     if (next !== CallState.Joining) this.joiningFromPrejoin = false;
     if (next === CallState.Connected) this.notices = this.notices.filter((n) => n.code !== 'reconnecting');
     if (next === CallState.Reconnecting) this.pushNotice('reconnecting', this.messages.reconnecting);
@@ -298,6 +321,14 @@ export class RtcCall extends LitElement {
     this.announce(text);
   }
 
+  /** An error found by the element itself (not the session): remembered, shown and dispatched. */
+  private reportError(error: RtcError): void {
+    this.controller.session.error = error;
+    this.showError(error);
+    const event = new RtcErrorEvent(error);
+    this.dispatchEvent(event);
+  }
+
   private pushNotice(code: string, text: string): void {
     const notices = this.notices.filter((n) => n.code !== code);
     notices.push({ id: this.nextNoticeId++, code, text });
@@ -313,9 +344,7 @@ export class RtcCall extends LitElement {
       await this.controller.session.switchDevice(kind, deviceId);
     } catch (error) {
       const rtcError = error instanceof RtcError ? error : new RtcError(RtcErrorCode.Internal, String(error), { cause: error });
-      this.controller.session.error = rtcError;
-      this.showError(rtcError);
-      this.dispatchEvent(new RtcErrorEvent(rtcError));
+      this.reportError(rtcError);
     }
   }
 
@@ -390,12 +419,10 @@ export class RtcCall extends LitElement {
         config.room ? `The room "${config.room}" is not 1–64 of A–Z, a–z, 0–9, _ and -.` : 'No room set: add a room attribute.',
         { fatal: true },
       );
-      this.controller.session.error = error;
-      this.showError(error);
-      this.dispatchEvent(new RtcErrorEvent(error));
+      this.reportError(error);
       throw error;
     }
-    await this.controller.session.join(config);
+    await this.controller.session.join({ ...config, rejoinKey: this.rejoinKey() });
   }
 
   /** Leaves the call: says goodbye, closes every connection and stops every local track. */
