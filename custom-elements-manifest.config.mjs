@@ -3,7 +3,6 @@
 export default {
   globs: ['src/**/*.ts'],
   exclude: ['src/**/*.test.ts'],
-  outdir: '.',
   litelement: true,
   dependencies: false,
   packagejson: true,

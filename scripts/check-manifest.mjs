@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // Fails when the committed custom-elements.json differs from a fresh analysis of src/.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const out = mkdtempSync(join(tmpdir(), 'rtc-cem-'));
-const r = spawnSync(join(root, 'node_modules/.bin/cem'), ['analyze', '--outdir', out], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+// The analyzer resolves --outdir against the working directory, so the scratch folder is in .tmp/.
+mkdirSync(join(root, '.tmp'), { recursive: true });
+const out = mkdtempSync(join(root, '.tmp', 'cem-'));
+const r = spawnSync(join(root, 'node_modules/.bin/cem'), ['analyze', '--outdir', out.slice(root.length)], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 if (r.status !== 0) {
   console.error('check-manifest: the analyzer failed');
   process.exit(1);
@@ -24,3 +25,5 @@ if (JSON.stringify(JSON.parse(fresh)) !== (committed && JSON.stringify(JSON.pars
   process.exit(1);
 }
 console.log('custom-elements.json is up to date');
+const docs = spawnSync(process.execPath, [join(root, 'scripts/api-docs.mjs'), '--check'], { cwd: root, stdio: 'inherit' });
+process.exit(docs.status ?? 1);

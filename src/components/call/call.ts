@@ -544,7 +544,7 @@ export class RtcCall extends LitElement {
             exportparts=${TILE_PARTS}
             role="listitem"
             .stream=${p.stream}
-            display-name=${p.isLocal ? `${this.nameOf(p)} (${m.you})` : this.nameOf(p)}
+            display-name=${this.nameOf(p)}
             ?local=${p.isLocal}
             ?mic-off=${!p.micEnabled}
             ?camera-off=${!p.cameraEnabled || this.audioOnly}

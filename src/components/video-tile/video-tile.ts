@@ -56,6 +56,7 @@ const blockedTiles = new Set<RtcVideoTile>();
  * `<rtc-video-tile display-name="Ann" .stream=${stream}>`.
  *
  * @summary One participant's video, name, mute state and speaking ring.
+ * @tag rtc-video-tile
  *
  * @slot avatar - Replaces the initials in the placeholder (for example an `<img>` of the person).
  * @slot badges - Extra badges shown in the top left corner (role, hand raised, …).
@@ -306,7 +307,10 @@ export class RtcVideoTile extends LitElement {
     if (speaking === this.speakingNow) return;
     this.speakingNow = speaking;
     this.toggleAttribute('speaking', speaking);
-    if (announce) this.dispatchEvent(new RtcSpeakingChangeEvent({ speaking }));
+    if (announce) {
+      const event = new RtcSpeakingChangeEvent({ speaking });
+      this.dispatchEvent(event);
+    }
   }
 
   /** Starts playback; when the browser refuses sound, plays muted and offers "Click to enable sound". */
@@ -329,7 +333,8 @@ export class RtcVideoTile extends LitElement {
     blockedTiles.add(this);
     if (!this.autoplayBlocked) {
       this.autoplayBlocked = true;
-      this.dispatchEvent(new RtcAutoplayBlockedEvent());
+      const event = new RtcAutoplayBlockedEvent();
+      this.dispatchEvent(event);
     }
     // Muted playback is always allowed: keep the picture moving while sound waits for a click.
     video.muted = true;
@@ -374,11 +379,12 @@ export class RtcVideoTile extends LitElement {
     this.fullscreenActive = this.matches(':fullscreen');
   };
 
-  private onPipChange = (event: Event): void => {
-    const active = event.type === 'enterpictureinpicture';
+  private onPipChange = (e: Event): void => {
+    const active = e.type === 'enterpictureinpicture';
     if (active === this.pipActive) return;
     this.pipActive = active;
-    this.dispatchEvent(new RtcPipChangeEvent({ active }));
+    const event = new RtcPipChangeEvent({ active });
+    this.dispatchEvent(event);
   };
 
   private async togglePip(): Promise<void> {

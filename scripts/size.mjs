@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// npm run size: raw and gzip (level 9) bytes of dist/cdn/rtc-call.js next to lit + peerjs bundled
+// the same way (rollup, node-resolve, commonjs, terser): the floor any widget built on them pays.
+// `--check` fails above the budget (40 KiB gzip). `--json` prints the figures as JSON.
+import { readFileSync, existsSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { rollup } from 'rollup';
+import resolve from '@rollup/plugin-node-resolve';
+import commonjs from '@rollup/plugin-commonjs';
+import terser from '@rollup/plugin-terser';
+
+const BUDGET_GZIP = 40 * 1024;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bundlePath = `${root}dist/cdn/rtc-call.js`;
+if (!existsSync(bundlePath)) {
+  console.error('size: dist/cdn/rtc-call.js is missing; run `npm run build` first.');
+  process.exit(1);
+}
+
+const VIRTUAL = '\0floor-entry';
+async function bundleFloor() {
+  const build = await rollup({
+    input: VIRTUAL,
+    plugins: [
+      { name: 'floor-entry', resolveId: (id) => (id === VIRTUAL ? id : null), load: (id) => (id === VIRTUAL ? "export * from 'lit';\nexport { Peer } from 'peerjs';\n" : null) },
+      resolve({ browser: true, exportConditions: ['browser', 'import', 'default'], rootDir: root }),
+      commonjs({ include: [/node_modules/], strictRequires: false }),
+      terser({ ecma: 2020, module: true, format: { comments: false } }),
+    ],
+    onwarn: (w, warn) => (w.code === 'THIS_IS_UNDEFINED' ? undefined : warn(w)),
+  });
+  const { output } = await build.generate({ format: 'es', inlineDynamicImports: true });
+  await build.close();
+  return Buffer.from(output[0].code);
+}
+
+const sizes = (buf) => ({ raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length });
+const ours = sizes(readFileSync(bundlePath));
+const floor = sizes(await bundleFloor());
+const result = { bundle: ours, floor, own: { raw: ours.raw - floor.raw, gzip: ours.gzip - floor.gzip }, budgetGzip: BUDGET_GZIP };
+
+if (process.argv.includes('--json')) {
+  console.log(JSON.stringify(result, null, 2));
+} else {
+  const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  const row = (name, s) => `${name.padEnd(28)} ${String(s.raw).padStart(8)} B ${kib(s.raw).padStart(10)}   ${String(s.gzip).padStart(7)} B ${kib(s.gzip).padStart(9)}`;
+  console.log(`${''.padEnd(28)} ${'raw'.padStart(21)}   ${'gzip -9'.padStart(19)}`);
+  console.log(row('dist/cdn/rtc-call.js', ours));
+  console.log(row('lit + peerjs (floor)', floor));
+  console.log(row('rtc-call own code', result.own));
+}
+if (process.argv.includes('--check') && ours.gzip > BUDGET_GZIP) {
+  console.error(`size: dist/cdn/rtc-call.js is ${ours.gzip} B gzip, over the ${BUDGET_GZIP} B budget.`);
+  process.exit(1);
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// npm start: build when the build is missing or older than the sources, then run the server
+// (dist/server/cli.js) with the demo at / and the bundle at /rtc-call.js. Arguments are passed on:
+// `npm start -- --port 9000`.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outputs = ['dist/cdn/rtc-call.js', 'dist/server/cli.js', 'dist/index.js'].map((p) => join(root, p));
+
+function newest(dir) {
+  let t = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    t = Math.max(t, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+const built = outputs.every((p) => existsSync(p));
+const sourceTime = Math.max(newest(join(root, 'src')), newest(join(root, 'server')), statSync(join(root, 'package.json')).mtimeMs);
+const buildTime = built ? Math.min(...outputs.map((p) => statSync(p).mtimeMs)) : 0;
+if (!built || sourceTime > buildTime) {
+  console.error(built ? 'rtc-call: sources changed, rebuilding…' : 'rtc-call: building…');
+  const r = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+const child = spawn(process.execPath, [join(root, 'dist/server/cli.js'), ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
