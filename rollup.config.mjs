@@ -1,9 +1,78 @@
 // The one-tag bundle: dist/cdn/rtc-call.js is ONE self-contained, minified ES module with lit and
 // peerjs inlined (no bare imports, no extra chunks). It is built from tsc's output in dist/, so the
-// npm build and the bundle come from the same compiled modules.
+// npm build and the bundle come from the same compiled modules. `cdnPlugins()` is shared with
+// scripts/size.mjs, which bundles lit + peerjs "the same way" as the floor to compare against.
+import { fileURLToPath } from 'node:url';
 import resolve from '@rollup/plugin-node-resolve';
 import commonjs from '@rollup/plugin-commonjs';
 import terser from '@rollup/plugin-terser';
+
+/**
+ * Modules PeerJS imports that the bundle replaces with small local ones; the npm build keeps the
+ * real packages. webrtc-adapter (+ sdp, ≈ 12 KiB gzip): its shims target browsers older than the
+ * ones rtc-call supports (README, "Browser support") and PeerJS reads only its `browserDetails`
+ * (cdn/adapter-lite.js). peerjs-js-binarypack (≈ 2 KiB): only PeerJS DataConnections with
+ * "binary" serialization use it, and rtc-call opens none (cdn/binarypack-stub.js throws a clear
+ * error if anything tries). PeerJS's MessagePack serializer needs no stand-in: rtc-call imports
+ * only `Peer`, so rollup drops it.
+ */
+export const CDN_ALIASES = {
+  'webrtc-adapter': fileURLToPath(new URL('cdn/adapter-lite.js', import.meta.url)),
+  'peerjs-js-binarypack': fileURLToPath(new URL('cdn/binarypack-stub.js', import.meta.url)),
+};
+
+function aliases(map) {
+  return { name: 'rtc-cdn-aliases', resolveId: (id) => map[id] ?? null };
+}
+
+/**
+ * Minifies the CSS inside css`…` in our *.styles.js modules (terser leaves template text alone):
+ * drops comments, collapses whitespace and removes it around `{ } ; : ,` (never before `:`,
+ * where a space is a descendant combinator in selectors). The styles hold no `${…}`; a module
+ * with one is left untouched rather than risk mangling an expression.
+ */
+export function minifyCss(text) {
+  return text
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\s+/g, ' ')
+    .replace(/\s*([{};,])\s*/g, '$1')
+    .replace(/:\s+/g, ':')
+    .replace(/;}/g, '}')
+    .trim();
+}
+
+function cssTemplates() {
+  return {
+    name: 'rtc-css-minify',
+    transform(code, id) {
+      if (!/\.styles\.js$/.test(id)) return null;
+      const next = code.replace(/\bcss\s*`([^`\\$]*)`/g, (_, text) => `css\`${minifyCss(text)}\``);
+      return next === code ? null : { code: next, map: null };
+    },
+  };
+}
+
+export function cdnPlugins() {
+  return [
+    aliases(CDN_ALIASES),
+    cssTemplates(),
+    resolve({ browser: true, exportConditions: ['browser', 'import', 'default'] }),
+    // peerjs → peerjs-js-binarypack (and, without the alias, webrtc-adapter → sdp) is CommonJS.
+    commonjs({ include: [/node_modules/], strictRequires: false }),
+    terser({
+      ecma: 2020,
+      module: true,
+      compress: { passes: 2 },
+      format: { comments: false },
+    }),
+  ];
+}
+
+export function onwarn(warning, warn) {
+  // lit and peerjs ship `this` at module top level in a few helper modules; harmless in ESM.
+  if (warning.code === 'THIS_IS_UNDEFINED') return;
+  warn(warning);
+}
 
 export default {
   input: 'dist/index.js',
@@ -13,15 +82,6 @@ export default {
     inlineDynamicImports: true,
     sourcemap: false,
   },
-  plugins: [
-    resolve({ browser: true, exportConditions: ['browser', 'import', 'default'] }),
-    // peerjs → webrtc-adapter → sdp is CommonJS.
-    commonjs({ include: [/node_modules/], strictRequires: false }),
-    terser({ ecma: 2020, module: true, format: { comments: false } }),
-  ],
-  onwarn(warning, warn) {
-    // lit and peerjs ship `this` at module top level in a few helper modules; harmless in ESM.
-    if (warning.code === 'THIS_IS_UNDEFINED') return;
-    warn(warning);
-  },
+  plugins: cdnPlugins(),
+  onwarn,
 };

@@ -1,14 +1,13 @@
 #!/usr/bin/env node
 // npm run size: raw and gzip (level 9) bytes of dist/cdn/rtc-call.js next to lit + peerjs bundled
-// the same way (rollup, node-resolve, commonjs, terser): the floor any widget built on them pays.
+// the same way (rollup.config.mjs's cdnPlugins(): the same stand-ins for webrtc-adapter and
+// peerjs-js-binarypack, node-resolve, commonjs, terser): the floor any widget built on them pays.
 // `--check` fails above the budget (40 KiB gzip). `--json` prints the figures as JSON.
 import { readFileSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { rollup } from 'rollup';
-import resolve from '@rollup/plugin-node-resolve';
-import commonjs from '@rollup/plugin-commonjs';
-import terser from '@rollup/plugin-terser';
+import { cdnPlugins, onwarn } from '../rollup.config.mjs';
 
 const BUDGET_GZIP = 40 * 1024;
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -24,11 +23,9 @@ async function bundleFloor() {
     input: VIRTUAL,
     plugins: [
       { name: 'floor-entry', resolveId: (id) => (id === VIRTUAL ? id : null), load: (id) => (id === VIRTUAL ? "export * from 'lit';\nexport { Peer } from 'peerjs';\n" : null) },
-      resolve({ browser: true, exportConditions: ['browser', 'import', 'default'], rootDir: root }),
-      commonjs({ include: [/node_modules/], strictRequires: false }),
-      terser({ ecma: 2020, module: true, format: { comments: false } }),
+      ...cdnPlugins(),
     ],
-    onwarn: (w, warn) => (w.code === 'THIS_IS_UNDEFINED' ? undefined : warn(w)),
+    onwarn,
   });
   const { output } = await build.generate({ format: 'es', inlineDynamicImports: true });
   await build.close();

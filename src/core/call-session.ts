@@ -62,10 +62,14 @@ export interface CallSessionListener {
   localMediaChange(): void;
 }
 
-let peerModule: Promise<typeof import('peerjs')> | undefined;
-/** PeerJS patches globals when imported, so it is loaded on first join, not at page load. */
-function loadPeerJs(): Promise<typeof import('peerjs')> {
-  peerModule ??= import('peerjs');
+let peerModule: Promise<{ Peer: typeof Peer }> | undefined;
+/**
+ * PeerJS patches globals when imported, so it is loaded on first join, not at page load. Only
+ * `Peer` is taken (`.then(({ Peer }) …)`), so bundlers can drop the rest of PeerJS (its MessagePack
+ * serializer alone is ≈ 6 KiB gzip).
+ */
+function loadPeerJs(): Promise<{ Peer: typeof Peer }> {
+  peerModule ??= import('peerjs').then(({ Peer }) => ({ Peer }));
   return peerModule;
 }
 
@@ -133,6 +137,8 @@ export class CallSession {
       onChange: () => this.onLocalMediaChange(),
     });
     this.media = media;
+    // Every track change goes into every link with replaceTrack before the old track is stopped.
+    media.addSink((kind, track) => Promise.all([...this.links.values()].map((l) => l.replaceTrack(kind, track))).then(() => {}));
     this.mediaReady = media
       .start({
         micOff: config.micOff,
@@ -471,10 +477,6 @@ export class CallSession {
   private onLocalMediaChange(): void {
     const media = this.media;
     if (!media) return;
-    for (const link of this.links.values()) {
-      void link.replaceTrack('audio', media.sendTrack('audio'));
-      void link.replaceTrack('video', media.sendTrack('video'));
-    }
     this.invalidate();
     this.broadcastState();
     if (media.micEnabled !== this.lastMic) {
