@@ -42,6 +42,10 @@ function listen(server, port) {
 }
 
 export function rtcTestServerPlugin() {
+  return withHostPages(baseRtcTestServerPlugin());
+}
+
+function baseRtcTestServerPlugin() {
   /** name → { options, port, instance } */
   const servers = new Map();
   const coturns = new Map();
@@ -193,6 +197,106 @@ export function rtcTestServerPlugin() {
       const fn = commands[command];
       if (!fn) return undefined;
       return fn(payload);
+    },
+  };
+}
+
+// ── Host pages on other origins (issue 7: one script tag, strict CSP, double loading) ──────────
+// `static-server` serves a folder on its own loopback port (another origin than the test runner
+// and the rtc-call server) with the response headers a test asks for (e.g. a strict CSP) and
+// placeholders replaced in its HTML (e.g. `__RTC__` → the rtc-call server's URL).
+// `page-open` / `page-eval` (answers `{ value }`) / `page-log` / `page-close` drive windows of ONE extra puppeteer
+// browser, recording console messages, page errors and `securitypolicyviolation` events from
+// before the page's first script (an init script runs outside the page's CSP).
+import { readFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
+import { extname, normalize, resolve as resolvePath } from 'node:path';
+
+const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json' };
+
+function withHostPages(plugin) {
+  const statics = new Set();
+  let browserPromise;
+  const pages = new Map();
+  let nextPage = 1;
+
+  async function staticServer({ dir, headers = {}, replace = {}, port = 0 }) {
+    const root = resolvePath(dir);
+    const server = createHttpServer(async (req, res) => {
+      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      if (path === '/favicon.ico') return void res.writeHead(204).end();
+      const file = normalize(resolvePath(root, `.${path.endsWith('/') ? `${path}index.html` : path}`));
+      if (!file.startsWith(root)) return void res.writeHead(403).end();
+      try {
+        let body = await readFile(file, extname(file) === '.html' ? 'utf8' : undefined);
+        if (typeof body === 'string') for (const [from, to] of Object.entries(replace)) body = body.split(from).join(to);
+        res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store', ...headers });
+        res.end(body);
+      } catch {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      }
+    });
+    const bound = await listen(server, port);
+    statics.add(server);
+    return { url: `http://127.0.0.1:${bound}` };
+  }
+
+  async function pageOpen({ url }) {
+    browserPromise ??= import('puppeteer-core').then(({ default: puppeteer }) =>
+      puppeteer.launch({ executablePath: findChrome(), headless: true, args: chromeArgs() }),
+    );
+    const browser = await browserPromise;
+    const page = await browser.newPage({ type: 'window' });
+    const log = { console: [], errors: [] };
+    page.on('console', (m) => log.console.push({ type: m.type(), text: m.text() }));
+    page.on('pageerror', (e) => log.errors.push(String(e?.message ?? e)));
+    await page.evaluateOnNewDocument(() => {
+      window.__cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) => {
+        window.__cspViolations.push({ directive: e.effectiveDirective, blocked: e.blockedURI, sample: e.sample, source: e.sourceFile });
+      });
+    });
+    const id = String(nextPage++);
+    pages.set(id, { page, log });
+    await page.goto(url, { waitUntil: 'load' });
+    return { id };
+  }
+
+  const commands = {
+    'static-server': staticServer,
+    'page-open': pageOpen,
+    'page-eval': async ({ id, expression }) => {
+      const entry = pages.get(id);
+      if (!entry) throw new Error(`no page ${id}`);
+      // Wrapped: a bare undefined / null would read as "unknown command" to the test runner.
+      return { value: await entry.page.evaluate(expression) };
+    },
+    'page-log': async ({ id }) => pages.get(id)?.log,
+    'page-close': async ({ id }) => {
+      const entry = pages.get(id);
+      pages.delete(id);
+      await entry?.page.close().catch(() => {});
+      return true;
+    },
+  };
+
+  return {
+    ...plugin,
+    async serverStop() {
+      await plugin.serverStop?.();
+      for (const server of statics) {
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      }
+      statics.clear();
+      if (browserPromise) await (await browserPromise).close().catch(() => {});
+      browserPromise = undefined;
+      pages.clear();
+    },
+    async executeCommand(args) {
+      const fn = commands[args.command];
+      if (fn) return fn(args.payload ?? {});
+      return plugin.executeCommand(args);
     },
   };
 }

@@ -1,0 +1,173 @@
+// The one-tag bundle as a CMS page uses it (issue 7): dist/cdn/rtc-call.js served by the rtc-call
+// server and loaded into plain pages on ANOTHER origin (a static server the test starts, listed in
+// allowedOrigins), driven in windows of a separate Chromium. These pages run the real bundle, so
+// they also prove what the bundle leaves out (webrtc-adapter, BinaryPack) is not needed for calls.
+import { expect } from '@open-wc/testing';
+import { command, rtcServer } from './helpers/server.js';
+import { uniqueRoom } from './helpers/call.js';
+import { until } from './helpers/media.js';
+
+interface PageLog {
+  console: { type: string; text: string }[];
+  errors: string[];
+}
+
+const evalIn = async <T>(id: string, expression: string) => (await command<{ value: T }>('page-eval', { id, expression })).value;
+const open = async (url: string) => (await command<{ id: string }>('page-open', { url })).id;
+const logOf = (id: string) => command<PageLog>('page-log', { id });
+const close = (id: string) => command('page-close', { id });
+
+/** The call's state, participant count and whether a remote tile shows advancing video frames. */
+const CALL_STATUS = (index = 0) => `(async () => {
+  const call = document.querySelectorAll('rtc-call')[${index}];
+  if (!call || !customElements.get('rtc-call')) return { defined: false };
+  const tiles = [...(call.shadowRoot?.querySelectorAll('.grid rtc-video-tile') ?? [])].filter((t) => !t.local);
+  const video = tiles[0]?.shadowRoot?.querySelector('video');
+  let frames = 0;
+  if (video && video.srcObject) {
+    frames = await new Promise((resolve) => {
+      let first;
+      const done = setTimeout(() => resolve(0), 3000);
+      const step = (_now, meta) => {
+        first ??= meta.presentedFrames;
+        if (meta.presentedFrames - first >= 3) { clearTimeout(done); resolve(meta.presentedFrames - first); }
+        else video.requestVideoFrameCallback(step);
+      };
+      video.requestVideoFrameCallback(step);
+    });
+  }
+  return { defined: true, state: call.state, participants: call.participants.length, frames };
+})()`;
+
+interface CallStatus {
+  defined: boolean;
+  state?: string;
+  participants?: number;
+  frames?: number;
+}
+
+async function inCall(ids: string[], count: number) {
+  const statuses: CallStatus[] = [];
+  await until(
+    async () => {
+      statuses.length = 0;
+      for (const id of ids) statuses.push(await evalIn<CallStatus>(id, CALL_STATUS()));
+      return statuses.every((s) => s.state === 'connected' && s.participants === count && (s.frames ?? 0) >= 3);
+    },
+    `${ids.length} windows in one call with remote video (last seen: ${JSON.stringify(statuses)})`,
+    30_000,
+  );
+}
+
+/** A static host origin (its own port), and an rtc-call server that allows exactly that origin. */
+async function hostAndServer(name: string, headers: (rtc: string) => Record<string, string> = () => ({}), room = uniqueRoom('dist')) {
+  const port = await command<number>('free-port');
+  const hostOrigin = `http://127.0.0.1:${port}`;
+  const rtc = await rtcServer(name, { allowedOrigins: [hostOrigin] });
+  const res = await fetch(`${rtc}/rtc-call.js`, { method: 'HEAD' });
+  if (!res.ok) {
+    throw new Error(`dist/cdn/rtc-call.js is missing (the server answers ${res.status} for /rtc-call.js): run \`npm run build\` first (npm test does).`);
+  }
+  const { url } = await command<{ url: string }>('static-server', {
+    dir: 'test/pages/host',
+    port,
+    headers: headers(rtc),
+    replace: { __RTC__: rtc, __ROOM__: room },
+  });
+  expect(new URL(url).origin).to.equal(hostOrigin);
+  expect(new URL(url).origin).to.not.equal(new URL(rtc).origin);
+  expect(new URL(url).origin).to.not.equal(location.origin);
+  return { rtc, host: url, room };
+}
+
+const opened: string[] = [];
+afterEach(async () => {
+  for (const id of opened.splice(0)) await close(id);
+});
+
+describe('one-tag bundle (dist/cdn/rtc-call.js)', function () {
+  this.timeout(60_000);
+
+  it('loaded cross-origin into a plain page, joins a call with a second window', async () => {
+    const { host, room } = await hostAndServer('dist-cross-origin');
+    opened.push(await open(`${host}/one-tag.html?room=${room}&name=Ann`));
+    opened.push(await open(`${host}/one-tag.html?room=${room}&name=Ben`));
+    await inCall(opened, 2);
+    for (const id of opened) {
+      const log = await logOf(id);
+      expect(log.errors, 'page errors').to.deep.equal([]);
+      expect(log.console.filter((m) => m.type === 'error'), 'console errors').to.deep.equal([]);
+    }
+  });
+
+  it('a page on an origin the server does not allow gets origin-not-allowed, visibly', async () => {
+    // The same page, but the server allows another origin only.
+    const port = await command<number>('free-port');
+    const rtc = await rtcServer('dist-other-origin', { allowedOrigins: ['https://clinic.example'] });
+    const { url } = await command<{ url: string }>('static-server', { dir: 'test/pages/host', port, replace: { __RTC__: rtc } });
+    const id = await open(`${url}/one-tag.html?room=${uniqueRoom('deny')}`);
+    opened.push(id);
+    const status = await until(
+      () => evalIn<{ state: string; code?: string }>(id, `(() => { const c = document.querySelector('rtc-call'); return { state: c?.state, code: c?.error?.code }; })()`).then((s) => (s.state === 'failed' ? s : undefined)),
+      'the call to fail',
+      20_000,
+    );
+    expect(status?.code).to.equal('origin-not-allowed');
+  });
+
+  it('joins under the strict Content-Security-Policy with no securitypolicyviolation', async () => {
+    const csp = (rtc: string) => {
+      const ws = rtc.replace(/^http/, 'ws');
+      return {
+        'content-security-policy':
+          `default-src 'none'; script-src ${rtc}; connect-src ${rtc} ${ws}; style-src 'self'; ` +
+          "img-src data: blob:; media-src blob: mediastream:; base-uri 'none'; object-src 'none'",
+      };
+    };
+    const { host } = await hostAndServer('dist-csp', csp);
+    opened.push(await open(`${host}/strict-csp.html`));
+    opened.push(await open(`${host}/strict-csp.html`));
+    // The CSP really is in force: an inline script in this page would be refused.
+    const blocked = await evalIn<boolean>(
+      opened[0]!,
+      `(() => { window.__inlineRan = false; const s = document.createElement('script'); s.textContent = 'window.__inlineRan = true'; document.head.append(s); return !window.__inlineRan; })()`,
+    );
+    expect(blocked, 'an inline script is blocked by the page CSP').to.equal(true);
+    await until(async () => (await evalIn<unknown[]>(opened[0]!, 'window.__cspViolations')).length > 0, 'the probe violation to be reported');
+    await evalIn(opened[0]!, 'window.__cspViolations.length = 0');
+    const probeLog = (await logOf(opened[0]!)).console.length;
+
+    await inCall(opened, 2);
+    // Open the settings panel and toggle mic/camera too: every view the call renders.
+    await evalIn(opened[0]!, `(async () => { const c = document.querySelector('rtc-call'); await c.toggleMic(false); await c.toggleCamera(false); await c.toggleMic(true); await c.toggleCamera(true); c.shadowRoot.querySelector('[part~="settings-button"]')?.click(); await c.updateComplete; })()`);
+    await until(async () => (await evalIn<CallStatus>(opened[1]!, CALL_STATUS())).frames! >= 3, 'video again after the camera came back');
+    for (const id of opened) {
+      expect(await evalIn<unknown[]>(id, 'window.__cspViolations'), `securitypolicyviolation events in window ${id}`).to.deep.equal([]);
+      const log = await logOf(id);
+      expect(log.errors).to.deep.equal([]);
+      const since = id === opened[0] ? probeLog : 0;
+      expect(log.console.slice(since).filter((m) => /Content Security Policy|Refused to/i.test(m.text))).to.deep.equal([]);
+    }
+  });
+
+  it('loaded twice on one page, warns once and still works', async () => {
+    const { host } = await hostAndServer('dist-double');
+    const id = await open(`${host}/double.html`);
+    opened.push(id);
+    await until(() => evalIn<boolean>(id, `!!customElements.get('rtc-call') && !!document.querySelector('rtc-call').shadowRoot`), 'the elements to render');
+    // Both copies have run: wait until the second module script finished.
+    await until(
+      async () => (await evalIn<number>(id, `performance.getEntriesByType('resource').filter((e) => e.name.includes('/rtc-call.js')).length`)) === 2,
+      'both copies loaded',
+    );
+    const log = await logOf(id);
+    expect(log.errors, 'page errors').to.deep.equal([]);
+    const warnings = log.console.filter((m) => m.type === 'warn' || m.type === 'warning');
+    expect(warnings.map((w) => w.text)).to.have.length(1);
+    expect(warnings[0]!.text).to.match(/another copy of rtc-call/);
+    expect(log.console.filter((m) => m.type === 'error')).to.deep.equal([]);
+    // The elements of the first copy work: both blocks show their pre-join view.
+    const prejoins = await evalIn<number>(id, `[...document.querySelectorAll('rtc-call')].filter((c) => c.shadowRoot.querySelector('[part~="prejoin"]')).length`);
+    expect(prejoins).to.equal(2);
+  });
+});
