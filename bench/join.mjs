@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// bench:join — join → first remote frame. A second participant joins a room where the first is
+// already connected; t0 = the moment joining starts (local media already acquired), t1 = the
+// first frame of the first participant's video presented on the joiner's page
+// (requestVideoFrameCallback). Arms, interleaved round by round, one fresh window per trial:
+//   rtc-call  <rtc-call> (one-tag bundle) through our server: join API + PeerJS socket + call
+//   PeerJS    raw PeerJS pair through a plain PeerServer (`peer`): new Peer → open → call
+//   raw       raw RTCPeerConnection pair, signalled in the page
+// each direct (host candidates) and through coturn on loopback (iceTransportPolicy relay).
+import { randomBytes } from 'node:crypto';
+import {
+  arg, ensureBuild, fmtS, launchChromium, markdown, openWindow, paired, sandbox, startCoturn,
+  startPlainPeerServer, startRtcServer, summary, table, writeResult,
+} from './lib.mjs';
+
+sandbox(import.meta.url);
+ensureBuild();
+const TRIALS = Number(arg('trials', 10));
+const WARMUP = 1;
+const TARGET_RATIO = 1.15;
+
+const secret = randomBytes(16).toString('hex');
+const coturn = await startCoturn(secret);
+const rtc = await startRtcServer();
+const rtcRelay = await startRtcServer({ turnUrls: [coturn.url], turnSecret: secret, iceTransportPolicy: 'relay' });
+const plain = await startPlainPeerServer();
+const browser = await launchChromium();
+
+const relayIce = () => [{ urls: coturn.url, ...coturn.credentials('bench') }];
+let room = 0;
+const arms = [
+  { name: 'rtc-call', page: 'rtc.html', fn: 'joinRtcCall', args: () => ({ server: rtc.url, room: `join-${room++}` }) },
+  { name: 'PeerJS', page: 'peerjs.html', fn: 'joinPeerJs', args: () => ({ host: '127.0.0.1', port: plain.port, path: plain.path, iceServers: [], iceTransportPolicy: 'all' }) },
+  { name: 'raw', page: 'raw.html', fn: 'joinRaw', args: () => ({ iceServers: [], iceTransportPolicy: 'all' }) },
+  { name: 'rtc-call relay', page: 'rtc.html', fn: 'joinRtcCall', args: () => ({ server: rtcRelay.url, room: `join-${room++}` }) },
+  { name: 'PeerJS relay', page: 'peerjs.html', fn: 'joinPeerJs', args: () => ({ host: '127.0.0.1', port: plain.port, path: plain.path, iceServers: relayIce(), iceTransportPolicy: 'relay' }) },
+  { name: 'raw relay', page: 'raw.html', fn: 'joinRaw', args: () => ({ iceServers: relayIce(), iceTransportPolicy: 'relay' }) },
+];
+const results = Object.fromEntries(arms.map((a) => [a.name, []]));
+const extra = Object.fromEntries(arms.map((a) => [a.name, []]));
+const failures = [];
+
+async function trial(arm) {
+  const page = await openWindow(browser, `${rtc.url}/bench/${arm.page}`);
+  try {
+    return await page.evaluate((fn, args) => window.bench[fn](args), arm.fn, arm.args());
+  } finally {
+    await page.close();
+  }
+}
+
+try {
+  for (let round = 0; round < WARMUP + TRIALS; round++) {
+    // Interleaved: every arm once per round, the starting arm rotating from round to round.
+    const order = arms.map((_, i) => arms[(i + round) % arms.length]);
+    const line = [];
+    for (const arm of order) {
+      let r;
+      try {
+        r = await trial(arm);
+      } catch (e) {
+        failures.push({ round, arm: arm.name, error: String(e.message ?? e) });
+        r = { ms: NaN };
+      }
+      line.push(`${arm.name} ${r.ms.toFixed(0)}`);
+      if (round >= WARMUP) {
+        results[arm.name][round - WARMUP] = r.ms;
+        extra[arm.name][round - WARMUP] = r.open ?? r.phases;
+      }
+    }
+    console.log(`${round < WARMUP ? 'warm-up' : `round ${round - WARMUP + 1}/${TRIALS}`}: ${line.join(' · ')} ms`);
+  }
+} finally {
+  await browser.close().catch(() => {});
+  await Promise.all([rtc.close(), rtcRelay.close(), plain.close()]);
+  coturn.stop();
+}
+
+const rows = [['arm', 'ms: median [min–max]', '× PeerJS (paired)', '× raw (paired)', '− PeerJS, ms']];
+for (const [name, base, raw] of [['rtc-call', 'PeerJS', 'raw'], ['PeerJS', 'PeerJS', 'raw'], ['raw', 'PeerJS', 'raw'], ['rtc-call relay', 'PeerJS relay', 'raw relay'], ['PeerJS relay', 'PeerJS relay', 'raw relay'], ['raw relay', 'PeerJS relay', 'raw relay']]) {
+  const p = paired(results[name], results[base]);
+  const r = paired(results[name], results[raw]);
+  rows.push([name, fmtS(summary(results[name]), 0), fmtS(p.ratio, 2), fmtS(r.ratio, 2), name === base ? '' : fmtS(p.diff, 0)]);
+}
+console.log('');
+table(rows, `Join → first remote frame (${TRIALS} interleaved rounds; median [min–max]; ratios per round)`);
+// Where rtc-call's time goes (median ms after t0 of each step, direct and relay).
+const PHASES = ['joinApiStart', 'joinApiEnd', 'bJoined', 'bLinkAdded', 'membersApiStart', 'membersApiEnd', 'aLinkAdded', 'bRemoteStream', 'bConnected'];
+const phaseRows = [['rtc-call step (ms after t0)', 'direct', 'relay']];
+const phaseMedian = (list, k) => summary((list ?? []).map((p) => p?.[k] ?? NaN));
+for (const k of PHASES) phaseRows.push([k, fmtS(phaseMedian(extra['rtc-call'], k), 0), fmtS(phaseMedian(extra['rtc-call relay'], k), 0)]);
+phaseRows.push(['first remote frame', fmtS(summary(results['rtc-call']), 0), fmtS(summary(results['rtc-call relay']), 0)]);
+phaseRows.push(['PeerJS arm: peer open', fmtS(summary(extra.PeerJS.map(Number)), 0), fmtS(summary(extra['PeerJS relay'].map(Number)), 0)]);
+console.log('');
+table(phaseRows);
+const direct = paired(results['rtc-call'], results.PeerJS).ratio;
+const relay = paired(results['rtc-call relay'], results['PeerJS relay']).ratio;
+console.log(`\ntarget ≤ ${TARGET_RATIO}× raw PeerJS: direct ${direct.median.toFixed(2)}× (${direct.median <= TARGET_RATIO ? 'met' : 'missed'}), relay ${relay.median.toFixed(2)}× (${relay.median <= TARGET_RATIO ? 'met' : 'missed'})`);
+if (failures.length) console.log(`failed trials: ${failures.length}`, failures);
+writeResult('join', {
+  command: 'npm run bench:join',
+  trials: TRIALS,
+  ms: results,
+  peerOpenMs: { PeerJS: extra.PeerJS, 'PeerJS relay': extra['PeerJS relay'] },
+  rtcCallPhasesMs: { direct: extra['rtc-call'], relay: extra['rtc-call relay'] },
+  summary: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, summary(v)])),
+  ratioVsPeerJS: { direct, relay },
+  target: { maxRatio: TARGET_RATIO, direct: direct.median <= TARGET_RATIO, relay: relay.median <= TARGET_RATIO },
+  failures,
+  phases: phaseRows,
+  table: rows,
+  markdown: markdown(rows),
+});

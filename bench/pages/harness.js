@@ -1,0 +1,332 @@
+// In-page side of the browser benchmarks (a classic script: window.bench). Each arm takes the
+// same steps in the same order; Node (bench/*.mjs) opens one fresh window per trial and calls one
+// function. Times are performance.now() milliseconds; a remote frame counts when the <video>
+// showing it fires requestVideoFrameCallback.
+(() => {
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const media = () => navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+  const rand = () => Math.random().toString(36).slice(2, 10);
+
+  function withTimeout(promise, ms, what) {
+    let timer;
+    return Promise.race([
+      promise,
+      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timeout: ${what} after ${ms} ms`)), ms); }),
+    ]).finally(() => clearTimeout(timer));
+  }
+
+  function addVideo(stream, muted = true) {
+    const v = document.createElement('video');
+    v.autoplay = true;
+    v.muted = muted;
+    v.playsInline = true;
+    v.width = 320;
+    v.height = 240;
+    v.srcObject = stream;
+    document.body.append(v);
+    v.play().catch(() => {});
+    return v;
+  }
+
+  /** Resolves with performance.now() at the first presented frame of `video`. */
+  const firstFrame = (video) => new Promise((resolve) => video.requestVideoFrameCallback(() => resolve(performance.now())));
+
+  /** The <video> elements of an <rtc-call>'s remote tiles (what the person sees). */
+  function remoteTileVideos(call) {
+    const out = [];
+    for (const tile of call.shadowRoot?.querySelectorAll('rtc-video-tile') ?? []) {
+      if (tile.hasAttribute('local') || tile.classList.contains('preview')) continue;
+      const v = tile.shadowRoot?.querySelector('video');
+      if (v) out.push(v);
+    }
+    return out;
+  }
+
+  /** Calls `onVideo(video)` once for every remote tile video of `call` as soon as it exists (polled every 2 ms). */
+  function watchRemoteVideos(call, onVideo) {
+    const seen = new WeakSet();
+    let stopped = false;
+    (function poll() {
+      if (stopped) return;
+      for (const v of remoteTileVideos(call)) {
+        if (!seen.has(v)) { seen.add(v); onVideo(v); }
+      }
+      setTimeout(poll, 2);
+    })();
+    return () => { stopped = true; };
+  }
+
+  function makeCall({ server, room, name, stream, autojoin = false }) {
+    const el = document.createElement('rtc-call');
+    el.server = server;
+    el.room = room;
+    el.displayName = name;
+    if (stream) el.localStream = stream;
+    el.autojoin = autojoin;
+    document.body.append(el);
+    return el;
+  }
+
+  const once = (emitter, event) => new Promise((resolve, reject) => {
+    emitter.once(event, resolve);
+    if (event !== 'error') emitter.once('error', reject);
+  });
+
+  // ── join → first remote frame ─────────────────────────────────────────────────────────────
+  async function joinRtcCall({ server, room }) {
+    const [sa, sb] = [await media(), await media()];
+    const a = makeCall({ server, room, name: 'A', stream: sa });
+    await withTimeout(a.join(), 15_000, 'A joins');
+    const b = makeCall({ server, room, name: 'B', stream: sb });
+    await b.updateComplete;
+    await sleep(300); // B's pre-join preview of the given stream is up: nothing left to acquire
+    let stop;
+    const frame = new Promise((resolve) => { stop = watchRemoteVideos(b, (v) => firstFrame(v).then(resolve)); });
+    const t0 = performance.now();
+    b.join().catch(() => {});
+    // Where the time goes: B's events, A's answer, and the HTTP calls (resource timing).
+    const phases = {};
+    const mark = (name) => { phases[name] ??= performance.now() - t0; };
+    b.addEventListener('rtc-joined', () => mark('bJoined'));
+    b.addEventListener('rtc-participant-joined', () => mark('bLinkAdded'));
+    b.addEventListener('rtc-participant-updated', (e) => { const p = e.detail.participant; if (p.stream) mark('bRemoteStream'); if (p.connection === 'connected') mark('bConnected'); });
+    a.addEventListener('rtc-participant-joined', () => mark('aLinkAdded'));
+    const t1 = await withTimeout(frame, 20_000, 'first remote frame (rtc-call)');
+    stop();
+    const ms = t1 - t0;
+    for (const e of performance.getEntriesByType('resource')) {
+      if (e.startTime < t0) continue;
+      const kind = /\/api\/rooms\/[^/]+\/join$/.test(e.name) ? 'joinApi' : /\/api\/rooms\/[^/]+\/members$/.test(e.name) ? 'membersApi' : null;
+      if (kind && phases[`${kind}Start`] === undefined) { phases[`${kind}Start`] = e.startTime - t0; phases[`${kind}End`] = e.responseEnd - t0; }
+    }
+    await Promise.all([a.leave(), b.leave()]).catch(() => {});
+    return { ms, phases };
+  }
+
+  async function joinPeerJs({ host, port, path, iceServers, iceTransportPolicy }) {
+    const [sa, sb] = [await media(), await media()];
+    const opts = { host, port, path, key: 'peerjs', secure: false, debug: 0, config: { iceServers, iceTransportPolicy } };
+    const pa = new peerjs.Peer(`a${rand()}`, opts);
+    await withTimeout(once(pa, 'open'), 10_000, 'peer A open');
+    pa.on('call', (call) => call.answer(sa));
+    let open;
+    let pb;
+    const frame = new Promise((resolve) => {
+      const t = performance.now();
+      pb = new peerjs.Peer(`b${rand()}`, opts);
+      pb.once('open', () => {
+        open = performance.now() - t;
+        const call = pb.call(pa.id, sb);
+        let got = false;
+        call.on('stream', (s) => {
+          if (got || !s.getVideoTracks().length) return;
+          got = true;
+          firstFrame(addVideo(s)).then(resolve);
+        });
+      });
+    });
+    const t0 = performance.now();
+    const t1 = await withTimeout(frame, 20_000, 'first remote frame (PeerJS)');
+    const ms = t1 - t0;
+    pa.destroy();
+    pb.destroy();
+    return { ms, open };
+  }
+
+  /** Two RTCPeerConnections signalled in the page; B (the joiner) offers, as in rtc-call. */
+  async function rawPair(sa, sb, config, onRemoteAtB, onRemoteAtA) {
+    const a = new RTCPeerConnection(config);
+    const b = new RTCPeerConnection(config);
+    a.onicecandidate = (e) => { if (e.candidate) b.addIceCandidate(e.candidate).catch(() => {}); };
+    b.onicecandidate = (e) => { if (e.candidate) a.addIceCandidate(e.candidate).catch(() => {}); };
+    let gotB = false;
+    let gotA = false;
+    b.ontrack = (e) => { if (!gotB && e.track.kind === 'video') { gotB = true; onRemoteAtB?.(e.streams[0] ?? new MediaStream([e.track])); } };
+    a.ontrack = (e) => { if (!gotA && e.track.kind === 'video') { gotA = true; onRemoteAtA?.(e.streams[0] ?? new MediaStream([e.track])); } };
+    for (const t of sb?.getTracks() ?? []) b.addTrack(t, sb);
+    for (const t of sa?.getTracks() ?? []) a.addTrack(t, sa);
+    if (!sb) b.addTransceiver('video', { direction: 'recvonly' });
+    const offer = await b.createOffer();
+    await b.setLocalDescription(offer);
+    await a.setRemoteDescription(offer);
+    const answer = await a.createAnswer();
+    await a.setLocalDescription(answer);
+    await b.setRemoteDescription(answer);
+    return [a, b];
+  }
+
+  async function joinRaw({ iceServers = [], iceTransportPolicy = 'all' }) {
+    const [sa, sb] = [await media(), await media()];
+    let pcs;
+    const t0 = performance.now();
+    const frame = new Promise((resolve) => {
+      rawPair(sa, sb, { iceServers, iceTransportPolicy }, (s) => firstFrame(addVideo(s)).then(resolve)).then((p) => (pcs = p));
+    });
+    const t1 = await withTimeout(frame, 20_000, 'first remote frame (raw)');
+    const ms = t1 - t0;
+    for (const pc of pcs ?? []) pc.close();
+    return { ms };
+  }
+
+  // ── glass-to-glass ────────────────────────────────────────────────────────────────────────
+  // The counter (12 bits) and its complement as 24 black/white blocks (6 × 4) over 640 × 480:
+  // robust to compression; a frame whose halves do not match is counted as unreadable.
+  const COLS = 6;
+  const ROWS = 4;
+  function counterCanvas(fps = 30) {
+    const canvas = document.createElement('canvas');
+    canvas.width = 640;
+    canvas.height = 480;
+    const ctx = canvas.getContext('2d');
+    const painted = new Map();
+    let n = 0;
+    const paint = () => {
+      n = (n + 1) & 0xfff;
+      const bits = n | ((~n & 0xfff) << 12);
+      for (let i = 0; i < COLS * ROWS; i++) {
+        ctx.fillStyle = (bits >> i) & 1 ? '#fff' : '#000';
+        ctx.fillRect(((i % COLS) * canvas.width) / COLS, (Math.floor(i / COLS) * canvas.height) / ROWS, canvas.width / COLS + 1, canvas.height / ROWS + 1);
+      }
+      painted.set(n, performance.now());
+    };
+    paint();
+    const timer = setInterval(paint, 1000 / fps);
+    const stream = canvas.captureStream();
+    return { stream, painted, stop: () => { clearInterval(timer); stream.getTracks().forEach((t) => t.stop()); } };
+  }
+
+  /** Reads the counter of every presented frame of `video` for `ms`; returns per-frame latencies. */
+  function readCounter(video, painted, ms) {
+    const c = document.createElement('canvas');
+    c.width = COLS * 10;
+    c.height = ROWS * 10;
+    const ctx = c.getContext('2d', { willReadFrequently: true });
+    const latencies = [];
+    let unreadable = 0;
+    let started = false;
+    return new Promise((resolve) => {
+      let end = Infinity;
+      const onFrame = () => {
+        const now = performance.now();
+        ctx.drawImage(video, 0, 0, c.width, c.height);
+        const px = ctx.getImageData(0, 0, c.width, c.height).data;
+        let bits = 0;
+        for (let i = 0; i < COLS * ROWS; i++) {
+          const x = (i % COLS) * 10 + 5;
+          const y = Math.floor(i / COLS) * 10 + 5;
+          const o = (y * c.width + x) * 4;
+          if (px[o] + px[o + 1] + px[o + 2] > 384) bits |= 1 << i;
+        }
+        const value = bits & 0xfff;
+        const check = (bits >> 12) & 0xfff;
+        if ((value ^ check) === 0xfff && painted.has(value)) {
+          if (!started) { started = true; end = now + ms; }
+          latencies.push(now - painted.get(value));
+        } else if (started) unreadable++;
+        if (now < end) video.requestVideoFrameCallback(onFrame);
+        else resolve({ latencies, unreadable });
+      };
+      video.requestVideoFrameCallback(onFrame);
+    });
+  }
+
+  const q = (v, p) => { const s = [...v].sort((a, b) => a - b); const i = (s.length - 1) * p; const lo = Math.floor(i); return s.length ? s[lo] + (s[Math.ceil(i)] - s[lo]) * (i - lo) : NaN; };
+  const frameStats = ({ latencies, unreadable }) => ({ median: q(latencies, 0.5), p90: q(latencies, 0.9), frames: latencies.length, unreadable });
+
+  async function glassRtcCall({ server, room, ms = 3000 }) {
+    const src = counterCanvas();
+    const a = makeCall({ server, room, name: 'A', stream: src.stream });
+    await withTimeout(a.join(), 15_000, 'A joins');
+    const sb = await media();
+    const b = makeCall({ server, room, name: 'B', stream: sb });
+    const video = new Promise((resolve) => { const stop = watchRemoteVideos(b, (v) => { stop(); resolve(v); }); });
+    await withTimeout(b.join(), 15_000, 'B joins');
+    const v = await withTimeout(video, 15_000, 'remote tile');
+    const r = await withTimeout(readCounter(v, src.painted, ms), ms + 20_000, 'counter frames (rtc-call)');
+    await Promise.all([a.leave(), b.leave()]).catch(() => {});
+    src.stop();
+    sb.getTracks().forEach((t) => t.stop());
+    return frameStats(r);
+  }
+
+  async function glassRaw({ ms = 3000 }) {
+    const src = counterCanvas();
+    const video = new Promise((resolve) => {
+      rawPair(src.stream, null, {}, (s) => resolve(addVideo(s))).then((p) => (window.__pcs = p));
+    });
+    const v = await withTimeout(video, 15_000, 'remote video (raw)');
+    const r = await withTimeout(readCounter(v, src.painted, ms), ms + 20_000, 'counter frames (raw)');
+    for (const pc of window.__pcs ?? []) pc.close();
+    src.stop();
+    return frameStats(r);
+  }
+
+  // ── a 3-person call in one page (main-thread cost) ───────────────────────────────────────
+  /** Resolves when each of `videos` has presented `frames` frames. */
+  function framesOn(videos, frames = 10) {
+    return Promise.all(videos.map((v) => new Promise((resolve) => {
+      let n = 0;
+      const cb = () => (++n >= frames ? resolve() : v.requestVideoFrameCallback(cb));
+      v.requestVideoFrameCallback(cb);
+    })));
+  }
+
+  async function threeRtcCall({ server, room }) {
+    const calls = [];
+    for (const name of ['A', 'B', 'C']) {
+      const el = makeCall({ server, room, name });
+      await withTimeout(el.join(), 15_000, `${name} joins`);
+      calls.push(el);
+    }
+    const deadline = performance.now() + 20_000;
+    let videos = [];
+    while (performance.now() < deadline) {
+      videos = calls.flatMap(remoteTileVideos);
+      if (videos.length === 6) break;
+      await sleep(50);
+    }
+    if (videos.length !== 6) throw new Error(`expected 6 remote tiles, found ${videos.length}`);
+    await withTimeout(framesOn(videos), 20_000, 'frames on 6 remote tiles');
+    window.__end = () => Promise.all(calls.map((c) => c.leave()));
+    return { videos: videos.length };
+  }
+
+  /** The same call without rtc-call: 3 cameras, 3 RTCPeerConnection pairs, 3 local + 6 remote videos. */
+  async function threeRaw() {
+    const streams = [await media(), await media(), await media()];
+    for (const s of streams) addVideo(s);
+    const remote = [];
+    const pcs = [];
+    for (const [i, j] of [[0, 1], [0, 2], [1, 2]]) {
+      pcs.push(...(await rawPair(streams[i], streams[j], {}, (s) => remote.push(addVideo(s, false)), (s) => remote.push(addVideo(s, false)))));
+    }
+    const deadline = performance.now() + 20_000;
+    while (remote.length < 6 && performance.now() < deadline) await sleep(50);
+    if (remote.length !== 6) throw new Error(`expected 6 remote videos, found ${remote.length}`);
+    await withTimeout(framesOn(remote), 20_000, 'frames on 6 remote videos');
+    window.__end = async () => { pcs.forEach((pc) => pc.close()); streams.forEach((s) => s.getTracks().forEach((t) => t.stop())); };
+    return { videos: remote.length };
+  }
+
+  function observeLongTasks() {
+    const tasks = [];
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) tasks.push({ start: e.startTime, duration: e.duration }); }).observe({ type: 'longtask', buffered: false });
+    window.__longtasks = tasks;
+  }
+
+  // ── teardown and leaks ────────────────────────────────────────────────────────────────────
+  /** Waits until `call` has a remote participant whose link is connected. */
+  async function linked(call, ms = 15_000) {
+    const deadline = performance.now() + ms;
+    while (performance.now() < deadline) {
+      if (call.participants.some((p) => !p.isLocal && p.connection === 'connected')) return;
+      await sleep(20);
+    }
+    throw new Error('no connected remote participant');
+  }
+
+  window.bench = {
+    sleep, media, addVideo, firstFrame, remoteTileVideos, watchRemoteVideos, makeCall, linked, observeLongTasks,
+    joinRtcCall, joinPeerJs, joinRaw, glassRtcCall, glassRaw, threeRtcCall, threeRaw,
+  };
+})();
