@@ -20,7 +20,7 @@ export const NO_CHROME_MESSAGE =
   'rtc-call tests need Chromium or Chrome: install one (Debian/Ubuntu: `apt-get install chromium`) or set CHROME_PATH to its executable.';
 
 /** Chromium switches for real WebRTC with fake devices on loopback only. */
-export function chromeArgs({ cameras = 2 } = {}) {
+export function chromeArgs({ cameras = 3 } = {}) {
   const args = [
     `--use-fake-device-for-media-stream=device-count=${cameras}`,
     '--use-fake-ui-for-media-stream',

@@ -61,8 +61,11 @@ export interface LocalMediaOptions {
 
 type Kind = 'audio' | 'video';
 
-/** Receives the track to send for a kind whenever it changes (null = send nothing). */
-export type TrackSink = (kind: Kind, track: MediaStreamTrack | null) => void;
+/**
+ * Receives the track to send for a kind whenever it changes (null = send nothing). The old track
+ * is stopped only once every sink's promise settled, so links never send an ended track.
+ */
+export type TrackSink = (kind: Kind, track: MediaStreamTrack | null) => Promise<void> | void;
 
 export class LocalMedia {
   /** What we show in our own tile (the real tracks only, never placeholders). */
@@ -100,16 +103,16 @@ export class LocalMedia {
     this.micEnabled = !options.micOff;
     this.cameraEnabled = !options.cameraOff && !options.audioOnly;
     if (options.provided) {
-      this.setTrack('audio', options.provided.getAudioTracks()[0] ?? null);
-      this.setTrack('video', options.audioOnly ? null : options.provided.getVideoTracks()[0] ?? null);
+      await this.setTrack('audio', options.provided.getAudioTracks()[0] ?? null);
+      await this.setTrack('video', options.audioOnly ? null : options.provided.getVideoTracks()[0] ?? null);
       this.cameraEnabled = !!this.videoTrack && this.cameraEnabled;
       if (this.audioTrack) this.audioTrack.enabled = this.micEnabled;
       return;
     }
     const wantVideo = this.cameraEnabled;
     const tracks = await this.capture(true, wantVideo);
-    this.setTrack('audio', tracks.audio);
-    this.setTrack('video', tracks.video);
+    await this.setTrack('audio', tracks.audio);
+    await this.setTrack('video', tracks.video);
     if (this.audioTrack) this.audioTrack.enabled = this.micEnabled;
     else this.micEnabled = false;
     if (!this.videoTrack) this.cameraEnabled = false;
@@ -132,7 +135,7 @@ export class LocalMedia {
     if (enabled && !this.audioTrack && !this.provided) {
       const { audio } = await this.capture(true, false, true);
       if (!audio) return;
-      this.setTrack('audio', audio);
+      await this.setTrack('audio', audio);
     }
     if (!this.audioTrack) {
       this.micEnabled = false;
@@ -150,8 +153,8 @@ export class LocalMedia {
     if (enabled === this.cameraEnabled && (!enabled || this.videoTrack)) return;
     if (!enabled) {
       this.cameraEnabled = false;
-      if (!this.provided) this.setTrack('video', null);
-      else this.publish('video');
+      if (!this.provided) await this.setTrack('video', null);
+      else await this.publish('video');
       this.onChange();
       return;
     }
@@ -160,10 +163,10 @@ export class LocalMedia {
       const { video } = await this.capture(false, true, true);
       if (!video) return;
       this.cameraEnabled = true;
-      this.setTrack('video', video);
+      await this.setTrack('video', video);
     } else {
       this.cameraEnabled = true;
-      this.publish('video');
+      await this.publish('video');
     }
     this.onChange();
   }
@@ -182,15 +185,24 @@ export class LocalMedia {
     const track = audio ? tracks.audio : tracks.video;
     if (!track) return;
     if (audio) track.enabled = this.micEnabled;
-    this.setTrack(audio ? 'audio' : 'video', track);
+    await this.setTrack(audio ? 'audio' : 'video', track);
     this.onChange();
   }
 
   /** Stops every captured track (not the page's own) and forgets the links. */
   stop(): void {
     this.stopped = true;
-    for (const kind of ['audio', 'video'] as const) this.setTrack(kind, null);
     this.sinks.clear();
+    for (const track of [this.audioTrack, this.videoTrack]) {
+      if (!track) continue;
+      const handler = this.endedHandlers.get(track);
+      if (handler) track.removeEventListener('ended', handler);
+      this.stream.removeTrack(track);
+      if (!this.provided) track.stop();
+    }
+    this.endedHandlers.clear();
+    this.audioTrack = null;
+    this.videoTrack = null;
   }
 
   private async capture(audio: boolean, video: boolean, report = true) {
@@ -230,7 +242,7 @@ export class LocalMedia {
   }
 
   /** Replaces our track of a kind, stopping the old one (after links have the new one). */
-  private setTrack(kind: Kind, track: MediaStreamTrack | null): void {
+  private async setTrack(kind: Kind, track: MediaStreamTrack | null): Promise<void> {
     const old = kind === 'audio' ? this.audioTrack : this.videoTrack;
     if (old === track) return;
     if (kind === 'audio') this.audioTrack = track;
@@ -247,13 +259,14 @@ export class LocalMedia {
       track.addEventListener('ended', handler);
       this.endedHandlers.set(track, handler);
     }
-    this.publish(kind);
+    // New track into every link first (replaceTrack), then release the old device.
+    await this.publish(kind);
     if (old && !this.provided) old.stop();
   }
 
-  private publish(kind: Kind): void {
+  private async publish(kind: Kind): Promise<void> {
     const send = this.sendTrack(kind);
-    for (const sink of this.sinks) sink(kind, send);
+    await Promise.allSettled([...this.sinks].map((sink) => sink(kind, send)));
   }
 
   /** The device in use ended (unplugged, revoked): fall back to the default device, keep the call. */
@@ -262,7 +275,7 @@ export class LocalMedia {
     if (this.stopped || current !== ended) return;
     const label = ended.label || (kind === 'audio' ? 'The microphone' : 'The camera');
     if (this.provided) {
-      this.setTrack(kind, null);
+      await this.setTrack(kind, null);
       if (kind === 'video') this.cameraEnabled = false;
       this.onChange();
       return;
@@ -275,12 +288,12 @@ export class LocalMedia {
       const track = kind === 'audio' ? tracks.audio : tracks.video;
       if (!track) return;
       if (kind === 'audio') track.enabled = this.micEnabled;
-      this.setTrack(kind, track);
+      await this.setTrack(kind, track);
       this.onError(
         new RtcError(RtcErrorCode.DeviceNotFound, `${label} stopped working; switched to ${track.label || 'the default device'}.`),
       );
     } catch (error) {
-      this.setTrack(kind, null);
+      await this.setTrack(kind, null);
       if (kind === 'video') this.cameraEnabled = false;
       else this.micEnabled = false;
       this.onError(error instanceof RtcError ? error : mediaError(error, `${label} stopped working`));

@@ -111,11 +111,11 @@ afterEach(() => {
 describe('core/devices', () => {
   it('lists the fake cameras, microphones and speakers by kind, with their labels', async () => {
     const lists = await listDevices();
-    expect(lists.videoinput.map((d) => d.label)).to.deep.equal(['fake_device_0', 'fake_device_1']);
+    expect(lists.videoinput.map((d) => d.label)).to.deep.equal(['fake_device_0', 'fake_device_1', 'fake_device_2']);
     expect(lists.audioinput.map((d) => d.label)).to.include.members(['Fake Audio Input 1', 'Fake Audio Input 2']);
     expect(lists.audiooutput.map((d) => d.label)).to.include.members(['Fake Audio Output 1', 'Fake Audio Output 2']);
     expect(Object.values(lists).flat().every((d) => d.labelled && d.deviceId)).to.equal(true);
-    expect((await listDevices('videoinput')).length).to.equal(2);
+    expect((await listDevices('videoinput')).length).to.equal(3);
     expect(await hasDeviceLabels()).to.equal(true);
   });
 
@@ -189,7 +189,7 @@ describe('<rtc-device-picker>', () => {
       ['Microphone', 'microphone-select'],
       ['Speaker', 'speaker-select'],
     ]);
-    expect(optionTexts(select(el, 'camera'))).to.deep.equal(['Default', 'fake_device_0', 'fake_device_1']);
+    expect(optionTexts(select(el, 'camera'))).to.deep.equal(['Default', 'fake_device_0', 'fake_device_1', 'fake_device_2']);
     // Chromium's `default` alias names the default option instead of appearing twice.
     expect(optionTexts(select(el, 'microphone'))).to.deep.equal([
       'Fake Default Audio Input',
@@ -221,7 +221,7 @@ describe('<rtc-device-picker>', () => {
     expect(streams[0]!.getTracks().map((t) => t.kind).sort()).to.deep.equal(['audio', 'video']);
     expect(allEnded(streams[0])).to.equal(true);
     expect(part(el, 'permission-button')).to.equal(null);
-    expect(optionTexts(select(el, 'camera'))).to.deep.equal(['Default', 'fake_device_0', 'fake_device_1']);
+    expect(optionTexts(select(el, 'camera'))).to.deep.equal(['Default', 'fake_device_0', 'fake_device_1', 'fake_device_2']);
     await expect(el).to.be.accessible();
   });
 
@@ -308,7 +308,7 @@ describe('<rtc-device-picker>', () => {
     writable.enumerateDevices = async () => [...real, fakeInfo('videoinput', 'usb-cam', 'USB Camera')];
     md.dispatchEvent(new Event('devicechange'));
     await until(() => optionTexts(select(el, 'camera')).includes('USB Camera'), 'the new camera to be listed');
-    expect(optionTexts(select(el, 'camera'))).to.deep.equal(['Default', 'fake_device_0', 'fake_device_1', 'USB Camera']);
+    expect(optionTexts(select(el, 'camera'))).to.deep.equal(['Default', 'fake_device_0', 'fake_device_1', 'fake_device_2', 'USB Camera']);
   });
 
   it('falls back to the default with a notice when the chosen device disappears', async () => {
@@ -327,7 +327,7 @@ describe('<rtc-device-picker>', () => {
     await until(() => el.videoInput === '', 'the fallback to the default camera');
     await el.updateComplete;
     expect(select(el, 'camera').value).to.equal('');
-    expect(optionTexts(select(el, 'camera'))).to.deep.equal(['Default', 'fake_device_0']);
+    expect(optionTexts(select(el, 'camera'))).to.deep.equal(['Default', 'fake_device_0', 'fake_device_2']);
     expect(notice.textContent).to.equal('fake_device_1 was disconnected; using the default device.');
     expect(notice.checkVisibility()).to.equal(true);
     expect(fired.length).to.equal(1);
