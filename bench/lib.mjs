@@ -26,8 +26,8 @@ export const flag = (name) => process.argv.slice(2).includes(`--${name}`);
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-function softNofile() {
-  const r = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' });
+function nofileLimit(which) {
+  const r = spawnSync('sh', ['-c', `ulimit -${which}n`], { encoding: 'utf8' });
   const v = r.stdout.trim();
   return v === 'unlimited' ? Infinity : Number(v);
 }
@@ -40,7 +40,9 @@ function softNofile() {
 export function sandbox(scriptUrl, { nofile = 0 } = {}) {
   const inNetns = process.env.RTC_BENCH_NETNS || process.env.RTC_TEST_NETNS;
   const needNetns = isRoot && !inNetns && !process.env.RTC_BENCH_NO_NETNS;
-  const needUlimit = nofile > 0 && !process.env.RTC_BENCH_ULIMIT && softNofile() < nofile;
+  // Without CAP_SYS_RESOURCE (containers) the hard limit cannot be raised: go as high as it allows.
+  if (nofile > 0) nofile = Math.min(nofile, nofileLimit('H'));
+  const needUlimit = nofile > 0 && !process.env.RTC_BENCH_ULIMIT && nofileLimit('S') < nofile;
   if (!needNetns && !needUlimit) {
     if (!isRoot && !inNetns) console.error('bench: not root, so not in a private network namespace (loopback is still the only address used).');
     return;

@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// bench:mainthread — main-thread cost of a call. A 3-person call in ONE page (three cameras):
+//   rtc-call  three <rtc-call> elements in one room (3 local tiles, 6 remote tiles)
+//   raw       three RTCPeerConnection pairs signalled in the page, 3 local + 6 remote <video>s
+// Once every remote video shows frames and 1 s has passed, a `--seconds` window is measured:
+// busy time = Δ TaskDuration / Δ wall time of the page's main thread (CDP Performance.getMetrics),
+// and long tasks (PerformanceObserver 'longtask'). Interleaved trials, one fresh window each.
+import {
+  arg, ensureBuild, fmtS, launchChromium, markdown, openWindow, paired, sandbox, sleep, startRtcServer, summary, table, writeResult,
+} from './lib.mjs';
+
+sandbox(import.meta.url);
+ensureBuild();
+const TRIALS = Number(arg('trials', 10));
+const SECONDS = Number(arg('seconds', 5));
+const WARMUP = 1;
+const TARGET_PP = 1;
+
+const rtc = await startRtcServer();
+const browser = await launchChromium();
+let room = 0;
+const arms = [
+  { name: 'rtc-call', page: 'rtc.html', fn: 'threeRtcCall', args: () => ({ server: rtc.url, room: `main-${room++}` }) },
+  { name: 'raw', page: 'raw.html', fn: 'threeRaw', args: () => ({}) },
+];
+const res = Object.fromEntries(arms.map((a) => [a.name, []]));
+const failures = [];
+
+async function metrics(cdp) {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
+}
+
+async function trial(arm) {
+  const page = await openWindow(browser, `${rtc.url}/bench/${arm.page}`);
+  try {
+    const cdp = await page.createCDPSession();
+    await cdp.send('Performance.enable', { timeDomain: 'timeTicks' });
+    await page.evaluate((fn, args) => window.bench[fn](args), arm.fn, arm.args());
+    await sleep(1000);
+    await page.evaluate(() => window.bench.observeLongTasks());
+    const m0 = await metrics(cdp);
+    await sleep(SECONDS * 1000);
+    const m1 = await metrics(cdp);
+    const longtasks = await page.evaluate(() => window.__longtasks);
+    await page.evaluate(() => window.__end?.()).catch(() => {});
+    const wall = m1.Timestamp - m0.Timestamp;
+    return {
+      busyPct: (100 * (m1.TaskDuration - m0.TaskDuration)) / wall,
+      scriptPct: (100 * (m1.ScriptDuration - m0.ScriptDuration)) / wall,
+      layoutPct: (100 * (m1.LayoutDuration + m1.RecalcStyleDuration - m0.LayoutDuration - m0.RecalcStyleDuration)) / wall,
+      longTasksPerMin: (longtasks.length * 60) / wall,
+      longTaskMs: longtasks.reduce((a, t) => a + t.duration, 0),
+      wall,
+    };
+  } finally {
+    await page.close();
+  }
+}
+
+try {
+  for (let round = 0; round < WARMUP + TRIALS; round++) {
+    const order = round % 2 ? [...arms].reverse() : arms;
+    const line = [];
+    for (const arm of order) {
+      let r;
+      try {
+        r = await trial(arm);
+      } catch (e) {
+        failures.push({ round, arm: arm.name, error: String(e.message ?? e) });
+        r = { busyPct: NaN, scriptPct: NaN, layoutPct: NaN, longTasksPerMin: NaN, longTaskMs: NaN };
+      }
+      line.push(`${arm.name} busy ${r.busyPct.toFixed(2)} % (script ${r.scriptPct.toFixed(2)} %, ${r.longTaskMs.toFixed(0)} ms long tasks)`);
+      if (round >= WARMUP) res[arm.name][round - WARMUP] = r;
+    }
+    console.log(`${round < WARMUP ? 'warm-up' : `round ${round - WARMUP + 1}/${TRIALS}`}: ${line.join(' · ')}`);
+  }
+} finally {
+  await browser.close().catch(() => {});
+  await rtc.close();
+}
+
+const col = (name, k) => res[name].map((r) => r?.[k] ?? NaN);
+const rows = [['arm', 'main thread busy %', 'script %', 'style+layout %', 'long tasks / min', 'long-task ms / window']];
+for (const name of ['rtc-call', 'raw']) {
+  rows.push([name, fmtS(summary(col(name, 'busyPct')), 2), fmtS(summary(col(name, 'scriptPct')), 2), fmtS(summary(col(name, 'layoutPct')), 2), fmtS(summary(col(name, 'longTasksPerMin')), 1), fmtS(summary(col(name, 'longTaskMs')), 0)]);
+}
+const d = (k) => paired(col('rtc-call', k), col('raw', k)).diff;
+rows.push(['rtc-call − raw (paired), pp', fmtS(d('busyPct'), 2), fmtS(d('scriptPct'), 2), fmtS(d('layoutPct'), 2), fmtS(d('longTasksPerMin'), 1), fmtS(d('longTaskMs'), 0)]);
+console.log('');
+table(rows, `Main-thread cost of a 3-person call in one page (${TRIALS} interleaved trials × ${SECONDS} s window)`);
+const busy = d('busyPct');
+const met = busy.median < TARGET_PP;
+console.log(`\ntarget: < ${TARGET_PP} pp busy time over raw — ${busy.median.toFixed(2)} pp (${met ? 'met' : 'missed'})`);
+if (failures.length) console.log(`failed trials: ${failures.length}`, failures);
+writeResult('mainthread', {
+  command: 'npm run bench:mainthread',
+  trials: TRIALS,
+  secondsPerTrial: SECONDS,
+  perTrial: res,
+  busyDiffPp: busy,
+  target: { maxPp: TARGET_PP, met },
+  failures,
+  table: rows,
+  markdown: markdown(rows),
+});

@@ -1,0 +1,248 @@
+#!/usr/bin/env node
+// bench:server — signaling capacity. For each N (`--n 1000` by default; `--n 1000,5000,10000`),
+// interleaved trials of the two servers, each in a fresh child process (bench/server-child.mjs):
+//   rtc-call  createRtcServer (joinRateLimit 0, concurrentLimit raised, leaveGraceMs 0), rooms of 6:
+//             POST /api/rooms/<room>/join → websocket <signaling.path>/peerjs?key&id&token → OPEN
+//   plain     `peer`'s ExpressPeerServer: websocket /peerjs?key&id&token → OPEN
+// N real websockets from this process, `--concurrency` joins in flight, every socket sending the
+// PeerJS HEARTBEAT every 5 s. Measured: join / connect latency (p50, p99), RSS per connected peer
+// (steady after GC, and peak VmHWM, minus the idle server), relay latency of a CANDIDATE message to a
+// room-mate (both), and LEAVE fan-out to 5 room-mates after a socket closes (rtc-call only: the
+// plain server has no LEAVE push). Runs with `ulimit -n` raised.
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { WebSocket } from 'ws';
+import {
+  arg, ensureBuild, fmtS, markdown, paired, quantile, sandbox, sleep, summary, table, writeResult,
+} from './lib.mjs';
+
+sandbox(import.meta.url, { nofile: 65536 });
+ensureBuild();
+const NS = String(arg('n', '1000')).split(',').map(Number);
+const TRIALS = Number(arg('trials', 10));
+const CONCURRENCY = Number(arg('concurrency', 32));
+const ROOM_SIZE = 6;
+const PROBES = 20;
+const TARGETS = { joinP99Ms: 50, memRatio: 1.1, peers: 10_000 };
+
+function procStatus(pid) {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(s)?.[1] ?? NaN) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+function startChild(kind) {
+  return new Promise((resolve, reject) => {
+    const child = fork(new URL('./server-child.mjs', import.meta.url), [kind], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`server child exited with ${code}`)));
+    child.once('message', (m) => resolve({ child, port: m.port }));
+  });
+}
+const childGc = (child) => new Promise((resolve) => { child.once('message', resolve); child.send('gc'); });
+
+function post(agent, port, path, body) {
+  return new Promise((resolve, reject) => {
+    const data = JSON.stringify(body);
+    const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`join ${res.statusCode}: ${text}`))));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+/** Opens a PeerJS socket and resolves with it once the server's OPEN arrives. */
+function openSocket(url) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.inbox = [];
+    const timer = setTimeout(() => { ws.terminate(); reject(new Error('no OPEN within 30 s')); }, 30_000);
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data));
+      if (msg.type === 'OPEN') { clearTimeout(timer); resolve(ws); } else ws.emit('peer-message', msg);
+    });
+    ws.on('error', (e) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+async function runTrial(kind, n) {
+  const { child, port } = await startChild(kind);
+  child.removeAllListeners('exit');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const clients = [];
+  const joinMs = [];
+  const connectMs = [];
+  const totalMs = [];
+  let heartbeat;
+  try {
+    // Warm the idle server a little (JIT, first request), then its idle memory is the baseline.
+    if (kind === 'rtc') await post(agent, port, '/api/rooms/warmup/join', { displayName: 'warm' });
+    await childGc(child);
+    await sleep(200);
+    const idle = procStatus(child.pid);
+    const salt = randomBytes(4).toString('hex');
+    let next = 0;
+    const t = Date.now();
+    async function worker() {
+      while (next < n) {
+        const i = next++;
+        const room = `r${Math.floor(i / ROOM_SIZE)}`;
+        const t0 = performance.now();
+        let url;
+        let id;
+        if (kind === 'rtc') {
+          const j = await post(agent, port, `/api/rooms/${room}/join`, { displayName: `p${i}` });
+          id = j.peerId;
+          url = `ws://127.0.0.1:${port}${j.signaling.path}/peerjs?key=${j.signaling.key}&id=${id}&token=${encodeURIComponent(j.peerToken)}`;
+        } else {
+          id = `p${salt}${i}`;
+          url = `ws://127.0.0.1:${port}/peerjs?key=peerjs&id=${id}&token=${salt}`;
+        }
+        const t1 = performance.now();
+        const ws = await openSocket(url);
+        const t2 = performance.now();
+        if (kind === 'rtc') joinMs.push(t1 - t0);
+        connectMs.push(t2 - t1);
+        totalMs.push(t2 - t0);
+        clients[i] = { ws, id, room };
+      }
+    }
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    const rampS = (Date.now() - t) / 1000;
+    // PeerJS clients send HEARTBEAT every 5 s: spread over the sockets.
+    let hb = 0;
+    heartbeat = setInterval(() => {
+      const per = Math.ceil(clients.length / 50);
+      for (let k = 0; k < per; k++) {
+        const c = clients[hb++ % clients.length];
+        if (c.ws.readyState === WebSocket.OPEN) c.ws.send('{"type":"HEARTBEAT"}');
+      }
+    }, 100);
+    const peak = procStatus(child.pid);
+    const connected = clients.filter((c) => c.ws.readyState === WebSocket.OPEN).length;
+    await childGc(child);
+    await sleep(200);
+    const steady = procStatus(child.pid);
+
+    // Relay: a CANDIDATE from one member to a room-mate, both servers.
+    const relayMs = [];
+    const rooms = Math.floor(n / ROOM_SIZE);
+    for (let p = 0; p < Math.min(PROBES, rooms); p++) {
+      const base = Math.floor((p * rooms) / PROBES) * ROOM_SIZE;
+      const [a, b] = [clients[base], clients[base + 1]];
+      const got = new Promise((resolve) => b.ws.once('peer-message', resolve));
+      const t0 = performance.now();
+      a.ws.send(JSON.stringify({ type: 'CANDIDATE', dst: b.id, payload: { candidate: {}, connectionId: 'mc_bench', type: 'media' } }));
+      await got;
+      relayMs.push(performance.now() - t0);
+    }
+    // LEAVE fan-out (rtc-call): the last member of a room closes its socket; time until all 5 mates have LEAVE.
+    const leaveMs = [];
+    if (kind === 'rtc') {
+      for (let p = 0; p < Math.min(PROBES, rooms); p++) {
+        const base = Math.floor((p * rooms) / PROBES) * ROOM_SIZE;
+        const mates = clients.slice(base, base + ROOM_SIZE - 1);
+        const leaver = clients[base + ROOM_SIZE - 1];
+        const all = Promise.all(mates.map((m) => new Promise((resolve) => {
+          const on = (msg) => { if (msg.type === 'LEAVE' && msg.src === leaver.id) { m.ws.off('peer-message', on); resolve(); } };
+          m.ws.on('peer-message', on);
+        })));
+        const t0 = performance.now();
+        leaver.ws.close();
+        await Promise.race([all, sleep(10_000).then(() => { throw new Error('LEAVE fan-out took over 10 s'); })]);
+        leaveMs.push(performance.now() - t0);
+      }
+    }
+    return {
+      n,
+      connected,
+      rampS,
+      joinP50: quantile(joinMs, 0.5),
+      joinP99: quantile(joinMs, 0.99),
+      connectP50: quantile(connectMs, 0.5),
+      connectP99: quantile(connectMs, 0.99),
+      totalP50: quantile(totalMs, 0.5),
+      totalP99: quantile(totalMs, 0.99),
+      relayMs: quantile(relayMs, 0.5),
+      leaveMs: leaveMs.length ? quantile(leaveMs, 0.5) : NaN,
+      idleRss: idle.rss,
+      rssPerPeer: (steady.rss - idle.rss) / connected,
+      peakRssPerPeer: (Math.max(steady.hwm, peak.hwm) - idle.rss) / n,
+      peakRss: Math.max(steady.hwm, peak.hwm),
+    };
+  } finally {
+    clearInterval(heartbeat);
+    for (const c of clients) c?.ws.terminate();
+    agent.destroy();
+    child.kill('SIGKILL');
+    await new Promise((r) => (child.exitCode === null && child.signalCode === null ? child.once('exit', r) : r()));
+  }
+}
+
+const all = {};
+const tables = [];
+const failures = [];
+for (const n of NS) {
+  const res = { rtc: [], plain: [] };
+  for (let round = 0; round < TRIALS; round++) {
+    const order = round % 2 ? ['plain', 'rtc'] : ['rtc', 'plain'];
+    const line = [];
+    for (const kind of order) {
+      try {
+        const r = await runTrial(kind, n);
+        res[kind][round] = r;
+        line.push(`${kind} ${r.connected}/${n} in ${r.rampS.toFixed(1)} s, total p99 ${r.totalP99.toFixed(1)} ms, ${(r.rssPerPeer / 1024).toFixed(1)} KiB/peer`);
+      } catch (e) {
+        failures.push({ n, round, kind, error: String(e.message ?? e) });
+        res[kind][round] = undefined;
+        line.push(`${kind} failed: ${e.message}`);
+      }
+      await sleep(300);
+    }
+    console.log(`N=${n} round ${round + 1}/${TRIALS}: ${line.join(' · ')}`);
+  }
+  all[n] = res;
+  const col = (kind, k) => res[kind].map((r) => r?.[k] ?? NaN);
+  const kib = (k, kind) => col(kind, k).map((x) => x / 1024);
+  const rows = [
+    [`N = ${n} (${TRIALS} interleaved trials)`, 'rtc-call', 'plain peer', 'rtc-call vs plain (paired)'],
+    ['join API p50 / p99, ms', `${fmtS(summary(col('rtc', 'joinP50')))} / ${fmtS(summary(col('rtc', 'joinP99')))}`, 'no join API', ''],
+    ['socket → OPEN p50, ms', fmtS(summary(col('rtc', 'connectP50'))), fmtS(summary(col('plain', 'connectP50'))), `${fmtS(paired(col('rtc', 'connectP50'), col('plain', 'connectP50')).ratio, 2)}×`],
+    ['socket → OPEN p99, ms', fmtS(summary(col('rtc', 'connectP99'))), fmtS(summary(col('plain', 'connectP99'))), `${fmtS(paired(col('rtc', 'connectP99'), col('plain', 'connectP99')).ratio, 2)}×`],
+    ['join + OPEN p50 / p99, ms', `${fmtS(summary(col('rtc', 'totalP50')))} / ${fmtS(summary(col('rtc', 'totalP99')))}`, `${fmtS(summary(col('plain', 'totalP50')))} / ${fmtS(summary(col('plain', 'totalP99')))}`, `p99 ${fmtS(paired(col('rtc', 'totalP99'), col('plain', 'totalP99')).ratio, 2)}×`],
+    ['RSS per connected peer (after GC), KiB', fmtS(summary(kib('rssPerPeer', 'rtc'))), fmtS(summary(kib('rssPerPeer', 'plain'))), `${fmtS(paired(col('rtc', 'rssPerPeer'), col('plain', 'rssPerPeer')).ratio, 2)}×`],
+    ['peak RSS per peer (VmHWM − idle), KiB', fmtS(summary(kib('peakRssPerPeer', 'rtc'))), fmtS(summary(kib('peakRssPerPeer', 'plain'))), `${fmtS(paired(col('rtc', 'peakRssPerPeer'), col('plain', 'peakRssPerPeer')).ratio, 2)}×`],
+    ['idle server RSS, MiB', fmtS(summary(col('rtc', 'idleRss').map((x) => x / 2 ** 20))), fmtS(summary(col('plain', 'idleRss').map((x) => x / 2 ** 20))), ''],
+    ['relay to a room-mate, ms', fmtS(summary(col('rtc', 'relayMs')), 2), fmtS(summary(col('plain', 'relayMs')), 2), `${fmtS(paired(col('rtc', 'relayMs'), col('plain', 'relayMs')).ratio, 2)}×`],
+    ['LEAVE fan-out to 5 mates, ms', fmtS(summary(col('rtc', 'leaveMs')), 2), 'no LEAVE push', ''],
+    ['time to connect all N, s', fmtS(summary(col('rtc', 'rampS')), 1), fmtS(summary(col('plain', 'rampS')), 1), `${fmtS(paired(col('rtc', 'rampS'), col('plain', 'rampS')).ratio, 2)}×`],
+  ];
+  console.log('');
+  tables.push({ n, rows, markdown: markdown(rows) });
+  table(rows, `Signaling server capacity, N = ${n} websockets, ${CONCURRENCY} joins in flight`);
+  console.log('');
+}
+
+const biggest = Math.max(...NS);
+const res = all[biggest];
+const joinP99 = summary(res.rtc.map((r) => r?.joinP99 ?? NaN)).median;
+const memRatio = paired(res.rtc.map((r) => r?.rssPerPeer ?? NaN), res.plain.map((r) => r?.rssPerPeer ?? NaN)).ratio.median;
+console.log(`targets at N=${biggest}: join p99 ${joinP99.toFixed(1)} ms (< ${TARGETS.joinP99Ms}: ${joinP99 < TARGETS.joinP99Ms ? 'met' : 'missed'}), memory per peer ${memRatio.toFixed(2)}× plain (≤ ${TARGETS.memRatio}: ${memRatio <= TARGETS.memRatio ? 'met' : 'missed'})${biggest < TARGETS.peers ? `; ${TARGETS.peers} peers not run (use --n ${TARGETS.peers})` : ''}`);
+if (failures.length) console.log(`failed trials: ${failures.length}`, failures);
+writeResult('server', {
+  command: `npm run bench:server${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+  ns: NS,
+  trials: TRIALS,
+  concurrency: CONCURRENCY,
+  roomSize: ROOM_SIZE,
+  perTrial: all,
+  target: { n: biggest, joinP99Ms: joinP99, joinP99Met: joinP99 < TARGETS.joinP99Ms, memRatio, memMet: memRatio <= TARGETS.memRatio, tenThousandRun: biggest >= TARGETS.peers },
+  failures,
+  tables,
+});
