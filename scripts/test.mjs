@@ -83,7 +83,10 @@ if (want('typecheck')) {
 // A consumer's TypeScript (test/types/) against the built dist/*.d.ts, through package exports:
 // typed events and elements, React 19 JSX from the generated typings, and lines that must fail.
 if (want('types')) check('types as a consumer sees them (test/types)', step('types', bin('tsc'), ['-p', 'test/types/tsconfig.json']));
-if (want('manifest')) check('custom-elements.json is up to date', step('manifest', process.execPath, ['scripts/check-manifest.mjs']));
+if (want('manifest')) {
+  check('custom-elements.json is up to date', step('manifest', process.execPath, ['scripts/check-manifest.mjs']));
+  check('custom-elements.json is complete', step('manifest', process.execPath, ['scripts/check-manifest-complete.mjs']));
+}
 // The one-tag bundle's budget: 40 KiB gzip (issue 7).
 if (want('size')) check('bundle size budget', step('size', process.execPath, ['scripts/size.mjs', '--check']));
 

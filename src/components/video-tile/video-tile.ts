@@ -89,6 +89,7 @@ const blockedTiles = new Set<RtcVideoTile>();
  * @cssproperty [--rtc-accent=#1a73e8] - Background of the "enable sound" button and of pressed toggles.
  * @cssproperty [--rtc-accent-foreground=#fff] - Text colour on the accent background.
  * @cssproperty [--rtc-focus-color=#fff] - Colour of the keyboard focus ring.
+ * @cssproperty [--rtc-focus-ring-contrast=#000] - Outer ring around the focus outline, so focus shows on light and dark video alike.
  * @cssproperty [--rtc-font-family=system-ui] - Font of the labels.
  *
  * @fires {RtcSpeakingChangeEvent} rtc-speaking-change - The participant started (`detail.speaking` true) or stopped speaking.
