@@ -78,4 +78,26 @@ describe('<rtc-call> resilience', () => {
     made.push(c);
     await allConnected([a, b, c], 3, 30_000);
   });
+
+  it('fails with signaling-unreachable when the server never comes back (30 s), after keeping media up meanwhile', async function () {
+    this.timeout(60_000);
+    const server = await rtcServer('gone', {});
+    const room = uniqueRoom('gone');
+    const a = await createCall({ room, server, name: 'Ann', autojoin: true });
+    const b = await createCall({ room, server, name: 'Bob', autojoin: true });
+    made.push(a, b);
+    await allConnected([a, b], 2);
+    await command('rtc-server-stop', { name: 'gone' });
+    const lostAt = performance.now();
+    await until(() => a.state === 'reconnecting', 'reconnecting');
+    await framesAdvance(videoOf(await remoteTile(a, 'Bob')), 3);
+    await until(() => a.state === 'failed', 'failed after the reconnect timeout', 40_000);
+    const after = performance.now() - lostAt;
+    expect(after).to.be.within(29_000, 36_000);
+    expect(a.error?.code).to.equal('signaling-unreachable');
+    expect(a.error?.fatal).to.equal(true);
+    await a.updateComplete;
+    expect(a.shadowRoot!.querySelector('[part="ended"] .reason')?.getAttribute('data-code')).to.equal('signaling-unreachable');
+    await expect(a).to.be.accessible();
+  });
 });
