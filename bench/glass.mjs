@@ -76,3 +76,5 @@ writeResult('glass', {
   table: rows,
   markdown: markdown(rows),
 });
+
+process.exit(failures.length ? 1 : 0);

@@ -88,8 +88,19 @@ table(rows, `Join → first remote frame (${TRIALS} interleaved rounds; median [
 const PHASES = ['joinApiStart', 'joinApiEnd', 'bJoined', 'bLinkAdded', 'membersApiStart', 'membersApiEnd', 'aLinkAdded', 'bRemoteStream', 'bConnected'];
 const phaseRows = [['rtc-call step (ms after t0)', 'direct', 'relay']];
 const phaseMedian = (list, k) => summary((list ?? []).map((p) => p?.[k] ?? NaN));
-for (const k of PHASES) phaseRows.push([k, fmtS(phaseMedian(extra['rtc-call'], k), 0), fmtS(phaseMedian(extra['rtc-call relay'], k), 0)]);
-phaseRows.push(['first remote frame', fmtS(summary(results['rtc-call']), 0), fmtS(summary(results['rtc-call relay']), 0)]);
+const LABELS = {
+  joinApiStart: 'B: join API request sent',
+  joinApiEnd: 'B: join API answered',
+  bJoined: 'B: PeerJS socket open (rtc-joined)',
+  bLinkAdded: 'B: calls A (rtc-participant-joined)',
+  membersApiStart: 'A: roster lookup (members API) sent',
+  membersApiEnd: 'A: roster lookup answered',
+  aLinkAdded: 'A: answers (rtc-participant-joined)',
+  bRemoteStream: "B: A's stream arrives",
+  bConnected: 'B: link connected',
+};
+for (const k of PHASES) phaseRows.push([LABELS[k], fmtS(phaseMedian(extra['rtc-call'], k), 0), fmtS(phaseMedian(extra['rtc-call relay'], k), 0)]);
+phaseRows.push(['B: first remote frame presented', fmtS(summary(results['rtc-call']), 0), fmtS(summary(results['rtc-call relay']), 0)]);
 phaseRows.push(['PeerJS arm: peer open', fmtS(summary(extra.PeerJS.map(Number)), 0), fmtS(summary(extra['PeerJS relay'].map(Number)), 0)]);
 console.log('');
 table(phaseRows);
@@ -111,3 +122,5 @@ writeResult('join', {
   table: rows,
   markdown: markdown(rows),
 });
+
+process.exit(failures.length ? 1 : 0);

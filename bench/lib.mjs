@@ -2,8 +2,8 @@
 // statistics (median / min / max / quantiles of interleaved trials), tables, result files, and
 // starting the servers and Chromium the browser benchmarks use.
 import { spawnSync, spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { createHash, createHmac } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -139,7 +139,8 @@ export function machine() {
 export function writeResult(name, data) {
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${name}.json`);
-  writeFileSync(file, `${JSON.stringify({ bench: name, machine: machine(), ...data }, null, 2)}\n`);
+  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim();
+  writeFileSync(file, `${JSON.stringify({ bench: name, machine: machine(), commit, bundle: bundleCopy && { bytes: bundleCopy.bytes, sha256: bundleCopy.sha256 }, ...data }, null, 2)}\n`);
   console.log(`\n→ ${file.replace(root, '')}`);
   return file;
 }
@@ -165,10 +166,27 @@ export function listen(server, port = 0) {
   });
 }
 
-/** The rtc-call server (compiled dist/server) on a free loopback port, in this process. */
+let bundleCopy;
+/**
+ * A private copy of dist/cdn/rtc-call.js taken once per run: a rebuild in the shared tree
+ * (`npm run build` empties dist/ first) must not change or remove the bundle mid-benchmark.
+ */
+export function bundleSnapshot() {
+  if (bundleCopy) return bundleCopy;
+  const dir = mkdtempSync(join(os.tmpdir(), 'rtc-bench-bundle-'));
+  const file = join(dir, 'rtc-call.js');
+  copyFileSync(bundleFile, file);
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const bytes = readFileSync(file);
+  bundleCopy = { file, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex').slice(0, 16) };
+  return bundleCopy;
+}
+
+/** The rtc-call server (compiled dist/server) on a free loopback port, in this process, serving the bundle snapshot. */
 export async function startRtcServer(options = {}) {
   const { createRtcServer } = await import(join(root, 'dist', 'server', 'index.js'));
   const instance = createRtcServer({
+    bundleFile: bundleSnapshot().file,
     joinRateLimit: 0,
     log: () => {},
     staticDirs: { '/bench': join(root, 'bench', 'pages'), '/vendor': join(root, 'node_modules', 'peerjs', 'dist') },

@@ -104,3 +104,5 @@ writeResult('mainthread', {
   table: rows,
   markdown: markdown(rows),
 });
+
+process.exit(failures.length ? 1 : 0);

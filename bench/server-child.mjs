@@ -24,7 +24,7 @@ server.listen(0, '127.0.0.1', 4096, () => process.send({ port: server.address().
 process.on('message', (m) => {
   if (m === 'gc') {
     for (let i = 0; i < 3; i++) global.gc?.();
-    process.send('gc-done');
+    process.send({ gc: true, memory: process.memoryUsage() });
   }
 });
 process.on('disconnect', () => process.exit(0));

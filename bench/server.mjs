@@ -83,7 +83,7 @@ async function runTrial(kind, n) {
   try {
     // Warm the idle server a little (JIT, first request), then its idle memory is the baseline.
     if (kind === 'rtc') await post(agent, port, '/api/rooms/warmup/join', { displayName: 'warm' });
-    await childGc(child);
+    const idleMem = (await childGc(child)).memory;
     await sleep(200);
     const idle = procStatus(child.pid);
     const salt = randomBytes(4).toString('hex');
@@ -126,15 +126,16 @@ async function runTrial(kind, n) {
     }, 100);
     const peak = procStatus(child.pid);
     const connected = clients.filter((c) => c.ws.readyState === WebSocket.OPEN).length;
-    await childGc(child);
+    const mem = (await childGc(child)).memory;
     await sleep(200);
     const steady = procStatus(child.pid);
 
     // Relay: a CANDIDATE from one member to a room-mate, both servers.
     const relayMs = [];
     const rooms = Math.floor(n / ROOM_SIZE);
-    for (let p = 0; p < Math.min(PROBES, rooms); p++) {
-      const base = Math.floor((p * rooms) / PROBES) * ROOM_SIZE;
+    const probes = Math.min(PROBES, rooms);
+    for (let p = 0; p < probes; p++) {
+      const base = Math.floor((p * rooms) / probes) * ROOM_SIZE;
       const [a, b] = [clients[base], clients[base + 1]];
       const got = new Promise((resolve) => b.ws.once('peer-message', resolve));
       const t0 = performance.now();
@@ -145,8 +146,8 @@ async function runTrial(kind, n) {
     // LEAVE fan-out (rtc-call): the last member of a room closes its socket; time until all 5 mates have LEAVE.
     const leaveMs = [];
     if (kind === 'rtc') {
-      for (let p = 0; p < Math.min(PROBES, rooms); p++) {
-        const base = Math.floor((p * rooms) / PROBES) * ROOM_SIZE;
+      for (let p = 0; p < probes; p++) {
+        const base = Math.floor((p * rooms) / probes) * ROOM_SIZE;
         const mates = clients.slice(base, base + ROOM_SIZE - 1);
         const leaver = clients[base + ROOM_SIZE - 1];
         const all = Promise.all(mates.map((m) => new Promise((resolve) => {
@@ -175,6 +176,8 @@ async function runTrial(kind, n) {
       rssPerPeer: (steady.rss - idle.rss) / connected,
       peakRssPerPeer: (Math.max(steady.hwm, peak.hwm) - idle.rss) / n,
       peakRss: Math.max(steady.hwm, peak.hwm),
+      heapPerPeer: (mem.heapUsed - idleMem.heapUsed) / connected,
+      externalPerPeer: (mem.external - idleMem.external) / connected,
     };
   } finally {
     clearInterval(heartbeat);
@@ -218,6 +221,7 @@ for (const n of NS) {
     ['join + OPEN p50 / p99, ms', `${fmtS(summary(col('rtc', 'totalP50')))} / ${fmtS(summary(col('rtc', 'totalP99')))}`, `${fmtS(summary(col('plain', 'totalP50')))} / ${fmtS(summary(col('plain', 'totalP99')))}`, `p99 ${fmtS(paired(col('rtc', 'totalP99'), col('plain', 'totalP99')).ratio, 2)}×`],
     ['RSS per connected peer (after GC), KiB', fmtS(summary(kib('rssPerPeer', 'rtc'))), fmtS(summary(kib('rssPerPeer', 'plain'))), `${fmtS(paired(col('rtc', 'rssPerPeer'), col('plain', 'rssPerPeer')).ratio, 2)}×`],
     ['peak RSS per peer (VmHWM − idle), KiB', fmtS(summary(kib('peakRssPerPeer', 'rtc'))), fmtS(summary(kib('peakRssPerPeer', 'plain'))), `${fmtS(paired(col('rtc', 'peakRssPerPeer'), col('plain', 'peakRssPerPeer')).ratio, 2)}×`],
+    ['  of which JS heap (heapUsed), KiB', fmtS(summary(kib('heapPerPeer', 'rtc'))), fmtS(summary(kib('heapPerPeer', 'plain'))), `${fmtS(paired(col('rtc', 'heapPerPeer'), col('plain', 'heapPerPeer')).ratio, 2)}×`],
     ['idle server RSS, MiB', fmtS(summary(col('rtc', 'idleRss').map((x) => x / 2 ** 20))), fmtS(summary(col('plain', 'idleRss').map((x) => x / 2 ** 20))), ''],
     ['relay to a room-mate, ms', fmtS(summary(col('rtc', 'relayMs')), 2), fmtS(summary(col('plain', 'relayMs')), 2), `${fmtS(paired(col('rtc', 'relayMs'), col('plain', 'relayMs')).ratio, 2)}×`],
     ['LEAVE fan-out to 5 mates, ms', fmtS(summary(col('rtc', 'leaveMs')), 2), 'no LEAVE push', ''],
@@ -246,3 +250,5 @@ writeResult('server', {
   failures,
   tables,
 });
+
+process.exit(failures.length ? 1 : 0);

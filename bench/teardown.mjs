@@ -114,3 +114,4 @@ writeResult('teardown', {
   markdown: markdown(rows),
 });
 if (error) process.exit(1);
+process.exit(0);

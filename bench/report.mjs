@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Prints the README "Performance" tables (markdown) from bench/results/*.json.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readJson, resultsDir } from './lib.mjs';
+
+const load = (name) => {
+  const file = join(resultsDir, `${name}.json`);
+  return existsSync(file) ? readJson(file) : undefined;
+};
+const out = [];
+for (const name of ['size', 'join', 'glass', 'teardown', 'mainthread']) {
+  const r = load(name);
+  if (!r) continue;
+  out.push(`**${name}** — \`${r.command}\` (${r.machine.date.slice(0, 16)}, commit ${r.commit ?? '?'}, ${r.machine.cpus} cores)\n\n${r.markdown}\n`);
+  if (name === 'join' && r.phases) {
+    const rows = r.phases;
+    out.push(['| ' + rows[0].join(' | ') + ' |', '| --- | ---: | ---: |', ...rows.slice(1).map((x) => `| ${x.join(' | ')} |`)].join('\n') + '\n');
+  }
+}
+const s = load('server');
+if (s) {
+  out.push(`**server** — \`${s.command}\` (${s.machine.date.slice(0, 16)}, commit ${s.commit ?? '?'}, ${s.concurrency} joins in flight, rooms of ${s.roomSize})\n`);
+  for (const t of s.tables) out.push(`${t.markdown}\n`);
+}
+console.log(out.join('\n'));
