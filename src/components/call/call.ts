@@ -513,18 +513,7 @@ export class RtcCall extends LitElement {
             />
           </label>
           <div class="toggles">${this.renderMicButton()} ${this.renderCameraButton()}</div>
-          ${customElements.get('rtc-device-picker') && !this.localStream
-            ? html`<rtc-device-picker
-                class="prejoin-devices"
-                kinds=${this.audioOnly ? 'audioinput audiooutput' : 'videoinput audioinput audiooutput'}
-                video-input=${this.devices.videoInput ?? ''}
-                audio-input=${this.devices.audioInput ?? ''}
-                audio-output=${this.devices.audioOutput ?? ''}
-                persist
-                lang=${this.lang || langOf(this)}
-                @rtc-device-change=${this.onDeviceChange}
-              ></rtc-device-picker>`
-            : nothing}
+          ${customElements.get('rtc-device-picker') && !this.localStream ? this.renderDevicePicker() : nothing}
           <button part="join-button" class="join" type="submit" ?disabled=${joining}>${joining ? m.joining : m.join}</button>
         </div>
       </form>
@@ -559,30 +548,27 @@ export class RtcCall extends LitElement {
   }
 
   private renderMicButton() {
-    const m = this.messages;
     const on = this.controller.session.micEnabled;
-    return html`<button
-      part="mic-button"
-      type="button"
-      class="toggle ${on ? 'on' : 'off'}"
-      aria-label=${m.mic}
-      aria-pressed=${on ? 'true' : 'false'}
-      @click=${() => this.toggleMic()}
-    >${on ? micIcon : micOffIcon}</button>`;
+    return this.renderToggle('mic-button', this.messages.mic, on, false, on ? micIcon : micOffIcon, () => this.toggleMic());
   }
 
   private renderCameraButton() {
-    const m = this.messages;
     const on = this.controller.session.cameraEnabled;
+    return this.renderToggle('camera-button', this.messages.camera, on, this.audioOnly, on ? cameraIcon : cameraOffIcon, () =>
+      this.toggleCamera(),
+    );
+  }
+
+  private renderToggle(part: string, label: string, on: boolean, disabled: boolean, icon: unknown, toggle: () => unknown) {
     return html`<button
-      part="camera-button"
+      part=${part}
       type="button"
       class="toggle ${on ? 'on' : 'off'}"
-      aria-label=${m.camera}
+      aria-label=${label}
       aria-pressed=${on ? 'true' : 'false'}
-      ?disabled=${this.audioOnly}
-      @click=${() => this.toggleCamera()}
-    >${on ? cameraIcon : cameraOffIcon}</button>`;
+      ?disabled=${disabled}
+      @click=${toggle}
+    >${icon}</button>`;
   }
 
   private renderBar() {
@@ -603,18 +589,24 @@ export class RtcCall extends LitElement {
     `;
   }
 
+  /** The device choice, in the pre-join view and in the settings panel; remembered for next time. */
+  private renderDevicePicker() {
+    const devices = this.devices;
+    return html`<rtc-device-picker
+      kinds=${this.audioOnly ? 'audioinput audiooutput' : 'videoinput audioinput audiooutput'}
+      video-input=${devices.videoInput ?? ''}
+      audio-input=${devices.audioInput ?? ''}
+      audio-output=${devices.audioOutput ?? ''}
+      persist
+      lang=${this.lang || langOf(this)}
+      @rtc-device-change=${this.onDeviceChange}
+    ></rtc-device-picker>`;
+  }
+
   private renderSettings() {
     const m = this.messages;
     return html`<div part="settings" class="settings" role="dialog" aria-label=${m.settings}>
-      <rtc-device-picker
-        kinds=${this.audioOnly ? 'audioinput audiooutput' : 'videoinput audioinput audiooutput'}
-        video-input=${this.devices.videoInput ?? ''}
-        audio-input=${this.devices.audioInput ?? ''}
-        audio-output=${this.devices.audioOutput ?? ''}
-        persist
-        lang=${this.lang || langOf(this)}
-        @rtc-device-change=${this.onDeviceChange}
-      ></rtc-device-picker>
+      ${this.renderDevicePicker()}
       <button type="button" class="close-settings" @click=${() => (this.settingsOpen = false)}>${m.dismiss}</button>
     </div>`;
   }
