@@ -12,7 +12,7 @@ const out = [];
 for (const name of ['size', 'join', 'glass', 'teardown', 'mainthread']) {
   const r = load(name);
   if (!r) continue;
-  out.push(`**${name}** — \`${r.command}\` (${r.machine.date.slice(0, 16)}, commit ${r.commit ?? '?'}, ${r.machine.cpus} cores)\n\n${r.markdown}\n`);
+  out.push(`**${name}** — \`${r.command}\` (${r.machine.date.slice(0, 16)}${r.commit ? `, commit ${r.commit}` : ""}, ${r.machine.cpus} cores)\n\n${r.markdown}\n`);
   if (name === 'join' && r.phases) {
     const rows = r.phases;
     out.push(['| ' + rows[0].join(' | ') + ' |', '| --- | ---: | ---: |', ...rows.slice(1).map((x) => `| ${x.join(' | ')} |`)].join('\n') + '\n');
@@ -20,7 +20,7 @@ for (const name of ['size', 'join', 'glass', 'teardown', 'mainthread']) {
 }
 const s = load('server');
 if (s) {
-  out.push(`**server** — \`${s.command}\` (${s.machine.date.slice(0, 16)}, commit ${s.commit ?? '?'}, ${s.concurrency} joins in flight, rooms of ${s.roomSize})\n`);
+  out.push(`**server** — \`${s.command}\` (${s.machine.date.slice(0, 16)}${s.commit ? `, commit ${s.commit}` : ""}, ${s.concurrency} joins in flight, rooms of ${s.roomSize})\n`);
   for (const t of s.tables) out.push(`${t.markdown}\n`);
 }
 console.log(out.join('\n'));
