@@ -6,58 +6,7 @@ import { expect } from '@open-wc/testing';
 import { command, rtcServer } from './helpers/server.js';
 import { uniqueRoom } from './helpers/call.js';
 import { until } from './helpers/media.js';
-
-interface PageLog {
-  console: { type: string; text: string }[];
-  errors: string[];
-}
-
-const evalIn = async <T>(id: string, expression: string) => (await command<{ value: T }>('page-eval', { id, expression })).value;
-const open = async (url: string) => (await command<{ id: string }>('page-open', { url })).id;
-const logOf = (id: string) => command<PageLog>('page-log', { id });
-const close = (id: string) => command('page-close', { id });
-
-/** The call's state, participant count and whether a remote tile shows advancing video frames. */
-const CALL_STATUS = (index = 0) => `(async () => {
-  const call = document.querySelectorAll('rtc-call')[${index}];
-  if (!call || !customElements.get('rtc-call')) return { defined: false };
-  const tiles = [...(call.shadowRoot?.querySelectorAll('.grid rtc-video-tile') ?? [])].filter((t) => !t.local);
-  const video = tiles[0]?.shadowRoot?.querySelector('video');
-  let frames = 0;
-  if (video && video.srcObject) {
-    frames = await new Promise((resolve) => {
-      let first;
-      const done = setTimeout(() => resolve(0), 3000);
-      const step = (_now, meta) => {
-        first ??= meta.presentedFrames;
-        if (meta.presentedFrames - first >= 3) { clearTimeout(done); resolve(meta.presentedFrames - first); }
-        else video.requestVideoFrameCallback(step);
-      };
-      video.requestVideoFrameCallback(step);
-    });
-  }
-  return { defined: true, state: call.state, participants: call.participants.length, frames };
-})()`;
-
-interface CallStatus {
-  defined: boolean;
-  state?: string;
-  participants?: number;
-  frames?: number;
-}
-
-async function inCall(ids: string[], count: number) {
-  const statuses: CallStatus[] = [];
-  await until(
-    async () => {
-      statuses.length = 0;
-      for (const id of ids) statuses.push(await evalIn<CallStatus>(id, CALL_STATUS()));
-      return statuses.every((s) => s.state === 'connected' && s.participants === count && (s.frames ?? 0) >= 3);
-    },
-    `${ids.length} windows in one call with remote video (last seen: ${JSON.stringify(statuses)})`,
-    30_000,
-  );
-}
+import { CALL_STATUS, type CallStatus, closePage as close, evalIn, inCall, logOf, openPage as open } from './helpers/pages.js';
 
 /** A static host origin (its own port), and an rtc-call server that allows exactly that origin. */
 async function hostAndServer(name: string, headers: (rtc: string) => Record<string, string> = () => ({}), room = uniqueRoom('dist')) {

@@ -247,8 +247,11 @@ function withHostPages(plugin) {
     );
     const browser = await browserPromise;
     const page = await browser.newPage({ type: 'window' });
-    const log = { console: [], errors: [] };
+    const log = { console: [], errors: [], failed: [] };
     page.on('console', (m) => log.console.push({ type: m.type(), text: m.text() }));
+    page.on('response', (r) => r.status() >= 400 && log.failed.push(`${r.status()} ${r.url()}`));
+    page.on('requestfailed', (r) => log.failed.push(`${r.failure()?.errorText ?? 'failed'} ${r.url()}`));
+    page.on('dialog', (d) => d.accept());
     page.on('pageerror', (e) => log.errors.push(String(e?.message ?? e)));
     await page.evaluateOnNewDocument(() => {
       window.__cspViolations = [];
