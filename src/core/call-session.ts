@@ -102,7 +102,10 @@ export class CallSession {
 
   /** Everyone in the call, local first. A new array (and new objects) after any change. */
   get participants(): readonly Participant[] {
-    this.snapshot ??= [this.localParticipant(), ...[...this.links.values()].map((l) => this.remoteParticipant(l))];
+    this.snapshot ??= [
+      this.localParticipant(),
+      ...[...this.links.values()].filter((l) => l.listed).map((l) => this.remoteParticipant(l)),
+    ];
     return this.snapshot;
   }
 
@@ -364,9 +367,10 @@ export class CallSession {
 
   /** Tracks to offer: real ones where we have them, placeholders elsewhere (swapped right after). */
   private sendStream() {
-    const placeholders = createPlaceholderTracks();
-    const media = this.media;
-    const stream = new MediaStream([media?.audioTrack ?? placeholders.audio, media?.videoTrack ?? placeholders.video]);
+    const audio = this.media?.audioTrack ?? null;
+    const video = this.media?.videoTrack ?? null;
+    const placeholders = audio && video ? null : createPlaceholderTracks();
+    const stream = new MediaStream([audio ?? placeholders!.audio, video ?? placeholders!.video]);
     return { stream, placeholders };
   }
 
@@ -377,30 +381,36 @@ export class CallSession {
     const media = peer.call(member.peerId, stream);
     this.addLink(member, media);
     // The offer already has an audio and a video m-line; the placeholders have served.
-    placeholders.dispose();
+    placeholders?.dispose();
   }
 
-  private async answer(media: MediaConnection): Promise<void> {
+  private answer(media: MediaConnection): void {
     const peer = this.peer;
     if (!peer) return;
-    let member = this.roster.get(media.peer);
-    if (!member) {
-      // A newcomer called us: its name and role come from the server's roster, never from the caller.
-      await this.refreshRoster();
-      member = this.roster.get(media.peer);
-    }
-    if (this.peer !== peer) {
-      media.close();
-      return;
-    }
-    member ??= { peerId: media.peer, displayName: '', role: 'guest' };
+    const known = this.roster.get(media.peer);
     this.links.get(media.peer)?.close(false);
     this.links.delete(media.peer);
+    // Answer at once so media starts flowing; a newcomer's name and role come from the server's
+    // roster (never from what the caller says), and it is announced once they are known.
     const { stream, placeholders } = this.sendStream();
     media.answer(stream);
-    this.addLink(member, media);
-    placeholders.dispose();
+    const link = this.addLink(known ?? { peerId: media.peer, displayName: '', role: 'guest' }, media, !!known);
+    placeholders?.dispose();
+    if (known) return;
+    void this.refreshRoster().then(() => {
+      if (this.links.get(link.id) !== link) return;
+      const member = this.roster.get(link.id);
+      if (member) {
+        // With room tokens the roster's name is final; without, a name the caller announced stays.
+        if (this.config?.token || !link.announced) link.displayName = member.displayName;
+        link.role = member.role === 'host' ? 'host' : 'guest';
+      }
+      link.listed = true;
+      this.invalidate();
+      this.listener.participantJoined(this.remoteParticipant(link));
+    });
   }
+
 
   private async refreshRoster(): Promise<void> {
     if (!this.client || !this.joinInfo) return;
@@ -412,7 +422,8 @@ export class CallSession {
     }
   }
 
-  private addLink(member: RoomMember, media: MediaConnection): void {
+  /** Creates the link; `listed` false keeps it out of `participants` and events until its name is known. */
+  private addLink(member: RoomMember, media: MediaConnection, listed = true): PeerLink {
     const link = new PeerLink(
       {
         id: member.peerId,
@@ -424,7 +435,7 @@ export class CallSession {
       },
       {
         onUpdate: (l) => {
-          if (this.links.get(l.id) !== l) return;
+          if (this.links.get(l.id) !== l || !l.listed) return;
           this.invalidate();
           this.listener.participantUpdated(this.remoteParticipant(l));
         },
@@ -432,18 +443,20 @@ export class CallSession {
           if (this.links.get(l.id) !== l) return;
           this.links.delete(l.id);
           this.afterRosterChange();
-          this.listener.participantLeft(this.remoteParticipant(l), reason);
+          if (l.listed) this.listener.participantLeft(this.remoteParticipant(l), reason);
         },
         onError: (error) => this.report(error),
       },
     );
+    link.listed = listed;
     this.links.set(member.peerId, link);
     link.attach(
       { audio: this.media?.sendTrack('audio') ?? null, video: this.media?.sendTrack('video') ?? null },
       this.stateMessage(),
     );
     this.afterRosterChange();
-    this.listener.participantJoined(this.remoteParticipant(link));
+    if (listed) this.listener.participantJoined(this.remoteParticipant(link));
+    return link;
   }
 
   private dropParticipant(id: string, reason: ParticipantLeaveReason): void {
@@ -453,7 +466,7 @@ export class CallSession {
     this.links.delete(id);
     void link.close(false);
     this.afterRosterChange();
-    this.listener.participantLeft(this.remoteParticipant(link), reason);
+    if (link.listed) this.listener.participantLeft(this.remoteParticipant(link), reason);
   }
 
   private afterRosterChange(): void {

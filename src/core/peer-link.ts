@@ -69,6 +69,8 @@ export class PeerLink {
   stream: MediaStream | null = null;
   /** True once their state message arrived (until then mic/camera are unknown). */
   announced = false;
+  /** False while the session still looks up who they are (kept out of `participants` and events). */
+  listed = true;
 
   private readonly media: MediaConnection;
   private readonly handlers: PeerLinkHandlers;
