@@ -119,6 +119,18 @@ describe('<rtc-video-tile>', () => {
     expect(part(el, 'base')!.getAttribute('aria-label')).to.equal('Video of Ann Lee');
   });
 
+  it('a local tile attaches an audio-only stream to its video only once it has video (no load-blocking source)', async () => {
+    const audioOnly = await mic();
+    const el = await tile(audioOnly, { local: true });
+    const video = videoOf(el);
+    expect(video.srcObject === null).to.equal(true);
+    await until(() => el.speaking, 'speaking detection still works without the video source');
+    const cam = await camera();
+    audioOnly.addTrack(cam.getVideoTracks()[0]!);
+    await until(() => video.srcObject === audioOnly, 'the stream attached once it has video');
+    await framesAdvance(video, 3);
+  });
+
   it('covers the tile with the placeholder while the video track is disabled', async () => {
     const stream = await camera();
     const el = await tile(stream);

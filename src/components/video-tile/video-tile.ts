@@ -284,6 +284,18 @@ export class RtcVideoTile extends LitElement {
     const live = tracks.some((t) => t.kind === 'video' && usable(t));
     if (live !== this.videoLive) this.videoLive = live;
 
+    // A local tile never plays its audio, so without a video track its <video> has nothing to
+    // show; an audio-only source there (hidden, never reaching readyState 1) would hold the page's
+    // load event. Attach the stream only while it has video.
+    const video = this.videoEl;
+    if (this.local && video && stream) {
+      const source = tracks.some((t) => t.kind === 'video') ? stream : null;
+      if (video.srcObject !== source) {
+        video.srcObject = source;
+        if (source) this.play();
+      }
+    }
+
     const audio = this.micOff ? undefined : tracks.find((t) => t.kind === 'audio' && t.readyState === 'live');
     const key = audio ? audio.id : '';
     if (key === this.detectorKey) return;
@@ -318,7 +330,7 @@ export class RtcVideoTile extends LitElement {
   private play(): void {
     const video = this.videoEl;
     const stream = this.stream;
-    if (!stream || !video) return;
+    if (!stream || !video || !video.srcObject) return;
     video.muted = this.local || this.autoplayBlocked;
     video.play().catch((err: unknown) => {
       if (this.stream !== stream || !this.attached) return;
