@@ -6,7 +6,7 @@
 // (requestVideoFrameCallback → drawImage → getImageData): latency = presented − painted.
 // Interleaved trials in fresh windows, `--seconds` of frames each.
 import {
-  arg, ensureBuild, fmtS, launchChromium, markdown, openWindow, paired, sandbox, startRtcServer, summary, table, writeResult,
+  arg, interleave, ensureBuild, fmtS, launchChromium, markdown, openWindow, paired, sandbox, startRtcServer, summary, table, writeResult,
 } from './lib.mjs';
 
 sandbox(import.meta.url);
@@ -23,34 +23,30 @@ const arms = [
   { name: 'rtc-call', page: 'rtc.html', fn: 'glassRtcCall', args: () => ({ server: rtc.url, room: `glass-${room++}`, ms: SECONDS * 1000 }) },
   { name: 'raw', page: 'raw.html', fn: 'glassRaw', args: () => ({ ms: SECONDS * 1000 }) },
 ];
-const res = Object.fromEntries(arms.map((a) => [a.name, []]));
-const failures = [];
 
+let runs;
 try {
-  for (let round = 0; round < WARMUP + TRIALS; round++) {
-    const order = round % 2 ? [...arms].reverse() : arms;
-    const line = [];
-    for (const arm of order) {
+  runs = await interleave({
+    arms,
+    trials: TRIALS,
+    warmup: WARMUP,
+    run: async (arm) => {
       const page = await openWindow(browser, `${rtc.url}/bench/${arm.page}`);
-      let r;
       try {
-        r = await page.evaluate((fn, args) => window.bench[fn](args), arm.fn, arm.args());
-      } catch (e) {
-        failures.push({ round, arm: arm.name, error: String(e.message ?? e) });
-        r = { median: NaN, p90: NaN, frames: 0, unreadable: 0 };
+        return await page.evaluate((fn, args) => window.bench[fn](args), arm.fn, arm.args());
       } finally {
         await page.close();
       }
-      line.push(`${arm.name} ${r.median.toFixed(1)} / p90 ${r.p90.toFixed(1)} (${r.frames} frames)`);
-      if (round >= WARMUP) res[arm.name][round - WARMUP] = r;
-    }
-    console.log(`${round < WARMUP ? 'warm-up' : `round ${round - WARMUP + 1}/${TRIALS}`}: ${line.join(' · ')}`);
-  }
+    },
+    failed: { median: NaN, p90: NaN, frames: 0, unreadable: 0 },
+    describe: (arm, r) => `${arm.name} ${r.median.toFixed(1)} / p90 ${r.p90.toFixed(1)} (${r.frames} frames)`,
+  });
 } finally {
   await browser.close().catch(() => {});
   await rtc.close();
 }
 
+const { results: res, failures } = runs;
 const col = (name, k) => res[name].map((r) => r?.[k] ?? NaN);
 const dMed = paired(col('rtc-call', 'median'), col('raw', 'median')).diff;
 const dP90 = paired(col('rtc-call', 'p90'), col('raw', 'p90')).diff;

@@ -9,7 +9,7 @@
 // each direct (host candidates) and through coturn on loopback (iceTransportPolicy relay).
 import { randomBytes } from 'node:crypto';
 import {
-  arg, ensureBuild, fmtS, launchChromium, markdown, openWindow, paired, sandbox, startCoturn,
+  arg, interleave, ensureBuild, fmtS, launchChromium, markdown, openWindow, paired, sandbox, startCoturn,
   startPlainPeerServer, startRtcServer, summary, table, writeResult,
 } from './lib.mjs';
 
@@ -36,10 +36,6 @@ const arms = [
   { name: 'PeerJS relay', page: 'peerjs.html', fn: 'joinPeerJs', args: () => ({ host: '127.0.0.1', port: plain.port, path: plain.path, iceServers: relayIce(), iceTransportPolicy: 'relay' }) },
   { name: 'raw relay', page: 'raw.html', fn: 'joinRaw', args: () => ({ iceServers: relayIce(), iceTransportPolicy: 'relay' }) },
 ];
-const results = Object.fromEntries(arms.map((a) => [a.name, []]));
-const extra = Object.fromEntries(arms.map((a) => [a.name, []]));
-const failures = [];
-
 async function trial(arm) {
   const page = await openWindow(browser, `${rtc.url}/bench/${arm.page}`);
   try {
@@ -49,33 +45,26 @@ async function trial(arm) {
   }
 }
 
+let runs;
 try {
-  for (let round = 0; round < WARMUP + TRIALS; round++) {
-    // Interleaved: every arm once per round, the starting arm rotating from round to round.
-    const order = arms.map((_, i) => arms[(i + round) % arms.length]);
-    const line = [];
-    for (const arm of order) {
-      let r;
-      try {
-        r = await trial(arm);
-      } catch (e) {
-        failures.push({ round, arm: arm.name, error: String(e.message ?? e) });
-        r = { ms: NaN };
-      }
-      line.push(`${arm.name} ${r.ms.toFixed(0)}`);
-      if (round >= WARMUP) {
-        results[arm.name][round - WARMUP] = r.ms;
-        extra[arm.name][round - WARMUP] = r.open ?? r.phases;
-      }
-    }
-    console.log(`${round < WARMUP ? 'warm-up' : `round ${round - WARMUP + 1}/${TRIALS}`}: ${line.join(' · ')} ms`);
-  }
+  runs = await interleave({
+    arms,
+    trials: TRIALS,
+    warmup: WARMUP,
+    run: trial,
+    failed: { ms: NaN },
+    describe: (arm, r) => `${arm.name} ${r.ms.toFixed(0)}`,
+    unit: ' ms',
+  });
 } finally {
   await browser.close().catch(() => {});
   await Promise.all([rtc.close(), rtcRelay.close(), plain.close()]);
   coturn.stop();
 }
 
+const { failures } = runs;
+const results = Object.fromEntries(arms.map((a) => [a.name, runs.results[a.name].map((r) => r.ms)]));
+const extra = Object.fromEntries(arms.map((a) => [a.name, runs.results[a.name].map((r) => r.open ?? r.phases)]));
 const rows = [['arm', 'ms: median [min–max]', '× PeerJS (paired)', '× raw (paired)', '− PeerJS, ms']];
 for (const [name, base, raw] of [['rtc-call', 'PeerJS', 'raw'], ['PeerJS', 'PeerJS', 'raw'], ['raw', 'PeerJS', 'raw'], ['rtc-call relay', 'PeerJS relay', 'raw relay'], ['PeerJS relay', 'PeerJS relay', 'raw relay'], ['raw relay', 'PeerJS relay', 'raw relay']]) {
   const p = paired(results[name], results[base]);

@@ -287,3 +287,31 @@ export async function openWindow(browser, url) {
 export function readJson(file) {
   return JSON.parse(readFileSync(file, 'utf8'));
 }
+
+/**
+ * Runs every arm once per round, `warmup` rounds first (not recorded), then `trials` rounds, the
+ * starting arm rotating from round to round (A B, B A, … for two arms). A trial that throws is
+ * recorded in `failures` and counts as `failed`. Prints one line per round (`describe(arm, r)`).
+ * Returns `{ results: { [arm.name]: r[] }, failures }` for the recorded rounds.
+ */
+export async function interleave({ arms, trials, warmup = 1, run, failed, describe, unit = '' }) {
+  const results = Object.fromEntries(arms.map((a) => [a.name, []]));
+  const failures = [];
+  for (let round = 0; round < warmup + trials; round++) {
+    const order = arms.map((_, i) => arms[(i + round) % arms.length]);
+    const line = [];
+    for (const arm of order) {
+      let r;
+      try {
+        r = await run(arm);
+      } catch (e) {
+        failures.push({ round, arm: arm.name, error: String(e.message ?? e) });
+        r = failed;
+      }
+      line.push(describe(arm, r));
+      if (round >= warmup) results[arm.name][round - warmup] = r;
+    }
+    console.log(`${round < warmup ? 'warm-up' : `round ${round - warmup + 1}/${trials}`}: ${line.join(' · ')}${unit}`);
+  }
+  return { results, failures };
+}

@@ -6,7 +6,7 @@
 // busy time = Δ TaskDuration / Δ wall time of the page's main thread (CDP Performance.getMetrics),
 // and long tasks (PerformanceObserver 'longtask'). Interleaved trials, one fresh window each.
 import {
-  arg, ensureBuild, fmtS, launchChromium, markdown, openWindow, paired, sandbox, sleep, startRtcServer, summary, table, writeResult,
+  arg, interleave, ensureBuild, fmtS, launchChromium, markdown, openWindow, paired, sandbox, sleep, startRtcServer, summary, table, writeResult,
 } from './lib.mjs';
 
 sandbox(import.meta.url);
@@ -23,8 +23,6 @@ const arms = [
   { name: 'rtc-call', page: 'rtc.html', fn: 'threeRtcCall', args: () => ({ server: rtc.url, room: `main-${room++}` }) },
   { name: 'raw', page: 'raw.html', fn: 'threeRaw', args: () => ({}) },
 ];
-const res = Object.fromEntries(arms.map((a) => [a.name, []]));
-const failures = [];
 
 async function metrics(cdp) {
   const { metrics } = await cdp.send('Performance.getMetrics');
@@ -58,28 +56,23 @@ async function trial(arm) {
   }
 }
 
+let runs;
 try {
-  for (let round = 0; round < WARMUP + TRIALS; round++) {
-    const order = round % 2 ? [...arms].reverse() : arms;
-    const line = [];
-    for (const arm of order) {
-      let r;
-      try {
-        r = await trial(arm);
-      } catch (e) {
-        failures.push({ round, arm: arm.name, error: String(e.message ?? e) });
-        r = { busyPct: NaN, scriptPct: NaN, layoutPct: NaN, longTasksPerMin: NaN, longTaskMs: NaN };
-      }
-      line.push(`${arm.name} busy ${r.busyPct.toFixed(2)} % (script ${r.scriptPct.toFixed(2)} %, ${r.longTaskMs.toFixed(0)} ms long tasks)`);
-      if (round >= WARMUP) res[arm.name][round - WARMUP] = r;
-    }
-    console.log(`${round < WARMUP ? 'warm-up' : `round ${round - WARMUP + 1}/${TRIALS}`}: ${line.join(' · ')}`);
-  }
+  runs = await interleave({
+    arms,
+    trials: TRIALS,
+    warmup: WARMUP,
+    run: trial,
+    failed: { busyPct: NaN, scriptPct: NaN, layoutPct: NaN, longTasksPerMin: NaN, longTaskMs: NaN },
+    describe: (arm, r) =>
+      `${arm.name} busy ${r.busyPct.toFixed(2)} % (script ${r.scriptPct.toFixed(2)} %, ${r.longTaskMs.toFixed(0)} ms long tasks)`,
+  });
 } finally {
   await browser.close().catch(() => {});
   await rtc.close();
 }
 
+const { results: res, failures } = runs;
 const col = (name, k) => res[name].map((r) => r?.[k] ?? NaN);
 const rows = [['arm', 'main thread busy %', 'script %', 'style+layout %', 'long tasks / min', 'long-task ms / window']];
 for (const name of ['rtc-call', 'raw']) {
