@@ -21,6 +21,69 @@ export const CDN_ALIASES = {
   'peerjs-js-binarypack': fileURLToPath(new URL('cdn/binarypack-stub.js', import.meta.url)),
 };
 
+/**
+ * PeerJS's public defaults out of the bundle: its DEFAULT_CONFIG lists public STUN and TURN
+ * servers (with shared credentials), which its `util.supports` probe hands to an RTCPeerConnection
+ * when the module is evaluated, and CLOUD_HOST is the public PeerServer a Peer without `host` would
+ * dial. DEFAULT_CONFIG's `iceServers` become `[]` and CLOUD_HOST `""` (a URL without a host: no
+ * request can be made to it); the e-mail address in one error message goes too. The build fails if
+ * an edit finds nothing to change, or if any public host is left in PeerJS or in the output, so a
+ * PeerJS upgrade cannot bring them back silently.
+ */
+const PUBLIC_HOSTS = /peerjs\.com|google\.com|\b(?:stun|turn)s?:(?!\/\/)[\w[]/i;
+
+export function stripPeerJsDefaults() {
+  const isPeerJs = (id) => /[\\/]node_modules[\\/]peerjs[\\/]/.test(id);
+  let edited;
+  const edits = {
+    'DEFAULT_CONFIG.iceServers': (code) => {
+      const start = /\bDEFAULT_CONFIG\s*=\s*\{\s*iceServers\s*:\s*\[/.exec(code);
+      if (!start) return code;
+      // From the `[` to its matching `]` (the entries hold nested arrays, and no brackets in strings).
+      let depth = 0;
+      let i = start.index + start[0].length - 1;
+      for (; i < code.length; i++) {
+        if (code[i] === '[') depth++;
+        else if (code[i] === ']' && --depth === 0) break;
+      }
+      return `${code.slice(0, start.index + start[0].length - 1)}[]${code.slice(i + 1)}`;
+    },
+    CLOUD_HOST: (code) => code.replace(/(\bCLOUD_HOST\s*=\s*)(["'])[^"']+\2/, '$1""'),
+    'team@peerjs.com': (code) => code.replace(/team@peerjs\.com/g, 'the PeerJS team'),
+  };
+  return {
+    name: 'rtc-strip-peerjs-defaults',
+    buildStart() {
+      edited = new Set();
+    },
+    transform(code, id) {
+      if (!isPeerJs(id)) return null;
+      let next = code;
+      for (const [name, edit] of Object.entries(edits)) {
+        const after = edit(next);
+        if (after !== next) edited.add(name);
+        next = after;
+      }
+      const left = PUBLIC_HOSTS.exec(next);
+      if (left) this.error(`${id} still names a public host after stripping PeerJS's defaults: …${next.slice(Math.max(0, left.index - 60), left.index + 60)}…`);
+      return next === code ? null : { code: next, map: null };
+    },
+    buildEnd(error) {
+      if (error) return;
+      const peerjs = [...this.getModuleIds()].some(isPeerJs);
+      const missing = Object.keys(edits).filter((name) => !edited.has(name));
+      if (peerjs && missing.length) {
+        this.error(`PeerJS's code changed: found nothing to strip for ${missing.join(', ')}. Update stripPeerJsDefaults() in rollup.config.mjs.`);
+      }
+    },
+    renderChunk(code, chunk) {
+      const left = PUBLIC_HOSTS.exec(code);
+      if (left) this.error(`${chunk.fileName} names a public host: …${code.slice(Math.max(0, left.index - 60), left.index + 60)}…`);
+      return null;
+    },
+  };
+}
+
 function aliases(map) {
   return { name: 'rtc-cdn-aliases', resolveId: (id) => map[id] ?? null };
 }
@@ -55,6 +118,7 @@ function cssTemplates() {
 export function cdnPlugins() {
   return [
     aliases(CDN_ALIASES),
+    stripPeerJsDefaults(),
     cssTemplates(),
     resolve({ browser: true, exportConditions: ['browser', 'import', 'default'] }),
     // peerjs → peerjs-js-binarypack (and, without the alias, webrtc-adapter → sdp) is CommonJS.
