@@ -28,7 +28,8 @@ export const CDN_ALIASES = {
  * dial. DEFAULT_CONFIG's `iceServers` become `[]` and CLOUD_HOST `""` (a URL without a host: no
  * request can be made to it); the e-mail address in one error message goes too. The build fails if
  * an edit finds nothing to change, or if any public host is left in PeerJS or in the output, so a
- * PeerJS upgrade cannot bring them back silently.
+ * PeerJS upgrade cannot bring them back silently. (The npm build, which the consumer's bundler
+ * builds, is guarded at run time instead: src/core/peerjs-loader.ts.)
  */
 const PUBLIC_HOSTS = /peerjs\.com|google\.com|\b(?:stun|turn)s?:(?!\/\/)[\w[]/i;
 
@@ -80,6 +81,34 @@ export function stripPeerJsDefaults() {
       const left = PUBLIC_HOSTS.exec(code);
       if (left) this.error(`${chunk.fileName} names a public host: …${code.slice(Math.max(0, left.index - 60), left.index + 60)}…`);
       return null;
+    },
+  };
+}
+
+/**
+ * The bundle evaluates its inlined PeerJS together with everything else, so the run-time guard of
+ * src/core/peerjs-loader.ts could never see PeerJS's probe there: the defaults are stripped at
+ * build time instead, and cdn/peerjs-loader.js (load once, no guard) takes the module's place.
+ */
+const LOADER = fileURLToPath(new URL('dist/core/peerjs-loader.js', import.meta.url));
+const CDN_LOADER = fileURLToPath(new URL('cdn/peerjs-loader.js', import.meta.url));
+
+function cdnLoader() {
+  let used;
+  return {
+    name: 'rtc-cdn-peerjs-loader',
+    buildStart() {
+      used = false;
+    },
+    async resolveId(source, importer, options) {
+      if (!importer || !source.endsWith('/peerjs-loader.js')) return null;
+      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+      if (resolved?.id !== LOADER) return null;
+      used = true;
+      return CDN_LOADER;
+    },
+    buildEnd(error) {
+      if (!error && !used) this.error(`${LOADER} was not part of the bundle: update cdnLoader() in rollup.config.mjs.`);
     },
   };
 }
@@ -146,6 +175,6 @@ export default {
     inlineDynamicImports: true,
     sourcemap: false,
   },
-  plugins: cdnPlugins(),
+  plugins: [cdnLoader(), ...cdnPlugins()],
   onwarn,
 };

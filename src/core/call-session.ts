@@ -7,6 +7,7 @@ import type { MediaConnection, Peer, PeerOptions } from 'peerjs';
 import { RtcError, RtcErrorCode, peerError, toRtcError } from './errors.js';
 import { LocalMedia } from './local-media.js';
 import { PeerLink, type ControlMessage } from './peer-link.js';
+import { loadPeerJs } from './peerjs-loader.js';
 import { createPlaceholderTracks } from './placeholder.js';
 import { RoomClient, type JoinResponse, type RoomMember } from './room-client.js';
 import {
@@ -60,17 +61,6 @@ export interface CallSessionListener {
   error(error: RtcError): void;
   /** The local preview stream or its tracks changed. */
   localMediaChange(): void;
-}
-
-let peerModule: Promise<{ Peer: typeof Peer }> | undefined;
-/**
- * PeerJS patches globals when imported, so it is loaded on first join, not at page load. Only
- * `Peer` is taken (`.then(({ Peer }) …)`), so bundlers can drop the rest of PeerJS (its MessagePack
- * serializer alone is ≈ 6 KiB gzip).
- */
-function loadPeerJs(): Promise<{ Peer: typeof Peer }> {
-  peerModule ??= import('peerjs').then(({ Peer }) => ({ Peer }));
-  return peerModule;
 }
 
 export class CallSession {
