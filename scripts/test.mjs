@@ -103,6 +103,8 @@ if (want('server')) {
 }
 
 if (want('browser')) {
+  // The privacy test's app (test/browser/privacy.test.ts): the npm build bundled as a consumer would.
+  check('privacy test app (the npm build bundled by rollup)', step('browser', process.execPath, ['scripts/build-privacy-app.mjs']));
   const file = join(tmp, 'browser.json');
   const ok = step('browser tests', bin('web-test-runner'), [], { RTC_RESULTS_FILE: file });
   addCounts('browser tests', file, ok);
