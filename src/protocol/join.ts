@@ -1,0 +1,56 @@
+/** The join API: `POST <base>/api/rooms/:room/join`, shared by the server and the element. */
+
+/** A participant's role in a room. Without room tokens everyone is a `guest`. */
+export type RoomRole = 'host' | 'guest';
+
+/** What a client sees of a member of its room. */
+export interface PublicMember {
+  peerId: string;
+  displayName: string;
+  role: RoomRole;
+}
+
+/** Body of `POST <base>/api/rooms/:room/join`. */
+export interface JoinRequest {
+  /** Shown to the others; a room token's `name` wins over it. */
+  displayName?: string;
+  /** Room token (JWT) from the site's backend; required when RTC_ROOM_SECRET is set. */
+  token?: string;
+  /** Random value the client keeps per tab (8–128 of [A-Za-z0-9_-]): a rejoin replaces the old member. */
+  rejoinKey?: string;
+}
+
+/** One entry of RTCConfiguration.iceServers. */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+/** 200 answer of the join endpoint. */
+export interface JoinResponse {
+  peerId: string;
+  peerToken: string;
+  /** Unix seconds after which `peerToken` no longer opens a socket. */
+  peerTokenExpires: number;
+  displayName: string;
+  role: RoomRole;
+  iceServers: IceServer[];
+  iceTransportPolicy: 'all' | 'relay';
+  /** The others already in the room (including joined-but-not-yet-connected); never the joiner. */
+  members: PublicMember[];
+  /** PeerJS client options `path` and `key`: the socket is `<path>/peerjs?key=…&id=…&token=…`. */
+  signaling: { path: string; key: string };
+  maxParticipants: number;
+}
+
+/** 200 answer of `GET <base>/api/rooms/:room/members`: everyone in the room, the caller included. */
+export interface MembersResponse {
+  members: PublicMember[];
+}
+
+/** True when `value` has the shape of a member. */
+export function isPublicMember(value: unknown): value is PublicMember {
+  const m = value as PublicMember | null;
+  return !!m && typeof m.peerId === 'string' && typeof m.displayName === 'string' && (m.role === 'host' || m.role === 'guest');
+}
