@@ -4,7 +4,8 @@ import type http from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parseAllowedOrigins, type AllowedOrigins } from './origins.js';
+import { safeLogger } from './log.js';
+import { parseAllowedOrigins, parsePublicUrl, type AllowedOrigins } from './origins.js';
 
 /** Options of `createRtcServer`. Every one has a CLI flag and an environment variable (see docs/server.md). */
 export interface RtcServerOptions {
@@ -14,6 +15,14 @@ export interface RtcServerOptions {
   basePath?: string;
   /** Allowed page origins; undefined = own origin + any port on localhost / 127.0.0.1 / [::1]. */
   allowedOrigins?: string[] | '*';
+  /**
+   * RTC_PUBLIC_URL: the server's public origin, e.g. `https://calls.example.org` (behind a proxy, or
+   * on any non-loopback name). Requests whose Host is neither this nor a loopback name get 403
+   * `host-not-allowed` (DNS rebinding); this origin is always an allowed page origin.
+   */
+  publicUrl?: string;
+  /** RTC_FRAME_ANCESTORS: CSP `frame-ancestors` of the served pages (`'self'`). */
+  frameAncestors?: string;
   /** RTC_ROOM_SECRET: when set, joining needs a room token signed with it. */
   roomSecret?: string;
   /** Signs peer tokens; default random per process. Give the same one to a restarted server. */
@@ -32,10 +41,16 @@ export interface RtcServerOptions {
   pendingJoinMs?: number;
   /** Joins per minute per client IP (60); 0 = off. */
   joinRateLimit?: number;
-  /** Behind one TLS reverse proxy: client IP / protocol / host from X-Forwarded-* headers. */
+  /**
+   * Behind ONE reverse proxy: client IP, protocol and host are read from the last entry of
+   * X-Forwarded-For / X-Forwarded-Proto / X-Forwarded-Host (the entry that proxy appended; what the
+   * client sent sits before it and is ignored). Off by default: then those headers are ignored.
+   */
   trustProxy?: boolean;
-  /** PeerServer concurrent_limit (5000). */
+  /** Open signaling sockets per server (5000); beyond it a socket gets PeerJS's ERROR and closes. */
   concurrentLimit?: number;
+  /** The relay's abuse limits (rates, buffers, queues); defaults in RELAY_LIMITS, documented in the README. */
+  relayLimits?: Partial<import('./signaling/relay.js').RelayLimits>;
   /** Served at `<base>/rtc-call.js`; default `<package root>/dist/cdn/rtc-call.js`. */
   bundleFile?: string;
   /** Extra static mounts under the base path, e.g. `{ '/': '<root>/demo' }`. */
@@ -47,6 +62,8 @@ export interface RtcServerOptions {
 export interface ResolvedConfig {
   basePath: string;
   allowedOrigins: AllowedOrigins;
+  publicOrigin?: string;
+  frameAncestors: string;
   roomSecret?: string;
   peerSecret: string;
   turnUrls: string[];
@@ -67,7 +84,7 @@ export interface ResolvedConfig {
 
 let packageRootCache: string | null | undefined;
 
-/** Directory of the `rtc-call` package.json, walking up from this module (works from server/ and dist/server/). */
+/** Directory of the `rtc-call` package.json, walking up from this module (works from server/ and dist/node/server/). */
 export function findPackageRoot(): string | null {
   if (packageRootCache !== undefined) return packageRootCache;
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -90,6 +107,23 @@ function normalizeBasePath(p: string | undefined): string {
   return p.replace(/\/+$/, '');
 }
 
+const KEYWORD_SOURCES = new Set(["'self'", "'none'"]);
+const HOST_SOURCE = /^(?:[a-z][a-z0-9+.-]*:(?:\/\/)?)?(?:\*|(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*)?(?::(?:\d{1,5}|\*))?(?:\/[^\s;,']*)?$/i;
+
+/** Validate a CSP `frame-ancestors` source list: `'self'`, `'none'` (alone), schemes and hosts. */
+export function parseFrameAncestors(value: string | undefined): string {
+  if (value === undefined || value.trim() === '') return "'self'";
+  const sources = value.trim().split(/\s+/);
+  for (const src of sources) {
+    if (KEYWORD_SOURCES.has(src.toLowerCase())) continue;
+    if (src.includes("'") || !HOST_SOURCE.test(src) || src === ':') {
+      throw new Error(`frame ancestors: "${src}" is not a CSP source such as 'self', 'none' or https://cms.example.org`);
+    }
+  }
+  if (sources.length > 1 && sources.some((s) => s.toLowerCase() === "'none'")) throw new Error("frame ancestors: 'none' must stand alone");
+  return sources.join(' ');
+}
+
 function positiveInt(name: string, v: number | undefined, dflt: number, min = 1): number {
   if (v === undefined) return dflt;
   if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer ≥ ${min}, not ${v}`);
@@ -110,6 +144,8 @@ export function resolveConfig(o: RtcServerOptions): ResolvedConfig {
   return {
     basePath: normalizeBasePath(o.basePath),
     allowedOrigins: parseAllowedOrigins(o.allowedOrigins),
+    publicOrigin: parsePublicUrl(o.publicUrl),
+    frameAncestors: parseFrameAncestors(o.frameAncestors),
     roomSecret: o.roomSecret || undefined,
     peerSecret: o.peerSecret || randomBytes(32).toString('base64url'),
     turnUrls,
@@ -125,7 +161,7 @@ export function resolveConfig(o: RtcServerOptions): ResolvedConfig {
     concurrentLimit: positiveInt('concurrentLimit', o.concurrentLimit, 5000),
     bundleFile: o.bundleFile ?? join(root ?? process.cwd(), 'dist', 'cdn', 'rtc-call.js'),
     staticDirs: o.staticDirs ?? {},
-    log: o.log ?? ((line) => process.stderr.write(`${line}\n`)),
+    log: safeLogger(o.log ?? ((line) => process.stderr.write(`${line}\n`))),
   };
 }
 
@@ -135,6 +171,8 @@ const FLAGS = {
   host: { type: 'string' },
   'base-path': { type: 'string' },
   'allowed-origins': { type: 'string' },
+  'public-url': { type: 'string' },
+  'frame-ancestors': { type: 'string' },
   'room-secret': { type: 'string' },
   'peer-secret': { type: 'string' },
   'turn-urls': { type: 'string' },
@@ -159,6 +197,8 @@ export const ENV: Record<Exclude<keyof typeof FLAGS, 'no-trust-proxy'>, string> 
   host: 'HOST',
   'base-path': 'RTC_BASE_PATH',
   'allowed-origins': 'RTC_ALLOWED_ORIGINS',
+  'public-url': 'RTC_PUBLIC_URL',
+  'frame-ancestors': 'RTC_FRAME_ANCESTORS',
   'room-secret': 'RTC_ROOM_SECRET',
   'peer-secret': 'RTC_PEER_SECRET',
   'turn-urls': 'RTC_TURN_URLS',
@@ -231,6 +271,8 @@ export function optionsFromEnv(
   };
   set('basePath', get('base-path'));
   set('allowedOrigins', origins === undefined ? undefined : origins.trim() === '*' ? '*' : list(origins));
+  set('publicUrl', get('public-url'));
+  set('frameAncestors', get('frame-ancestors'));
   set('roomSecret', get('room-secret'));
   set('peerSecret', get('peer-secret'));
   set('turnUrls', list(get('turn-urls')));
@@ -263,6 +305,12 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
 /** Start-up warnings to print (e.g. a public HOST without STUN/TURN: calls across NAT would fail). */
 export function startupWarnings(host: string, options: RtcServerOptions): string[] {
   const warnings: string[] = [];
+  if (!LOOPBACK.test(host) && !options.publicUrl) {
+    warnings.push(
+      `rtc-call: warning: HOST ${host} is not loopback but RTC_PUBLIC_URL is not set: only requests ` +
+        'addressed to localhost / 127.0.0.1 / [::1] are served, others get 403 host-not-allowed',
+    );
+  }
   if (!LOOPBACK.test(host) && !options.stunUrls?.length && !options.turnUrls?.length) {
     warnings.push(
       `rtc-call: warning: HOST ${host} is not loopback but no STUN/TURN is configured ` +

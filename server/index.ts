@@ -2,22 +2,26 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { ExpressPeerServer, type IClient, type IMessage } from 'peer';
-import { WebSocket, WebSocketServer } from 'ws';
 import { resolveConfig, type ResolvedConfig, type RtcServerOptions } from './config.js';
 import { RtcHttpError, type RtcServerErrorCode } from './errors.js';
-import { isOriginAllowed, ownOriginOf } from './origins.js';
-import { TimerCapture } from './peer-timers.js';
+import type { JoinResponse, MembersResponse } from '../src/protocol/join.js';
+import { parseRoomRequest } from '../src/protocol/room-events.js';
+import { checkDisplayName, ROOM_PATTERN } from '../src/protocol/rules.js';
+import { q } from './log.js';
+import { isHostAllowed, isOriginAllowed, ownOriginsOf, siteOf, type RequestSite } from './origins.js';
 import { RateLimiter } from './rate-limit.js';
-import { Rooms, toPublic, type LeaveReason, type Member, type PublicMember } from './rooms.js';
+import { Rooms, toPublic, type LeaveReason, type Member } from './rooms.js';
+import { PEERJS_KEY, SignalingRelay } from './signaling/relay.js';
 import { hashRejoinKey, signPeerToken, verifyPeerToken, verifyRoomToken, type RoomRole } from './tokens.js';
-import { iceServersFor, type IceServer } from './turn.js';
+import { iceServersFor } from './turn.js';
 
 export { optionsFromEnv, startupWarnings, findPackageRoot, type RtcServerOptions } from './config.js';
 export { RtcHttpError, type RtcServerErrorCode, type RtcServerErrorBody } from './errors.js';
 export { signRoomToken, verifyRoomToken, type RoomRole, type RoomTokenClaims, type SignRoomTokenOptions } from './tokens.js';
 export { turnCredentials, type IceServer } from './turn.js';
-export type { PublicMember } from './rooms.js';
+export type { PublicMember, JoinRequest, JoinResponse, MembersResponse } from '../src/protocol/join.js';
+export type * from '../src/protocol/room-events.js';
+export { DEFAULT_LIMITS as RELAY_LIMITS, type RelayLimits } from './signaling/relay.js';
 
 export interface RtcServer {
   app: express.Express;
@@ -26,64 +30,32 @@ export interface RtcServer {
   close(): Promise<void>;
 }
 
-/** Body of `POST <base>/api/rooms/:room/join`. */
-export interface JoinRequest {
-  /** Shown to the others; a room token's `name` wins over it. */
-  displayName?: string;
-  /** Room token (JWT) from the site's backend; required when RTC_ROOM_SECRET is set. */
-  token?: string;
-  /** Random value the client keeps per tab (8–128 of [A-Za-z0-9_-]): a rejoin replaces the old member. */
-  rejoinKey?: string;
-}
-
-/** 200 answer of the join endpoint. */
-export interface JoinResponse {
-  peerId: string;
-  peerToken: string;
-  /** Unix seconds after which `peerToken` no longer opens a socket. */
-  peerTokenExpires: number;
-  displayName: string;
-  role: RoomRole;
-  iceServers: IceServer[];
-  iceTransportPolicy: 'all' | 'relay';
-  /** The others already in the room (including joined-but-not-yet-connected); never the joiner. */
-  members: PublicMember[];
-  /** PeerJS client options `path` and `key`. */
-  signaling: { path: string; key: string };
-  maxParticipants: number;
-}
-
-/** 200 answer of `GET <base>/api/rooms/:room/members`: everyone in the room, the caller included. */
-export interface MembersResponse {
-  members: PublicMember[];
-}
-
-const PEERJS_KEY = 'peerjs';
-const MAX_WS_PAYLOAD = 64 * 1024;
-const ALIVE_TIMEOUT_MS = 60_000;
 const CLOSE_DEADLINE_MS = 4_500;
-const ROOM_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const REJOIN_KEY_RE = /^[A-Za-z0-9_-]{8,128}$/;
-// Control characters and bidirectional overrides (which can disguise a name).
-const BAD_NAME_CHARS = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
-const RELAYED_TYPES = new Set(['OFFER', 'ANSWER', 'CANDIDATE', 'LEAVE', 'EXPIRE']);
 
 function newPeerId(): string {
   return randomBytes(12).toString('hex');
 }
 
 function validName(raw: unknown): string {
-  if (typeof raw !== 'string') throw new RtcHttpError('invalid-name', 'displayName must be a string of 1–64 characters');
-  const name = raw.trim();
-  const len = [...name].length;
-  if (len < 1 || len > 64) throw new RtcHttpError('invalid-name', 'displayName must be 1–64 characters after trimming');
-  if (BAD_NAME_CHARS.test(name)) throw new RtcHttpError('invalid-name', 'displayName must not contain control characters');
-  return name;
+  const check = checkDisplayName(raw);
+  if (!check.ok) throw new RtcHttpError('invalid-name', check.message);
+  return check.name;
 }
 
 function validRoom(room: string): string {
-  if (!ROOM_RE.test(room)) throw new RtcHttpError('invalid-room', 'room must be 1–64 characters of A–Z, a–z, 0–9, _ and -');
+  if (!ROOM_PATTERN.test(room)) throw new RtcHttpError('invalid-room', 'room must be 1–64 characters of A–Z, a–z, 0–9, _ and -');
   return room;
+}
+
+/** Security headers of the pages we serve (demo and static dirs). */
+function pageHeaders(frameAncestors: string): Record<string, string> {
+  return {
+    'Content-Security-Policy':
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; " +
+      `connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors ${frameAncestors}`,
+    'Referrer-Policy': 'no-referrer',
+  };
 }
 
 type AsyncHandler = (req: Request, res: Response, next: NextFunction) => Promise<unknown>;
@@ -93,15 +65,15 @@ const wrap = (fn: AsyncHandler) => (req: Request, res: Response, next: NextFunct
 
 /**
  * Build the signaling server: express app with the join / members API, `/rtc-call.js`,
- * `/healthz`, optional static dirs and PeerServer at `<base>/peerjs` with authenticated
- * websocket upgrades. Does not listen: call `server.listen()`.
+ * `/healthz`, optional static dirs, and our signaling relay (PeerJS's wire protocol plus room
+ * events) on `<base>/peerjs/peerjs`. Does not listen: call `server.listen()`.
  */
 export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   const cfg: ResolvedConfig = resolveConfig(options);
   const log = cfg.log;
   const app = express();
   app.disable('x-powered-by');
-  if (cfg.trustProxy) app.set('trust proxy', 1);
+  const site = (req: http.IncomingMessage): RequestSite => siteOf(req, cfg.trustProxy);
 
   const ownsServer = !options.server;
   const server = options.server ?? http.createServer();
@@ -118,13 +90,45 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   revocationSweep.unref();
   const pendingUpgrades = new Set<Duplex>();
   let closing = false;
+  const relay: SignalingRelay = new SignalingRelay({
+    rooms,
+    peerSecret: cfg.peerSecret,
+    log,
+    limits: { ...options.relayLimits, concurrentLimit: cfg.concurrentLimit },
+    checkRequest: (req) => {
+      if (!hostAllowed(req)) throw new RtcHttpError('host-not-allowed', HOST_MESSAGE);
+      // Browsers always send Origin on websockets; a socket without one is not a web page and is
+      // let through to the token check, like the join API.
+      if (!originAllowed(req)) throw new RtcHttpError('origin-not-allowed', 'this page origin may not use this server');
+    },
+    onRequest: (m, payload) => onRoomRequest(m, payload),
+  });
 
   function onLeave(m: Member, reason: LeaveReason, mates: Member[]): void {
     log(`rtc-call: leave room=${m.room} peer=${m.peerId} reason=${reason} remaining=${mates.length}`);
     if (closing) return;
-    const leave = (dst: string) => JSON.stringify({ type: 'LEAVE', src: m.peerId, dst });
-    for (const mate of mates) {
-      if (mate.socket?.readyState === WebSocket.OPEN) mate.socket.send(leave(mate.peerId));
+    relay.announceLeft(m, reason === 'left' || reason === 'replaced' ? 'left' : 'disconnected', mates);
+  }
+
+  /** Room requests (ROOM frames) from a member's socket. */
+  function onRoomRequest(m: Member, payload: unknown): unknown {
+    const parsed = parseRoomRequest(payload);
+    if (!parsed.ok) throw new RtcHttpError('bad-request', parsed.message);
+    const request = parsed.request;
+    switch (request.request) {
+      case 'leave':
+        rooms.remove(m.peerId, 'left');
+        return undefined;
+      case 'update': {
+        // With room tokens the server's name (the token's) is final: nobody renames themselves.
+        if (cfg.roomSecret) throw new RtcHttpError('not-allowed', 'with room tokens the name comes from the token');
+        const name = validName(request.data.displayName);
+        if (name !== m.displayName) {
+          m.displayName = name;
+          relay.broadcast(m.room, { event: 'member-updated', data: { peerId: m.peerId, displayName: name } }, m);
+        }
+        return undefined;
+      }
     }
   }
 
@@ -134,7 +138,20 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   const websocketPath = () => `${signalingPath()}/peerjs`;
 
   const originAllowed = (req: http.IncomingMessage): boolean =>
-    isOriginAllowed(req.headers.origin, ownOriginOf(req, cfg.trustProxy), cfg.allowedOrigins);
+    isOriginAllowed(req.headers.origin, ownOriginsOf(site(req), cfg.publicOrigin), cfg.allowedOrigins);
+  const hostAllowed = (req: http.IncomingMessage): boolean => isHostAllowed(site(req), cfg.publicOrigin);
+  const HOST_MESSAGE = 'this server answers only to its RTC_PUBLIC_URL or a loopback name';
+
+  // Every response: no MIME sniffing; a Host we do not serve (DNS rebinding) gets nothing else.
+  app.use((req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (!hostAllowed(req)) {
+      log(`rtc-call: reject ${req.method} ${q(req.originalUrl)} code=host-not-allowed host=${q(site(req).host ?? '')}`);
+      next(new RtcHttpError('host-not-allowed', HOST_MESSAGE));
+      return;
+    }
+    next();
+  });
 
   // ---- HTTP API -------------------------------------------------------------------------------
   const api = express.Router();
@@ -159,7 +176,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
 
   const checkOrigin = (req: Request, _res: Response, next: NextFunction) => {
     if (!originAllowed(req)) {
-      log(`rtc-call: reject ${req.method} ${req.path} code=origin-not-allowed origin=${req.headers.origin ?? ''}`);
+      log(`rtc-call: reject ${req.method} ${q(req.path)} code=origin-not-allowed origin=${q(req.headers.origin ?? '')}`);
       next(new RtcHttpError('origin-not-allowed', 'this page origin may not use this server (RTC_ALLOWED_ORIGINS)'));
       return;
     }
@@ -167,7 +184,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   };
 
   const rateLimit = (req: Request, res: Response, next: NextFunction) => {
-    const wait = limiter.hit(req.ip ?? req.socket.remoteAddress ?? '?');
+    const wait = limiter.hit(site(req).ip);
     if (wait > 0) {
       res.setHeader('Retry-After', String(wait));
       next(new RtcHttpError('rate-limited', `too many joins from this address; retry in ${wait} s`));
@@ -178,10 +195,16 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
 
   const jsonBody = express.json({ limit: '8kb', type: () => true, strict: false });
 
+  // Origin and rate limit before routing: express decodes `:room` while routing, and a malformed
+  // `%` there must still count against the limit (it then becomes 400 invalid-room).
+  api.use((req, res, next) => {
+    if (req.method === 'POST' && /^\/rooms\/[^/]*\/join\/?$/.test(req.path)) {
+      checkOrigin(req, res, (err?: unknown) => (err ? next(err) : rateLimit(req, res, next)));
+    } else next();
+  });
+
   api.post(
     '/rooms/:room/join',
-    checkOrigin,
-    rateLimit,
     (req, _res, next) => { validRoom(req.params.room!); next(); },
     jsonBody,
     wrap(async (req, res) => {
@@ -219,7 +242,9 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       const replaced = rooms.findReplaceable(room, sub, rk);
       if (!rooms.hasRoomFor(room, replaced)) throw new RtcHttpError('room-full', `room is full (${cfg.maxParticipants} participants)`);
       if (replaced) rooms.remove(replaced.peerId, 'replaced');
-      rooms.addPending({ peerId, room, displayName: finalName, role, sub, rk, tokenExp: signed.exp });
+      const added = rooms.addPending({ peerId, room, displayName: finalName, role, sub, rk, tokenExp: signed.exp });
+      // Room-mates learn of the newcomer now, on their socket, before its first offer can reach them.
+      relay.announceJoined(added);
       const members = rooms.members(room).filter((m) => m.peerId !== peerId).map(toPublic);
       log(`rtc-call: join room=${room} peer=${peerId} role=${role} members=${members.length}${replaced ? ` replaces=${replaced.peerId}` : ''}`);
 
@@ -280,60 +305,49 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     });
   });
 
-  // PeerServer: its websocket server is ours (noServer), its upgrades are authenticated below.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD, perMessageDeflate: false });
-  const peerCors = (req: http.IncomingMessage, cb: (err: Error | null, o?: { origin: boolean }) => void) =>
-    cb(null, { origin: Boolean(req.headers.origin) && originAllowed(req) });
-  const peerApp = ExpressPeerServer(server, {
-    key: PEERJS_KEY,
-    path: '/',
-    allow_discovery: false,
-    proxied: cfg.trustProxy,
-    alive_timeout: ALIVE_TIMEOUT_MS,
-    concurrent_limit: cfg.concurrentLimit,
-    corsOptions: peerCors as unknown as Record<string, never>,
-    createWebSocketServer: () => wss,
-  });
-  const peerTimers = new TimerCapture();
-
-  peerApp.on('message', (client: IClient, message: IMessage) => {
-    // Fires synchronously before PeerServer relays: neutralise what must not cross rooms.
-    if (message.type === 'HEARTBEAT') return;
-    const sender = rooms.get(client.getId());
-    const dst = message.dst ? rooms.get(message.dst) : undefined;
-    if (!RELAYED_TYPES.has(message.type) || !sender || !dst || dst.room !== sender.room) {
-      (message as { type: string }).type = 'DROPPED';
-    }
-  });
-  peerApp.on('disconnect', (client: IClient) => {
-    // Heartbeat timeout: PeerServer called close() (which waits for a dead peer); cut it now.
-    const m = rooms.get(client.getId());
-    if (m?.socket && m.socket.readyState !== WebSocket.OPEN) m.socket.terminate();
-  });
-  peerApp.on('error', (err: Error) => log(`rtc-call: peerjs error: ${err.message}`));
-
   app.use(cfg.basePath || '/', router);
-  // Must be app.use: PeerServer initialises on the express 'mount' event, which only apps emit.
-  peerTimers.capture(() => app.use(`${cfg.basePath}/peerjs`, peerApp));
   if (Object.keys(cfg.staticDirs).length) {
     const statics = express.Router();
-    for (const [mount, dir] of Object.entries(cfg.staticDirs)) statics.use(mount, express.static(dir, { index: ['index.html'] }));
+    const headers = pageHeaders(cfg.frameAncestors);
+    const setHeaders = (res: http.ServerResponse) => {
+      for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    };
+    for (const [mount, dir] of Object.entries(cfg.staticDirs)) {
+      statics.use(mount, express.static(dir, { index: ['index.html'], setHeaders }));
+    }
     app.use(cfg.basePath || '/', statics);
   }
+
+  // What nobody answered: JSON 404s. Mounted inside a site's app, only under our own prefixes,
+  // so the site's later routes still get their requests.
+  app.use((req, _res, next) => {
+    const ours = ['/api', '/peerjs'].some((p) => req.path === `${cfg.basePath}${p}` || req.path.startsWith(`${cfg.basePath}${p}/`));
+    const mounted = Boolean((app as unknown as { parent?: unknown }).parent);
+    if (ours || !mounted) next(new RtcHttpError('not-found', 'not found'));
+    else next();
+  });
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     let e: RtcHttpError;
     if (err instanceof RtcHttpError) e = err;
     else if (isBodyParserError(err)) {
       e = new RtcHttpError('bad-request', err.type === 'entity.too.large' ? 'request body too large' : 'request body is not valid JSON');
+    } else if (err instanceof URIError) {
+      // express could not decode a path parameter (a malformed `%`): the client's mistake.
+      e = /\/rooms\//.test(req.path)
+        ? new RtcHttpError('invalid-room', 'room must be 1–64 characters of A–Z, a–z, 0–9, _ and -')
+        : new RtcHttpError('bad-request', 'malformed percent-encoding in the URL');
+    } else if (isClientHttpError(err)) {
+      e = new RtcHttpError('bad-request', 'bad request');
     } else {
-      log(`rtc-call: internal error on ${req.method} ${req.path}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      log(`rtc-call: internal error on ${req.method} ${q(req.path)}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
       e = new RtcHttpError('internal', 'internal server error');
     }
-    if (e.code !== 'origin-not-allowed' && e.code !== 'not-found' && e.code !== 'internal') {
-      log(`rtc-call: reject ${req.method} ${req.path} code=${e.code} reason=${JSON.stringify(e.message)}`);
+    if (e.code !== 'origin-not-allowed' && e.code !== 'not-found' && e.code !== 'internal' && e.code !== 'host-not-allowed') {
+      log(`rtc-call: reject ${req.method} ${q(req.path)} code=${e.code} reason=${q(e.message)}`);
     }
     if (res.headersSent) return;
+    res.setHeader('Cache-Control', 'no-store');
     res.status(e.status).json(e.toJSON());
   });
 
@@ -344,83 +358,39 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       socket.once('finish', () => socket.destroy());
       socket.end(
         `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\n` +
-          `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+          `Content-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       );
       setTimeout(() => socket.destroy(), 1000).unref();
     } else socket.destroy();
   }
 
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // First, before anything can fail: a client that resets mid-upgrade must not crash the process.
+    socket.on('error', () => socket.destroy());
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      refuse(socket, 'bad-request', 'malformed URL');
+      return;
+    }
     if (url.pathname !== websocketPath()) {
       // Someone else's websocket on a shared server: leave it alone unless nobody will answer.
       if (ownsServer || server.listenerCount('upgrade') === 1) refuse(socket, 'not-found', 'no websocket here', 404);
       return;
     }
-    socket.on('error', () => socket.destroy());
     pendingUpgrades.add(socket);
-    authenticateUpgrade(req, socket, head, url)
+    relay.upgrade(req, socket, head, url)
       .catch((err: unknown) => {
         const e = err instanceof RtcHttpError ? err : new RtcHttpError('internal', 'internal error');
-        if (!(err instanceof RtcHttpError)) log(`rtc-call: upgrade error: ${String(err)}`);
-        log(`rtc-call: reject websocket peer=${url.searchParams.get('id') ?? ''} code=${e.code} reason=${JSON.stringify(e.message)}`);
+        if (!(err instanceof RtcHttpError)) log(`rtc-call: upgrade error: ${q(String(err))}`);
+        log(`rtc-call: reject websocket peer=${q(url.searchParams.get('id') ?? '')} code=${e.code} reason=${q(e.message)}`);
         refuse(socket, e.code, e.message, e.status);
       })
       .finally(() => pendingUpgrades.delete(socket));
   };
 
-  async function authenticateUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
-    if (closing) throw new RtcHttpError('internal', 'server is shutting down');
-    // Browsers always send Origin on websockets; a socket without one is not a web page and is
-    // let through to the token check, like the join API.
-    if (!originAllowed(req)) throw new RtcHttpError('origin-not-allowed', 'this page origin may not use this server');
-    const id = url.searchParams.get('id');
-    const token = url.searchParams.get('token');
-    const key = url.searchParams.get('key');
-    if (!id || !token || !key) throw new RtcHttpError('unauthorized', 'id, token and key are required');
-    if (key !== PEERJS_KEY) throw new RtcHttpError('unauthorized', 'unknown PeerJS key');
-    const claims = await verifyPeerToken(token, cfg.peerSecret);
-    if (claims.pid !== id) throw new RtcHttpError('unauthorized', 'peer token is for another peer id');
-    if (rooms.isRevoked(id)) throw new RtcHttpError('unauthorized', 'this peer has left the room; join again');
-    if (closing || socket.destroyed) return;
-
-    let member = rooms.get(id);
-    if (!member) {
-      // Unknown but validly signed: a peer of this room from before a restart. Rebuild the roster.
-      if (!rooms.hasRoomFor(claims.room)) throw new RtcHttpError('room-full', 'room is full');
-      member = rooms.addFromToken({
-        peerId: id, room: claims.room, displayName: claims.name, role: claims.role,
-        sub: claims.sub, rk: claims.rk, tokenExp: claims.exp,
-      });
-      log(`rtc-call: rejoin room=${claims.room} peer=${id} (from peer token)`);
-    }
-    const m = member;
-    pendingUpgrades.delete(socket);
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      if (closing || rooms.get(id) !== m) {
-        ws.terminate();
-        return;
-      }
-      // Our close listener runs before PeerServer's (registered in the emit below).
-      ws.on('close', () => rooms.socketClosed(m, ws));
-      // PeerServer registers the client (sends OPEN) and flushes queued messages. If the peer's
-      // previous socket is still open, PeerServer just swaps sockets and sends nothing, and the
-      // PeerJS client would wait for OPEN forever: send it ourselves in that case.
-      let opened = false;
-      const send = ws.send;
-      ws.send = ((data: unknown, ...rest: unknown[]) => {
-        if (typeof data === 'string' && data.startsWith('{"type":"')) opened ||= data.startsWith('{"type":"OPEN"');
-        return (send as (...a: unknown[]) => void).call(ws, data, ...rest);
-      }) as typeof ws.send;
-      try {
-        wss.emit('connection', ws, req);
-      } finally {
-        ws.send = send;
-      }
-      if (!opened && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'OPEN' }));
-      rooms.attachSocket(m, ws); // then a previous socket of this peer, if any, is cut
-    });
-  }
   server.on('upgrade', onUpgrade);
 
   // ---- shutdown -------------------------------------------------------------------------------
@@ -432,12 +402,10 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       rooms.close();
       limiter.close();
       clearInterval(revocationSweep);
-      peerTimers.clearAll();
       server.off('upgrade', onUpgrade);
       for (const s of pendingUpgrades) s.destroy();
       pendingUpgrades.clear();
-      for (const ws of wss.clients) ws.terminate();
-      wss.close();
+      relay.close();
       const deadline = setTimeout(() => {
         server.closeAllConnections?.();
         resolve();
@@ -455,6 +423,12 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   }
 
   return { app, server, close };
+}
+
+/** Errors express and its middleware raise for a client's mistake (status 4xx). */
+function isClientHttpError(err: unknown): boolean {
+  const status = (err as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }
 
 function isBodyParserError(err: unknown): err is { type: string; status: number } {

@@ -5,6 +5,7 @@ import type { TLSSocket } from 'node:tls';
 export type AllowedOrigins = string[] | '*' | undefined;
 
 const LOCAL_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+const LOOPBACK_HOSTNAME = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])$/i;
 
 /** Canonical `scheme://host[:port]` of an origin string, or null if it is not a http(s) origin. */
 export function normalizeOrigin(origin: string): string | null {
@@ -29,34 +30,99 @@ export function parseAllowedOrigins(value: string[] | '*' | undefined): AllowedO
   });
 }
 
-function firstHeader(v: string | string[] | undefined): string | undefined {
-  const s = Array.isArray(v) ? v[0] : v;
-  return s?.split(',')[0]?.trim() || undefined;
+/** `RTC_PUBLIC_URL` → its origin; throws on anything but an http(s) URL. */
+export function parsePublicUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const o = normalizeOrigin(value.trim());
+  if (!o || o === 'null') throw new Error(`public URL "${value}" must be an http(s) URL like https://calls.example.org`);
+  return o;
 }
 
-/** The server's own origin as the client addressed it (forwarded headers only when trustProxy). */
-export function ownOriginOf(req: http.IncomingMessage, trustProxy: boolean): string | null {
+/**
+ * The value the trusted proxy set: the LAST entry of a comma-separated forwarding header (a proxy
+ * appends its own hop; whatever a client sent comes before it). One rule for host, proto and
+ * client IP, so they always describe the same hop.
+ */
+function lastHop(v: string | string[] | undefined): string | undefined {
+  const s = Array.isArray(v) ? v[v.length - 1] : v;
+  const parts = s?.split(',');
+  return parts?.[parts.length - 1]?.trim() || undefined;
+}
+
+/** What a request says about where it came from, read the same way for HTTP and websockets. */
+export interface RequestSite {
+  /** `https` or `http`: the proxy's `X-Forwarded-Proto` (trusted) or the socket's own. */
+  proto: string;
+  /** Host header value (`host[:port]`), from `X-Forwarded-Host` when trusted; undefined when missing. */
+  host: string | undefined;
+  /** Client address: the proxy's last `X-Forwarded-For` entry (trusted) or the socket peer. */
+  ip: string;
+}
+
+/** Read proto, host and client IP; forwarded headers only when `trustProxy` (one proxy hop). */
+export function siteOf(req: http.IncomingMessage, trustProxy: boolean): RequestSite {
   const encrypted = Boolean((req.socket as TLSSocket).encrypted);
   let proto = encrypted ? 'https' : 'http';
-  let host = req.headers.host;
+  let host = typeof req.headers.host === 'string' ? req.headers.host : undefined;
+  let ip = req.socket.remoteAddress ?? '?';
   if (trustProxy) {
-    proto = firstHeader(req.headers['x-forwarded-proto']) ?? proto;
-    host = firstHeader(req.headers['x-forwarded-host']) ?? host;
+    const p = lastHop(req.headers['x-forwarded-proto'])?.toLowerCase();
+    if (p === 'http' || p === 'https') proto = p;
+    host = lastHop(req.headers['x-forwarded-host']) ?? host;
+    ip = lastHop(req.headers['x-forwarded-for']) ?? ip;
   }
-  if (!host) return null;
-  return normalizeOrigin(`${proto}://${host}`);
+  return { proto, host, ip };
+}
+
+/** Hostname part of a Host header value (lower case, brackets kept for IPv6), or null if malformed. */
+function hostnameOf(host: string): string | null {
+  if (/[\s/\\@?#]/.test(host)) return null;
+  try {
+    return new URL(`http://${host}`).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+/** True when a Host header names this machine's loopback (localhost, 127.x.x.x, [::1]). */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = hostnameOf(host);
+  return name !== null && LOOPBACK_HOSTNAME.test(name);
+}
+
+/**
+ * Which Host names this server answers to. A loopback name always (a page can only make a browser
+ * send `Host: 127.0.0.1` from 127.0.0.1 itself, so DNS rebinding cannot use it); otherwise only the
+ * host of `RTC_PUBLIC_URL`. Any other Host is a DNS-rebinding page or a misconfigured proxy.
+ */
+export function isHostAllowed(site: RequestSite, publicOrigin: string | undefined): boolean {
+  if (isLoopbackHost(site.host)) return true;
+  if (!publicOrigin || !site.host) return false;
+  return normalizeOrigin(`${new URL(publicOrigin).protocol}//${site.host}`) === publicOrigin;
+}
+
+/** The server's own origins for this request: `RTC_PUBLIC_URL`, and the loopback origin it is reached on. */
+export function ownOriginsOf(site: RequestSite, publicOrigin: string | undefined): string[] {
+  const own: string[] = [];
+  if (publicOrigin) own.push(publicOrigin);
+  if (site.host && isLoopbackHost(site.host)) {
+    const o = normalizeOrigin(`${site.proto}://${site.host}`);
+    if (o) own.push(o);
+  }
+  return own;
 }
 
 /**
  * Is a request with this `Origin` header allowed? A missing Origin (non-browser client) is
  * allowed here; callers that must refuse it do so themselves.
  */
-export function isOriginAllowed(origin: string | undefined, ownOrigin: string | null, allowed: AllowedOrigins): boolean {
+export function isOriginAllowed(origin: string | undefined, ownOrigins: string[], allowed: AllowedOrigins): boolean {
   if (origin === undefined) return true;
   if (allowed === '*') return true;
   const o = normalizeOrigin(origin);
   if (!o || o === 'null') return false;
-  if (ownOrigin && o === ownOrigin) return true;
+  if (ownOrigins.includes(o)) return true;
   if (allowed === undefined) return LOCAL_HOSTNAMES.has(new URL(o).hostname);
   return allowed.includes(o);
 }

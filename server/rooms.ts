@@ -1,5 +1,8 @@
 import type { WebSocket } from 'ws';
-import type { RoomRole } from './tokens.js';
+import type { PublicMember, RoomRole } from '../src/protocol/join.js';
+import { roomFrame } from '../src/protocol/room-events.js';
+
+export type { PublicMember };
 
 /**
  * `pending`: joined over HTTP, socket not open yet; `connected`: socket open;
@@ -7,12 +10,14 @@ import type { RoomRole } from './tokens.js';
  */
 export type MemberState = 'pending' | 'connected' | 'grace';
 
-export type LeaveReason = 'socket-closed' | 'never-connected' | 'replaced';
+/** `left`: said so (a `leave` request); the rest are the server's own findings. */
+export type LeaveReason = 'left' | 'socket-closed' | 'never-connected' | 'replaced';
 
 export interface Member {
   readonly peerId: string;
   readonly room: string;
-  readonly displayName: string;
+  /** Mutable without room tokens (an `update` request); with them the token's name is final. */
+  displayName: string;
   readonly role: RoomRole;
   readonly sub?: string;
   /** Hash of the client's rejoin key. */
@@ -22,13 +27,6 @@ export interface Member {
   state: MemberState;
   socket: WebSocket | null;
   timer: NodeJS.Timeout | null;
-}
-
-/** What a client sees of a member. */
-export interface PublicMember {
-  peerId: string;
-  displayName: string;
-  role: RoomRole;
 }
 
 export interface RoomsOptions {
@@ -69,15 +67,13 @@ export class Rooms {
   }
 
   /**
-   * The member a new join from the same participant replaces: same rejoin key (same browser tab,
-   * whatever its socket state), or same token `sub` while its socket is not open.
+   * The member a new join from the same participant replaces. One seat per room-token `sub`: a
+   * second join with the same `sub` replaces the first, even while it is connected (so one token
+   * can never fill a room). Without tokens, the same rejoin key (the same browser tab).
    */
   findReplaceable(room: string, sub: string | undefined, rk: string | undefined): Member | undefined {
     for (const m of this.members(room)) {
-      if (rk && m.rk === rk && m.sub === sub) return m;
-    }
-    if (sub) {
-      for (const m of this.members(room)) if (m.sub === sub && m.state !== 'connected') return m;
+      if (sub !== undefined ? m.sub === sub : rk !== undefined && m.rk === rk && m.sub === undefined) return m;
     }
     return undefined;
   }
@@ -139,7 +135,12 @@ export class Rooms {
     this.revoked.set(peerId, m.tokenExp);
     const sock = m.socket;
     m.socket = null;
-    sock?.terminate();
+    if (sock && reason === 'replaced' && sock.readyState === sock.OPEN) {
+      // Tell the replaced page why, then close gracefully so the notice is delivered first.
+      sock.send(roomFrame({ event: 'removed', data: { reason: 'replaced' } }));
+      sock.close(4001, 'replaced');
+      setTimeout(() => sock.terminate(), 1000).unref();
+    } else sock?.terminate();
     this.opts.onLeave(m, reason, room ? [...room.values()] : []);
     return m;
   }

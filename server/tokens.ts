@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, jwtVerify, errors as joseErrors } from 'jose';
 import { RtcHttpError } from './errors.js';
 
-/** A participant's role in a room. Without room tokens everyone is a `guest`. */
-export type RoomRole = 'host' | 'guest';
+import type { RoomRole } from '../src/protocol/join.js';
+
+export type { RoomRole };
 
 /** Claims of a room token issued by the site's backend (HS256 with RTC_ROOM_SECRET). */
 export interface RoomTokenClaims {

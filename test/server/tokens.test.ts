@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { signRoomToken } from '../../server/index.js';
-import { connect, join, joinOk, start, type Started } from './helpers.js';
+import { connect, join, joinOk, start, type Started, refusedStatus } from './helpers.js';
 
 const SECRET = 'room-secret-for-tests';
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -76,14 +76,51 @@ describe('room tokens (RTC_ROOM_SECRET set)', () => {
     const d1 = await joinOk(s.base, 'sub-rejoin', 'x', { token: doc });
     const pp = await connect(s.port, p);
     const pd1 = await connect(s.port, d1);
-    // While connected, the same sub from a second device does not kick the first: the room is full.
-    assert.equal((await join(s.base, 'sub-rejoin', { token: doc })).status, 409);
     pd1.destroy();
     await pd1.closed;
     const d2 = await joinOk(s.base, 'sub-rejoin', 'x', { token: doc });
     assert.deepEqual(d2.members.map((m) => m.peerId), [p.peerId]);
     await pp.next((m) => m.type === 'LEAVE' && m.src === d1.peerId, 2000);
     pp.close();
+  });
+
+  test('one seat per sub: a second join with the same sub replaces the first even while it is connected', async () => {
+    const doc = await signRoomToken({ secret: SECRET, room: 'one-seat', name: 'Doc', role: 'host', sub: 'doc-8' });
+    const pat = await signRoomToken({ secret: SECRET, room: 'one-seat', name: 'Pat', sub: 'pat-8' });
+    const p = await joinOk(s.base, 'one-seat', 'x', { token: pat });
+    const d1 = await joinOk(s.base, 'one-seat', 'x', { token: doc });
+    const pp = await connect(s.port, p);
+    const pd1 = await connect(s.port, d1);
+    const d2 = await joinOk(s.base, 'one-seat', 'x', { token: doc });
+    assert.deepEqual(d2.members.map((m) => m.peerId), [p.peerId], 'the connected first seat is gone');
+    // The replaced page is told why before its socket closes, then cannot come back with its token.
+    const notice = await pd1.next((m) => m.type === 'ROOM' && m.payload.event === 'removed', 2000);
+    assert.deepEqual(notice.payload, { event: 'removed', data: { reason: 'replaced' } });
+    assert.equal((await pd1.closed).code, 4001);
+    assert.equal(await refusedStatus(connect(s.port, d1)), 401);
+    await pp.next((m) => m.type === 'LEAVE' && m.src === d1.peerId, 2000);
+    pp.close();
+  });
+
+  test('six joins with one guest token take one seat: the host still gets in', async () => {
+    const big = await start({ roomSecret: SECRET, maxParticipants: 6 });
+    try {
+      const guest = await signRoomToken({ secret: SECRET, room: 'seats', name: 'Guest', sub: 'same-guest' });
+      const joins = [];
+      const sockets = [];
+      for (let i = 0; i < 6; i++) {
+        const j = await joinOk(big.base, 'seats', 'x', { token: guest });
+        joins.push(j);
+        sockets.push(await connect(big.port, j)); // each seat taken for real before the next join
+      }
+      const host = await signRoomToken({ secret: SECRET, room: 'seats', name: 'Host', role: 'host', sub: 'the-host' });
+      const h = await join(big.base, 'seats', { token: host });
+      assert.equal(h.status, 200, h.text);
+      assert.deepEqual(h.body.members.map((m: { peerId: string }) => m.peerId), [joins[5]!.peerId], 'only the last guest join holds a seat');
+      for (const p of sockets) p.destroy();
+    } finally {
+      await big.close();
+    }
   });
 });
 

@@ -1,0 +1,342 @@
+/**
+ * Our signaling relay, on `ws`. It speaks PeerJS's wire protocol (OPEN, OFFER, ANSWER, CANDIDATE,
+ * LEAVE, EXPIRE, HEARTBEAT, ID-TAKEN, ERROR) so the unmodified `peerjs` client works, and carries
+ * room events (`ROOM` frames, src/protocol/room-events.ts) on the same socket.
+ *
+ * Identity by construction: a socket belongs to the `pid` of the peer token it was opened with;
+ * every relayed frame is rebuilt with that `src`; only OFFER / ANSWER / CANDIDATE are relayed, and
+ * only inside the sender's room; LEAVE and EXPIRE come from the server only.
+ *
+ * Bounded under abuse (see RelayLimits for the values): a message-rate and a byte-rate budget per
+ * socket (exceeding it closes the socket with 1008), a cap on what may wait in the kernel/ws
+ * buffer towards one destination (drop, and close the sender when it keeps trying), and per-id
+ * queues for members whose socket is not open, capped in count, bytes and age.
+ */
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { ROOM_FRAME, roomFrame, type RoomEvent, type RoomReply } from '../../src/protocol/room-events.js';
+import { RtcHttpError } from '../errors.js';
+import { q } from '../log.js';
+import type { Member, Rooms } from '../rooms.js';
+import { verifyPeerToken } from '../tokens.js';
+
+export const PEERJS_KEY = 'peerjs';
+
+/** Limits of the relay. Each is documented in the README (Signaling websocket → Limits). */
+export interface RelayLimits {
+  /** Largest frame a client may send (bytes); larger closes the socket with 1009. */
+  maxFrameBytes: number;
+  /** Message budget per socket: burst and refill per second. */
+  messageBurst: number;
+  messagesPerSecond: number;
+  /** Byte budget per socket: burst and refill per second. */
+  byteBurst: number;
+  bytesPerSecond: number;
+  /** A destination socket with more than this buffered gets no more frames (they are dropped). */
+  maxBufferedBytes: number;
+  /** Frames a sender may have dropped for a full destination (in a row) before it is closed. */
+  maxDropsInARow: number;
+  /** Per-id queue for a member whose socket is not open: frames, bytes, and age (ms). */
+  queueFrames: number;
+  queueBytes: number;
+  queueMs: number;
+  /** A socket that sends nothing (PeerJS sends HEARTBEAT every 5 s) for this long is cut. */
+  aliveTimeoutMs: number;
+  /** Open sockets per server. */
+  concurrentLimit: number;
+}
+
+export const DEFAULT_LIMITS: RelayLimits = {
+  maxFrameBytes: 64 * 1024,
+  messageBurst: 200,
+  messagesPerSecond: 50,
+  byteBurst: 1024 * 1024,
+  bytesPerSecond: 256 * 1024,
+  maxBufferedBytes: 512 * 1024,
+  maxDropsInARow: 16,
+  queueFrames: 64,
+  queueBytes: 256 * 1024,
+  queueMs: 5_000,
+  aliveTimeoutMs: 60_000,
+  concurrentLimit: 5_000,
+};
+
+const RELAYED = new Set(['OFFER', 'ANSWER', 'CANDIDATE']);
+/** Query parameters of the signaling socket that must appear exactly once. */
+const SINGLE_PARAMS = ['id', 'token', 'key'] as const;
+const OPEN_FRAME = '{"type":"OPEN"}';
+
+/** One open socket and its budgets. */
+interface Conn {
+  readonly ws: WebSocket;
+  readonly member: Member;
+  lastSeen: number;
+  messages: number;
+  bytes: number;
+  refilledAt: number;
+  drops: number;
+}
+
+interface Queued {
+  frame: string;
+  src: string;
+  at: number;
+}
+
+export interface RelayOptions {
+  rooms: Rooms;
+  peerSecret: string;
+  log: (line: string) => void;
+  limits?: Partial<RelayLimits>;
+  /** Host / Origin checks of the upgrade request; throws an RtcHttpError to refuse. */
+  checkRequest(req: http.IncomingMessage): void;
+  /** A room request (ROOM frame) from a member; returns the reply's data or throws an RtcHttpError. */
+  onRequest(member: Member, payload: unknown): unknown;
+}
+
+export class SignalingRelay {
+  readonly limits: RelayLimits;
+  private readonly wss: WebSocketServer;
+  private readonly conns = new Map<WebSocket, Conn>();
+  private readonly queues = new Map<string, { items: Queued[]; bytes: number }>();
+  private readonly sweeper: NodeJS.Timeout;
+  private closed = false;
+  private sweeps = 0;
+
+  constructor(private readonly opts: RelayOptions) {
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
+    this.sweeper = setInterval(() => this.sweep(), 1_000);
+    this.sweeper.unref();
+  }
+
+  get socketCount(): number {
+    return this.conns.size;
+  }
+
+  /**
+   * Authenticate an upgrade for the signaling path and, if it passes, open the socket. Rejects
+   * with an RtcHttpError (the caller answers it over HTTP) — never on anything the client did
+   * after the socket is open.
+   */
+  async upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+    if (this.closed) throw new RtcHttpError('internal', 'server is shutting down');
+    this.opts.checkRequest(req);
+    // A repeated parameter is an attack on whoever reads the other copy: refuse it outright.
+    for (const name of SINGLE_PARAMS) {
+      if (url.searchParams.getAll(name).length > 1) throw new RtcHttpError('bad-request', `the ${name} parameter must appear once`);
+    }
+    const id = url.searchParams.get('id');
+    const token = url.searchParams.get('token');
+    const key = url.searchParams.get('key');
+    if (!id || !token || !key) throw new RtcHttpError('unauthorized', 'id, token and key are required');
+    if (key !== PEERJS_KEY) throw new RtcHttpError('unauthorized', 'unknown PeerJS key');
+    const claims = await verifyPeerToken(token, this.opts.peerSecret);
+    if (claims.pid !== id) throw new RtcHttpError('unauthorized', 'peer token is for another peer id');
+    const rooms = this.opts.rooms;
+    if (rooms.isRevoked(claims.pid)) throw new RtcHttpError('unauthorized', 'this peer has left the room; join again');
+    if (this.closed || socket.destroyed) return;
+
+    let member = rooms.get(claims.pid);
+    if (!member) {
+      // Unknown but validly signed: a peer of this room from before a restart. Rebuild the roster.
+      if (!rooms.hasRoomFor(claims.room)) throw new RtcHttpError('room-full', 'room is full');
+      member = rooms.addFromToken({
+        peerId: claims.pid, room: claims.room, displayName: claims.name, role: claims.role,
+        sub: claims.sub, rk: claims.rk, tokenExp: claims.exp,
+      });
+      this.opts.log(`rtc-call: rejoin room=${claims.room} peer=${claims.pid} (from peer token)`);
+      this.announceJoined(member);
+    }
+    const m = member;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, m));
+  }
+
+  private open(ws: WebSocket, m: Member): void {
+    const rooms = this.opts.rooms;
+    if (this.closed || rooms.get(m.peerId) !== m) {
+      ws.terminate();
+      return;
+    }
+    if (this.conns.size >= this.limits.concurrentLimit && !m.socket) {
+      ws.send('{"type":"ERROR","payload":{"msg":"Server has reached its concurrent user limit"}}');
+      ws.close(1013, 'server full');
+      return;
+    }
+    const now = Date.now();
+    const conn: Conn = { ws, member: m, lastSeen: now, messages: this.limits.messageBurst, bytes: this.limits.byteBurst, refilledAt: now, drops: 0 };
+    this.conns.set(ws, conn);
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => {
+      this.conns.delete(ws);
+      rooms.socketClosed(m, ws);
+    });
+    ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
+    rooms.attachSocket(m, ws); // a previous socket of this peer, if any, is cut
+    ws.send(OPEN_FRAME);
+    this.sendEvent(ws, { event: 'members', data: { members: rooms.members(m.room).map(toPublicMember) } });
+    const queue = this.queues.get(m.peerId);
+    if (queue) {
+      this.queues.delete(m.peerId);
+      for (const item of queue.items) ws.send(item.frame);
+    }
+  }
+
+  private onMessage(conn: Conn, data: RawData, isBinary: boolean): void {
+    const size = rawSize(data);
+    if (!this.spend(conn, size)) {
+      this.opts.log(`rtc-call: closing socket peer=${conn.member.peerId} code=rate-limited (over the message or byte budget)`);
+      conn.ws.close(1008, 'rate limit');
+      conn.ws.terminate();
+      return;
+    }
+    if (isBinary) return; // PeerJS signaling is text
+    let msg: { type?: unknown; dst?: unknown; payload?: unknown };
+    try {
+      msg = JSON.parse(data.toString()) as typeof msg;
+    } catch {
+      return;
+    }
+    if (typeof msg !== 'object' || msg === null) return;
+    const type = msg.type;
+    if (type === 'HEARTBEAT') return;
+    if (type === ROOM_FRAME) {
+      this.onRoomRequest(conn, msg.payload);
+      return;
+    }
+    if (typeof type !== 'string' || !RELAYED.has(type) || typeof msg.dst !== 'string') return;
+    const src = conn.member;
+    const dst = this.opts.rooms.get(msg.dst);
+    if (!dst || dst.room !== src.room || dst === src) return; // nothing crosses rooms, not even an error
+    // Rebuilt from what we verified: `src` is the socket's identity, whatever the client wrote.
+    const frame = JSON.stringify({ type, src: src.peerId, dst: dst.peerId, payload: msg.payload });
+    this.deliver(conn, dst, frame);
+  }
+
+  private deliver(from: Conn, dst: Member, frame: string): void {
+    const ws = dst.socket;
+    if (ws && ws.readyState === WebSocket.OPEN) {
+      if (ws.bufferedAmount > this.limits.maxBufferedBytes) {
+        // The destination does not read: drop, and cut a sender that keeps pushing into it.
+        if (++from.drops > this.limits.maxDropsInARow) {
+          this.opts.log(`rtc-call: closing socket peer=${from.member.peerId} code=rate-limited (destination ${dst.peerId} not reading)`);
+          from.ws.close(1008, 'destination not reading');
+          from.ws.terminate();
+        }
+        return;
+      }
+      from.drops = 0;
+      ws.send(frame);
+      return;
+    }
+    // Not open yet (joined, or in its grace period): queue, within the caps.
+    let queue = this.queues.get(dst.peerId);
+    if (!queue) this.queues.set(dst.peerId, (queue = { items: [], bytes: 0 }));
+    if (queue.items.length >= this.limits.queueFrames || queue.bytes + frame.length > this.limits.queueBytes) {
+      if (++from.drops > this.limits.maxDropsInARow) {
+        from.ws.close(1008, 'destination queue full');
+        from.ws.terminate();
+      }
+      return;
+    }
+    queue.items.push({ frame, src: from.member.peerId, at: Date.now() });
+    queue.bytes += frame.length;
+  }
+
+  private onRoomRequest(conn: Conn, payload: unknown): void {
+    const id = typeof (payload as { id?: unknown } | null)?.id === 'string' ? (payload as { id: string }).id.slice(0, 64) : undefined;
+    let reply: RoomReply | undefined;
+    try {
+      const data = this.opts.onRequest(conn.member, payload);
+      if (id !== undefined) reply = data === undefined ? { reply: id, ok: true } : { reply: id, ok: true, data };
+    } catch (err) {
+      const e = err instanceof RtcHttpError ? err : new RtcHttpError('internal', 'internal error');
+      if (!(err instanceof RtcHttpError)) this.opts.log(`rtc-call: room request error: ${q(String(err))}`);
+      if (id !== undefined) reply = { reply: id, ok: false, error: { code: e.code, message: e.message } };
+    }
+    if (reply && conn.ws.readyState === WebSocket.OPEN) conn.ws.send(roomFrame(reply));
+  }
+
+  /** Token buckets: refill by elapsed time, then spend one message and `size` bytes. */
+  private spend(conn: Conn, size: number): boolean {
+    const now = Date.now();
+    const elapsed = (now - conn.refilledAt) / 1000;
+    conn.refilledAt = now;
+    conn.lastSeen = now;
+    const l = this.limits;
+    conn.messages = Math.min(l.messageBurst, conn.messages + elapsed * l.messagesPerSecond) - 1;
+    conn.bytes = Math.min(l.byteBurst, conn.bytes + elapsed * l.bytesPerSecond) - size;
+    return conn.messages >= 0 && conn.bytes >= 0;
+  }
+
+  /** Once a second: expire queued frames (the sender gets EXPIRE, as from PeerServer) and cut silent sockets. */
+  private sweep(): void {
+    const now = Date.now();
+    for (const [peerId, queue] of this.queues) {
+      const live = queue.items.filter((i) => now - i.at < this.limits.queueMs);
+      if (live.length === queue.items.length) continue;
+      const expiredFrom = new Set(queue.items.filter((i) => now - i.at >= this.limits.queueMs).map((i) => i.src));
+      for (const src of expiredFrom) {
+        const ws = this.opts.rooms.get(src)?.socket;
+        if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'EXPIRE', src: peerId, dst: src }));
+      }
+      if (live.length) this.queues.set(peerId, { items: live, bytes: live.reduce((n, i) => n + i.frame.length, 0) });
+      else this.queues.delete(peerId);
+    }
+    if (++this.sweeps % 5 === 0) {
+      for (const conn of this.conns.values()) {
+        if (now - conn.lastSeen > this.limits.aliveTimeoutMs) conn.ws.terminate();
+      }
+    }
+  }
+
+  /** A room event to one socket. */
+  sendEvent(ws: WebSocket | null, event: RoomEvent): void {
+    if (ws?.readyState === WebSocket.OPEN) ws.send(roomFrame(event));
+  }
+
+  /** A room event to every open socket of a room but `except`. */
+  broadcast(room: string, event: RoomEvent, except?: Member): void {
+    const frame = roomFrame(event);
+    for (const mate of this.opts.rooms.members(room)) {
+      if (mate !== except && mate.socket?.readyState === WebSocket.OPEN) mate.socket.send(frame);
+    }
+  }
+
+  /** Tell the room someone took a seat (before they can call anyone). */
+  announceJoined(m: Member): void {
+    this.broadcast(m.room, { event: 'member-joined', data: toPublicMember(m) }, m);
+  }
+
+  /** A member left the roster: forget its queue, tell the mates (room event, then PeerJS LEAVE). */
+  announceLeft(m: Member, reason: 'left' | 'disconnected' | 'removed-by-host', mates: Member[]): void {
+    this.queues.delete(m.peerId);
+    const event = roomFrame({ event: 'member-left', data: { peerId: m.peerId, reason } });
+    for (const mate of mates) {
+      const ws = mate.socket;
+      if (ws?.readyState !== WebSocket.OPEN) continue;
+      ws.send(event);
+      ws.send(JSON.stringify({ type: 'LEAVE', src: m.peerId, dst: mate.peerId }));
+    }
+  }
+
+  /** Stop timers and cut every socket. */
+  close(): void {
+    this.closed = true;
+    clearInterval(this.sweeper);
+    for (const conn of this.conns.values()) conn.ws.terminate();
+    this.conns.clear();
+    this.queues.clear();
+    this.wss.close();
+  }
+}
+
+function rawSize(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
+}
+
+function toPublicMember(m: Member): { peerId: string; displayName: string; role: 'host' | 'guest' } {
+  return { peerId: m.peerId, displayName: m.displayName, role: m.role };
+}
