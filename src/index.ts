@@ -7,7 +7,8 @@ import './rtc-video-tile.js';
 import './rtc-device-picker.js';
 
 export * from './events/index.js';
-export { RtcCall, ROOM_PATTERN } from './components/call/call.js';
+export { RtcCall } from './components/call/call.js';
+export { ROOM_PATTERN, NAME_MAX_CODE_POINTS, checkDisplayName, isValidRoom, type NameCheck, type NameProblem } from './protocol/rules.js';
 export { RtcVideoTile } from './components/video-tile/video-tile.js';
 export type { VideoTileFit } from './components/video-tile/video-tile.js';
 export { RtcDevicePicker, DevicePickerStatus } from './components/device-picker/device-picker.js';

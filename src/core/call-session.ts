@@ -8,6 +8,7 @@ import { RtcError, RtcErrorCode, peerError, toRtcError } from './errors.js';
 import { LocalMedia } from './local-media.js';
 import { PeerLink, type ControlMessage } from './peer-link.js';
 import { loadPeerJs } from './peerjs-loader.js';
+import { parseRoomPayload, ROOM_FRAME, type RoomRequest } from '../protocol/room-events.js';
 import { createPlaceholderTracks } from './placeholder.js';
 import { RoomClient, type JoinResponse, type RoomMember } from './room-client.js';
 import {
@@ -21,6 +22,8 @@ import {
 
 /** How long the PeerJS signaling socket may take to open on join. */
 export const SIGNALING_OPEN_TIMEOUT_MS = 10_000;
+/** How long a call from a room-mate the server has not announced yet is held before it is refused. */
+export const HOLD_UNANNOUNCED_MS = 5_000;
 /** How long the call stays `reconnecting` before it fails with `signaling-unreachable`. */
 export const RECONNECT_TIMEOUT_MS = 30_000;
 /** Video bitrate cap per link by number of participants (mesh: each sends to everyone). */
@@ -73,11 +76,9 @@ export class CallSession {
   private config: CallConfig | null = null;
   private media: LocalMedia | null = null;
   private mediaReady: Promise<void> | null = null;
-  private client: RoomClient | null = null;
   private join$: Promise<void> | null = null;
   private abort: AbortController | null = null;
   private peer: Peer | null = null;
-  private joinInfo: JoinResponse | null = null;
   private readonly links = new Map<string, PeerLink>();
   private readonly roster = new Map<string, RoomMember>();
   private localRole: ParticipantRole = 'guest';
@@ -85,6 +86,9 @@ export class CallSession {
   private reconnectDeadline: ReturnType<typeof setTimeout> | undefined;
   private reconnectAttempt = 0;
   private snapshot: readonly Participant[] | null = null;
+  private tearingDown = false;
+  /** Calls from peers not announced yet (see answer()). */
+  private readonly held = new Map<string, { media: MediaConnection; timer: ReturnType<typeof setTimeout> }>();
 
   constructor(listener: CallSessionListener) {
     this.listener = listener;
@@ -182,6 +186,7 @@ export class CallSession {
       this.stopMedia();
       return;
     }
+    if (this.tearingDown) return;
     await this.teardown(true);
     this.setState(CallState.Left);
     this.listener.left(reason);
@@ -226,11 +231,14 @@ export class CallSession {
     await this.media.switchDevice(kind, deviceId);
   }
 
-  /** Announces a new display name to the others. */
+  /**
+   * Announces a new display name to the others, through the server (which refuses it under room
+   * tokens: then the token's name stays).
+   */
   setDisplayName(name: string): void {
     if (this.config) this.config = { ...this.config, displayName: name };
     this.invalidate();
-    this.broadcastState();
+    this.sendRoomRequest({ request: 'update', data: { displayName: name } });
     this.listener.participantUpdated(this.participants[0]!);
   }
 
@@ -251,7 +259,6 @@ export class CallSession {
       if (abort.signal.aborted) return;
 
       const client = new RoomClient(config.server, config.room);
-      this.client = client;
       const info = await client.join({
         displayName: config.displayName,
         token: config.token,
@@ -259,7 +266,6 @@ export class CallSession {
         signal: abort.signal,
       });
       if (abort.signal.aborted) return;
-      this.joinInfo = info;
       this.localId = info.peerId;
       this.room = config.room;
       // With room tokens the server decides our name and role (the token's claims win).
@@ -348,8 +354,10 @@ export class CallSession {
     peer.on('error', (error) => this.onPeerError(error));
     // The server's LEAVE (a room-mate's socket closed and did not come back) drops them at once,
     // also when their media link had already failed.
-    peer.socket.on('message', (msg: { type?: string; src?: string }) => {
+    peer.socket.on('message', (msg: { type?: string; src?: string; payload?: unknown }) => {
       if (msg?.type === 'LEAVE' && msg.src) this.dropParticipant(msg.src, 'disconnected');
+      // Room events (src/protocol/room-events.ts) ride the same socket; PeerJS ignores them.
+      else if (msg?.type === ROOM_FRAME) this.onRoomEvent(msg.payload);
     });
   }
 
@@ -374,42 +382,100 @@ export class CallSession {
     placeholders?.dispose();
   }
 
+  /**
+   * A call from a room-mate. Answered at once when the server has announced them; otherwise held
+   * until their `member-joined` arrives (at most HOLD_UNANNOUNCED_MS), then answered — never on the
+   * caller's word, never after an HTTP look-up. A name and role always come from the server.
+   */
   private answer(media: MediaConnection): void {
-    const peer = this.peer;
-    if (!peer) return;
-    const known = this.roster.get(media.peer);
-    this.links.get(media.peer)?.close(false);
-    this.links.delete(media.peer);
-    // Answer at once so media starts flowing; a newcomer's name and role come from the server's
-    // roster (never from what the caller says), and it is announced once they are known.
-    const { stream, placeholders } = this.sendStream();
-    media.answer(stream);
-    const link = this.addLink(known ?? { peerId: media.peer, displayName: '', role: 'guest' }, media, !!known);
-    placeholders?.dispose();
-    if (known) return;
-    void this.refreshRoster().then(() => {
-      if (this.links.get(link.id) !== link) return;
-      const member = this.roster.get(link.id);
-      if (member) {
-        // With room tokens the roster's name is final; without, a name the caller announced stays.
-        if (this.config?.token || !link.announced) link.displayName = member.displayName;
-        link.role = member.role === 'host' ? 'host' : 'guest';
-      }
-      link.listed = true;
-      this.invalidate();
-      this.listener.participantJoined(this.remoteParticipant(link));
-    });
+    if (!this.peer) return;
+    if (this.roster.has(media.peer)) {
+      this.answerKnown(media);
+      return;
+    }
+    this.held.get(media.peer)?.media.close();
+    const timer = setTimeout(() => {
+      if (this.held.get(media.peer)?.media !== media) return;
+      this.held.delete(media.peer);
+      media.close();
+    }, HOLD_UNANNOUNCED_MS);
+    this.held.set(media.peer, { media, timer });
   }
 
+  private answerKnown(media: MediaConnection): void {
+    const member = this.roster.get(media.peer);
+    if (!this.peer || !member) return;
+    this.links.get(media.peer)?.close(false);
+    this.links.delete(media.peer);
+    const { stream, placeholders } = this.sendStream();
+    media.answer(stream);
+    this.addLink(member, media);
+    placeholders?.dispose();
+  }
 
-  private async refreshRoster(): Promise<void> {
-    if (!this.client || !this.joinInfo) return;
-    try {
-      const members = await this.client.members(this.joinInfo.peerToken);
-      for (const m of members) this.roster.set(m.peerId, m);
-    } catch (error) {
-      this.report(toRtcError(error).withFatal(false));
+  private releaseHeld(peerId?: string): void {
+    for (const [id, h] of this.held) {
+      if (peerId !== undefined && id !== peerId) continue;
+      clearTimeout(h.timer);
+      this.held.delete(id);
     }
+  }
+
+  // ── room events ───────────────────────────────────────────────────────────────────────────
+
+  private onRoomEvent(payload: unknown): void {
+    const event = parseRoomPayload(payload);
+    if (!event || 'reply' in event) return;
+    switch (event.event) {
+      case 'members':
+        for (const m of event.data.members) if (m.peerId !== this.localId) this.rememberMember(m);
+        break;
+      case 'member-joined':
+        if (event.data.peerId !== this.localId) this.rememberMember(event.data);
+        break;
+      case 'member-left':
+        this.releaseHeld(event.data.peerId);
+        this.dropParticipant(event.data.peerId, event.data.reason === 'left' ? 'left' : 'disconnected');
+        break;
+      case 'member-updated': {
+        const { peerId, displayName } = event.data;
+        const member = this.roster.get(peerId);
+        if (member && displayName !== undefined) this.roster.set(peerId, { ...member, displayName });
+        const link = this.links.get(peerId);
+        if (link && displayName !== undefined && link.displayName !== displayName) {
+          link.displayName = displayName;
+          this.invalidate();
+          if (link.listed) this.listener.participantUpdated(this.remoteParticipant(link));
+        }
+        break;
+      }
+      case 'removed':
+        // Our seat went to a newer join with the same room token (one seat per person).
+        if (event.data.reason === 'replaced') void this.leave('replaced');
+        break;
+    }
+  }
+
+  /** The server announced a member: keep what it says, and answer their call if it was held. */
+  private rememberMember(member: RoomMember): void {
+    this.roster.set(member.peerId, member);
+    const link = this.links.get(member.peerId);
+    if (link && link.displayName !== member.displayName) {
+      link.displayName = member.displayName;
+      this.invalidate();
+      if (link.listed) this.listener.participantUpdated(this.remoteParticipant(link));
+    }
+    const held = this.held.get(member.peerId);
+    if (held) {
+      clearTimeout(held.timer);
+      this.held.delete(member.peerId);
+      this.answerKnown(held.media);
+    }
+  }
+
+  private sendRoomRequest(request: RoomRequest): void {
+    const socket = (this.peer as unknown as { socket?: { send(data: unknown): void } } | null)?.socket;
+    if (this.peer?.open) socket?.send({ type: ROOM_FRAME, payload: request });
   }
 
   /** Creates the link; `listed` false keeps it out of `participants` and events until its name is known. */
@@ -420,8 +486,8 @@ export class CallSession {
         displayName: member.displayName,
         role: member.role === 'host' ? 'host' : 'guest',
         media,
-        // With room tokens the server's roster is final; without, people may rename themselves.
-        trustAnnouncedName: !this.config?.token,
+        // Names come from the server's room events only, never from the caller.
+        trustAnnouncedName: false,
       },
       {
         onUpdate: (l) => {
@@ -497,6 +563,8 @@ export class CallSession {
   // ── signaling loss ────────────────────────────────────────────────────────────────────────
 
   private onSignalingLost(): void {
+    // A call being torn down closes its own socket: that is no signaling loss.
+    if (this.tearingDown) return;
     if (this.state !== CallState.Connected && this.state !== CallState.Reconnecting) return;
     if (this.state === CallState.Connected) {
       this.setState(CallState.Reconnecting);
@@ -558,6 +626,11 @@ export class CallSession {
   }
 
   private async teardown(sayBye: boolean): Promise<void> {
+    this.tearingDown = true;
+    // Tell the server first: room-mates learn `left` at once, even if a goodbye on a link is lost.
+    if (sayBye) this.sendRoomRequest({ request: 'leave' });
+    for (const h of this.held.values()) h.media.close();
+    this.releaseHeld();
     this.abort?.abort();
     this.abort = null;
     clearTimeout(this.reconnectTimer);
@@ -571,13 +644,12 @@ export class CallSession {
     this.releaseMedia();
     this.roster.clear();
     this.invalidate();
+    this.tearingDown = false;
   }
 
   private reset(): void {
     this.localId = null;
     this.localRole = 'guest';
-    this.joinInfo = null;
-    this.client = null;
     this.error = null;
   }
 

@@ -25,6 +25,8 @@ export const RtcErrorCode = {
   WrongRoom: 'wrong-room',
   /** This page's origin is not in the server's allowed origins. */
   OriginNotAllowed: 'origin-not-allowed',
+  /** The server was reached under a name it does not serve (not its RTC_PUBLIC_URL): a misconfigured proxy or DNS rebinding. */
+  HostNotAllowed: 'host-not-allowed',
   /** The room name is not 1–64 of `[A-Za-z0-9_-]`. */
   InvalidRoom: 'invalid-room',
   /** The display name is empty, too long or has control characters. */

@@ -1,28 +1,15 @@
 /**
  * Talks to the rtc-call server's HTTP API: join a room (→ peer id, signed peer token, ICE servers,
- * members, signaling options) and look up the room's roster with the peer token.
+ * members, signaling options). Everything after the join arrives as room events on the socket.
  */
+import { isPublicMember, type JoinResponse, type PublicMember } from '../protocol/join.js';
 import { RtcError, RtcErrorCode, isRtcErrorCode } from './errors.js';
-import type { ParticipantRole } from './types.js';
 
 /** A member of the room as the server knows them. */
-export interface RoomMember {
-  peerId: string;
-  displayName: string;
-  role: ParticipantRole;
-}
+export type RoomMember = PublicMember;
+export type { JoinResponse };
 
-/** The server's answer to a join. */
-export interface JoinResponse {
-  peerId: string;
-  peerToken: string;
-  iceServers: RTCIceServer[];
-  iceTransportPolicy: RTCIceTransportPolicy;
-  members: RoomMember[];
-  signaling: { path: string; key: string };
-  maxParticipants: number;
-}
-
+/** What the element sends to join (the protocol's JoinRequest, plus cancellation). */
 export interface JoinRequest {
   displayName: string;
   token?: string;
@@ -84,18 +71,9 @@ export class RoomClient {
     if (!data || typeof data.peerId !== 'string' || typeof data.peerToken !== 'string' || !data.signaling) {
       throw new RtcError(RtcErrorCode.Internal, 'The server sent a malformed join response.', { fatal: true });
     }
-    data.members = Array.isArray(data.members) ? data.members.filter(isMember) : [];
+    data.members = Array.isArray(data.members) ? data.members.filter(isPublicMember) : [];
     data.iceServers = Array.isArray(data.iceServers) ? data.iceServers : [];
     return data;
-  }
-
-  /** GET /api/rooms/:room/members, authenticated by our peer token: the server's roster. */
-  async members(peerToken: string, signal?: AbortSignal): Promise<RoomMember[]> {
-    const data = await this.request<{ members?: unknown[] }>('GET', `/api/rooms/${encodeURIComponent(this.room)}/members`, {
-      headers: { authorization: `Bearer ${peerToken}` },
-      signal,
-    });
-    return Array.isArray(data?.members) ? data.members.filter(isMember) : [];
   }
 
   private async request<T>(
@@ -141,9 +119,4 @@ export class RoomClient {
     }
     return data as T;
   }
-}
-
-function isMember(value: unknown): value is RoomMember {
-  const m = value as RoomMember | null;
-  return !!m && typeof m.peerId === 'string' && typeof m.displayName === 'string';
 }

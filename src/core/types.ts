@@ -30,8 +30,12 @@ export interface Participant {
   readonly stream: MediaStream | null;
 }
 
-/** Why the local participant left: `user` (leave() or the button), `removed` (element removed), `reconfigured` (room/server/token changed), `error`. */
-export type LeaveReason = 'user' | 'removed' | 'reconfigured' | 'error';
+/**
+ * Why the local participant left: `user` (leave() or the button), `removed` (element removed),
+ * `reconfigured` (room/server/token changed), `error`, `replaced` (the same room token joined
+ * elsewhere: one seat per person).
+ */
+export type LeaveReason = 'user' | 'removed' | 'reconfigured' | 'error' | 'replaced';
 
 /** Why a remote participant is gone: they said goodbye, or their connection died. */
 export type ParticipantLeaveReason = 'left' | 'disconnected';

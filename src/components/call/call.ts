@@ -6,17 +6,16 @@ import { CallController } from '../../controllers/call-controller.js';
 import type { CallConfig } from '../../core/call-session.js';
 import { loadStoredDevices } from '../../core/devices.js';
 import { RtcError, RtcErrorCode } from '../../core/errors.js';
-import { CallState, type DeviceChoice, type Participant } from '../../core/types.js';
+import { CallState, type DeviceChoice, type LeaveReason, type Participant } from '../../core/types.js';
 import { RtcErrorEvent } from '../../events/error.js';
 import { RtcLeaveRequestEvent } from '../../events/leave-request.js';
 import type { RtcDeviceChangeEvent } from '../../events/device-change.js';
 import { langOf, messagesFor, type Messages } from '../../i18n/messages.js';
+import { checkDisplayName, ROOM_PATTERN } from '../../protocol/rules.js';
 import { warnOnce } from '../../utils/define-element.js';
 import { cameraIcon, cameraOffIcon, leaveIcon, micIcon, micOffIcon, settingsIcon } from './icons.js';
 import { styles } from './call.styles.js';
 
-/** Room names the server accepts. */
-export const ROOM_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** The parts of each `<rtc-video-tile>`, re-exported from `<rtc-call>` with a `tile-` prefix. */
 const TILE_PARTS = [
   'base', 'video', 'placeholder', 'avatar', 'name', 'mic-indicator', 'status', 'actions',
@@ -82,7 +81,7 @@ interface Notice {
  *
  * @fires {RtcStateChangeEvent} rtc-state-change - The call state changed (`detail.state`, `detail.previous`).
  * @fires {RtcJoinedEvent} rtc-joined - Joined the room (`detail.room`, `detail.participantId`).
- * @fires {RtcLeftEvent} rtc-left - Left the call (`detail.reason`: `user`, `removed`, `reconfigured`, `error`).
+ * @fires {RtcLeftEvent} rtc-left - Left the call (`detail.reason`: `user`, `removed`, `reconfigured`, `error`, `replaced` — the same room token joined from another window or device).
  * @fires {RtcParticipantJoinedEvent} rtc-participant-joined - A remote participant joined (`detail.participant`).
  * @fires {RtcParticipantLeftEvent} rtc-participant-left - A remote participant left (`detail.participant`, `detail.reason`: `left` or `disconnected`).
  * @fires {RtcParticipantUpdatedEvent} rtc-participant-updated - A participant's name, mic, camera, stream or connection changed.
@@ -101,8 +100,12 @@ export class RtcCall extends LitElement {
     participantUpdated: (p, before) => this.announceUpdate(p, before),
     error: (error) => this.showError(error),
     joined: () => this.announce(this.messages.youJoined),
-    left: () => this.announce(this.messages.youLeft),
+    left: (reason) => {
+      this.leftReason = reason;
+      this.announce(reason === 'replaced' ? this.messages.replaced : this.messages.youLeft);
+    },
   });
+  private leftReason: LeaveReason | null = null;
   private nextNoticeId = 1;
   private autojoinPending = false;
   private pendingSwitch: Promise<void> = Promise.resolve();
@@ -352,14 +355,15 @@ export class RtcCall extends LitElement {
     e.preventDefault();
     const input = this.nameInput;
     if (input) {
-      const name = input.value.trim();
-      // eslint-disable-next-line no-control-regex
-      if (name.length > 64 || /[\u0000-\u001f\u007f]/.test(name)) {
-        this.showError(new RtcError(RtcErrorCode.InvalidName, 'Invalid name'));
+      const typed = input.value.trim();
+      // The server's own rule (src/protocol): no round trip for a name it would refuse.
+      const check = checkDisplayName(typed);
+      if (typed && !check.ok) {
+        this.showError(new RtcError(RtcErrorCode.InvalidName, check.message));
         input.focus();
         return;
       }
-      if (name) this.displayName = name;
+      if (check.ok) this.displayName = check.name;
     }
     this.joiningFromPrejoin = true;
     this.join().catch(() => {});
@@ -422,6 +426,14 @@ export class RtcCall extends LitElement {
       this.reportError(error);
       throw error;
     }
+    // With a room token the token's name may win on the server; without one this name is final.
+    const name = checkDisplayName(config.displayName);
+    if (!config.token && !name.ok) {
+      const error = new RtcError(RtcErrorCode.InvalidName, `display-name: ${name.message}.`, { fatal: true });
+      this.reportError(error);
+      throw error;
+    }
+    this.leftReason = null;
     await this.controller.session.join({ ...config, rejoinKey: this.rejoinKey() });
   }
 
@@ -617,6 +629,7 @@ export class RtcCall extends LitElement {
     const failed = state === CallState.Failed;
     return html`<div part="ended" class="ended" role="alert">
       <h2>${failed ? m.failedTitle : m.leftTitle}</h2>
+      ${!failed && this.leftReason === 'replaced' ? html`<p class="reason" data-code="replaced">${m.replaced}</p>` : nothing}
       ${failed && error ? html`<p class="reason" data-code=${error.code}>${m.errors[error.code] ?? error.message}</p>` : nothing}
       <button part="rejoin-button" type="button" class="join" @click=${this.onRejoinClick}>${failed ? m.tryAgain : m.rejoin}</button>
     </div>`;
