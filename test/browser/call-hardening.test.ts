@@ -53,6 +53,25 @@ describe('<rtc-call> hardening', () => {
     expect(second.state).to.equal('connected');
   });
 
+  it('after Leave no notice of the finished call survives: no "Reconnecting…" above "You left the call"', async () => {
+    const room = uniqueRoom('leave');
+    const ann = await call({ room, name: 'Ann' });
+    const bob = await call({ room, name: 'Bob' });
+    await ann.join();
+    await bob.join();
+    await remoteTile(ann, 'Bob');
+    const states: string[] = [];
+    ann.addEventListener('rtc-state-change', (e) => states.push(e.detail.state));
+    ann.shadowRoot!.querySelector<HTMLButtonElement>('[part="leave-button"]')!.click();
+    await until(() => ann.state === 'left', 'Ann left');
+    // Whatever the torn-down socket does afterwards must not bring a notice back.
+    await new Promise((r) => setTimeout(r, 1000));
+    await ann.updateComplete;
+    expect(states).to.deep.equal(['left']);
+    expect([...ann.shadowRoot!.querySelectorAll('[part="notice"]')].map((n) => n.getAttribute('data-code'))).to.deep.equal([]);
+    expect(ann.shadowRoot!.querySelector('[part="ended"] h2')?.textContent).to.equal('You left the call');
+  });
+
   describe('display names: the server rule, applied before any request', () => {
     const invisible = {
       'zero-width space': '\u200B',

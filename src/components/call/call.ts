@@ -301,6 +301,8 @@ export class RtcCall extends LitElement {
     if (next === CallState.Left || next === CallState.Failed) this.releaseRejoinKey();
     if (next !== CallState.Joining) this.joiningFromPrejoin = false;
     if (next === CallState.Connected) this.notices = this.notices.filter((n) => n.code !== 'reconnecting');
+    // Nothing a finished call said still holds once the user has left it.
+    if (next === CallState.Left) this.notices = [];
     if (next === CallState.Reconnecting) this.pushNotice('reconnecting', this.messages.reconnecting);
   }
 
