@@ -90,6 +90,18 @@ if (want('manifest')) {
 // The one-tag bundle's budget: 42 KiB gzip (scripts/size.mjs says why).
 if (want('size')) check('bundle size budget', step('size', process.execPath, ['scripts/size.mjs', '--check']));
 
+// Unit tests of what is DOM-free (protocol, policies): node:test, no browser, no server.
+if (want('unit')) {
+  const file = join(tmp, 'unit.json');
+  const ok = step('unit tests', process.execPath, [
+    '--import', 'tsx', '--test', '--test-concurrency=1',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=./test/plugins/node-count-reporter.mjs', `--test-reporter-destination=${file}`,
+    ...readdirSync(join(root, 'test/unit')).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `test/unit/${f}`),
+  ]);
+  addCounts('unit tests', file, ok);
+}
+
 if (want('server')) {
   const file = join(tmp, 'server.json');
   const ok = step('server tests', process.execPath, [

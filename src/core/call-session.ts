@@ -9,6 +9,7 @@ import { LocalMedia } from './local-media.js';
 import { PeerLink, type ControlMessage } from './peer-link.js';
 import { loadPeerJs } from './peerjs-loader.js';
 import { parseRoomPayload, ROOM_FRAME, type RoomRequest } from '../protocol/room-events.js';
+import { BackoffReconnectPolicy, meshBitratePolicy, type BitratePolicy, type ReconnectPolicy } from './session/policies.js';
 import { createPlaceholderTracks } from './placeholder.js';
 import { RoomClient, type JoinResponse, type RoomMember } from './room-client.js';
 import {
@@ -24,14 +25,13 @@ import {
 export const SIGNALING_OPEN_TIMEOUT_MS = 10_000;
 /** How long a call from a room-mate the server has not announced yet is held before it is refused. */
 export const HOLD_UNANNOUNCED_MS = 5_000;
-/** How long the call stays `reconnecting` before it fails with `signaling-unreachable`. */
+/** How long the call stays `reconnecting` before it fails with `signaling-unreachable` (the default policy's). */
 export const RECONNECT_TIMEOUT_MS = 30_000;
-/** Video bitrate cap per link by number of participants (mesh: each sends to everyone). */
-export function videoBitrateFor(participants: number): number {
-  if (participants <= 2) return 1_500_000;
-  if (participants === 3) return 900_000;
-  if (participants === 4) return 650_000;
-  return 450_000;
+
+/** The policies a session runs with (see session/policies.ts). */
+export interface SessionPolicies {
+  reconnect?: ReconnectPolicy;
+  bitrate?: BitratePolicy;
 }
 
 export interface CallConfig {
@@ -90,8 +90,14 @@ export class CallSession {
   /** Calls from peers not announced yet (see answer()). */
   private readonly held = new Map<string, { media: MediaConnection; timer: ReturnType<typeof setTimeout> }>();
 
-  constructor(listener: CallSessionListener) {
+  private readonly reconnectPolicy: ReconnectPolicy;
+  private readonly bitratePolicy: BitratePolicy;
+  private signalingLostAt = 0;
+
+  constructor(listener: CallSessionListener, policies: SessionPolicies = {}) {
     this.listener = listener;
+    this.reconnectPolicy = policies.reconnect ?? new BackoffReconnectPolicy({ giveUpAfterMs: RECONNECT_TIMEOUT_MS });
+    this.bitratePolicy = policies.bitrate ?? meshBitratePolicy;
   }
 
   /** Everyone in the call, local first. A new array (and new objects) after any change. */
@@ -527,7 +533,7 @@ export class CallSession {
 
   private afterRosterChange(): void {
     this.invalidate();
-    const bitrate = videoBitrateFor(this.links.size + 1);
+    const bitrate = this.bitratePolicy.videoBitrate(this.links.size + 1);
     for (const link of this.links.values()) link.setMaxBitrate(bitrate);
   }
 
@@ -566,21 +572,27 @@ export class CallSession {
     // A call being torn down closes its own socket: that is no signaling loss.
     if (this.tearingDown) return;
     if (this.state !== CallState.Connected && this.state !== CallState.Reconnecting) return;
+    const policy = this.reconnectPolicy;
+    const giveUp = () =>
+      void this.fail(
+        new RtcError(RtcErrorCode.SignalingUnreachable, `The call server could not be reached again within ${Math.round(policy.giveUpAfterMs / 1000)} s.`, {
+          fatal: true,
+        }),
+      );
     if (this.state === CallState.Connected) {
       this.setState(CallState.Reconnecting);
       this.reconnectAttempt = 0;
+      this.signalingLostAt = Date.now();
       clearTimeout(this.reconnectDeadline);
-      this.reconnectDeadline = setTimeout(() => {
-        void this.fail(
-          new RtcError(RtcErrorCode.SignalingUnreachable, `The call server could not be reached again within ${RECONNECT_TIMEOUT_MS / 1000} s.`, {
-            fatal: true,
-          }),
-        );
-      }, RECONNECT_TIMEOUT_MS);
+      this.reconnectDeadline = setTimeout(giveUp, policy.giveUpAfterMs);
     }
-    // Media keeps flowing meanwhile; retry the socket with backoff.
+    // Media keeps flowing meanwhile; retry the socket as the policy says.
     clearTimeout(this.reconnectTimer);
-    const delay = Math.min(250 * 2 ** this.reconnectAttempt++, 4_000);
+    const delay = policy.nextDelay(this.reconnectAttempt++, Date.now() - this.signalingLostAt);
+    if (delay === null) {
+      giveUp();
+      return;
+    }
     this.reconnectTimer = setTimeout(() => {
       const peer = this.peer;
       if (peer && peer.disconnected && !peer.destroyed) peer.reconnect();
