@@ -11,13 +11,14 @@ import { parseArgs } from 'node:util';
 import { createRtcServer, optionsFromEnv, signRoomToken, startupWarnings } from './index.js';
 
 const USAGE = `usage:
-  rtc-call-server [--port N] [--host H] [--base-path /p] [--allowed-origins a,b|*] [--room-secret S]
+  rtc-call-server [--port N] [--host H] [--base-path /p] [--allowed-origins a,b|*] [--public-url URL]
+                  [--frame-ancestors SOURCES] [--room-secret S]
                   [--peer-secret S] [--turn-urls u,…] [--turn-secret S] [--turn-ttl s] [--stun-urls u,…]
                   [--ice-transport-policy all|relay] [--max-participants N] [--leave-grace-ms N]
                   [--pending-join-ms N] [--join-rate-limit N] [--trust-proxy] [--concurrent-limit N]
                   [--bundle-file F] [--demo-dir D]
   rtc-call-server token --room R [--name N] [--role host|guest] [--ttl SECONDS] [--sub S] [--room-secret S]
-Environment: PORT HOST RTC_BASE_PATH RTC_ALLOWED_ORIGINS RTC_ROOM_SECRET RTC_PEER_SECRET RTC_TURN_URLS
+Environment: PORT HOST RTC_BASE_PATH RTC_ALLOWED_ORIGINS RTC_PUBLIC_URL RTC_FRAME_ANCESTORS RTC_ROOM_SECRET RTC_PEER_SECRET RTC_TURN_URLS
   RTC_TURN_SECRET RTC_TURN_TTL RTC_STUN_URLS RTC_ICE_TRANSPORT_POLICY RTC_MAX_PARTICIPANTS RTC_LEAVE_GRACE_MS
   RTC_PENDING_JOIN_MS RTC_JOIN_RATE_LIMIT RTC_TRUST_PROXY RTC_CONCURRENT_LIMIT RTC_BUNDLE_FILE RTC_DEMO_DIR`;
 

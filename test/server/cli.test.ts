@@ -34,6 +34,10 @@ describe('configuration', () => {
     assert.equal(flagged.options.maxParticipants, 2);
     assert.equal(flagged.options.allowedOrigins, '*');
     assert.equal(flagged.options.trustProxy, false);
+    const hardened = optionsFromEnv({ RTC_PUBLIC_URL: 'https://calls.example.org', RTC_FRAME_ANCESTORS: "'self' https://cms.example.org" }, ['--demo-dir', '']);
+    assert.equal(hardened.options.publicUrl, 'https://calls.example.org');
+    assert.equal(hardened.options.frameAncestors, "'self' https://cms.example.org");
+    assert.equal(optionsFromEnv({}, ['--public-url', 'https://x.example', '--demo-dir', '']).options.publicUrl, 'https://x.example');
     const defaults = optionsFromEnv({}, ['--demo-dir', '']);
     assert.equal(defaults.port, 8080);
     assert.equal(defaults.host, '127.0.0.1');
