@@ -90,29 +90,21 @@ if (want('manifest')) {
 // The one-tag bundle's budget: 42 KiB gzip (scripts/size.mjs says why).
 if (want('size')) check('bundle size budget', step('size', process.execPath, ['scripts/size.mjs', '--check']));
 
-// Unit tests of what is DOM-free (protocol, policies): node:test, no browser, no server.
-if (want('unit')) {
-  const file = join(tmp, 'unit.json');
-  const ok = step('unit tests', process.execPath, [
+/** node:test over every *.test.ts of a folder (Node 20's --test does not expand globs: list the files). */
+function nodeTests(name, dir) {
+  const file = join(tmp, `${dir.replace(/\W+/g, '-')}.json`);
+  const ok = step(name, process.execPath, [
     '--import', 'tsx', '--test', '--test-concurrency=1',
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=./test/plugins/node-count-reporter.mjs', `--test-reporter-destination=${file}`,
-    ...readdirSync(join(root, 'test/unit')).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `test/unit/${f}`),
+    ...readdirSync(join(root, dir)).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `${dir}/${f}`),
   ]);
-  addCounts('unit tests', file, ok);
+  addCounts(name, file, ok);
 }
 
-if (want('server')) {
-  const file = join(tmp, 'server.json');
-  const ok = step('server tests', process.execPath, [
-    '--import', 'tsx', '--test', '--test-concurrency=1',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=./test/plugins/node-count-reporter.mjs', `--test-reporter-destination=${file}`,
-    // Node 20's --test does not expand globs itself: list the files.
-    ...readdirSync(join(root, 'test/server')).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `test/server/${f}`),
-  ]);
-  addCounts('server tests', file, ok);
-}
+// Unit tests of what is DOM-free (protocol, policies): no browser, no server.
+if (want('unit')) nodeTests('unit tests', 'test/unit');
+if (want('server')) nodeTests('server tests', 'test/server');
 
 if (want('browser')) {
   // The privacy test's app (test/browser/privacy.test.ts): the npm build bundled as a consumer would.

@@ -3,7 +3,7 @@
 import { expect } from '@open-wc/testing';
 import type { RtcCall } from '../../src/components/call/call.js';
 import type { RtcError } from '../../src/core/errors.js';
-import { createCall, errorsOf, uniqueRoom } from './helpers/call.js';
+import { createCall, errorsOf, trackedCalls, uniqueRoom } from './helpers/call.js';
 import { until } from './helpers/media.js';
 import { command, rtcServer } from './helpers/server.js';
 
@@ -22,16 +22,8 @@ function shownError(el: RtcCall): string {
 }
 
 describe('<rtc-call> errors from real conditions', () => {
-  const made: RtcCall[] = [];
-  async function call(options: Parameters<typeof createCall>[0]) {
-    const el = await createCall(options);
-    made.push(el);
-    return el;
-  }
-  afterEach(async () => {
-    await Promise.all(made.map((c) => c.leave()));
-    made.splice(0).forEach((c) => c.remove());
-  });
+  const { call, cleanup } = trackedCalls();
+  afterEach(cleanup);
 
   it('signaling-unreachable: a dead port fails within 10 s', async () => {
     const port = await command<number>('free-port');

@@ -4,21 +4,13 @@ import { expect } from '@open-wc/testing';
 import type { RtcCall } from '../../src/components/call/call.js';
 import type { RtcError } from '../../src/core/errors.js';
 import type { LeaveReason } from '../../src/core/types.js';
-import { createCall, remoteTile, uniqueRoom } from './helpers/call.js';
+import { remoteTile, trackedCalls, uniqueRoom } from './helpers/call.js';
 import { until } from './helpers/media.js';
 import { command, rtcServer } from './helpers/server.js';
 
 describe('<rtc-call> hardening', () => {
-  const made: RtcCall[] = [];
-  async function call(options: Parameters<typeof createCall>[0]) {
-    const el = await createCall(options);
-    made.push(el);
-    return el;
-  }
-  afterEach(async () => {
-    await Promise.all(made.map((c) => c.leave()));
-    made.splice(0).forEach((c) => c.remove());
-  });
+  const { call, cleanup } = trackedCalls();
+  afterEach(cleanup);
 
   it('one seat per token: a second join with the same token ends the first with reason replaced, and it says so', async () => {
     const secret = 'browser-test-room-secret-0123456789';

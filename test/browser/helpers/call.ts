@@ -40,6 +40,25 @@ export async function createCall(options: CallOptions): Promise<RtcCall> {
   return el;
 }
 
+/**
+ * `call()` creates an element like createCall and remembers it; `cleanup()` (an afterEach) leaves
+ * and removes every one made since.
+ */
+export function trackedCalls(): { call(options: CallOptions): Promise<RtcCall>; cleanup(): Promise<void> } {
+  const made: RtcCall[] = [];
+  return {
+    async call(options) {
+      const el = await createCall(options);
+      made.push(el);
+      return el;
+    },
+    async cleanup() {
+      await Promise.all(made.map((c) => c.leave()));
+      made.splice(0).forEach((c) => c.remove());
+    },
+  };
+}
+
 const seenErrors = new WeakMap<RtcCall, RtcError[]>();
 /** Every rtc-error an element made by createCall dispatched, from before it was on the page. */
 export function errorsOf(el: RtcCall): RtcError[] {
