@@ -243,6 +243,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       if (!rooms.hasRoomFor(room, replaced)) throw new RtcHttpError('room-full', `room is full (${cfg.maxParticipants} participants)`);
       if (replaced) rooms.remove(replaced.peerId, 'replaced');
       const added = rooms.addPending({ peerId, room, displayName: finalName, role, sub, rk, tokenExp: signed.exp });
+      relay.rememberIssued(peerId, signed.token);
       // Room-mates learn of the newcomer now, on their socket, before its first offer can reach them.
       relay.announceJoined(added);
       const members = rooms.members(room).filter((m) => m.peerId !== peerId).map(toPublic);
@@ -367,7 +368,9 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
 
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     // First, before anything can fail: a client that resets mid-upgrade must not crash the process.
-    socket.on('error', () => socket.destroy());
+    // A shared function, not a closure: the listener stays for the socket's life, and a closure here
+    // would keep this upgrade's scope (the parsed URL with its token) alive as long.
+    socket.on('error', destroySelf);
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://localhost');
@@ -423,6 +426,10 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   }
 
   return { app, server, close };
+}
+
+function destroySelf(this: Duplex): void {
+  this.destroy();
 }
 
 /** Errors express and its middleware raise for a client's mistake (status 4xx). */

@@ -78,6 +78,14 @@ interface Conn {
   drops: number;
 }
 
+/** Where a socket's listeners (shared functions) find its Conn. */
+const CONN = Symbol('conn');
+type ConnSocket = WebSocket & { [CONN]: Conn };
+
+function terminateSelf(this: WebSocket): void {
+  this.terminate();
+}
+
 interface Queued {
   frame: string;
   src: string;
@@ -100,6 +108,15 @@ export class SignalingRelay {
   private readonly wss: WebSocketServer;
   private readonly conns = new Map<WebSocket, Conn>();
   private readonly queues = new Map<string, { items: Queued[]; bytes: number }>();
+  /**
+   * The peer token handed out by the join API, per peer id, until that member's first socket
+   * opens with it (or the member leaves). That exact string, for that id, is accepted without
+   * re-verifying the signature this server just made; any other token is verified in full.
+   */
+  private readonly issued = new Map<string, string>();
+  /** Socket listeners shared by every socket (no per-socket closures: they cost memory per peer). */
+  private readonly onSocketClose: (this: WebSocket) => void;
+  private readonly onSocketMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   private readonly sweeper: NodeJS.Timeout;
   private closed = false;
   private sweeps = 0;
@@ -109,6 +126,21 @@ export class SignalingRelay {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
     this.sweeper = setInterval(() => this.sweep(), 1_000);
     this.sweeper.unref();
+    const rooms = opts.rooms;
+    const conns = this.conns;
+    this.onSocketClose = function onSocketClose(this: WebSocket): void {
+      conns.delete(this);
+      rooms.socketClosed((this as ConnSocket)[CONN].member, this);
+    };
+    const relay = this;
+    this.onSocketMessage = function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+      relay.onMessage((this as ConnSocket)[CONN], data, isBinary);
+    };
+  }
+
+  /** The join API handed `token` to `peerId` (see `issued`). */
+  rememberIssued(peerId: string, token: string): void {
+    if (!this.closed) this.issued.set(peerId, token);
   }
 
   get socketCount(): number {
@@ -132,11 +164,21 @@ export class SignalingRelay {
     const key = url.searchParams.get('key');
     if (!id || !token || !key) throw new RtcHttpError('unauthorized', 'id, token and key are required');
     if (key !== PEERJS_KEY) throw new RtcHttpError('unauthorized', 'unknown PeerJS key');
+    const rooms = this.opts.rooms;
+    // The token this server issued to this id a moment ago, its member still waiting for its first
+    // socket: the same answer verification would give, without the HMAC (its largest cost here).
+    const fresh = this.issued.get(id) === token ? rooms.get(id) : undefined;
+    if (fresh && fresh.state === 'pending' && fresh.tokenExp > Date.now() / 1000 && !rooms.isRevoked(id)) {
+      this.issued.delete(id);
+      if (this.closed || socket.destroyed) return;
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws as ConnSocket, fresh));
+      return;
+    }
     const claims = await verifyPeerToken(token, this.opts.peerSecret);
     if (claims.pid !== id) throw new RtcHttpError('unauthorized', 'peer token is for another peer id');
-    const rooms = this.opts.rooms;
     if (rooms.isRevoked(claims.pid)) throw new RtcHttpError('unauthorized', 'this peer has left the room; join again');
     if (this.closed || socket.destroyed) return;
+    this.issued.delete(claims.pid);
 
     let member = rooms.get(claims.pid);
     if (!member) {
@@ -150,10 +192,10 @@ export class SignalingRelay {
       this.announceJoined(member);
     }
     const m = member;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, m));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws as ConnSocket, m));
   }
 
-  private open(ws: WebSocket, m: Member): void {
+  private open(ws: ConnSocket, m: Member): void {
     const rooms = this.opts.rooms;
     if (this.closed || rooms.get(m.peerId) !== m) {
       ws.terminate();
@@ -167,12 +209,10 @@ export class SignalingRelay {
     const now = Date.now();
     const conn: Conn = { ws, member: m, lastSeen: now, messages: this.limits.messageBurst, bytes: this.limits.byteBurst, refilledAt: now, drops: 0 };
     this.conns.set(ws, conn);
-    ws.on('error', () => ws.terminate());
-    ws.on('close', () => {
-      this.conns.delete(ws);
-      rooms.socketClosed(m, ws);
-    });
-    ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
+    ws[CONN] = conn;
+    ws.on('error', terminateSelf);
+    ws.on('close', this.onSocketClose);
+    ws.on('message', this.onSocketMessage);
     rooms.attachSocket(m, ws); // a previous socket of this peer, if any, is cut
     ws.send(OPEN_FRAME);
     this.sendEvent(ws, { event: 'members', data: { members: rooms.members(m.room).map(toPublicMember) } });
@@ -312,6 +352,7 @@ export class SignalingRelay {
   /** A member left the roster: forget its queue, tell the mates (room event, then PeerJS LEAVE). */
   announceLeft(m: Member, reason: 'left' | 'disconnected' | 'removed-by-host', mates: Member[]): void {
     this.queues.delete(m.peerId);
+    this.issued.delete(m.peerId);
     const event = roomFrame({ event: 'member-left', data: { peerId: m.peerId, reason } });
     for (const mate of mates) {
       const ws = mate.socket;
@@ -328,6 +369,7 @@ export class SignalingRelay {
     for (const conn of this.conns.values()) conn.ws.terminate();
     this.conns.clear();
     this.queues.clear();
+    this.issued.clear();
     this.wss.close();
   }
 }
