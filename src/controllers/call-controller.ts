@@ -3,6 +3,7 @@
  * re-renders; a removed host hangs up (after the current task, so a DOM move does not).
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { DeferredDisconnectController } from './deferred-disconnect-controller.js';
 import { CallSession, type CallSessionListener } from '../core/call-session.js';
 import type { RtcError } from '../core/errors.js';
 import type { CallState, LeaveReason, Participant, ParticipantLeaveReason } from '../core/types.js';
@@ -31,12 +32,16 @@ export class CallController implements ReactiveController {
   readonly session: CallSession;
   private readonly host: ReactiveControllerHost & HTMLElement;
   private readonly callbacks: CallControllerCallbacks;
-  private teardownCheck: ReturnType<typeof setTimeout> | undefined;
 
   constructor(host: ReactiveControllerHost & HTMLElement, callbacks: CallControllerCallbacks = {}) {
     this.host = host;
     this.callbacks = callbacks;
     host.addController(this);
+    // Removal hangs up and releases the devices; a DOM move does not.
+    new DeferredDisconnectController(host, () => {
+      void this.session.leave('removed');
+      this.session.stopMedia();
+    });
     const previousById = new Map<string, Participant>();
     const listener: CallSessionListener = {
       stateChange: (state, previous) => {
@@ -92,19 +97,7 @@ export class CallController implements ReactiveController {
     this.session = new CallSession(listener);
   }
 
-  hostConnected(): void {
-    clearTimeout(this.teardownCheck);
-  }
-
-  hostDisconnected(): void {
-    // A DOM move (remove + insert in the same task) must not hang up: decide after the task.
-    clearTimeout(this.teardownCheck);
-    this.teardownCheck = setTimeout(() => {
-      if (this.host.isConnected) return;
-      void this.session.leave('removed');
-      this.session.stopMedia();
-    }, 0);
-  }
+  hostConnected(): void {}
 
   private update(): void {
     this.host.requestUpdate();

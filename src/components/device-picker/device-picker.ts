@@ -1,6 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { LevelMeter } from '../../core/audio.js';
+import { DeferredDisconnectController } from '../../controllers/deferred-disconnect-controller.js';
 import {
   CHOICE_KEYS,
   DEVICE_KINDS,
@@ -116,7 +117,11 @@ export class RtcDevicePicker extends LitElement {
   static override styles = styles;
 
   #stopWatching: (() => void) | undefined;
-  #teardownTimer: ReturnType<typeof setTimeout> | undefined;
+  constructor() {
+    super();
+    // A DOM move keeps the preview; a removal turns the camera off.
+    new DeferredDisconnectController(this, () => this.#stopPreview());
+  }
   #refreshSeq = 0;
   #kinds: readonly DeviceKind[] = DEVICE_KINDS;
   /** Labels of devices seen while permitted, to name one after it disappeared. */
@@ -166,8 +171,6 @@ export class RtcDevicePicker extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    clearTimeout(this.#teardownTimer);
-    this.#teardownTimer = undefined;
     if (this.persist) {
       const stored = loadStoredDevices();
       for (const kind of DEVICE_KINDS) {
@@ -184,12 +187,6 @@ export class RtcDevicePicker extends LitElement {
     this.#stopWatching?.();
     this.#stopWatching = undefined;
     this.#refreshSeq++;
-    // A DOM move (remove + insert in one task) keeps the preview; a removal turns the camera off.
-    clearTimeout(this.#teardownTimer);
-    this.#teardownTimer = setTimeout(() => {
-      this.#teardownTimer = undefined;
-      if (!this.isConnected) this.#stopPreview();
-    }, 0);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {

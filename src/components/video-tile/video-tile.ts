@@ -9,6 +9,7 @@ import { RtcSpeakingChangeEvent } from '../../events/speaking-change.js';
 import { langOf, messagesFor } from '../../i18n/messages.js';
 import type { Messages } from '../../i18n/messages.js';
 import { warnOnce } from '../../utils/define-element.js';
+import { DeferredDisconnectController } from '../../controllers/deferred-disconnect-controller.js';
 import { styles } from './video-tile.styles.js';
 
 /** How the video fills the tile: `cover` crops to fill, `contain` letterboxes. */
@@ -105,7 +106,11 @@ export class RtcVideoTile extends LitElement {
   private detector: SpeakingDetector | undefined;
   private detectorKey = '';
   private pollTimer: ReturnType<typeof setInterval> | undefined;
-  private teardownTimer: ReturnType<typeof setTimeout> | undefined;
+  constructor() {
+    super();
+    // A DOM move keeps playback; a removal detaches the stream and the speaking meter.
+    new DeferredDisconnectController(this, () => this.detach());
+  }
   private attached = false;
   private sinkRequest = 0;
 
@@ -154,21 +159,8 @@ export class RtcVideoTile extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.teardownTimer !== undefined) {
-      // Moved within the page in one task: nothing was released, nothing to restart.
-      clearTimeout(this.teardownTimer);
-      this.teardownTimer = undefined;
-    }
+    // Moved within the page in one task: nothing was released, nothing to restart.
     if (!this.attached) this.attach();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    // A DOM move (remove + insert in the same task) must not interrupt playback: defer past the task.
-    this.teardownTimer = setTimeout(() => {
-      this.teardownTimer = undefined;
-      if (!this.isConnected) this.detach();
-    }, 0);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
