@@ -69,7 +69,8 @@ function mediaDevices(): MediaDevices {
   throw new RtcError(RtcErrorCode.NotSupported, 'This browser cannot list media devices (no navigator.mediaDevices).');
 }
 
-function kindLabel(kind: DeviceKind, messages: Messages): string {
+/** The localised name of a device kind ("Camera", "Microphone", "Speaker"). */
+export function kindLabel(kind: DeviceKind, messages: Messages): string {
   return kind === 'videoinput'
     ? messages.cameraLabel
     : kind === 'audioinput'
@@ -128,8 +129,9 @@ export async function hasDeviceLabels(kinds: Iterable<DeviceKind> = DEVICE_KINDS
   return [...kinds].every((kind) => lists[kind].every((d) => d.labelled));
 }
 
-function stopAll(stream: MediaStream): void {
-  for (const track of stream.getTracks()) track.stop();
+/** Stops every track of a stream (nothing for none). */
+export function stopTracks(stream: MediaStream | null | undefined): void {
+  for (const track of stream?.getTracks() ?? []) track.stop();
 }
 
 /**
@@ -155,7 +157,7 @@ export async function requestDevicePermission(kinds: Iterable<DeviceKind> = DEVI
   if (!video && !audio) {
     throw new RtcError(RtcErrorCode.DeviceNotFound, 'No camera or microphone to ask permission for.');
   }
-  const open = async (constraints: MediaStreamConstraints) => stopAll(await devices.getUserMedia(constraints));
+  const open = async (constraints: MediaStreamConstraints) => stopTracks(await devices.getUserMedia(constraints));
   try {
     await open({ video, audio });
   } catch (err) {

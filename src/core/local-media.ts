@@ -3,6 +3,7 @@
  * switching and recovery, and the placeholder tracks that let every peer link carry audio and video
  * both ways from its first offer (PeerJS cannot renegotiate).
  */
+import { deviceConstraints } from './devices.js';
 import { RtcError, RtcErrorCode, mediaError } from './errors.js';
 import type { DeviceChoice } from './types.js';
 
@@ -225,8 +226,8 @@ export class LocalMedia {
     const blocked = captureBlockedReason(kind);
     if (blocked) throw blocked;
     const constraints: MediaStreamConstraints = {
-      audio: audio ? { ...AUDIO_CONSTRAINTS, ...deviceConstraint(this.devices.audioInput) } : false,
-      video: video ? { ...VIDEO_CONSTRAINTS, ...deviceConstraint(this.devices.videoInput) } : false,
+      audio: audio ? deviceConstraints(this.devices.audioInput, AUDIO_CONSTRAINTS) : false,
+      video: video ? deviceConstraints(this.devices.videoInput, VIDEO_CONSTRAINTS) : false,
     };
     let stream: MediaStream;
     try {
@@ -300,10 +301,6 @@ export class LocalMedia {
     }
     this.onChange();
   }
-}
-
-function deviceConstraint(deviceId: string | undefined): MediaTrackConstraints {
-  return deviceId ? { deviceId: { exact: deviceId } } : {};
 }
 
 /**

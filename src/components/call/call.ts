@@ -13,7 +13,8 @@ import type { RtcDeviceChangeEvent } from '../../events/device-change.js';
 import { langOf, messagesFor, type Messages } from '../../i18n/messages.js';
 import { checkDisplayName, ROOM_PATTERN } from '../../protocol/rules.js';
 import { warnOnce } from '../../utils/define-element.js';
-import { cameraIcon, cameraOffIcon, leaveIcon, micIcon, micOffIcon, settingsIcon } from './icons.js';
+import { cameraIcon, cameraOffIcon, leaveIcon, micIcon, micOffIcon, settingsIcon } from '../icons.js';
+import { sharedStyles } from '../shared.styles.js';
 import { styles } from './call.styles.js';
 
 /** The parts of each `<rtc-video-tile>`, re-exported from `<rtc-call>` with a `tile-` prefix. */
@@ -91,7 +92,7 @@ interface Notice {
  * @fires {RtcLeaveRequestEvent} rtc-leave-request - The user clicked leave; cancelable: `preventDefault()` keeps the call.
  */
 export class RtcCall extends LitElement {
-  static override styles = styles;
+  static override styles = [sharedStyles, styles];
 
   private readonly controller = new CallController(this, {
     stateChange: (next) => this.onStateChange(next),
@@ -494,7 +495,7 @@ export class RtcCall extends LitElement {
           <slot name="controls">${this.renderBar()}</slot>
         </div>
         ${this.settingsOpen && this.inCall ? this.renderSettings() : nothing}
-        <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
+        <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
       </div>
     `;
   }

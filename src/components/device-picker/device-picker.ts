@@ -7,9 +7,11 @@ import {
   DEVICE_KINDS,
   deviceConstraints,
   isDeviceKind,
+  kindLabel,
   listDevices,
   loadStoredDevices,
   requestDevicePermission,
+  stopTracks,
   storeDevices,
   supportsSpeakerSelection,
   watchDeviceChanges,
@@ -51,10 +53,6 @@ const PARTS: Record<DeviceKind, string> = {
 };
 
 const EMPTY_LISTS: DeviceLists = { videoinput: [], audioinput: [], audiooutput: [] };
-
-function stopTracks(stream: MediaStream | null | undefined): void {
-  for (const track of stream?.getTracks() ?? []) track.stop();
-}
 
 /** -60 dBFS … 0 dBFS onto 0 … 1, so quiet speech moves the meter visibly. */
 function meterValue(level: number): number {
@@ -116,21 +114,21 @@ function meterValue(level: number): number {
 export class RtcDevicePicker extends LitElement {
   static override styles = styles;
 
-  #stopWatching: (() => void) | undefined;
+  private stopWatching: (() => void) | undefined;
   constructor() {
     super();
     // A DOM move keeps the preview; a removal turns the camera off.
-    new DeferredDisconnectController(this, () => this.#stopPreview());
+    new DeferredDisconnectController(this, () => this.stopPreview());
   }
-  #refreshSeq = 0;
-  #kinds: readonly DeviceKind[] = DEVICE_KINDS;
+  private refreshSeq = 0;
+  private requestedKinds: readonly DeviceKind[] = DEVICE_KINDS;
   /** Labels of devices seen while permitted, to name one after it disappeared. */
-  #knownLabels = new Map<string, string>();
+  private knownLabels = new Map<string, string>();
   /** The devices (`video|audio` ids) the preview runs, is opening, or failed to open. */
-  #previewKey: string | undefined;
-  #previewGen = 0;
-  #meter: LevelMeter | undefined;
-  #onTrackEnded = (): void => void this.#onPreviewEnded();
+  private previewKey: string | undefined;
+  private previewGen = 0;
+  private meter: LevelMeter | undefined;
+  private onTrackEnded = (): void => void this.onPreviewEnded();
 
   @state() private devices: DeviceLists = EMPTY_LISTS;
   @state() private _status: DevicePickerStatus = DevicePickerStatus.Loading;
@@ -178,22 +176,22 @@ export class RtcDevicePicker extends LitElement {
         if (value !== undefined) this[CHOICE_KEYS[kind] as ChoiceProperty] = value;
       }
     }
-    this.#stopWatching ??= watchDeviceChanges(() => void this.#refresh());
-    void this.#refresh();
+    this.stopWatching ??= watchDeviceChanges(() => void this.relist());
+    void this.relist();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#stopWatching?.();
-    this.#stopWatching = undefined;
-    this.#refreshSeq++;
+    this.stopWatching?.();
+    this.stopWatching = undefined;
+    this.refreshSeq++;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('kinds')) {
-      this.#kinds = this.#parseKinds(this.kinds);
+      this.requestedKinds = this.parseKinds(this.kinds);
       // A newly shown kind may still hide its names: re-list to know whether to ask.
-      if (this.hasUpdated && this.isConnected) void this.#refresh();
+      if (this.hasUpdated && this.isConnected) void this.relist();
     }
   }
 
@@ -202,17 +200,17 @@ export class RtcDevicePicker extends LitElement {
     // Show the chosen device, or the default option when the chosen one is not listed (yet).
     for (const select of this.renderRoot.querySelectorAll<HTMLSelectElement>('select[data-kind]')) {
       const kind = select.dataset['kind'] as DeviceKind;
-      const shown = this.#shownValue(kind);
+      const shown = this.shownValue(kind);
       if (select.value !== shown) select.value = shown;
     }
-    void this.#syncPreview();
+    void this.syncPreview();
   }
 
-  get #messages(): Messages {
+  private get messages(): Messages {
     return messagesFor(this.lang || langOf(this));
   }
 
-  #parseKinds(value: string | null | undefined): readonly DeviceKind[] {
+  private parseKinds(value: string | null | undefined): readonly DeviceKind[] {
     const kinds: DeviceKind[] = [];
     for (const token of (value ?? '').split(/\s+/).filter(Boolean)) {
       if (isDeviceKind(token)) {
@@ -225,50 +223,42 @@ export class RtcDevicePicker extends LitElement {
   }
 
   /** The kinds that get a select: the requested ones, minus speakers where they cannot be chosen. */
-  get #shownKinds(): readonly DeviceKind[] {
-    return this.#kinds.filter((kind) => kind !== 'audiooutput' || supportsSpeakerSelection());
+  private get shownKinds(): readonly DeviceKind[] {
+    return this.requestedKinds.filter((kind) => kind !== 'audiooutput' || supportsSpeakerSelection());
   }
 
   /** Devices that can be chosen: with an id, and not the `default` alias (that is the default option). */
-  #options(kind: DeviceKind): DeviceEntry[] {
+  private options(kind: DeviceKind): DeviceEntry[] {
     return this.devices[kind].filter((d) => d.deviceId !== '' && d.deviceId !== 'default');
   }
 
-  #shownValue(kind: DeviceKind): string {
+  private shownValue(kind: DeviceKind): string {
     const value = this[CHOICE_KEYS[kind] as ChoiceProperty];
     if (!value || value === 'default') return '';
-    return this.#options(kind).some((d) => d.deviceId === value) ? value : '';
+    return this.options(kind).some((d) => d.deviceId === value) ? value : '';
   }
 
-  #defaultLabel(kind: DeviceKind, messages: Messages): string {
+  private defaultLabel(kind: DeviceKind, messages: Messages): string {
     // Chromium lists the system default as its own `default` device ("Default - USB Headset").
     const alias = this.devices[kind].find((d) => d.deviceId === 'default' && d.labelled);
     return alias?.label ?? messages.defaultDevice;
   }
 
-  #kindLabel(kind: DeviceKind, messages: Messages): string {
-    return kind === 'videoinput'
-      ? messages.cameraLabel
-      : kind === 'audioinput'
-        ? messages.microphoneLabel
-        : messages.speakerLabel;
-  }
-
   /** Re-lists the devices; falls back to the default when the chosen one has disappeared. */
-  async #refresh(): Promise<void> {
-    const seq = ++this.#refreshSeq;
+  private async relist(): Promise<void> {
+    const seq = ++this.refreshSeq;
     let lists: DeviceLists;
     try {
-      lists = await listDevices(undefined, this.#messages);
+      lists = await listDevices(undefined, this.messages);
     } catch (err) {
-      if (seq !== this.#refreshSeq) return;
+      if (seq !== this.refreshSeq) return;
       this._status = DevicePickerStatus.Unavailable;
-      this.#fail(mediaError(err, 'Listing media devices failed'));
+      this.fail(mediaError(err, 'Listing media devices failed'));
       return;
     }
-    if (seq !== this.#refreshSeq) return;
+    if (seq !== this.refreshSeq) return;
     this.devices = lists;
-    const kinds = this.#shownKinds;
+    const kinds = this.shownKinds;
     const nothingListed = DEVICE_KINDS.every((kind) => lists[kind].length === 0);
     const hidden = nothingListed || kinds.some((kind) => lists[kind].some((d) => !d.labelled));
     if (hidden) {
@@ -278,46 +268,46 @@ export class RtcDevicePicker extends LitElement {
     this._status = DevicePickerStatus.Ready;
     const gone: string[] = [];
     for (const kind of kinds) {
-      for (const d of lists[kind]) this.#knownLabels.set(`${kind}\n${d.deviceId}`, d.label);
+      for (const d of lists[kind]) this.knownLabels.set(`${kind}\n${d.deviceId}`, d.label);
       const key = CHOICE_KEYS[kind] as ChoiceProperty;
       const chosen = this[key];
       if (!chosen || chosen === 'default' || lists[kind].some((d) => d.deviceId === chosen)) continue;
-      gone.push(this.#knownLabels.get(`${kind}\n${chosen}`) ?? this.#kindLabel(kind, this.#messages));
+      gone.push(this.knownLabels.get(`${kind}\n${chosen}`) ?? kindLabel(kind, this.messages));
       this[key] = '';
     }
     if (gone.length) this.notice = { gone };
   }
 
-  #fail(error: RtcError): void {
+  private fail(error: RtcError): void {
     this.notice = { error };
     const event = new RtcErrorEvent(error);
     this.dispatchEvent(event);
   }
 
-  #noticeText(messages: Messages): string {
+  private noticeText(messages: Messages): string {
     const notice = this.notice;
     if (!notice) return '';
     if ('error' in notice) return messages.errors[notice.error.code];
     return notice.gone.map((label) => messages.deviceGone(label)).join(' ');
   }
 
-  #wantedPreview(): { key: string; video: boolean; audio: boolean } | null {
+  private wantedPreview(): { key: string; video: boolean; audio: boolean } | null {
     if (!this.preview || !this.isConnected || this._status !== DevicePickerStatus.Ready) return null;
-    const video = this.#kinds.includes('videoinput') && this.devices.videoinput.length > 0;
-    const audio = this.#kinds.includes('audioinput') && this.devices.audioinput.length > 0;
+    const video = this.requestedKinds.includes('videoinput') && this.devices.videoinput.length > 0;
+    const audio = this.requestedKinds.includes('audioinput') && this.devices.audioinput.length > 0;
     if (!video && !audio) return null;
     const key = `${video ? `v:${this.videoInput}` : '-'}|${audio ? `a:${this.audioInput}` : '-'}`;
     return { key, video, audio };
   }
 
   /** Opens, reopens (other device) or closes the preview so it matches the properties. */
-  async #syncPreview(): Promise<void> {
-    const wanted = this.#wantedPreview();
-    if (wanted?.key === this.#previewKey) return;
-    this.#stopPreview();
+  private async syncPreview(): Promise<void> {
+    const wanted = this.wantedPreview();
+    if (wanted?.key === this.previewKey) return;
+    this.stopPreview();
     if (!wanted) return;
-    this.#previewKey = wanted.key;
-    const gen = this.#previewGen;
+    this.previewKey = wanted.key;
+    const gen = this.previewGen;
     let stream: MediaStream;
     try {
       stream = await navigator.mediaDevices.getUserMedia({
@@ -326,18 +316,18 @@ export class RtcDevicePicker extends LitElement {
       });
     } catch (err) {
       // The key stays: the same devices are not retried until something changes.
-      if (gen === this.#previewGen) this.#fail(mediaError(err, 'Opening the preview failed'));
+      if (gen === this.previewGen) this.fail(mediaError(err, 'Opening the preview failed'));
       return;
     }
-    if (gen !== this.#previewGen) {
+    if (gen !== this.previewGen) {
       stopTracks(stream);
       return;
     }
-    for (const track of stream.getTracks()) track.addEventListener('ended', this.#onTrackEnded);
+    for (const track of stream.getTracks()) track.addEventListener('ended', this.onTrackEnded);
     this.previewStream = stream;
     if (stream.getAudioTracks().length) {
       try {
-        this.#meter = new LevelMeter(stream, (level) => {
+        this.meter = new LevelMeter(stream, (level) => {
           this.level = meterValue(level);
         });
       } catch (err) {
@@ -348,28 +338,28 @@ export class RtcDevicePicker extends LitElement {
   }
 
   /** A preview device ended (unplugged, revoked): re-list; reopen if the choice did not change. */
-  async #onPreviewEnded(): Promise<void> {
-    const key = this.#previewKey;
-    await this.#refresh();
-    if (key !== undefined && this.#previewKey === key && this.#wantedPreview()?.key === key) {
-      this.#stopPreview();
+  private async onPreviewEnded(): Promise<void> {
+    const key = this.previewKey;
+    await this.relist();
+    if (key !== undefined && this.previewKey === key && this.wantedPreview()?.key === key) {
+      this.stopPreview();
     }
   }
 
-  #stopPreview(): void {
-    this.#previewGen++;
-    this.#previewKey = undefined;
-    this.#meter?.stop();
-    this.#meter = undefined;
+  private stopPreview(): void {
+    this.previewGen++;
+    this.previewKey = undefined;
+    this.meter?.stop();
+    this.meter = undefined;
     for (const track of this.previewStream?.getTracks() ?? []) {
-      track.removeEventListener('ended', this.#onTrackEnded);
+      track.removeEventListener('ended', this.onTrackEnded);
     }
     stopTracks(this.previewStream);
     this.previewStream = null;
     this.level = 0;
   }
 
-  #onSelect(event: Event): void {
+  private onSelect(event: Event): void {
     const select = event.target as HTMLSelectElement;
     const kind = select.dataset['kind'] as DeviceKind;
     const deviceId = select.value;
@@ -382,7 +372,7 @@ export class RtcDevicePicker extends LitElement {
     this.dispatchEvent(change);
   }
 
-  #onAllow(): void {
+  private onAllow(): void {
     if (this._status === DevicePickerStatus.Requesting) return;
     this.requestPermission().catch(() => {
       // Already shown in the notice and fired as rtc-error.
@@ -402,43 +392,43 @@ export class RtcDevicePicker extends LitElement {
     this._status = DevicePickerStatus.Requesting;
     this.notice = null;
     try {
-      await requestDevicePermission(this.#shownKinds);
+      await requestDevicePermission(this.shownKinds);
     } catch (err) {
       const error = mediaError(err, 'Asking for camera/microphone permission failed');
       this._status = DevicePickerStatus.Prompt;
-      this.#fail(error);
+      this.fail(error);
       throw error;
     }
     this._status = DevicePickerStatus.Loading;
-    await this.#refresh();
+    await this.relist();
   }
 
   /** Lists the devices again (done on its own on `devicechange` and permission changes). */
   refresh(): Promise<void> {
-    return this.#refresh();
+    return this.relist();
   }
 
-  #renderField(kind: DeviceKind, messages: Messages): TemplateResult {
+  private renderField(kind: DeviceKind, messages: Messages): TemplateResult {
     const part = PARTS[kind];
     const id = `${part}-select`;
-    const shown = this.#shownValue(kind);
+    const shown = this.shownValue(kind);
     return html`<div part="field ${part}-field" class="field">
-      <label part="label ${part}-label" class="label" for=${id}>${this.#kindLabel(kind, messages)}</label>
-      <select part="select ${id}" class="select" id=${id} data-kind=${kind} @change=${this.#onSelect}>
-        <option value="" ?selected=${shown === ''}>${this.#defaultLabel(kind, messages)}</option>
-        ${this.#options(kind).map(
+      <label part="label ${part}-label" class="label" for=${id}>${kindLabel(kind, messages)}</label>
+      <select part="select ${id}" class="select" id=${id} data-kind=${kind} @change=${this.onSelect}>
+        <option value="" ?selected=${shown === ''}>${this.defaultLabel(kind, messages)}</option>
+        ${this.options(kind).map(
           (d, i) =>
             html`<option value=${d.deviceId} ?selected=${shown === d.deviceId}>${d.labelled
               ? d.label
-              : messages.deviceN(this.#kindLabel(kind, messages), i + 1)}</option>`,
+              : messages.deviceN(kindLabel(kind, messages), i + 1)}</option>`,
         )}
       </select>
     </div>`;
   }
 
-  #renderPreview(messages: Messages): TemplateResult {
+  private renderPreview(messages: Messages): TemplateResult {
     return html`<div part="preview" class="preview">
-      ${this.#kinds.includes('videoinput')
+      ${this.requestedKinds.includes('videoinput')
         ? html`<video
             part="preview-video"
             class="preview-video"
@@ -450,14 +440,14 @@ export class RtcDevicePicker extends LitElement {
             playsinline
           ></video>`
         : nothing}
-      ${this.#kinds.includes('audioinput')
+      ${this.requestedKinds.includes('audioinput')
         ? html`<meter part="meter" class="meter" aria-label=${messages.micLevel} min="0" max="1" .value=${this.level}></meter>`
         : nothing}
     </div>`;
   }
 
   protected override render(): TemplateResult {
-    const messages = this.#messages;
+    const messages = this.messages;
     const asking = this._status === DevicePickerStatus.Prompt || this._status === DevicePickerStatus.Requesting;
     return html`<div part="base" class="base" role="group" aria-label=${messages.devices}>
       ${asking
@@ -466,14 +456,14 @@ export class RtcDevicePicker extends LitElement {
             class="permission-button"
             type="button"
             aria-disabled=${this._status === DevicePickerStatus.Requesting ? 'true' : 'false'}
-            @click=${this.#onAllow}
+            @click=${this.onAllow}
           >
             ${messages.allowDevices}
           </button>`
         : nothing}
-      ${this.#shownKinds.map((kind) => this.#renderField(kind, messages))}
-      ${this.preview ? this.#renderPreview(messages) : nothing}
-      <p part="notice" class="notice" role="status" aria-live="polite">${this.#noticeText(messages) || nothing}</p>
+      ${this.shownKinds.map((kind) => this.renderField(kind, messages))}
+      ${this.preview ? this.renderPreview(messages) : nothing}
+      <p part="notice" class="notice" role="status" aria-live="polite">${this.noticeText(messages) || nothing}</p>
     </div>`;
   }
 }

@@ -248,17 +248,6 @@ export const styles = css`
     box-shadow: 0 0 0 5px var(--rtc-focus-ring-contrast, #000);
   }
 
-  .visually-hidden {
-    position: absolute !important;
-    width: 1px;
-    height: 1px;
-    padding: 0;
-    margin: -1px;
-    overflow: hidden;
-    clip: rect(0 0 0 0);
-    white-space: nowrap;
-    border: 0;
-  }
 
   @media (prefers-reduced-motion: reduce) {
     .base::after,

@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, svg } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import type { PropertyValues, TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { SpeakingDetector, resumeAudioContext } from '../../core/audio.js';
@@ -9,7 +9,9 @@ import { RtcSpeakingChangeEvent } from '../../events/speaking-change.js';
 import { langOf, messagesFor } from '../../i18n/messages.js';
 import type { Messages } from '../../i18n/messages.js';
 import { warnOnce } from '../../utils/define-element.js';
+import { exitFullscreenIcon, fullscreenIcon, micOffIcon, personIcon, pipIcon, soundIcon } from '../icons.js';
 import { DeferredDisconnectController } from '../../controllers/deferred-disconnect-controller.js';
+import { sharedStyles } from '../shared.styles.js';
 import { styles } from './video-tile.styles.js';
 
 /** How the video fills the tile: `cover` crops to fill, `contain` letterboxes. */
@@ -39,12 +41,6 @@ export function colourIndexOf(name: string): number {
   return (hash >>> 0) % AVATAR_COLOURS;
 }
 
-const micOffIcon = svg`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="currentColor"><path d="M19 11h-1.7c0 .74-.16 1.43-.43 2.05l1.23 1.23c.56-.98.9-2.09.9-3.28zm-4.02.17c0-.06.02-.11.02-.17V5c0-1.66-1.34-3-3-3S9 3.34 9 5v.18l5.98 5.99zM4.27 3 3 4.27l6.01 6.01V11c0 1.66 1.33 3 2.99 3 .22 0 .44-.03.65-.08l1.66 1.66c-.71.33-1.5.52-2.31.52-2.76 0-5.3-2.1-5.3-5.1H5c0 3.41 2.72 6.23 6 6.72V21h2v-3.28c.91-.13 1.77-.45 2.54-.9L19.73 21 21 19.73 4.27 3z"/></svg>`;
-const personIcon = svg`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="currentColor"><path d="M12 12c2.21 0 4-1.79 4-4s-1.79-4-4-4-4 1.79-4 4 1.79 4 4 4zm0 2c-2.67 0-8 1.34-8 4v2h16v-2c0-2.66-5.33-4-8-4z"/></svg>`;
-const pipIcon = svg`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="currentColor"><path d="M19 11h-8v6h8v-6zm4 8V4.98C23 3.88 22.1 3 21 3H3c-1.1 0-2 .88-2 1.98V19c0 1.1.9 2 2 2h18c1.1 0 2-.9 2-2zm-2 .02H3V4.97h18v14.05z"/></svg>`;
-const fullscreenIcon = svg`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="currentColor"><path d="M7 14H5v5h5v-2H7v-3zm-2-4h2V7h3V5H5v5zm12 7h-3v2h5v-5h-2v3zM14 5v2h3v3h2V5h-5z"/></svg>`;
-const exitFullscreenIcon = svg`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="currentColor"><path d="M5 16h3v3h2v-5H5v2zm3-8H5v2h5V5H8v3zm6 11h2v-3h3v-2h-5v5zm2-11V5h-2v5h5V8h-3z"/></svg>`;
-const soundIcon = svg`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false" fill="currentColor"><path d="M3 9v6h4l5 5V4L7 9H3zm13.5 3c0-1.77-1.02-3.29-2.5-4.03v8.05c1.48-.73 2.5-2.25 2.5-4.02zM14 3.23v2.06c2.89.86 5 3.54 5 6.71s-2.11 5.85-5 6.71v2.06c4.01-.91 7-4.49 7-8.77s-2.99-7.86-7-8.77z"/></svg>`;
 
 /** Tiles whose unmuted playback the browser refused; one click on any of them retries them all. */
 const blockedTiles = new Set<RtcVideoTile>();
@@ -98,7 +94,7 @@ const blockedTiles = new Set<RtcVideoTile>();
  * @fires {RtcPipChangeEvent} rtc-pip-change - The tile's video entered (`detail.active` true) or left picture-in-picture.
  */
 export class RtcVideoTile extends LitElement {
-  static override styles = styles;
+  static override styles = [sharedStyles, styles];
 
   private boundStream: MediaStream | null = null;
   private appliedStream: MediaStream | null | undefined = undefined;
