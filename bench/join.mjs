@@ -3,7 +3,8 @@
 // already connected; t0 = the moment joining starts (local media already acquired), t1 = the
 // first frame of the first participant's video presented on the joiner's page
 // (requestVideoFrameCallback). Arms, interleaved round by round, one fresh window per trial:
-//   rtc-call  <rtc-call> (one-tag bundle) through our server: join API + PeerJS socket + call
+//   rtc-call  <rtc-call> (one-tag bundle) through our server: join API + PeerJS socket + call;
+//             the member already in the room answers once B's member-joined room event is in
 //   PeerJS    raw PeerJS pair through a plain PeerServer (`peer`): new Peer → open → call
 //   raw       raw RTCPeerConnection pair, signalled in the page
 // each direct (host candidates) and through coturn on loopback (iceTransportPolicy relay).
@@ -28,16 +29,17 @@ const browser = await launchChromium();
 
 const relayIce = () => [{ urls: coturn.url, ...coturn.credentials('bench') }];
 let room = 0;
+// Each page comes from the server it talks to (our pages carry CSP `connect-src 'self'`).
 const arms = [
-  { name: 'rtc-call', page: 'rtc.html', fn: 'joinRtcCall', args: () => ({ server: rtc.url, room: `join-${room++}` }) },
-  { name: 'PeerJS', page: 'peerjs.html', fn: 'joinPeerJs', args: () => ({ host: '127.0.0.1', port: plain.port, path: plain.path, iceServers: [], iceTransportPolicy: 'all' }) },
-  { name: 'raw', page: 'raw.html', fn: 'joinRaw', args: () => ({ iceServers: [], iceTransportPolicy: 'all' }) },
-  { name: 'rtc-call relay', page: 'rtc.html', fn: 'joinRtcCall', args: () => ({ server: rtcRelay.url, room: `join-${room++}` }) },
-  { name: 'PeerJS relay', page: 'peerjs.html', fn: 'joinPeerJs', args: () => ({ host: '127.0.0.1', port: plain.port, path: plain.path, iceServers: relayIce(), iceTransportPolicy: 'relay' }) },
-  { name: 'raw relay', page: 'raw.html', fn: 'joinRaw', args: () => ({ iceServers: relayIce(), iceTransportPolicy: 'relay' }) },
+  { name: 'rtc-call', origin: rtc.url, page: 'rtc.html', fn: 'joinRtcCall', args: () => ({ server: rtc.url, room: `join-${room++}` }) },
+  { name: 'PeerJS', origin: plain.url, page: 'peerjs.html', fn: 'joinPeerJs', args: () => ({ host: '127.0.0.1', port: plain.port, path: plain.path, iceServers: [], iceTransportPolicy: 'all' }) },
+  { name: 'raw', origin: rtc.url, page: 'raw.html', fn: 'joinRaw', args: () => ({ iceServers: [], iceTransportPolicy: 'all' }) },
+  { name: 'rtc-call relay', origin: rtcRelay.url, page: 'rtc.html', fn: 'joinRtcCall', args: () => ({ server: rtcRelay.url, room: `join-${room++}` }) },
+  { name: 'PeerJS relay', origin: plain.url, page: 'peerjs.html', fn: 'joinPeerJs', args: () => ({ host: '127.0.0.1', port: plain.port, path: plain.path, iceServers: relayIce(), iceTransportPolicy: 'relay' }) },
+  { name: 'raw relay', origin: rtc.url, page: 'raw.html', fn: 'joinRaw', args: () => ({ iceServers: relayIce(), iceTransportPolicy: 'relay' }) },
 ];
 async function trial(arm) {
-  const page = await openWindow(browser, `${rtc.url}/bench/${arm.page}`);
+  const page = await openWindow(browser, `${arm.origin}/bench/${arm.page}`);
   try {
     return await page.evaluate((fn, args) => window.bench[fn](args), arm.fn, arm.args());
   } finally {
@@ -74,7 +76,9 @@ for (const [name, base, raw] of [['rtc-call', 'PeerJS', 'raw'], ['PeerJS', 'Peer
 console.log('');
 table(rows, `Join → first remote frame (${TRIALS} interleaved rounds; median [min–max]; ratios per round)`);
 // Where rtc-call's time goes (median ms after t0 of each step, direct and relay).
-const PHASES = ['joinApiStart', 'joinApiEnd', 'bJoined', 'bLinkAdded', 'membersApiStart', 'membersApiEnd', 'aLinkAdded', 'bRemoteStream', 'bConnected'];
+// A learns of B from the member-joined room event on its socket (no HTTP look-up since the relay),
+// so the callee answers as soon as B's offer arrives.
+const PHASES = ['joinApiStart', 'joinApiEnd', 'aMemberJoined', 'bJoined', 'bLinkAdded', 'aOffer', 'aLinkAdded', 'bRemoteStream', 'bConnected'];
 const phaseRows = [['rtc-call step (ms after t0)', 'direct', 'relay']];
 const phaseMedian = (list, k) => summary((list ?? []).map((p) => p?.[k] ?? NaN));
 const LABELS = {
@@ -82,8 +86,8 @@ const LABELS = {
   joinApiEnd: 'B: join API answered',
   bJoined: 'B: PeerJS socket open (rtc-joined)',
   bLinkAdded: 'B: calls A (rtc-participant-joined)',
-  membersApiStart: 'A: roster lookup (members API) sent',
-  membersApiEnd: 'A: roster lookup answered',
+  aMemberJoined: "A: B's member-joined arrives",
+  aOffer: "A: B's offer arrives",
   aLinkAdded: 'A: answers (rtc-participant-joined)',
   bRemoteStream: "B: A's stream arrives",
   bConnected: 'B: link connected',

@@ -196,7 +196,11 @@ export async function startRtcServer(options = {}) {
   return { ...instance, port, url: `http://127.0.0.1:${port}` };
 }
 
-/** A plain PeerServer (`peer`'s ExpressPeerServer) at `/ps` on a free loopback port, in this process. */
+/**
+ * A plain PeerServer (`peer`'s ExpressPeerServer) at `/ps` on a free loopback port, in this
+ * process. It also serves the bench pages and PeerJS (`/bench`, `/vendor`): our server's pages
+ * carry `connect-src 'self'`, so a page that talks to this server must come from it.
+ */
 export async function startPlainPeerServer(options = {}) {
   const { default: express } = await import('express');
   const { ExpressPeerServer } = await import('peer');
@@ -204,11 +208,14 @@ export async function startPlainPeerServer(options = {}) {
   const server = http.createServer(app);
   const peerServer = ExpressPeerServer(server, { path: '/', allow_discovery: false, ...options });
   app.use('/ps', peerServer);
+  app.use('/bench', express.static(join(root, 'bench', 'pages')));
+  app.use('/vendor', express.static(join(root, 'node_modules', 'peerjs', 'dist')));
   const port = await listen(server);
   const sockets = new Set();
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   return {
     port,
+    url: `http://127.0.0.1:${port}`,
     path: '/ps/',
     close: () => new Promise((resolve) => {
       for (const s of sockets) s.destroy();

@@ -67,6 +67,32 @@
     return el;
   }
 
+  /**
+   * Calls `onFrame(msg)` for every signaling frame any page websocket receives from now on (the
+   * bench's view of what reaches a participant: room events, offers). Installed by the join
+   * benchmark only, before the first participant's socket opens.
+   */
+  const frameHooks = new Set();
+  function observeSockets(onFrame) {
+    if (!window.__observedWebSocket) {
+      const Native = window.WebSocket;
+      window.WebSocket = class extends Native {
+        constructor(...a) {
+          super(...a);
+          this.addEventListener('message', (e) => {
+            if (!frameHooks.size || typeof e.data !== 'string') return;
+            let msg;
+            try { msg = JSON.parse(e.data); } catch { return; }
+            for (const h of frameHooks) h(msg);
+          });
+        }
+      };
+      window.__observedWebSocket = true;
+    }
+    frameHooks.add(onFrame);
+    return () => frameHooks.delete(onFrame);
+  }
+
   const once = (emitter, event) => new Promise((resolve, reject) => {
     emitter.once(event, resolve);
     if (event !== 'error') emitter.once('error', reject);
@@ -75,8 +101,12 @@
   // ── join → first remote frame ─────────────────────────────────────────────────────────────
   async function joinRtcCall({ server, room }) {
     const [sa, sb] = [await media(), await media()];
+    // What reaches A's signaling socket: B's member-joined room event, then B's offer.
+    let onFrame = () => {};
+    const unobserve = observeSockets((msg) => onFrame(msg));
     const a = makeCall({ server, room, name: 'A', stream: sa });
     await withTimeout(a.join(), 15_000, 'A joins');
+    const aId = a.participants.find((p) => p.isLocal)?.id;
     const b = makeCall({ server, room, name: 'B', stream: sb });
     await b.updateComplete;
     await sleep(300); // B's pre-join preview of the given stream is up: nothing left to acquire
@@ -84,20 +114,27 @@
     const frame = new Promise((resolve) => { stop = watchRemoteVideos(b, (v) => firstFrame(v).then(resolve)); });
     const t0 = performance.now();
     b.join().catch(() => {});
-    // Where the time goes: B's events, A's answer, and the HTTP calls (resource timing).
+    // Where the time goes: B's events, what reaches A's socket, A's answer, and the join API (resource timing).
     const phases = {};
     const mark = (name) => { phases[name] ??= performance.now() - t0; };
+    onFrame = (msg) => {
+      if (msg.type === 'ROOM' && msg.payload?.event === 'member-joined' && msg.payload.data?.displayName === 'B') mark('aMemberJoined');
+      else if (msg.type === 'OFFER' && msg.dst === aId) mark('aOffer');
+    };
     b.addEventListener('rtc-joined', () => mark('bJoined'));
     b.addEventListener('rtc-participant-joined', () => mark('bLinkAdded'));
     b.addEventListener('rtc-participant-updated', (e) => { const p = e.detail.participant; if (p.stream) mark('bRemoteStream'); if (p.connection === 'connected') mark('bConnected'); });
     a.addEventListener('rtc-participant-joined', () => mark('aLinkAdded'));
     const t1 = await withTimeout(frame, 20_000, 'first remote frame (rtc-call)');
     stop();
+    unobserve();
     const ms = t1 - t0;
     for (const e of performance.getEntriesByType('resource')) {
       if (e.startTime < t0) continue;
-      const kind = /\/api\/rooms\/[^/]+\/join$/.test(e.name) ? 'joinApi' : /\/api\/rooms\/[^/]+\/members$/.test(e.name) ? 'membersApi' : null;
-      if (kind && phases[`${kind}Start`] === undefined) { phases[`${kind}Start`] = e.startTime - t0; phases[`${kind}End`] = e.responseEnd - t0; }
+      if (/\/api\/rooms\/[^/]+\/join$/.test(e.name) && phases.joinApiStart === undefined) {
+        phases.joinApiStart = e.startTime - t0;
+        phases.joinApiEnd = e.responseEnd - t0;
+      }
     }
     await Promise.all([a.leave(), b.leave()]).catch(() => {});
     return { ms, phases };
