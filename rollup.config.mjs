@@ -29,7 +29,7 @@ export const CDN_ALIASES = {
  * request can be made to it); the e-mail address in one error message goes too. The build fails if
  * an edit finds nothing to change, or if any public host is left in PeerJS or in the output, so a
  * PeerJS upgrade cannot bring them back silently. (The npm build, which the consumer's bundler
- * builds, is guarded at run time instead: src/core/peerjs-loader.ts.)
+ * builds, is guarded at run time instead: src/core/transport/mesh/peerjs-loader.ts.)
  */
 const PUBLIC_HOSTS = /peerjs\.com|google\.com|\b(?:stun|turn)s?:(?!\/\/)[\w[]/i;
 
@@ -87,10 +87,10 @@ export function stripPeerJsDefaults() {
 
 /**
  * The bundle evaluates its inlined PeerJS together with everything else, so the run-time guard of
- * src/core/peerjs-loader.ts could never see PeerJS's probe there: the defaults are stripped at
+ * src/core/transport/mesh/peerjs-loader.ts could never see PeerJS's probe there: the defaults are stripped at
  * build time instead, and cdn/peerjs-loader.js (load once, no guard) takes the module's place.
  */
-const LOADER = fileURLToPath(new URL('dist/core/peerjs-loader.js', import.meta.url));
+const LOADER = fileURLToPath(new URL('dist/core/transport/mesh/peerjs-loader.js', import.meta.url));
 const CDN_LOADER = fileURLToPath(new URL('cdn/peerjs-loader.js', import.meta.url));
 
 function cdnLoader() {

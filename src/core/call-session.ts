@@ -1,17 +1,15 @@
 /**
  * CallSession: one per `<rtc-call>`. The state machine (idle → joining → connected ⇄ reconnecting →
- * left | failed), the roster of participants, one PeerLink per remote participant, and the local
- * media. DOM-free apart from media APIs; the element renders what it reports.
+ * left | failed), the participants as the transport reports them, and the local media. How media
+ * and signaling travel is the Transport's (transport/: the PeerJS mesh first); the session imports
+ * no PeerJS. DOM-free apart from media APIs; the element renders what it reports.
  */
-import type { MediaConnection, Peer, PeerOptions } from 'peerjs';
-import { RtcError, RtcErrorCode, peerError, toRtcError } from './errors.js';
+import { RtcError, RtcErrorCode, toRtcError } from './errors.js';
 import { LocalMedia } from './local-media.js';
-import { PeerLink, type ControlMessage } from './peer-link.js';
-import { loadPeerJs } from './peerjs-loader.js';
-import { parseRoomPayload, ROOM_FRAME, type RoomRequest } from '../protocol/room-events.js';
-import { BackoffReconnectPolicy, meshBitratePolicy, type BitratePolicy, type ReconnectPolicy } from './session/policies.js';
-import { createPlaceholderTracks } from './placeholder.js';
-import { RoomClient, type JoinResponse, type RoomMember } from './room-client.js';
+import { RoomClient, type JoinResponse } from './room-client.js';
+import { BackoffReconnectPolicy, type BitratePolicy, type ReconnectPolicy } from './session/policies.js';
+import { MeshTransport } from './transport/mesh/mesh-transport.js';
+import type { LocalState, RemotePeer, Transport } from './transport/transport.js';
 import {
   CallState,
   type DeviceChoice,
@@ -21,17 +19,16 @@ import {
   type ParticipantRole,
 } from './types.js';
 
-/** How long the PeerJS signaling socket may take to open on join. */
-export const SIGNALING_OPEN_TIMEOUT_MS = 10_000;
-/** How long a call from a room-mate the server has not announced yet is held before it is refused. */
-export const HOLD_UNANNOUNCED_MS = 5_000;
 /** How long the call stays `reconnecting` before it fails with `signaling-unreachable` (the default policy's). */
 export const RECONNECT_TIMEOUT_MS = 30_000;
 
-/** The policies a session runs with (see session/policies.ts). */
-export interface SessionPolicies {
+/** What a session runs with: its policies and the transport it creates for each join. */
+export interface SessionOptions {
   reconnect?: ReconnectPolicy;
+  /** The mesh's bitrate rule (used by the default transport). */
   bitrate?: BitratePolicy;
+  /** Makes the transport of one join (default: the PeerJS mesh). */
+  createTransport?: () => Transport;
 }
 
 export interface CallConfig {
@@ -78,34 +75,28 @@ export class CallSession {
   private mediaReady: Promise<void> | null = null;
   private join$: Promise<void> | null = null;
   private abort: AbortController | null = null;
-  private peer: Peer | null = null;
-  private readonly links = new Map<string, PeerLink>();
-  private readonly roster = new Map<string, RoomMember>();
+  private transport: Transport | null = null;
   private localRole: ParticipantRole = 'guest';
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectDeadline: ReturnType<typeof setTimeout> | undefined;
   private reconnectAttempt = 0;
   private snapshot: readonly Participant[] | null = null;
   private tearingDown = false;
-  /** Calls from peers not announced yet (see answer()). */
-  private readonly held = new Map<string, { media: MediaConnection; timer: ReturnType<typeof setTimeout> }>();
-
   private readonly reconnectPolicy: ReconnectPolicy;
-  private readonly bitratePolicy: BitratePolicy;
+  private readonly createTransport: () => Transport;
   private signalingLostAt = 0;
+  private lastMic: boolean | undefined;
+  private lastCamera: boolean | undefined;
 
-  constructor(listener: CallSessionListener, policies: SessionPolicies = {}) {
+  constructor(listener: CallSessionListener, options: SessionOptions = {}) {
     this.listener = listener;
-    this.reconnectPolicy = policies.reconnect ?? new BackoffReconnectPolicy({ giveUpAfterMs: RECONNECT_TIMEOUT_MS });
-    this.bitratePolicy = policies.bitrate ?? meshBitratePolicy;
+    this.reconnectPolicy = options.reconnect ?? new BackoffReconnectPolicy({ giveUpAfterMs: RECONNECT_TIMEOUT_MS });
+    this.createTransport = options.createTransport ?? (() => new MeshTransport(options.bitrate));
   }
 
   /** Everyone in the call, local first. A new array (and new objects) after any change. */
   get participants(): readonly Participant[] {
-    this.snapshot ??= [
-      this.localParticipant(),
-      ...[...this.links.values()].filter((l) => l.listed).map((l) => this.remoteParticipant(l)),
-    ];
+    this.snapshot ??= [this.localParticipant(), ...(this.transport?.peers ?? []).map((p) => this.remoteParticipant(p))];
     return this.snapshot;
   }
 
@@ -124,7 +115,7 @@ export class CallSession {
 
   /** The RTCPeerConnections of the call (for stats and tests). */
   get peerConnections(): RTCPeerConnection[] {
-    return [...this.links.values()].flatMap((l) => (l.peerConnection ? [l.peerConnection] : []));
+    return this.transport?.peerConnections ?? [];
   }
 
   /**
@@ -141,7 +132,7 @@ export class CallSession {
     });
     this.media = media;
     // Every track change goes into every link with replaceTrack before the old track is stopped.
-    media.addSink((kind, track) => Promise.all([...this.links.values()].map((l) => l.replaceTrack(kind, track))).then(() => {}));
+    media.addSink((kind, track) => this.transport?.publish(kind === 'audio' ? 'microphone' : 'camera', track) ?? Promise.resolve());
     this.mediaReady = media
       .start({
         micOff: config.micOff,
@@ -244,7 +235,7 @@ export class CallSession {
   setDisplayName(name: string): void {
     if (this.config) this.config = { ...this.config, displayName: name };
     this.invalidate();
-    this.sendRoomRequest({ request: 'update', data: { displayName: name } });
+    this.transport?.request({ request: 'update', data: { displayName: name } });
     this.listener.participantUpdated(this.participants[0]!);
   }
 
@@ -278,18 +269,17 @@ export class CallSession {
       const self = info as JoinResponse & { displayName?: string; role?: string };
       if (self.role === 'host' || self.role === 'guest') this.localRole = self.role;
       if (typeof self.displayName === 'string' && self.displayName) this.config = { ...config, displayName: self.displayName };
-      for (const m of info.members) this.roster.set(m.peerId, m);
 
-      const { Peer } = await loadPeerJs();
+      const transport = this.createTransport();
+      this.transport = transport;
+      this.watchTransport(transport);
+      await transport.connect(info, {
+        endpoint: client.signalingHost,
+        tracks: { microphone: this.media?.sendTrack('audio') ?? null, camera: this.media?.sendTrack('video') ?? null },
+        state: this.localState(),
+        signal: abort.signal,
+      });
       if (abort.signal.aborted) return;
-      const peer = new Peer(info.peerId, this.peerOptions(client, info));
-      this.peer = peer;
-      await this.waitForOpen(peer, abort.signal);
-      if (abort.signal.aborted) return;
-      this.watchPeer(peer);
-
-      // The newcomer calls everyone already present (one direction only: no glare).
-      for (const member of info.members) this.call(member);
       this.invalidate();
       this.setState(CallState.Connected);
       this.listener.joined(config.room, info.peerId);
@@ -303,257 +293,38 @@ export class CallSession {
     }
   }
 
-  private peerOptions(client: RoomClient, info: JoinResponse): PeerOptions {
-    const { host, port, secure } = client.signalingHost;
-    return {
-      host,
-      port,
-      secure,
-      path: info.signaling.path,
-      key: info.signaling.key,
-      token: info.peerToken,
-      // Never PeerJS's defaults (a public STUN/TURN): exactly what our server says.
-      config: { iceServers: info.iceServers, iceTransportPolicy: info.iceTransportPolicy ?? 'all' },
-      debug: 0,
-    } as PeerOptions;
-  }
-
-  private waitForOpen(peer: Peer, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const done = () => {
-        clearTimeout(timer);
-        peer.off('open', onOpen);
-        peer.off('error', onError);
-        signal.removeEventListener('abort', onAbort);
-      };
-      const onOpen = () => {
-        done();
-        resolve();
-      };
-      const onError = (error: unknown) => {
-        done();
-        const mapped = peerError(error);
-        reject(
-          mapped.code === RtcErrorCode.SignalingUnreachable
-            ? new RtcError(RtcErrorCode.SignalingUnreachable, 'The signaling connection to the call server was refused or lost.', { cause: error, fatal: true })
-            : mapped,
-        );
-      };
-      const onAbort = () => {
-        done();
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new RtcError(RtcErrorCode.SignalingUnreachable, `The signaling connection did not open within ${SIGNALING_OPEN_TIMEOUT_MS / 1000} s.`, { fatal: true }));
-      }, SIGNALING_OPEN_TIMEOUT_MS);
-      peer.on('open', onOpen);
-      peer.on('error', onError);
-      signal.addEventListener('abort', onAbort);
-    });
-  }
-
-  private watchPeer(peer: Peer): void {
-    peer.on('call', (media) => void this.answer(media));
-    peer.on('disconnected', () => this.onSignalingLost());
-    peer.on('open', () => this.onSignalingBack());
-    peer.on('error', (error) => this.onPeerError(error));
-    // The server's LEAVE (a room-mate's socket closed and did not come back) drops them at once,
-    // also when their media link had already failed.
-    peer.socket.on('message', (msg: { type?: string; src?: string; payload?: unknown }) => {
-      if (msg?.type === 'LEAVE' && msg.src) this.dropParticipant(msg.src, 'disconnected');
-      // Room events (src/protocol/room-events.ts) ride the same socket; PeerJS ignores them.
-      else if (msg?.type === ROOM_FRAME) this.onRoomEvent(msg.payload);
-    });
-  }
-
-  // ── links ──────────────────────────────────────────────────────────────────────────────────
-
-  /** Tracks to offer: real ones where we have them, placeholders elsewhere (swapped right after). */
-  private sendStream() {
-    const audio = this.media?.audioTrack ?? null;
-    const video = this.media?.videoTrack ?? null;
-    const placeholders = audio && video ? null : createPlaceholderTracks();
-    const stream = new MediaStream([audio ?? placeholders!.audio, video ?? placeholders!.video]);
-    return { stream, placeholders };
-  }
-
-  private call(member: RoomMember): void {
-    const peer = this.peer;
-    if (!peer || this.links.has(member.peerId)) return;
-    const { stream, placeholders } = this.sendStream();
-    const media = peer.call(member.peerId, stream);
-    this.addLink(member, media);
-    // The offer already has an audio and a video m-line; the placeholders have served.
-    placeholders?.dispose();
-  }
-
-  /**
-   * A call from a room-mate. Answered at once when the server has announced them; otherwise held
-   * until their `member-joined` arrives (at most HOLD_UNANNOUNCED_MS), then answered — never on the
-   * caller's word, never after an HTTP look-up. A name and role always come from the server.
-   */
-  private answer(media: MediaConnection): void {
-    if (!this.peer) return;
-    if (this.roster.has(media.peer)) {
-      this.answerKnown(media);
-      return;
-    }
-    this.held.get(media.peer)?.media.close();
-    const timer = setTimeout(() => {
-      if (this.held.get(media.peer)?.media !== media) return;
-      this.held.delete(media.peer);
-      media.close();
-    }, HOLD_UNANNOUNCED_MS);
-    this.held.set(media.peer, { media, timer });
-  }
-
-  private answerKnown(media: MediaConnection): void {
-    const member = this.roster.get(media.peer);
-    if (!this.peer || !member) return;
-    this.links.get(media.peer)?.close(false);
-    this.links.delete(media.peer);
-    const { stream, placeholders } = this.sendStream();
-    media.answer(stream);
-    this.addLink(member, media);
-    placeholders?.dispose();
-  }
-
-  private releaseHeld(peerId?: string): void {
-    for (const [id, h] of this.held) {
-      if (peerId !== undefined && id !== peerId) continue;
-      clearTimeout(h.timer);
-      this.held.delete(id);
-    }
-  }
-
-  // ── room events ───────────────────────────────────────────────────────────────────────────
-
-  private onRoomEvent(payload: unknown): void {
-    const event = parseRoomPayload(payload);
-    if (!event || 'reply' in event) return;
-    switch (event.event) {
-      case 'members':
-        for (const m of event.data.members) if (m.peerId !== this.localId) this.rememberMember(m);
-        break;
-      case 'member-joined':
-        if (event.data.peerId !== this.localId) this.rememberMember(event.data);
-        break;
-      case 'member-left':
-        this.releaseHeld(event.data.peerId);
-        this.dropParticipant(event.data.peerId, event.data.reason === 'left' ? 'left' : 'disconnected');
-        break;
-      case 'member-updated': {
-        const { peerId, displayName } = event.data;
-        const member = this.roster.get(peerId);
-        if (member && displayName !== undefined) this.roster.set(peerId, { ...member, displayName });
-        const link = this.links.get(peerId);
-        if (link && displayName !== undefined && link.displayName !== displayName) {
-          link.displayName = displayName;
-          this.invalidate();
-          if (link.listed) this.listener.participantUpdated(this.remoteParticipant(link));
-        }
-        break;
-      }
-      case 'removed':
-        // Our seat went to a newer join with the same room token (one seat per person).
-        if (event.data.reason === 'replaced') void this.leave('replaced');
-        break;
-    }
-  }
-
-  /** The server announced a member: keep what it says, and answer their call if it was held. */
-  private rememberMember(member: RoomMember): void {
-    this.roster.set(member.peerId, member);
-    const link = this.links.get(member.peerId);
-    if (link && link.displayName !== member.displayName) {
-      link.displayName = member.displayName;
+  /** The transport's events, each in one hop to the listener (and from there to the element). */
+  private watchTransport(t: Transport): void {
+    t.on('participant-joined', (p) => {
       this.invalidate();
-      if (link.listed) this.listener.participantUpdated(this.remoteParticipant(link));
-    }
-    const held = this.held.get(member.peerId);
-    if (held) {
-      clearTimeout(held.timer);
-      this.held.delete(member.peerId);
-      this.answerKnown(held.media);
-    }
+      this.listener.participantJoined(this.remoteParticipant(p));
+    });
+    t.on('participant-updated', (p) => {
+      this.invalidate();
+      this.listener.participantUpdated(this.remoteParticipant(p));
+    });
+    t.on('participant-left', (p, reason) => {
+      this.invalidate();
+      this.listener.participantLeft(this.remoteParticipant(p), reason);
+    });
+    t.on('signaling-lost', () => this.onSignalingLost());
+    t.on('signaling-restored', () => this.onSignalingBack());
+    // Our seat went to a newer join with the same room token (one seat per person).
+    t.on('removed', (reason) => {
+      if (reason === 'replaced') void this.leave('replaced');
+    });
+    t.on('error', (error) => this.report(error));
   }
 
-  private sendRoomRequest(request: RoomRequest): void {
-    const socket = (this.peer as unknown as { socket?: { send(data: unknown): void } } | null)?.socket;
-    if (this.peer?.open) socket?.send({ type: ROOM_FRAME, payload: request });
+  private localState(): LocalState {
+    return { mic: this.micEnabled, cam: this.cameraEnabled, name: this.config?.displayName ?? '' };
   }
-
-  /** Creates the link; `listed` false keeps it out of `participants` and events until its name is known. */
-  private addLink(member: RoomMember, media: MediaConnection, listed = true): PeerLink {
-    const link = new PeerLink(
-      {
-        id: member.peerId,
-        displayName: member.displayName,
-        role: member.role === 'host' ? 'host' : 'guest',
-        media,
-        // Names come from the server's room events only, never from the caller.
-        trustAnnouncedName: false,
-      },
-      {
-        onUpdate: (l) => {
-          if (this.links.get(l.id) !== l || !l.listed) return;
-          this.invalidate();
-          this.listener.participantUpdated(this.remoteParticipant(l));
-        },
-        onClose: (l, reason) => {
-          if (this.links.get(l.id) !== l) return;
-          this.links.delete(l.id);
-          this.afterRosterChange();
-          if (l.listed) this.listener.participantLeft(this.remoteParticipant(l), reason);
-        },
-        onError: (error) => this.report(error),
-      },
-    );
-    link.listed = listed;
-    this.links.set(member.peerId, link);
-    link.attach(
-      { audio: this.media?.sendTrack('audio') ?? null, video: this.media?.sendTrack('video') ?? null },
-      this.stateMessage(),
-    );
-    this.afterRosterChange();
-    if (listed) this.listener.participantJoined(this.remoteParticipant(link));
-    return link;
-  }
-
-  private dropParticipant(id: string, reason: ParticipantLeaveReason): void {
-    const link = this.links.get(id);
-    this.roster.delete(id);
-    if (!link) return;
-    this.links.delete(id);
-    void link.close(false);
-    this.afterRosterChange();
-    if (link.listed) this.listener.participantLeft(this.remoteParticipant(link), reason);
-  }
-
-  private afterRosterChange(): void {
-    this.invalidate();
-    const bitrate = this.bitratePolicy.videoBitrate(this.links.size + 1);
-    for (const link of this.links.values()) link.setMaxBitrate(bitrate);
-  }
-
-  private stateMessage(): ControlMessage {
-    return { t: 'state', mic: this.micEnabled, cam: this.cameraEnabled, name: this.config?.displayName ?? '' };
-  }
-
-  private broadcastState(): void {
-    const msg = this.stateMessage();
-    for (const link of this.links.values()) link.send(msg);
-  }
-
-  private lastMic: boolean | undefined;
-  private lastCamera: boolean | undefined;
 
   private onLocalMediaChange(): void {
     const media = this.media;
     if (!media) return;
     this.invalidate();
-    this.broadcastState();
+    this.transport?.sendState(this.localState());
     if (media.micEnabled !== this.lastMic) {
       this.lastMic = media.micEnabled;
       this.listener.micChange(media.micEnabled);
@@ -593,10 +364,7 @@ export class CallSession {
       giveUp();
       return;
     }
-    this.reconnectTimer = setTimeout(() => {
-      const peer = this.peer;
-      if (peer && peer.disconnected && !peer.destroyed) peer.reconnect();
-    }, delay);
+    this.reconnectTimer = setTimeout(() => this.transport?.reconnectSignaling(), delay);
   }
 
   private onSignalingBack(): void {
@@ -605,21 +373,6 @@ export class CallSession {
     clearTimeout(this.reconnectDeadline);
     this.reconnectAttempt = 0;
     this.setState(CallState.Connected);
-  }
-
-  private onPeerError(error: unknown): void {
-    const type = (error as { type?: string }).type;
-    if (type === 'network' || type === 'socket-closed' || type === 'socket-error' || type === 'disconnected' || type === 'server-error') {
-      // Socket trouble: `disconnected` drives the reconnect loop; no error until it gives up.
-      return;
-    }
-    if (type === 'peer-unavailable') {
-      const id = /peer (\S+)$/.exec((error as Error).message ?? '')?.[1];
-      if (id) this.dropParticipant(id, 'disconnected');
-      this.report(peerError(error));
-      return;
-    }
-    this.report(peerError(error));
   }
 
   // ── state ──────────────────────────────────────────────────────────────────────────────────
@@ -639,22 +392,15 @@ export class CallSession {
 
   private async teardown(sayBye: boolean): Promise<void> {
     this.tearingDown = true;
-    // Tell the server first: room-mates learn `left` at once, even if a goodbye on a link is lost.
-    if (sayBye) this.sendRoomRequest({ request: 'leave' });
-    for (const h of this.held.values()) h.media.close();
-    this.releaseHeld();
     this.abort?.abort();
     this.abort = null;
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.reconnectDeadline);
-    const links = [...this.links.values()];
-    this.links.clear();
-    await Promise.all(links.map((l) => l.close(sayBye)));
-    const peer = this.peer;
-    this.peer = null;
-    peer?.destroy();
+    const transport = this.transport;
+    // Closing says goodbye (to the server first, then on every link) and ends every connection.
+    await transport?.close(sayBye);
+    if (this.transport === transport) this.transport = null;
     this.releaseMedia();
-    this.roster.clear();
     this.invalidate();
     this.tearingDown = false;
   }
@@ -692,16 +438,16 @@ export class CallSession {
     };
   }
 
-  private remoteParticipant(link: PeerLink): Participant {
+  private remoteParticipant(p: RemotePeer): Participant {
     return {
-      id: link.id,
-      displayName: link.displayName,
-      role: link.role,
+      id: p.id,
+      displayName: p.displayName,
+      role: p.role,
       isLocal: false,
-      micEnabled: link.micEnabled,
-      cameraEnabled: link.cameraEnabled,
-      connection: link.connection,
-      stream: link.stream,
+      micEnabled: p.micEnabled,
+      cameraEnabled: p.cameraEnabled,
+      connection: p.connection,
+      stream: p.stream,
     };
   }
 }

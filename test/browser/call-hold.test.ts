@@ -5,7 +5,7 @@
 import { expect } from '@open-wc/testing';
 import type { RtcCall } from '../../src/components/call/call.js';
 import { allConnected, createCall, remoteTile, uniqueRoom, videoOf } from './helpers/call.js';
-import { HOLD_UNANNOUNCED_MS } from '../../src/core/call-session.js';
+import { HOLD_UNANNOUNCED_MS } from '../../src/core/transport/mesh/mesh-transport.js';
 import { framesAdvance } from './helpers/media.js';
 
 type Hold = (frame: { type?: string; payload?: { event?: string; data?: { displayName?: string } } }) => number | 'drop' | 0;

@@ -1,10 +1,10 @@
-// src/core/peerjs-loader.ts in a real browser: PeerJS (the real module, through the dev server)
+// src/core/transport/mesh/peerjs-loader.ts in a real browser: PeerJS (the real module, through the dev server)
 // loads once without its load-time probe ever getting PeerJS's public STUN/TURN defaults, the
 // guard is narrow (only PeerJS's default configuration, only while a load is in progress), two
 // copies of rtc-call share it, and the page's RTCPeerConnection is given back afterwards.
 // Configurations here name loopback only: nothing gathers, and nothing is contacted.
 import { expect } from '@open-wc/testing';
-import { armPeerJsGuard, loadPeerJs, neutralisePeerJsDefaults } from '../../src/core/peerjs-loader.js';
+import { armPeerJsGuard, loadPeerJs, neutralisePeerJsDefaults } from '../../src/core/transport/mesh/peerjs-loader.js';
 
 type Ctor = typeof RTCPeerConnection;
 const original = window.RTCPeerConnection;

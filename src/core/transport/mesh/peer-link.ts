@@ -4,8 +4,8 @@
  * id on both sides, so PeerJS neither takes it over nor opens a second connection per pair).
  */
 import type { MediaConnection } from 'peerjs';
-import { RtcError, RtcErrorCode } from './errors.js';
-import type { ConnectionState, ParticipantRole } from './types.js';
+import { RtcError, RtcErrorCode } from '../../errors.js';
+import type { ConnectionState, ParticipantRole } from '../../types.js';
 
 /** The control channel's fixed SCTP stream id on both sides. */
 export const CONTROL_CHANNEL_ID = 512;

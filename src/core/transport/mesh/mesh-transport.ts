@@ -1,0 +1,343 @@
+/**
+ * The PeerJS mesh: one PeerLink per remote participant, over our signaling relay. Everything that
+ * knows PeerJS lives in this folder — the Peer, its socket (room events ride it as ROOM frames),
+ * the links, the placeholders that stand in for missing tracks, the bitrate rule, and the
+ * workarounds for what PeerJS cannot do (DESIGN, "Layers").
+ *
+ * Call model: the newcomer calls everyone already present (no glare). A call from a peer the
+ * server has not announced yet is held until its `member-joined` arrives (at most
+ * HOLD_UNANNOUNCED_MS), then answered — never on the caller's word, never after an HTTP look-up.
+ */
+import type { MediaConnection, Peer, PeerOptions } from 'peerjs';
+import type { JoinResponse, PublicMember } from '../../../protocol/join.js';
+import { parseRoomPayload, ROOM_FRAME, type RoomRequest } from '../../../protocol/room-events.js';
+import { TypedEmitter } from '../../emitter.js';
+import { RtcError, RtcErrorCode, peerError } from '../../errors.js';
+import { meshBitratePolicy, type BitratePolicy } from '../../session/policies.js';
+import type { ParticipantLeaveReason } from '../../types.js';
+import type { ConnectOptions, LocalState, MediaSource, RemotePeer, Transport, TransportEvents } from '../transport.js';
+import { loadPeerJs } from './peerjs-loader.js';
+import { PeerLink, type ControlMessage } from './peer-link.js';
+import { createPlaceholderTracks } from './placeholder.js';
+
+/** How long the signaling socket may take to open. */
+export const SIGNALING_OPEN_TIMEOUT_MS = 10_000;
+/** How long a call from a room-mate the server has not announced yet is held before it is refused. */
+export const HOLD_UNANNOUNCED_MS = 5_000;
+
+const KIND: Record<Exclude<MediaSource, 'screen'>, 'audio' | 'video'> = { microphone: 'audio', camera: 'video' };
+
+export class MeshTransport extends TypedEmitter<TransportEvents> implements Transport {
+  private peer: Peer | null = null;
+  private localId: string | null = null;
+  private readonly links = new Map<string, PeerLink>();
+  /** Who the server says is in the room (never what a caller says). */
+  private readonly roster = new Map<string, PublicMember>();
+  /** Calls from peers not announced yet. */
+  private readonly held = new Map<string, { media: MediaConnection; timer: ReturnType<typeof setTimeout> }>();
+  private readonly tracks: { audio: MediaStreamTrack | null; video: MediaStreamTrack | null } = { audio: null, video: null };
+  private state: LocalState = { mic: false, cam: false, name: '' };
+  private closing = false;
+
+  constructor(private readonly bitrate: BitratePolicy = meshBitratePolicy) {
+    super();
+  }
+
+  get peers(): readonly RemotePeer[] {
+    return [...this.links.values()];
+  }
+
+  get peerConnections(): RTCPeerConnection[] {
+    return [...this.links.values()].flatMap((l) => (l.peerConnection ? [l.peerConnection] : []));
+  }
+
+  async connect(join: JoinResponse, options: ConnectOptions): Promise<void> {
+    this.localId = join.peerId;
+    this.tracks.audio = options.tracks.microphone;
+    this.tracks.video = options.tracks.camera;
+    this.state = options.state;
+    for (const m of join.members) this.roster.set(m.peerId, m);
+    const { Peer } = await loadPeerJs();
+    if (options.signal.aborted || this.closing) return;
+    const peer = new Peer(join.peerId, this.peerOptions(join, options));
+    this.peer = peer;
+    await this.waitForOpen(peer, options.signal);
+    if (options.signal.aborted || this.closing) return;
+    this.watchPeer(peer);
+    // The newcomer calls everyone already present (one direction only: no glare).
+    for (const member of join.members) this.call(member);
+  }
+
+  async publish(source: MediaSource, track: MediaStreamTrack | null): Promise<void> {
+    if (source === 'screen') throw new RtcError(RtcErrorCode.NotSupported, 'Screen sharing is not available in this call yet.');
+    const kind = KIND[source];
+    this.tracks[kind] = track;
+    await Promise.all([...this.links.values()].map((l) => l.replaceTrack(kind, track)));
+  }
+
+  sendState(state: LocalState): void {
+    this.state = state;
+    const msg = this.stateMessage();
+    for (const link of this.links.values()) link.send(msg);
+  }
+
+  request(request: RoomRequest): void {
+    // PeerJS's socket sends any frame with a `type`; our relay reads ROOM frames as room requests.
+    const socket = (this.peer as unknown as { socket?: { send(data: unknown): void } } | null)?.socket;
+    if (this.peer?.open) socket?.send({ type: ROOM_FRAME, payload: request });
+  }
+
+  reconnectSignaling(): void {
+    const peer = this.peer;
+    if (peer && peer.disconnected && !peer.destroyed) peer.reconnect();
+  }
+
+  async close(sayBye: boolean): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    // Tell the server first: room-mates learn `left` at once, even if a goodbye on a link is lost.
+    if (sayBye) this.request({ request: 'leave' });
+    for (const h of this.held.values()) {
+      clearTimeout(h.timer);
+      h.media.close();
+    }
+    this.held.clear();
+    const links = [...this.links.values()];
+    this.links.clear();
+    await Promise.all(links.map((l) => l.close(sayBye)));
+    const peer = this.peer;
+    this.peer = null;
+    peer?.destroy();
+    this.roster.clear();
+    this.removeAllListeners();
+  }
+
+  // ── signaling ─────────────────────────────────────────────────────────────────────────────
+
+  private peerOptions(join: JoinResponse, options: ConnectOptions): PeerOptions {
+    const { host, port, secure } = options.endpoint;
+    return {
+      host,
+      port,
+      secure,
+      path: join.signaling.path,
+      key: join.signaling.key,
+      token: join.peerToken,
+      // Never PeerJS's defaults (a public STUN/TURN): exactly what our server says.
+      config: { iceServers: join.iceServers, iceTransportPolicy: join.iceTransportPolicy ?? 'all' },
+      debug: 0,
+    } as PeerOptions;
+  }
+
+  private waitForOpen(peer: Peer, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        peer.off('open', onOpen);
+        peer.off('error', onError);
+        signal.removeEventListener('abort', onAbort);
+      };
+      const onOpen = () => {
+        done();
+        resolve();
+      };
+      const onError = (error: unknown) => {
+        done();
+        const mapped = peerError(error);
+        reject(
+          mapped.code === RtcErrorCode.SignalingUnreachable
+            ? new RtcError(RtcErrorCode.SignalingUnreachable, 'The signaling connection to the call server was refused or lost.', { cause: error, fatal: true })
+            : mapped,
+        );
+      };
+      const onAbort = () => {
+        done();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new RtcError(RtcErrorCode.SignalingUnreachable, `The signaling connection did not open within ${SIGNALING_OPEN_TIMEOUT_MS / 1000} s.`, { fatal: true }));
+      }, SIGNALING_OPEN_TIMEOUT_MS);
+      peer.on('open', onOpen);
+      peer.on('error', onError);
+      signal.addEventListener('abort', onAbort);
+    });
+  }
+
+  private watchPeer(peer: Peer): void {
+    peer.on('call', (media) => this.answer(media));
+    // A transport being closed destroys its own Peer: that is no signaling loss.
+    peer.on('disconnected', () => {
+      if (!this.closing) this.emit('signaling-lost');
+    });
+    peer.on('open', () => {
+      if (!this.closing) this.emit('signaling-restored');
+    });
+    peer.on('error', (error) => this.onPeerError(error));
+    // The server's LEAVE (a room-mate's socket closed and did not come back) drops them at once,
+    // also when their media link had already failed. Room events ride the same socket.
+    peer.socket.on('message', (msg: { type?: string; src?: string; payload?: unknown }) => {
+      if (msg?.type === 'LEAVE' && msg.src) this.drop(msg.src, 'disconnected');
+      else if (msg?.type === ROOM_FRAME) this.onRoomEvent(msg.payload);
+    });
+  }
+
+  private onPeerError(error: unknown): void {
+    const type = (error as { type?: string }).type;
+    if (type === 'network' || type === 'socket-closed' || type === 'socket-error' || type === 'disconnected' || type === 'server-error') {
+      // Socket trouble: `disconnected` drives the session's reconnect loop; no error until it gives up.
+      return;
+    }
+    if (type === 'peer-unavailable') {
+      // PeerJS names the peer only in its message ("Could not connect to peer <id>").
+      const id = /peer (\S+)$/.exec((error as Error).message ?? '')?.[1];
+      if (id) this.drop(id, 'disconnected');
+    }
+    this.emit('error', peerError(error));
+  }
+
+  private onRoomEvent(payload: unknown): void {
+    const event = parseRoomPayload(payload);
+    if (!event || 'reply' in event) return;
+    switch (event.event) {
+      case 'members':
+        for (const m of event.data.members) if (m.peerId !== this.localId) this.remember(m);
+        break;
+      case 'member-joined':
+        if (event.data.peerId !== this.localId) this.remember(event.data);
+        break;
+      case 'member-left':
+        this.drop(event.data.peerId, event.data.reason === 'left' ? 'left' : 'disconnected');
+        break;
+      case 'member-updated': {
+        const member = this.roster.get(event.data.peerId);
+        if (member && event.data.displayName !== undefined) this.remember({ ...member, displayName: event.data.displayName });
+        break;
+      }
+      case 'removed':
+        this.emit('removed', event.data.reason);
+        break;
+    }
+  }
+
+  /** The server announced (or renamed) a member: keep what it says, answer their held call. */
+  private remember(member: PublicMember): void {
+    this.roster.set(member.peerId, member);
+    const link = this.links.get(member.peerId);
+    if (link && link.displayName !== member.displayName) {
+      link.displayName = member.displayName;
+      this.emit('participant-updated', link);
+    }
+    const held = this.held.get(member.peerId);
+    if (held) {
+      clearTimeout(held.timer);
+      this.held.delete(member.peerId);
+      this.answerKnown(held.media);
+    }
+  }
+
+  // ── links ─────────────────────────────────────────────────────────────────────────────────
+
+  /** Tracks to offer: real ones where we have them, placeholders elsewhere (swapped right after). */
+  private sendStream() {
+    const { audio, video } = this.tracks;
+    const placeholders = audio && video ? null : createPlaceholderTracks();
+    const stream = new MediaStream([audio ?? placeholders!.audio, video ?? placeholders!.video]);
+    return { stream, placeholders };
+  }
+
+  private call(member: PublicMember): void {
+    const peer = this.peer;
+    if (!peer || this.links.has(member.peerId)) return;
+    const { stream, placeholders } = this.sendStream();
+    const media = peer.call(member.peerId, stream);
+    this.addLink(member, media);
+    // The offer already has an audio and a video m-line; the placeholders have served.
+    placeholders?.dispose();
+  }
+
+  private answer(media: MediaConnection): void {
+    if (!this.peer || this.closing) return;
+    if (this.roster.has(media.peer)) {
+      this.answerKnown(media);
+      return;
+    }
+    const previous = this.held.get(media.peer);
+    if (previous) {
+      clearTimeout(previous.timer);
+      previous.media.close();
+    }
+    const timer = setTimeout(() => {
+      if (this.held.get(media.peer)?.media !== media) return;
+      this.held.delete(media.peer);
+      media.close();
+    }, HOLD_UNANNOUNCED_MS);
+    this.held.set(media.peer, { media, timer });
+  }
+
+  private answerKnown(media: MediaConnection): void {
+    const member = this.roster.get(media.peer);
+    if (!this.peer || !member) return;
+    const old = this.links.get(media.peer);
+    this.links.delete(media.peer);
+    void old?.close(false);
+    const { stream, placeholders } = this.sendStream();
+    media.answer(stream);
+    this.addLink(member, media);
+    placeholders?.dispose();
+  }
+
+  private addLink(member: PublicMember, media: MediaConnection): void {
+    const link = new PeerLink(
+      {
+        id: member.peerId,
+        displayName: member.displayName,
+        role: member.role === 'host' ? 'host' : 'guest',
+        media,
+        // Names come from the server's room events only, never from the caller.
+        trustAnnouncedName: false,
+      },
+      {
+        onUpdate: (l) => {
+          if (this.links.get(l.id) === l) this.emit('participant-updated', l);
+        },
+        onClose: (l, reason) => {
+          if (this.links.get(l.id) !== l) return;
+          this.links.delete(l.id);
+          this.applyBitrate();
+          this.emit('participant-left', l, reason);
+        },
+        onError: (error) => this.emit('error', error),
+      },
+    );
+    this.links.set(member.peerId, link);
+    link.attach({ audio: this.tracks.audio, video: this.tracks.video }, this.stateMessage());
+    this.applyBitrate();
+    this.emit('participant-joined', link);
+  }
+
+  private drop(id: string, reason: ParticipantLeaveReason): void {
+    const held = this.held.get(id);
+    if (held) {
+      clearTimeout(held.timer);
+      this.held.delete(id);
+      held.media.close();
+    }
+    this.roster.delete(id);
+    const link = this.links.get(id);
+    if (!link) return;
+    this.links.delete(id);
+    void link.close(false);
+    this.applyBitrate();
+    this.emit('participant-left', link, reason);
+  }
+
+  private applyBitrate(): void {
+    const bps = this.bitrate.videoBitrate(this.links.size + 1);
+    for (const link of this.links.values()) link.setMaxBitrate(bps);
+  }
+
+  private stateMessage(): ControlMessage {
+    return { t: 'state', mic: this.state.mic, cam: this.state.cam, name: this.state.name };
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The seam between the call session (state machine, roster, local media) and how media and
+ * signaling travel. The PeerJS mesh (`mesh/`) is the first implementation; an SFU is the next.
+ * A transport knows nothing of the DOM beyond media APIs, and nothing of the elements.
+ */
+import type { JoinResponse } from '../../protocol/join.js';
+import type { RemovedReason, RoomRequest } from '../../protocol/room-events.js';
+import type { TypedEmitter } from '../emitter.js';
+import type { RtcError } from '../errors.js';
+import type { ConnectionState, ParticipantLeaveReason, ParticipantRole } from '../types.js';
+
+/** Where a local track comes from (DESIGN's names table). */
+export type MediaSource = 'microphone' | 'camera' | 'screen';
+
+/** What a transport knows of one remote participant (live object; the session snapshots it). */
+export interface RemotePeer {
+  readonly id: string;
+  readonly displayName: string;
+  readonly role: ParticipantRole;
+  readonly micEnabled: boolean;
+  readonly cameraEnabled: boolean;
+  readonly connection: ConnectionState;
+  readonly stream: MediaStream | null;
+}
+
+/** What the others see of us, sent whenever it changes. */
+export interface LocalState {
+  mic: boolean;
+  cam: boolean;
+  name: string;
+}
+
+export type TransportEvents = {
+  /** A remote participant became part of the call (their name and role come from the server). */
+  'participant-joined': (peer: RemotePeer) => void;
+  /** Their mic, camera, name, stream or connection changed. */
+  'participant-updated': (peer: RemotePeer) => void;
+  /** They are gone; `peer` is their last state. */
+  'participant-left': (peer: RemotePeer, reason: ParticipantLeaveReason) => void;
+  /** The signaling connection dropped (media may still flow); `reconnectSignaling()` retries. */
+  'signaling-lost': () => void;
+  /** The signaling connection is back. */
+  'signaling-restored': () => void;
+  /** The server took our seat away. */
+  removed: (reason: RemovedReason) => void;
+  /** Something went wrong that does not end the call by itself. */
+  error: (error: RtcError) => void;
+};
+
+/** Where to reach the server's signaling socket. */
+export interface SignalingEndpoint {
+  host: string;
+  port: number;
+  secure: boolean;
+}
+
+export interface ConnectOptions {
+  endpoint: SignalingEndpoint;
+  /** The tracks to send from the first offer (null = nothing yet: a placeholder stands in). */
+  tracks: { microphone: MediaStreamTrack | null; camera: MediaStreamTrack | null };
+  state: LocalState;
+  signal: AbortSignal;
+}
+
+/**
+ * Every transport: connect with the join answer, publish tracks by source, send our state and
+ * room requests, reconnect signaling on request, close. Events as in TransportEvents.
+ */
+export interface Transport extends Pick<TypedEmitter<TransportEvents>, 'on' | 'off'> {
+  /** Opens signaling and reaches everyone in `join.members`; resolves when signaling is open. */
+  connect(join: JoinResponse, options: ConnectOptions): Promise<void>;
+  /** Sends `track` as `source` to everyone (null: stop sending it), without renegotiation. */
+  publish(source: MediaSource, track: MediaStreamTrack | null): Promise<void>;
+  /** Tells everyone our mic/camera/name state. */
+  sendState(state: LocalState): void;
+  /** A room request to the server (leave, update, …). */
+  request(request: RoomRequest): void;
+  /** Retry the signaling connection after `signaling-lost`. */
+  reconnectSignaling(): void;
+  /** Ends everything; `sayBye` first tells the server and every participant. */
+  close(sayBye: boolean): Promise<void>;
+  /** The remote participants currently in the call. */
+  readonly peers: readonly RemotePeer[];
+  /** The RTCPeerConnections (for stats and tests). */
+  readonly peerConnections: RTCPeerConnection[];
+}
