@@ -1,0 +1,126 @@
+// CallSession on a fake transport: the state machine, the roster and the policies, with the real
+// join API of the test server but no PeerJS and no peer connection.
+import { expect } from '@open-wc/testing';
+import { CallSession, type CallConfig, type CallSessionListener } from '../../../src/core/call-session.js';
+import type { RtcError } from '../../../src/core/errors.js';
+import { BackoffReconnectPolicy } from '../../../src/core/session/policies.js';
+import type { CallState, LeaveReason, Participant, ParticipantLeaveReason } from '../../../src/core/types.js';
+import { FakeNetwork } from '../helpers/fake-transport.js';
+import { uniqueRoom } from '../helpers/call.js';
+import { until } from '../helpers/media.js';
+import { rtcServer } from '../helpers/server.js';
+
+interface Recorded {
+  states: CallState[];
+  joined: Participant[];
+  left: Array<[string, ParticipantLeaveReason]>;
+  updated: Participant[];
+  errors: RtcError[];
+  leaveReasons: LeaveReason[];
+}
+
+function recorder(): { listener: CallSessionListener; seen: Recorded } {
+  const seen: Recorded = { states: [], joined: [], left: [], updated: [], errors: [], leaveReasons: [] };
+  const listener: CallSessionListener = {
+    stateChange: (s) => seen.states.push(s),
+    joined: () => {},
+    left: (r) => seen.leaveReasons.push(r),
+    participantJoined: (p) => seen.joined.push(p),
+    participantLeft: (p, r) => seen.left.push([p.displayName, r]),
+    participantUpdated: (p) => seen.updated.push(p),
+    micChange: () => {},
+    cameraChange: () => {},
+    error: (e) => seen.errors.push(e),
+    localMediaChange: () => {},
+  };
+  return { listener, seen };
+}
+
+describe('CallSession on a fake transport', () => {
+  let server: string;
+  let net: FakeNetwork;
+  const sessions: CallSession[] = [];
+  const config = (room: string, displayName: string): CallConfig => ({ server, room, displayName, cameraOff: true });
+  function session(options: ConstructorParameters<typeof CallSession>[1] = {}) {
+    const rec = recorder();
+    const s = new CallSession(rec.listener, { createTransport: () => net.transport(), ...options });
+    sessions.push(s);
+    return { s, seen: rec.seen };
+  }
+  before(async () => { server = await rtcServer(); });
+  beforeEach(() => { net = new FakeNetwork(); });
+  afterEach(async () => { await Promise.all(sessions.splice(0).map((s) => s.leave())); });
+
+  it('idle → joining → connected → left; participants local first, then the others as the transport reports them', async () => {
+    const room = uniqueRoom('core');
+    const a = session();
+    const b = session();
+    await a.s.join(config(room, 'Ann'));
+    expect(a.s.state).to.equal('connected');
+    await b.s.join(config(room, 'Bob'));
+    expect(a.s.participants.map((p) => [p.displayName, p.isLocal])).to.deep.equal([['Ann', true], ['Bob', false]]);
+    expect(a.seen.joined.map((p) => p.displayName)).to.deep.equal(['Bob']);
+    expect(b.s.participants.map((p) => p.displayName)).to.deep.equal(['Bob', 'Ann']);
+    await b.s.leave();
+    expect(b.s.state).to.equal('left');
+    expect(b.seen.states).to.deep.equal(['joining', 'connected', 'left']);
+    expect(b.seen.leaveReasons).to.deep.equal(['user']);
+    expect(a.seen.left).to.deep.equal([['Bob', 'left']], 'a hang-up reaches the other side as left');
+    expect(a.s.participants).to.have.length(1);
+  });
+
+  it('two concurrent join() calls share one promise; leave() during join ends it without connecting', async () => {
+    const room = uniqueRoom('core');
+    const a = session();
+    const p1 = a.s.join(config(room, 'Ann'));
+    const p2 = a.s.join(config(room, 'Ann'));
+    expect(p1).to.equal(p2);
+    await p1;
+    const b = session();
+    const joining = b.s.join(config(room, 'Bob'));
+    expect(b.s.state).to.equal('joining');
+    await b.s.leave();
+    await joining;
+    expect(b.s.state).to.equal('left');
+    expect(b.seen.states).to.not.include('connected');
+  });
+
+  it('signaling loss: reconnecting, back to connected when it returns; the policy gives up into failed', async () => {
+    const room = uniqueRoom('core');
+    const a = session({ reconnect: new BackoffReconnectPolicy({ giveUpAfterMs: 600, jitter: 0 }) });
+    await a.s.join(config(room, 'Ann'));
+    const id = a.s.localId!;
+    net.setSignaling(id, false);
+    expect(a.s.state).to.equal('reconnecting');
+    net.setSignaling(id, true);
+    expect(a.s.state).to.equal('connected');
+    net.setSignaling(id, false);
+    await until(() => a.s.state === 'failed', 'the policy gives up', 3000);
+    expect(a.seen.errors.at(-1)?.code).to.equal('signaling-unreachable');
+    expect(a.seen.states).to.deep.equal(['joining', 'connected', 'reconnecting', 'connected', 'reconnecting', 'failed']);
+  });
+
+  it('mic and camera changes go to the transport as state; the others see them', async () => {
+    const room = uniqueRoom('core');
+    const a = session();
+    const b = session();
+    await a.s.join(config(room, 'Ann'));
+    await b.s.join(config(room, 'Bob'));
+    await b.s.toggleMic(false);
+    await until(() => a.s.participants[1]?.micEnabled === false, 'Ann sees Bob muted');
+    expect(a.seen.updated.some((p) => p.displayName === 'Bob' && !p.micEnabled)).to.equal(true);
+  });
+
+  it('a seat taken away (replaced) leaves with that reason; a name change is a room request', async () => {
+    const room = uniqueRoom('core');
+    const a = session();
+    await a.s.join(config(room, 'Ann'));
+    a.s.setDisplayName('Annie');
+    const transport = net.transports.get(a.s.localId!)!;
+    expect(transport.requests).to.deep.equal([{ request: 'update', data: { displayName: 'Annie' } }]);
+    net.remove(a.s.localId!, 'replaced');
+    await until(() => a.s.state === 'left', 'left');
+    expect(a.seen.leaveReasons).to.deep.equal(['replaced']);
+    expect(transport.closed).to.equal(true);
+  });
+});

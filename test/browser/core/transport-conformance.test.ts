@@ -1,0 +1,113 @@
+// One set of tests every Transport must pass, run against the fake (in memory) and the PeerJS
+// mesh (through the real server). The SFU transport will run it too.
+import { expect } from '@open-wc/testing';
+import type { JoinResponse } from '../../../src/protocol/join.js';
+import { MeshTransport } from '../../../src/core/transport/mesh/mesh-transport.js';
+import type { RemotePeer, SignalingEndpoint, Transport } from '../../../src/core/transport/transport.js';
+import type { ParticipantLeaveReason } from '../../../src/core/types.js';
+import { FakeNetwork } from '../helpers/fake-transport.js';
+import { uniqueRoom } from '../helpers/call.js';
+import { until } from '../helpers/media.js';
+import { rtcServer } from '../helpers/server.js';
+
+async function joinAnswer(server: string, room: string, displayName: string): Promise<JoinResponse> {
+  const res = await fetch(`${server}/api/rooms/${room}/join`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ displayName }),
+  });
+  if (!res.ok) throw new Error(`join ${res.status}`);
+  return res.json();
+}
+
+interface Member {
+  t: Transport;
+  joined: RemotePeer[];
+  left: Array<[string, ParticipantLeaveReason]>;
+  close(sayBye: boolean): Promise<void>;
+}
+
+function conformance(name: string, makeTransport: () => Transport) {
+  describe(`Transport conformance: ${name}`, () => {
+    let server: string;
+    let endpoint: SignalingEndpoint;
+    const open: Member[] = [];
+    before(async () => {
+      server = await rtcServer();
+      const url = new URL(server);
+      endpoint = { host: url.hostname, port: Number(url.port), secure: false };
+    });
+    afterEach(async () => { await Promise.all(open.splice(0).map((m) => m.close(false))); });
+
+    async function member(room: string, displayName: string): Promise<Member> {
+      const t = makeTransport();
+      const m: Member = { t, joined: [], left: [], close: (sayBye) => t.close(sayBye) };
+      t.on('participant-joined', (p) => m.joined.push(p));
+      t.on('participant-left', (p, reason) => m.left.push([p.displayName, reason]));
+      open.push(m);
+      const join = await joinAnswer(server, room, displayName);
+      await t.connect(join, {
+        endpoint,
+        tracks: { microphone: null, camera: null },
+        state: { mic: true, cam: true, name: displayName },
+        signal: new AbortController().signal,
+      });
+      return m;
+    }
+    const peerNamed = (m: Member, name: string) => m.t.peers.find((p) => p.displayName === name);
+
+    it('join two: each sees the other, with the name the server gave', async () => {
+      const room = uniqueRoom('conf');
+      const a = await member(room, 'Ann');
+      const b = await member(room, 'Bob');
+      await until(() => peerNamed(a, 'Bob') && peerNamed(b, 'Ann'), 'both see each other', 15_000);
+      expect(a.joined.map((p) => p.displayName)).to.deep.equal(['Bob']);
+      await until(() => peerNamed(a, 'Bob')!.connection === 'connected' && peerNamed(b, 'Ann')!.connection === 'connected', 'connected', 15_000);
+    });
+
+    it('state both ways: mic and camera reach the other side', async () => {
+      const room = uniqueRoom('conf');
+      const a = await member(room, 'Ann');
+      const b = await member(room, 'Bob');
+      await until(() => peerNamed(a, 'Bob') && peerNamed(b, 'Ann'), 'both see each other', 15_000);
+      a.t.sendState({ mic: false, cam: true, name: 'Ann' });
+      b.t.sendState({ mic: true, cam: false, name: 'Bob' });
+      await until(() => peerNamed(b, 'Ann')?.micEnabled === false && peerNamed(a, 'Bob')?.cameraEnabled === false, 'state arrived', 15_000);
+    });
+
+    it('publish and unpublish each source; a source the transport cannot carry is refused as not-supported', async () => {
+      const room = uniqueRoom('conf');
+      const a = await member(room, 'Ann');
+      await member(room, 'Bob');
+      await until(() => peerNamed(a, 'Bob'), 'Ann sees Bob', 15_000);
+      const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+      try {
+        await a.t.publish('microphone', media.getAudioTracks()[0]!);
+        await a.t.publish('camera', media.getVideoTracks()[0]!);
+        await a.t.publish('camera', null);
+        await a.t.publish('microphone', null);
+        const screen = a.t.publish('screen', media.getVideoTracks()[0]!).then(() => 'ok', (e: { code?: string }) => e.code);
+        expect(['ok', 'not-supported']).to.include(await screen);
+      } finally {
+        media.getTracks().forEach((t) => t.stop());
+      }
+    });
+
+    it('a goodbye reaches the others as left; a vanished participant as disconnected', async () => {
+      const room = uniqueRoom('conf');
+      const a = await member(room, 'Ann');
+      const b = await member(room, 'Bob');
+      const c = await member(room, 'Cy');
+      await until(() => a.t.peers.length === 2, 'Ann sees both', 15_000);
+      await b.close(true);
+      await until(() => a.left.length === 1, 'Ann sees Bob leave', 15_000);
+      expect(a.left).to.deep.equal([['Bob', 'left']]);
+      await c.close(false);
+      await until(() => a.left.length === 2, 'Ann sees Cy vanish', 15_000);
+      expect(a.left[1]).to.deep.equal(['Cy', 'disconnected']);
+      expect(a.t.peers).to.have.length(0);
+    });
+  });
+}
+
+const net = new FakeNetwork();
+conformance('fake (in memory)', () => net.transport());
+conformance('PeerJS mesh', () => new MeshTransport());

@@ -1,0 +1,135 @@
+/**
+ * An in-memory Transport for tests of the session: transports joined to one FakeNetwork see each
+ * other, their state, tracks and goodbyes; the test can cut and restore signaling and take a
+ * seat away, as the server would.
+ */
+import type { JoinResponse } from '../../../src/protocol/join.js';
+import type { RemovedReason, RoomRequest } from '../../../src/protocol/room-events.js';
+import { TypedEmitter } from '../../../src/core/emitter.js';
+import type { ConnectionState, ParticipantLeaveReason, ParticipantRole } from '../../../src/core/types.js';
+import type { ConnectOptions, LocalState, MediaSource, RemotePeer, Transport, TransportEvents } from '../../../src/core/transport/transport.js';
+
+class FakePeer implements RemotePeer {
+  micEnabled = true;
+  cameraEnabled = true;
+  connection: ConnectionState = 'connected';
+  stream: MediaStream | null = new MediaStream();
+  constructor(readonly id: string, public displayName: string, readonly role: ParticipantRole) {}
+}
+
+export class FakeNetwork {
+  readonly transports = new Map<string, FakeTransport>();
+
+  transport(): FakeTransport {
+    return new FakeTransport(this);
+  }
+
+  /** Cut (or restore) one participant's signaling. */
+  setSignaling(id: string, up: boolean): void {
+    this.transports.get(id)?.signaling(up);
+  }
+
+  /** The server takes a seat away (e.g. `replaced`). */
+  remove(id: string, reason: RemovedReason): void {
+    this.transports.get(id)?.removedBy(reason);
+  }
+}
+
+export class FakeTransport extends TypedEmitter<TransportEvents> implements Transport {
+  id = '';
+  name = '';
+  role: ParticipantRole = 'guest';
+  state: LocalState = { mic: false, cam: false, name: '' };
+  readonly published = new Map<MediaSource, MediaStreamTrack | null>();
+  readonly requests: RoomRequest[] = [];
+  closed = false;
+  private readonly remote = new Map<string, FakePeer>();
+
+  constructor(private readonly net: FakeNetwork) {
+    super();
+  }
+
+  get peers(): readonly RemotePeer[] {
+    return [...this.remote.values()];
+  }
+
+  get peerConnections(): RTCPeerConnection[] {
+    return [];
+  }
+
+  async connect(join: JoinResponse, options: ConnectOptions): Promise<void> {
+    await Promise.resolve();
+    if (options.signal.aborted) return;
+    this.id = join.peerId;
+    this.name = join.displayName;
+    this.role = join.role;
+    this.state = options.state;
+    this.published.set('microphone', options.tracks.microphone);
+    this.published.set('camera', options.tracks.camera);
+    this.net.transports.set(this.id, this);
+    for (const other of this.net.transports.values()) {
+      if (other === this) continue;
+      this.meet(other);
+      other.meet(this);
+    }
+  }
+
+  async publish(source: MediaSource, track: MediaStreamTrack | null): Promise<void> {
+    this.published.set(source, track);
+  }
+
+  sendState(state: LocalState): void {
+    this.state = state;
+    for (const other of this.others()) other.update(this.id, state);
+  }
+
+  request(request: RoomRequest): void {
+    this.requests.push(request);
+  }
+
+  reconnectSignaling(): void {}
+
+  async close(sayBye: boolean): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.net.transports.delete(this.id);
+    for (const other of this.others(true)) other.gone(this.id, sayBye ? 'left' : 'disconnected');
+    this.removeAllListeners();
+  }
+
+  // ── what the "network" does ──
+  signaling(up: boolean): void {
+    this.emit(up ? 'signaling-restored' : 'signaling-lost');
+  }
+
+  removedBy(reason: RemovedReason): void {
+    this.emit('removed', reason);
+  }
+
+  private others(includeGone = false): FakeTransport[] {
+    return [...(includeGone ? [...this.net.transports.values()] : this.net.transports.values())].filter((t) => t !== this);
+  }
+
+  private meet(other: FakeTransport): void {
+    const peer = new FakePeer(other.id, other.name, other.role);
+    peer.micEnabled = other.state.mic;
+    peer.cameraEnabled = other.state.cam;
+    this.remote.set(other.id, peer);
+    this.emit('participant-joined', peer);
+  }
+
+  private update(id: string, state: LocalState): void {
+    const peer = this.remote.get(id);
+    if (!peer) return;
+    peer.micEnabled = state.mic;
+    peer.cameraEnabled = state.cam;
+    this.emit('participant-updated', peer);
+  }
+
+  private gone(id: string, reason: ParticipantLeaveReason): void {
+    const peer = this.remote.get(id);
+    if (!peer) return;
+    this.remote.delete(id);
+    this.emit('participant-left', peer, reason);
+  }
+}
