@@ -4,7 +4,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { DeferredDisconnectController } from './deferred-disconnect-controller.js';
-import { CallSession, type CallSessionListener } from '../core/call-session.js';
+import { CallSession, type CallSessionListener } from '../core/session/call-session.js';
 import type { RtcError } from '../core/errors.js';
 import type { CallState, LeaveReason, Participant, ParticipantLeaveReason } from '../core/types.js';
 import { RtcCameraChangeEvent } from '../events/camera-change.js';

@@ -14,7 +14,7 @@ import {
   requestDevicePermission,
   storeDevices,
   watchDeviceChanges,
-} from '../../src/core/devices.js';
+} from '../../src/core/media/devices.js';
 import { RtcError } from '../../src/core/errors.js';
 import type { RtcDeviceChangeEvent } from '../../src/events/device-change.js';
 import type { RtcErrorEvent } from '../../src/events/error.js';

@@ -11,7 +11,7 @@ import {
   audioContextUsers,
   currentAudioContext,
   releaseAudioContext,
-} from '../../src/core/audio.js';
+} from '../../src/core/media/audio.js';
 import { framesAdvance, until } from './helpers/media.js';
 import { centreOf, countListeners, loopback, silentStream } from './helpers/tile.js';
 

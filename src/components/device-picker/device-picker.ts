@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { LevelMeter } from '../../core/audio.js';
+import { LevelMeter } from '../../core/media/audio.js';
 import { DeferredDisconnectController } from '../../controllers/deferred-disconnect-controller.js';
 import {
   CHOICE_KEYS,
@@ -17,7 +17,7 @@ import {
   watchDeviceChanges,
   type DeviceEntry,
   type DeviceLists,
-} from '../../core/devices.js';
+} from '../../core/media/devices.js';
 import { RtcError, mediaError } from '../../core/errors.js';
 import type { DeviceKind } from '../../core/types.js';
 import { RtcDeviceChangeEvent } from '../../events/device-change.js';

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing } from 'lit';
 import type { PropertyValues, TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { SpeakingDetector, resumeAudioContext } from '../../core/audio.js';
+import { SpeakingDetector, resumeAudioContext } from '../../core/media/audio.js';
 import type { ConnectionState } from '../../core/types.js';
 import { RtcAutoplayBlockedEvent } from '../../events/autoplay-blocked.js';
 import { RtcPipChangeEvent } from '../../events/pip-change.js';

@@ -1,7 +1,7 @@
 // CallSession on a fake transport: the state machine, the roster and the policies, with the real
 // join API of the test server but no PeerJS and no peer connection.
 import { expect } from '@open-wc/testing';
-import { CallSession, type CallConfig, type CallSessionListener } from '../../../src/core/call-session.js';
+import { CallSession, type CallConfig, type CallSessionListener } from '../../../src/core/session/call-session.js';
 import type { RtcError } from '../../../src/core/errors.js';
 import { BackoffReconnectPolicy } from '../../../src/core/session/policies.js';
 import type { CallState, LeaveReason, Participant, ParticipantLeaveReason } from '../../../src/core/types.js';

@@ -3,7 +3,7 @@
  * offer audio and video from its first offer; these tracks make the offer sendrecv for both kinds,
  * are swapped out with `replaceTrack` right after, and are stopped at once.
  */
-import { acquireAudioContext, releaseAudioContext } from '../../audio.js';
+import { acquireAudioContext, releaseAudioContext } from '../../media/audio.js';
 
 export interface PlaceholderTracks {
   audio: MediaStreamTrack;

@@ -4,12 +4,12 @@
  * and signaling travel is the Transport's (transport/: the PeerJS mesh first); the session imports
  * no PeerJS. DOM-free apart from media APIs; the element renders what it reports.
  */
-import { RtcError, RtcErrorCode, toRtcError } from './errors.js';
-import { LocalMedia } from './local-media.js';
-import { RoomClient, type JoinResponse } from './room-client.js';
-import { BackoffReconnectPolicy, type BitratePolicy, type ReconnectPolicy } from './session/policies.js';
-import { MeshTransport } from './transport/mesh/mesh-transport.js';
-import type { LocalState, RemotePeer, Transport } from './transport/transport.js';
+import { RtcError, RtcErrorCode, toRtcError } from '../errors.js';
+import { LocalMedia } from '../media/local-media.js';
+import { RoomClient, type JoinResponse } from '../room-client.js';
+import { BackoffReconnectPolicy, type BitratePolicy, type ReconnectPolicy } from './policies.js';
+import { MeshTransport } from '../transport/mesh/mesh-transport.js';
+import type { LocalState, RemotePeer, Transport } from '../transport/transport.js';
 import {
   CallState,
   type DeviceChoice,
@@ -17,7 +17,7 @@ import {
   type Participant,
   type ParticipantLeaveReason,
   type ParticipantRole,
-} from './types.js';
+} from '../types.js';
 
 /** How long the call stays `reconnecting` before it fails with `signaling-unreachable` (the default policy's). */
 export const RECONNECT_TIMEOUT_MS = 30_000;

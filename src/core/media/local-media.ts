@@ -4,8 +4,8 @@
  * both ways from its first offer (PeerJS cannot renegotiate).
  */
 import { deviceConstraints } from './devices.js';
-import { RtcError, RtcErrorCode, mediaError } from './errors.js';
-import type { DeviceChoice } from './types.js';
+import { RtcError, RtcErrorCode, mediaError } from '../errors.js';
+import type { DeviceChoice } from '../types.js';
 
 /** Capture size and rate suited to a small mesh. */
 export const VIDEO_CONSTRAINTS: MediaTrackConstraints = {

@@ -11,10 +11,10 @@
  * const stop = watchDeviceChanges(() => refresh());       // plugged, unplugged, permission changed
  * ```
  */
-import { RtcError, RtcErrorCode, mediaError } from './errors.js';
-import type { DeviceChoice, DeviceKind } from './types.js';
-import { en, type Messages } from '../i18n/messages.js';
-import { warnOnce } from '../utils/define-element.js';
+import { RtcError, RtcErrorCode, mediaError } from '../errors.js';
+import type { DeviceChoice, DeviceKind } from '../types.js';
+import { en, type Messages } from '../../i18n/messages.js';
+import { warnOnce } from '../../utils/define-element.js';
 
 /** Every device kind, in the order a picker shows them. */
 export const DEVICE_KINDS: readonly DeviceKind[] = ['videoinput', 'audioinput', 'audiooutput'];
