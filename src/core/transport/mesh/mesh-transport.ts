@@ -17,7 +17,8 @@ import { meshBitratePolicy, type BitratePolicy } from '../../session/policies.js
 import type { ParticipantLeaveReason } from '../../types.js';
 import type { ConnectOptions, LocalState, MediaSource, RemotePeer, Transport, TransportEvents } from '../transport.js';
 import { loadPeerJs } from './peerjs-loader.js';
-import { PeerLink, type ControlMessage } from './peer-link.js';
+import type { ControlMessage } from './control.js';
+import { PeerLink } from './peer-link.js';
 import { createPlaceholderTracks } from './placeholder.js';
 
 /** How long the signaling socket may take to open. */

@@ -6,6 +6,7 @@
 import type { MediaConnection } from 'peerjs';
 import { RtcError, RtcErrorCode } from '../../errors.js';
 import type { ConnectionState, ParticipantRole } from '../../types.js';
+import { parseControlMessage, type ControlMessage } from './control.js';
 
 /** The control channel's fixed SCTP stream id on both sides. */
 export const CONTROL_CHANNEL_ID = 512;
@@ -18,37 +19,6 @@ export const SILENCE_LIMIT_MS = 8_000;
  * never signals the end of candidates, so ICE itself never gives up.
  */
 export const CONNECT_TIMEOUT_MS = 20_000;
-/** Largest control message accepted (bytes). */
-export const MAX_CONTROL_MESSAGE = 4_096;
-
-/** Messages on the control channel. Unknown or malformed ones are ignored. */
-export type ControlMessage =
-  | { t: 'state'; mic: boolean; cam: boolean; name: string }
-  | { t: 'ping' }
-  | { t: 'bye' };
-
-/** Parses one control message; null when it is not one we understand. */
-export function parseControlMessage(data: unknown): ControlMessage | null {
-  if (typeof data !== 'string' || data.length > MAX_CONTROL_MESSAGE) return null;
-  let msg: Record<string, unknown>;
-  try {
-    msg = JSON.parse(data) as Record<string, unknown>;
-  } catch {
-    return null;
-  }
-  if (!msg || typeof msg !== 'object') return null;
-  switch (msg['t']) {
-    case 'ping':
-    case 'bye':
-      return { t: msg['t'] };
-    case 'state':
-      if (typeof msg['mic'] !== 'boolean' || typeof msg['cam'] !== 'boolean' || typeof msg['name'] !== 'string') return null;
-      return { t: 'state', mic: msg['mic'], cam: msg['cam'], name: msg['name'].slice(0, 64) };
-    default:
-      return null;
-  }
-}
-
 export interface PeerLinkHandlers {
   /** Something about the participant changed (state, stream, connection). */
   onUpdate(link: PeerLink): void;
