@@ -1,10 +1,11 @@
 /**
- * Binds a CallSession to an element's lifecycle: session reports become DOM events on the host and
- * re-renders; a removed host hangs up (after the current task, so a DOM move does not).
+ * Binds a CallSession to an element's lifecycle: the session's events become DOM events on the host
+ * and re-renders; a removed host hangs up (after the current task, so a DOM move does not). The
+ * element reads state and calls actions here and never touches the session.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { DeferredDisconnectController } from './deferred-disconnect-controller.js';
-import { CallSession, type CallSessionListener } from '../core/session/call-session.js';
+import { CallSession, type CallConfig, type SessionOptions } from '../core/session/call-session.js';
 import type { RtcError } from '../core/errors.js';
 import type { CallState, LeaveReason, Participant, ParticipantLeaveReason } from '../core/types.js';
 import { RtcCameraChangeEvent } from '../events/camera-change.js';
@@ -29,75 +30,145 @@ export interface CallControllerCallbacks {
 }
 
 export class CallController implements ReactiveController {
-  readonly session: CallSession;
+  private readonly session: CallSession;
   private readonly host: ReactiveControllerHost & HTMLElement;
   private readonly callbacks: CallControllerCallbacks;
+  private lastError: RtcError | null = null;
 
-  constructor(host: ReactiveControllerHost & HTMLElement, callbacks: CallControllerCallbacks = {}) {
+  constructor(host: ReactiveControllerHost & HTMLElement, callbacks: CallControllerCallbacks = {}, options: SessionOptions = {}) {
     this.host = host;
     this.callbacks = callbacks;
     host.addController(this);
+    const session = new CallSession(options);
+    this.session = session;
     // Removal hangs up and releases the devices; a DOM move does not.
     new DeferredDisconnectController(host, () => {
-      void this.session.leave('removed');
-      this.session.stopMedia();
+      void session.leave('removed');
+      session.stopMedia();
     });
     const previousById = new Map<string, Participant>();
-    const listener: CallSessionListener = {
-      stateChange: (state, previous) => {
-        this.update();
-        this.dispatch(new RtcStateChangeEvent({ state, previous }));
-        this.callbacks.stateChange?.(state, previous);
-      },
-      joined: (room, participantId) => {
-        this.update();
-        this.dispatch(new RtcJoinedEvent({ room, participantId }));
-        this.callbacks.joined?.();
-      },
-      left: (reason) => {
-        previousById.clear();
-        this.update();
-        this.dispatch(new RtcLeftEvent({ reason }));
-        this.callbacks.left?.(reason);
-      },
-      participantJoined: (participant) => {
-        previousById.set(participant.id, participant);
-        this.update();
-        this.dispatch(new RtcParticipantJoinedEvent({ participant }));
-        this.callbacks.participantJoined?.(participant);
-      },
-      participantLeft: (participant, reason) => {
-        previousById.delete(participant.id);
-        this.update();
-        this.dispatch(new RtcParticipantLeftEvent({ participant, reason }));
-        this.callbacks.participantLeft?.(participant, reason);
-      },
-      participantUpdated: (participant) => {
-        const before = previousById.get(participant.id);
-        previousById.set(participant.id, participant);
-        this.update();
-        this.dispatch(new RtcParticipantUpdatedEvent({ participant }));
-        this.callbacks.participantUpdated?.(participant, before);
-      },
-      micChange: (enabled) => {
-        this.update();
-        this.dispatch(new RtcMicChangeEvent({ enabled }));
-      },
-      cameraChange: (enabled) => {
-        this.update();
-        this.dispatch(new RtcCameraChangeEvent({ enabled }));
-      },
-      error: (error) => {
-        this.update();
-        this.dispatch(new RtcErrorEvent(error));
-        this.callbacks.error?.(error);
-      },
-      localMediaChange: () => this.update(),
-    };
-    this.session = new CallSession(listener);
+    session.on('state-change', (state, previous) => {
+      if (state === 'joining') this.lastError = null;
+      this.update();
+      this.dispatch(new RtcStateChangeEvent({ state, previous }));
+      this.callbacks.stateChange?.(state, previous);
+    });
+    session.on('joined', (room, participantId) => {
+      this.update();
+      this.dispatch(new RtcJoinedEvent({ room, participantId }));
+      this.callbacks.joined?.();
+    });
+    session.on('left', (reason) => {
+      previousById.clear();
+      this.update();
+      this.dispatch(new RtcLeftEvent({ reason }));
+      this.callbacks.left?.(reason);
+    });
+    session.on('participant-joined', (participant) => {
+      previousById.set(participant.id, participant);
+      this.update();
+      this.dispatch(new RtcParticipantJoinedEvent({ participant }));
+      this.callbacks.participantJoined?.(participant);
+    });
+    session.on('participant-left', (participant, reason) => {
+      previousById.delete(participant.id);
+      this.update();
+      this.dispatch(new RtcParticipantLeftEvent({ participant, reason }));
+      this.callbacks.participantLeft?.(participant, reason);
+    });
+    session.on('participant-updated', (participant) => {
+      const before = previousById.get(participant.id);
+      previousById.set(participant.id, participant);
+      this.update();
+      this.dispatch(new RtcParticipantUpdatedEvent({ participant }));
+      this.callbacks.participantUpdated?.(participant, before);
+    });
+    session.on('mic-change', (enabled) => {
+      this.update();
+      this.dispatch(new RtcMicChangeEvent({ enabled }));
+    });
+    session.on('camera-change', (enabled) => {
+      this.update();
+      this.dispatch(new RtcCameraChangeEvent({ enabled }));
+    });
+    session.on('error', (error) => {
+      this.lastError = error;
+      this.update();
+      this.dispatch(new RtcErrorEvent(error));
+      this.callbacks.error?.(error);
+    });
+    session.on('local-media-change', () => this.update());
   }
 
   hostConnected(): void {}
+
+  // ── what the element reads ──
+
+  get state(): CallState {
+    return this.session.state;
+  }
+
+  get participants(): readonly Participant[] {
+    return this.session.participants;
+  }
+
+  get localStream(): MediaStream | null {
+    return this.session.localStream;
+  }
+
+  get micEnabled(): boolean {
+    return this.session.micEnabled;
+  }
+
+  get cameraEnabled(): boolean {
+    return this.session.cameraEnabled;
+  }
+
+  /** The last error of this call (the session's, or one the element found itself). */
+  get error(): RtcError | null {
+    return this.lastError;
+  }
+
+  // ── what the element does ──
+
+  join(config: CallConfig): Promise<void> {
+    return this.session.join(config);
+  }
+
+  leave(reason: LeaveReason): Promise<void> {
+    return this.session.leave(reason);
+  }
+
+  startMedia(config: CallConfig): Promise<void> {
+    return this.session.startMedia(config);
+  }
+
+  restart(): void {
+    this.session.restart();
+  }
+
+  toggleMic(enabled?: boolean): Promise<void> {
+    return this.session.toggleMic(enabled);
+  }
+
+  toggleCamera(enabled?: boolean): Promise<void> {
+    return this.session.toggleCamera(enabled);
+  }
+
+  switchDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
+    return this.session.switchDevice(kind, deviceId);
+  }
+
+  setDisplayName(name: string): void {
+    this.session.setDisplayName(name);
+  }
+
+  /** An error the element found itself (a bad attribute, a refused name): remembered and dispatched. */
+  reportError(error: RtcError): void {
+    this.lastError = error;
+    this.update();
+    this.dispatch(new RtcErrorEvent(error));
+  }
 
   private update(): void {
     this.host.requestUpdate();

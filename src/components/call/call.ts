@@ -7,7 +7,6 @@ import type { CallConfig } from '../../core/session/call-session.js';
 import { loadStoredDevices } from '../../core/media/devices.js';
 import { RtcError, RtcErrorCode } from '../../core/errors.js';
 import { CallState, type DeviceChoice, type LeaveReason, type Participant } from '../../core/types.js';
-import { RtcErrorEvent } from '../../events/error.js';
 import { RtcLeaveRequestEvent } from '../../events/leave-request.js';
 import type { RtcDeviceChangeEvent } from '../../events/device-change.js';
 import { langOf, messagesFor, type Messages } from '../../i18n/messages.js';
@@ -180,35 +179,35 @@ export class RtcCall extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    const session = this.controller.session;
+    const call = this.controller;
     const inCall = this.inCall;
-    if (this.getAttribute('state') !== session.state) this.setAttribute('state', session.state);
+    if (this.getAttribute('state') !== call.state) this.setAttribute('state', call.state);
     const reconfigured = (['room', 'server', 'token'] as const).some((k) => changed.has(k) && changed.get(k) !== undefined);
     if (inCall && reconfigured) {
-      void session.leave('reconfigured').then(() => {
+      void call.leave('reconfigured').then(() => {
         if (this.autojoin && this.isConnected) this.autojoinPending = true;
         this.requestUpdate();
       });
       return;
     }
     if (inCall && changed.has('displayName') && changed.get('displayName') !== undefined) {
-      session.setDisplayName(this.effectiveName);
+      call.setDisplayName(this.effectiveName);
     }
     // A device change applies at once to live media (pre-join preview or call); otherwise at join.
-    if (session.localStream) {
+    if (call.localStream) {
       const switches: Promise<void>[] = [];
       if (changed.has('videoInput') && changed.get('videoInput') !== undefined) switches.push(this.switchDevice('videoinput', this.videoInput));
       if (changed.has('audioInput') && changed.get('audioInput') !== undefined) switches.push(this.switchDevice('audioinput', this.audioInput));
       if (switches.length) this.pendingSwitch = Promise.all(switches).then(() => {});
     }
-    if (this.autojoinPending && this.isConnected && this.room && session.state !== CallState.Joining && !inCall) {
+    if (this.autojoinPending && this.isConnected && this.room && call.state !== CallState.Joining && !inCall) {
       this.autojoinPending = false;
       this.join().catch(() => {
         // Reported as rtc-error and shown; join() callers get the rejection themselves.
       });
-    } else if (session.state === CallState.Idle && !this.autojoin && this.isConnected && !session.localStream) {
+    } else if (call.state === CallState.Idle && !this.autojoin && this.isConnected && !call.localStream) {
       // The pre-join view shows a live self-preview.
-      void session.startMedia(this.config());
+      void call.startMedia(this.config());
     }
   }
 
@@ -217,7 +216,7 @@ export class RtcCall extends LitElement {
   }
 
   private get inCall(): boolean {
-    const s = this.controller.session.state;
+    const s = this.controller.state;
     return s === CallState.Connected || s === CallState.Reconnecting;
   }
 
@@ -329,10 +328,8 @@ export class RtcCall extends LitElement {
 
   /** An error found by the element itself (not the session): remembered, shown and dispatched. */
   private reportError(error: RtcError): void {
-    this.controller.session.error = error;
     this.showError(error);
-    const event = new RtcErrorEvent(error);
-    this.dispatchEvent(event);
+    this.controller.reportError(error);
   }
 
   private pushNotice(code: string, text: string): void {
@@ -347,7 +344,7 @@ export class RtcCall extends LitElement {
 
   private async switchDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
     try {
-      await this.controller.session.switchDevice(kind, deviceId);
+      await this.controller.switchDevice(kind, deviceId);
     } catch (error) {
       const rtcError = error instanceof RtcError ? error : new RtcError(RtcErrorCode.Internal, String(error), { cause: error });
       this.reportError(rtcError);
@@ -385,7 +382,7 @@ export class RtcCall extends LitElement {
       this.join().catch(() => {});
     } else {
       // Back to the pre-join view with a fresh preview.
-      this.controller.session.restart();
+      this.controller.restart();
     }
   }
 
@@ -398,17 +395,17 @@ export class RtcCall extends LitElement {
 
   /** The call state: `idle`, `joining`, `connected`, `reconnecting`, `left` or `failed` (reflected as the `state` attribute). */
   get state(): CallState {
-    return this.controller.session.state;
+    return this.controller.state;
   }
 
   /** Everyone in the call, local participant first (read-only snapshots; a new array after each change). */
   get participants(): readonly Participant[] {
-    return this.controller.session.participants;
+    return this.controller.participants;
   }
 
   /** The last error, or null. */
   get error(): RtcError | null {
-    return this.controller.session.error;
+    return this.controller.error;
   }
 
   /**
@@ -437,23 +434,23 @@ export class RtcCall extends LitElement {
       throw error;
     }
     this.leftReason = null;
-    await this.controller.session.join({ ...config, rejoinKey: this.rejoinKey() });
+    await this.controller.join({ ...config, rejoinKey: this.rejoinKey() });
   }
 
   /** Leaves the call: says goodbye, closes every connection and stops every local track. */
   async leave(): Promise<void> {
-    await this.controller.session.leave('user');
+    await this.controller.leave('user');
   }
 
   /** Turns the microphone on or off (`enabled` omitted: toggles). Muting keeps the device open. */
   async toggleMic(enabled?: boolean): Promise<void> {
-    await this.controller.session.toggleMic(enabled);
+    await this.controller.toggleMic(enabled);
     this.requestUpdate();
   }
 
   /** Turns the camera on or off (`enabled` omitted: toggles). Off releases the camera (its light goes off). */
   async toggleCamera(enabled?: boolean): Promise<void> {
-    await this.controller.session.toggleCamera(enabled);
+    await this.controller.toggleCamera(enabled);
     this.requestUpdate();
   }
 
@@ -472,8 +469,8 @@ export class RtcCall extends LitElement {
   }
 
   protected override render() {
-    const session = this.controller.session;
-    const state = session.state;
+    const call = this.controller;
+    const state = call.state;
     const m = this.messages;
     const showPrejoin = (state === CallState.Idle && !this.autojoin) || (state === CallState.Joining && this.joiningFromPrejoin);
     const showCall = !showPrejoin && (state === CallState.Idle || state === CallState.Joining || this.inCall);
@@ -502,17 +499,17 @@ export class RtcCall extends LitElement {
 
   private renderPrejoin(joining: boolean) {
     const m = this.messages;
-    const session = this.controller.session;
+    const call = this.controller;
     return html`
       <form part="prejoin" class="prejoin" @submit=${this.onJoinClick}>
         <rtc-video-tile
           part="preview"
           class="preview"
           local
-          .stream=${session.localStream}
+          .stream=${call.localStream}
           display-name=${this.effectiveName}
-          ?mic-off=${!session.micEnabled}
-          ?camera-off=${!session.cameraEnabled}
+          ?mic-off=${!call.micEnabled}
+          ?camera-off=${!call.cameraEnabled}
         ></rtc-video-tile>
         <div class="prejoin-side">
           <h2 class="title"><slot name="prejoin-title">${m.prejoinTitle}</slot></h2>
@@ -563,12 +560,12 @@ export class RtcCall extends LitElement {
   }
 
   private renderMicButton() {
-    const on = this.controller.session.micEnabled;
+    const on = this.controller.micEnabled;
     return this.renderToggle('mic-button', this.messages.mic, on, false, on ? micIcon : micOffIcon, () => this.toggleMic());
   }
 
   private renderCameraButton() {
-    const on = this.controller.session.cameraEnabled;
+    const on = this.controller.cameraEnabled;
     return this.renderToggle('camera-button', this.messages.camera, on, this.audioOnly, on ? cameraIcon : cameraOffIcon, () =>
       this.toggleCamera(),
     );

@@ -5,6 +5,7 @@
  * no PeerJS. DOM-free apart from media APIs; the element renders what it reports.
  */
 import { RtcError, RtcErrorCode, toRtcError } from '../errors.js';
+import { TypedEmitter } from '../emitter.js';
 import { LocalMedia } from '../media/local-media.js';
 import { RoomClient, type JoinResponse } from '../room-client.js';
 import { BackoffReconnectPolicy, type BitratePolicy, type ReconnectPolicy } from './policies.js';
@@ -48,28 +49,27 @@ export interface CallConfig {
   rejoinKey?: string;
 }
 
-/** What a session reports. The element turns these into DOM events and renders. */
-export interface CallSessionListener {
-  stateChange(state: CallState, previous: CallState): void;
-  joined(room: string, participantId: string): void;
-  left(reason: LeaveReason): void;
-  participantJoined(participant: Participant): void;
-  participantLeft(participant: Participant, reason: ParticipantLeaveReason): void;
-  participantUpdated(participant: Participant): void;
-  micChange(enabled: boolean): void;
-  cameraChange(enabled: boolean): void;
-  error(error: RtcError): void;
+/** What a session reports (one typed emitter; the controller turns them into DOM events). */
+export type SessionEvents = {
+  'state-change': (state: CallState, previous: CallState) => void;
+  joined: (room: string, participantId: string) => void;
+  left: (reason: LeaveReason) => void;
+  'participant-joined': (participant: Participant) => void;
+  'participant-left': (participant: Participant, reason: ParticipantLeaveReason) => void;
+  'participant-updated': (participant: Participant) => void;
+  'mic-change': (enabled: boolean) => void;
+  'camera-change': (enabled: boolean) => void;
+  error: (error: RtcError) => void;
   /** The local preview stream or its tracks changed. */
-  localMediaChange(): void;
-}
+  'local-media-change': () => void;
+};
 
-export class CallSession {
+export class CallSession extends TypedEmitter<SessionEvents> {
   state: CallState = CallState.Idle;
   error: RtcError | null = null;
   localId: string | null = null;
   room: string | null = null;
 
-  private readonly listener: CallSessionListener;
   private config: CallConfig | null = null;
   private media: LocalMedia | null = null;
   private mediaReady: Promise<void> | null = null;
@@ -88,8 +88,8 @@ export class CallSession {
   private lastMic: boolean | undefined;
   private lastCamera: boolean | undefined;
 
-  constructor(listener: CallSessionListener, options: SessionOptions = {}) {
-    this.listener = listener;
+  constructor(options: SessionOptions = {}) {
+    super();
     this.reconnectPolicy = options.reconnect ?? new BackoffReconnectPolicy({ giveUpAfterMs: RECONNECT_TIMEOUT_MS });
     this.createTransport = options.createTransport ?? (() => new MeshTransport(options.bitrate));
   }
@@ -145,7 +145,7 @@ export class CallSession {
         this.lastMic = media.micEnabled;
         this.lastCamera = media.cameraEnabled;
         this.invalidate();
-        this.listener.localMediaChange();
+        this.emit('local-media-change');
       });
     return this.mediaReady;
   }
@@ -186,7 +186,7 @@ export class CallSession {
     if (this.tearingDown) return;
     await this.teardown(true);
     this.setState(CallState.Left);
-    this.listener.left(reason);
+    this.emit('left', reason);
   }
 
   /** After `left` or `failed`: back to `idle` (the pre-join view), ready for a new join. */
@@ -236,7 +236,7 @@ export class CallSession {
     if (this.config) this.config = { ...this.config, displayName: name };
     this.invalidate();
     this.transport?.request({ request: 'update', data: { displayName: name } });
-    this.listener.participantUpdated(this.participants[0]!);
+    this.emit('participant-updated', this.participants[0]!);
   }
 
   // ── joining ────────────────────────────────────────────────────────────────────────────────
@@ -282,7 +282,7 @@ export class CallSession {
       if (abort.signal.aborted) return;
       this.invalidate();
       this.setState(CallState.Connected);
-      this.listener.joined(config.room, info.peerId);
+      this.emit('joined', config.room, info.peerId);
     } catch (error) {
       if (abort.signal.aborted) return;
       const rtcError = toRtcError(error).withFatal(true);
@@ -293,19 +293,19 @@ export class CallSession {
     }
   }
 
-  /** The transport's events, each in one hop to the listener (and from there to the element). */
+  /** The transport's events, each re-emitted in one hop (the controller renders them). */
   private watchTransport(t: Transport): void {
     t.on('participant-joined', (p) => {
       this.invalidate();
-      this.listener.participantJoined(this.remoteParticipant(p));
+      this.emit('participant-joined', this.remoteParticipant(p));
     });
     t.on('participant-updated', (p) => {
       this.invalidate();
-      this.listener.participantUpdated(this.remoteParticipant(p));
+      this.emit('participant-updated', this.remoteParticipant(p));
     });
     t.on('participant-left', (p, reason) => {
       this.invalidate();
-      this.listener.participantLeft(this.remoteParticipant(p), reason);
+      this.emit('participant-left', this.remoteParticipant(p), reason);
     });
     t.on('signaling-lost', () => this.onSignalingLost());
     t.on('signaling-restored', () => this.onSignalingBack());
@@ -327,14 +327,14 @@ export class CallSession {
     this.transport?.sendState(this.localState());
     if (media.micEnabled !== this.lastMic) {
       this.lastMic = media.micEnabled;
-      this.listener.micChange(media.micEnabled);
+      this.emit('mic-change', media.micEnabled);
     }
     if (media.cameraEnabled !== this.lastCamera) {
       this.lastCamera = media.cameraEnabled;
-      this.listener.cameraChange(media.cameraEnabled);
+      this.emit('camera-change', media.cameraEnabled);
     }
-    this.listener.localMediaChange();
-    if (this.state !== CallState.Idle) this.listener.participantUpdated(this.participants[0]!);
+    this.emit('local-media-change');
+    if (this.state !== CallState.Idle) this.emit('participant-updated', this.participants[0]!);
   }
 
   // ── signaling loss ────────────────────────────────────────────────────────────────────────
@@ -379,7 +379,7 @@ export class CallSession {
 
   private report(error: RtcError): void {
     this.error = error;
-    this.listener.error(error);
+    this.emit('error', error);
   }
 
   private async fail(error: RtcError): Promise<void> {
@@ -387,7 +387,7 @@ export class CallSession {
     this.error = error;
     await this.teardown(true);
     this.setState(CallState.Failed);
-    this.listener.error(error);
+    this.emit('error', error);
   }
 
   private async teardown(sayBye: boolean): Promise<void> {
@@ -416,7 +416,7 @@ export class CallSession {
     const previous = this.state;
     this.state = next;
     this.invalidate();
-    this.listener.stateChange(next, previous);
+    this.emit('state-change', next, previous);
   }
 
   private invalidate(): void {

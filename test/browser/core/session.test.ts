@@ -1,7 +1,7 @@
-// CallSession on a fake transport: the state machine, the roster and the policies, with the real
-// join API of the test server but no PeerJS and no peer connection.
+// CallSession on a fake transport: the state machine, the roster and the policies (one typed
+// emitter), with the real join API of the test server but no PeerJS and no peer connection.
 import { expect } from '@open-wc/testing';
-import { CallSession, type CallConfig, type CallSessionListener } from '../../../src/core/session/call-session.js';
+import { CallSession, type CallConfig, type SessionOptions } from '../../../src/core/session/call-session.js';
 import type { RtcError } from '../../../src/core/errors.js';
 import { BackoffReconnectPolicy } from '../../../src/core/session/policies.js';
 import type { CallState, LeaveReason, Participant, ParticipantLeaveReason } from '../../../src/core/types.js';
@@ -19,21 +19,15 @@ interface Recorded {
   leaveReasons: LeaveReason[];
 }
 
-function recorder(): { listener: CallSessionListener; seen: Recorded } {
+function record(session: CallSession): Recorded {
   const seen: Recorded = { states: [], joined: [], left: [], updated: [], errors: [], leaveReasons: [] };
-  const listener: CallSessionListener = {
-    stateChange: (s) => seen.states.push(s),
-    joined: () => {},
-    left: (r) => seen.leaveReasons.push(r),
-    participantJoined: (p) => seen.joined.push(p),
-    participantLeft: (p, r) => seen.left.push([p.displayName, r]),
-    participantUpdated: (p) => seen.updated.push(p),
-    micChange: () => {},
-    cameraChange: () => {},
-    error: (e) => seen.errors.push(e),
-    localMediaChange: () => {},
-  };
-  return { listener, seen };
+  session.on('state-change', (st) => seen.states.push(st));
+  session.on('left', (r) => seen.leaveReasons.push(r));
+  session.on('participant-joined', (p) => seen.joined.push(p));
+  session.on('participant-left', (p, r) => seen.left.push([p.displayName, r]));
+  session.on('participant-updated', (p) => seen.updated.push(p));
+  session.on('error', (e) => seen.errors.push(e));
+  return seen;
 }
 
 describe('CallSession on a fake transport', () => {
@@ -41,11 +35,10 @@ describe('CallSession on a fake transport', () => {
   let net: FakeNetwork;
   const sessions: CallSession[] = [];
   const config = (room: string, displayName: string): CallConfig => ({ server, room, displayName, cameraOff: true });
-  function session(options: ConstructorParameters<typeof CallSession>[1] = {}) {
-    const rec = recorder();
-    const s = new CallSession(rec.listener, { createTransport: () => net.transport(), ...options });
+  function session(options: SessionOptions = {}) {
+    const s = new CallSession({ createTransport: () => net.transport(), ...options });
     sessions.push(s);
-    return { s, seen: rec.seen };
+    return { s, seen: record(s) };
   }
   before(async () => { server = await rtcServer(); });
   beforeEach(() => { net = new FakeNetwork(); });
