@@ -167,9 +167,3 @@ export function messagesFor(lang: string | null | undefined): Messages {
   const lower = lang.toLowerCase();
   return CATALOGUES[lower] ?? CATALOGUES[lower.split('-')[0]!] ?? en;
 }
-
-/** The language an element should speak: its own `lang`, else the nearest ancestor's, else the document's. */
-export function langOf(el: Element): string {
-  const host = el.closest('[lang]');
-  return host?.getAttribute('lang') || document.documentElement.lang || 'en';
-}

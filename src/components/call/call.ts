@@ -9,7 +9,8 @@ import { RtcError, RtcErrorCode } from '../../core/errors.js';
 import { CallState, type DeviceChoice, type LeaveReason, type Participant } from '../../core/types.js';
 import { RtcLeaveRequestEvent } from '../../events/leave-request.js';
 import type { RtcDeviceChangeEvent } from '../../events/device-change.js';
-import { langOf, messagesFor, type Messages } from '../../i18n/messages.js';
+import type { Messages } from '../../i18n/messages.js';
+import { LocalizeController } from '../../controllers/localize-controller.js';
 import { checkDisplayName, ROOM_PATTERN } from '../../protocol/rules.js';
 import { warnOnce } from '../../utils/define-element.js';
 import { cameraIcon, cameraOffIcon, leaveIcon, micIcon, micOffIcon, settingsIcon } from '../icons.js';
@@ -106,6 +107,7 @@ export class RtcCall extends LitElement {
     },
   });
   private leftReason: LeaveReason | null = null;
+  private readonly localize = new LocalizeController(this);
   private nextNoticeId = 1;
   private autojoinPending = false;
   private pendingSwitch: Promise<void> = Promise.resolve();
@@ -212,7 +214,7 @@ export class RtcCall extends LitElement {
   }
 
   private get messages(): Messages {
-    return messagesFor(this.lang || langOf(this));
+    return this.localize.messages;
   }
 
   private get inCall(): boolean {
@@ -476,7 +478,7 @@ export class RtcCall extends LitElement {
     const showCall = !showPrejoin && (state === CallState.Idle || state === CallState.Joining || this.inCall);
     const showEnded = state === CallState.Left || state === CallState.Failed;
     return html`
-      <div part="base" class="base">
+      <div part="base" class="base" dir=${this.localize.dir}>
         <div class="notices" role="region" aria-label=${m.controls}>
           ${this.notices.map(
             (n) => html`<div part="notice" class="notice" data-code=${n.code}>
@@ -551,7 +553,7 @@ export class RtcCall extends LitElement {
             ?camera-off=${!p.cameraEnabled || this.audioOnly}
             status=${p.isLocal ? 'connected' : p.connection}
             sink-id=${this.devices.audioOutput ?? ''}
-            lang=${this.lang || langOf(this)}
+            lang=${this.localize.lang}
           ></rtc-video-tile>`,
         )}
       </div>
@@ -610,7 +612,7 @@ export class RtcCall extends LitElement {
       audio-input=${devices.audioInput ?? ''}
       audio-output=${devices.audioOutput ?? ''}
       persist
-      lang=${this.lang || langOf(this)}
+      lang=${this.localize.lang}
       @rtc-device-change=${this.onDeviceChange}
     ></rtc-device-picker>`;
   }

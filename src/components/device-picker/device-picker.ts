@@ -22,7 +22,8 @@ import { RtcError, mediaError } from '../../core/errors.js';
 import type { DeviceKind } from '../../core/types.js';
 import { RtcDeviceChangeEvent } from '../../events/device-change.js';
 import { RtcErrorEvent } from '../../events/error.js';
-import { langOf, messagesFor, type Messages } from '../../i18n/messages.js';
+import type { Messages } from '../../i18n/messages.js';
+import { LocalizeController } from '../../controllers/localize-controller.js';
 import { warnOnce } from '../../utils/define-element.js';
 import { styles } from './device-picker.styles.js';
 
@@ -115,6 +116,8 @@ export class RtcDevicePicker extends LitElement {
   static override styles = styles;
 
   private stopWatching: (() => void) | undefined;
+  private readonly localize = new LocalizeController(this);
+
   constructor() {
     super();
     // A DOM move keeps the preview; a removal turns the camera off.
@@ -207,7 +210,7 @@ export class RtcDevicePicker extends LitElement {
   }
 
   private get messages(): Messages {
-    return messagesFor(this.lang || langOf(this));
+    return this.localize.messages;
   }
 
   private parseKinds(value: string | null | undefined): readonly DeviceKind[] {
@@ -449,7 +452,7 @@ export class RtcDevicePicker extends LitElement {
   protected override render(): TemplateResult {
     const messages = this.messages;
     const asking = this._status === DevicePickerStatus.Prompt || this._status === DevicePickerStatus.Requesting;
-    return html`<div part="base" class="base" role="group" aria-label=${messages.devices}>
+    return html`<div part="base" class="base" role="group" dir=${this.localize.dir} aria-label=${messages.devices}>
       ${asking
         ? html`<button
             part="permission-button"

@@ -6,8 +6,8 @@ import type { ConnectionState } from '../../core/types.js';
 import { RtcAutoplayBlockedEvent } from '../../events/autoplay-blocked.js';
 import { RtcPipChangeEvent } from '../../events/pip-change.js';
 import { RtcSpeakingChangeEvent } from '../../events/speaking-change.js';
-import { langOf, messagesFor } from '../../i18n/messages.js';
 import type { Messages } from '../../i18n/messages.js';
+import { LocalizeController } from '../../controllers/localize-controller.js';
 import { warnOnce } from '../../utils/define-element.js';
 import { exitFullscreenIcon, fullscreenIcon, micOffIcon, personIcon, pipIcon, soundIcon } from '../icons.js';
 import { DeferredDisconnectController } from '../../controllers/deferred-disconnect-controller.js';
@@ -102,6 +102,8 @@ export class RtcVideoTile extends LitElement {
   private detector: SpeakingDetector | undefined;
   private detectorKey = '';
   private pollTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly localize = new LocalizeController(this);
+
   constructor() {
     super();
     // A DOM move keeps playback; a removal detaches the stream and the speaking meter.
@@ -432,7 +434,7 @@ export class RtcVideoTile extends LitElement {
   }
 
   protected override render(): TemplateResult {
-    const m = messagesFor(langOf(this));
+    const m = this.localize.messages;
     const fit = FITS.includes(this.fit) ? this.fit : 'cover';
     const status = STATUSES.includes(this.status) ? this.status : 'connected';
     const name = this.label(m);
@@ -440,7 +442,7 @@ export class RtcVideoTile extends LitElement {
     const showPlaceholder = this.cameraOff || !this.videoLive;
     const mirrored = this.local && !this.noMirror;
     const videoClasses = ['video', fit === 'contain' ? 'contain' : '', mirrored ? 'mirrored' : ''].filter(Boolean).join(' ');
-    return html`<div part="base" class="base" role="group" aria-label=${m.videoOf(name)}>
+    return html`<div part="base" class="base" role="group" dir=${this.localize.dir} aria-label=${m.videoOf(name)}>
       <video
         part="video"
         class=${videoClasses}
