@@ -71,23 +71,26 @@ export function parseRoomPayload(payload: unknown): RoomEvent | RoomReply | null
   }
   const data = payload.data;
   if (!isObject(data)) return null;
-  switch (payload.event) {
-    case 'members':
-      return Array.isArray(data.members) ? { event: 'members', data: { members: data.members.filter(isPublicMember) } } : null;
-    case 'member-joined':
-      return isPublicMember(data) ? { event: 'member-joined', data: { peerId: data.peerId, displayName: data.displayName, role: data.role } } : null;
-    case 'member-left':
-      return typeof data.peerId === 'string' && typeof data.reason === 'string' && LEFT_REASONS.has(data.reason)
-        ? { event: 'member-left', data: { peerId: data.peerId, reason: data.reason as MemberLeftReason } }
-        : null;
-    case 'member-updated':
-      if (typeof data.peerId !== 'string' || (data.displayName !== undefined && typeof data.displayName !== 'string')) return null;
-      return { event: 'member-updated', data: { peerId: data.peerId, ...(data.displayName !== undefined ? { displayName: data.displayName as string } : {}) } };
-    case 'removed':
-      return typeof data.reason === 'string' && REMOVED_REASONS.has(data.reason) ? { event: 'removed', data: { reason: data.reason as RemovedReason } } : null;
-    default:
-      return null;
-  }
+  // Validated in place; fields we do not know are left alone (and never read).
+  const ok = (() => {
+    switch (payload.event) {
+      case 'members':
+        if (!Array.isArray(data.members)) return false;
+        data.members = data.members.filter(isPublicMember);
+        return true;
+      case 'member-joined':
+        return isPublicMember(data);
+      case 'member-left':
+        return typeof data.peerId === 'string' && LEFT_REASONS.has(data.reason as string);
+      case 'member-updated':
+        return typeof data.peerId === 'string' && (data.displayName === undefined || typeof data.displayName === 'string');
+      case 'removed':
+        return REMOVED_REASONS.has(data.reason as string);
+      default:
+        return false;
+    }
+  })();
+  return ok ? ({ event: payload.event, data } as RoomEvent) : null;
 }
 
 /** Server side: a client payload as a request, or why it is refused (`bad-request`). */
