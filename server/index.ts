@@ -32,6 +32,7 @@ export interface RtcServer {
 
 const CLOSE_DEADLINE_MS = 4_500;
 const REJOIN_KEY_RE = /^[A-Za-z0-9_-]{8,128}$/;
+const ROOM_MESSAGE = 'room must be 1–64 characters of A–Z, a–z, 0–9, _ and -';
 
 function newPeerId(): string {
   return randomBytes(12).toString('hex');
@@ -44,7 +45,7 @@ function validName(raw: unknown): string {
 }
 
 function validRoom(room: string): string {
-  if (!ROOM_PATTERN.test(room)) throw new RtcHttpError('invalid-room', 'room must be 1–64 characters of A–Z, a–z, 0–9, _ and -');
+  if (!ROOM_PATTERN.test(room)) throw new RtcHttpError('invalid-room', ROOM_MESSAGE);
   return room;
 }
 
@@ -132,8 +133,10 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     }
   }
 
+  /** Whether `app` is mounted inside a site's own express app. */
+  const mounted = (): boolean => Boolean((app as unknown as { parent?: unknown }).parent);
   /** Path prefix where `app` is mounted in a parent app ('' at the root). */
-  const mountPrefix = (): string => ((app as unknown as { parent?: unknown }).parent ? app.path() : '').replace(/\/+$/, '');
+  const mountPrefix = (): string => (mounted() ? app.path() : '').replace(/\/+$/, '');
   const signalingPath = () => `${mountPrefix()}${cfg.basePath}/peerjs`;
   const websocketPath = () => `${signalingPath()}/peerjs`;
 
@@ -241,7 +244,10 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       // From here on synchronous: no other join interleaves between the capacity check and the add.
       const replaced = rooms.findReplaceable(room, sub, rk);
       if (!rooms.hasRoomFor(room, replaced)) throw new RtcHttpError('room-full', `room is full (${cfg.maxParticipants} participants)`);
-      if (replaced) rooms.remove(replaced.peerId, 'replaced');
+      if (replaced) {
+        relay.dismiss(replaced, 'replaced');
+        rooms.remove(replaced.peerId, 'replaced');
+      }
       const added = rooms.addPending({ peerId, room, displayName: finalName, role, sub, rk, tokenExp: signed.exp });
       relay.rememberIssued(peerId, signed.token);
       // Room-mates learn of the newcomer now, on their socket, before its first offer can reach them.
@@ -323,8 +329,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   // so the site's later routes still get their requests.
   app.use((req, _res, next) => {
     const ours = ['/api', '/peerjs'].some((p) => req.path === `${cfg.basePath}${p}` || req.path.startsWith(`${cfg.basePath}${p}/`));
-    const mounted = Boolean((app as unknown as { parent?: unknown }).parent);
-    if (ours || !mounted) next(new RtcHttpError('not-found', 'not found'));
+    if (ours || !mounted()) next(new RtcHttpError('not-found', 'not found'));
     else next();
   });
 
@@ -336,7 +341,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     } else if (err instanceof URIError) {
       // express could not decode a path parameter (a malformed `%`): the client's mistake.
       e = /\/rooms\//.test(req.path)
-        ? new RtcHttpError('invalid-room', 'room must be 1–64 characters of A–Z, a–z, 0–9, _ and -')
+        ? new RtcHttpError('invalid-room', ROOM_MESSAGE)
         : new RtcHttpError('bad-request', 'malformed percent-encoding in the URL');
     } else if (isClientHttpError(err)) {
       e = new RtcHttpError('bad-request', 'bad request');

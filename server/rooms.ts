@@ -1,6 +1,5 @@
 import type { WebSocket } from 'ws';
 import type { PublicMember, RoomRole } from '../src/protocol/join.js';
-import { roomFrame } from '../src/protocol/room-events.js';
 
 export type { PublicMember };
 
@@ -135,12 +134,7 @@ export class Rooms {
     this.revoked.set(peerId, m.tokenExp);
     const sock = m.socket;
     m.socket = null;
-    if (sock && reason === 'replaced' && sock.readyState === sock.OPEN) {
-      // Tell the replaced page why, then close gracefully so the notice is delivered first.
-      sock.send(roomFrame({ event: 'removed', data: { reason: 'replaced' } }));
-      sock.close(4001, 'replaced');
-      setTimeout(() => sock.terminate(), 1000).unref();
-    } else sock?.terminate();
+    sock?.terminate();
     this.opts.onLeave(m, reason, room ? [...room.values()] : []);
     return m;
   }

@@ -15,7 +15,7 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { ROOM_FRAME, roomFrame, type RoomEvent, type RoomReply } from '../../src/protocol/room-events.js';
+import { ROOM_FRAME, roomFrame, type RemovedReason, type RoomEvent, type RoomReply } from '../../src/protocol/room-events.js';
 import { RtcHttpError } from '../errors.js';
 import { q } from '../log.js';
 import type { Member, Rooms } from '../rooms.js';
@@ -232,6 +232,7 @@ export class SignalingRelay {
       return;
     }
     if (isBinary) return; // PeerJS signaling is text
+    if (this.opts.rooms.get(conn.member.peerId) !== conn.member) return; // a seat taken away relays nothing
     let msg: { type?: unknown; dst?: unknown; payload?: unknown };
     try {
       msg = JSON.parse(data.toString()) as typeof msg;
@@ -314,9 +315,13 @@ export class SignalingRelay {
   private sweep(): void {
     const now = Date.now();
     for (const [peerId, queue] of this.queues) {
-      const live = queue.items.filter((i) => now - i.at < this.limits.queueMs);
-      if (live.length === queue.items.length) continue;
-      const expiredFrom = new Set(queue.items.filter((i) => now - i.at >= this.limits.queueMs).map((i) => i.src));
+      const live: Queued[] = [];
+      const expiredFrom = new Set<string>();
+      for (const item of queue.items) {
+        if (now - item.at < this.limits.queueMs) live.push(item);
+        else expiredFrom.add(item.src);
+      }
+      if (expiredFrom.size === 0) continue;
       for (const src of expiredFrom) {
         const ws = this.opts.rooms.get(src)?.socket;
         if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'EXPIRE', src: peerId, dst: src }));
@@ -329,6 +334,20 @@ export class SignalingRelay {
         if (now - conn.lastSeen > this.limits.aliveTimeoutMs) conn.ws.terminate();
       }
     }
+  }
+
+  /**
+   * The server takes `m`'s seat away: its page is told why (`removed`), then its socket closes
+   * gracefully (4001) so the notice arrives first. Detached from the member, so the removal that
+   * follows does not cut it short.
+   */
+  dismiss(m: Member, reason: RemovedReason): void {
+    const ws = m.socket;
+    if (ws?.readyState !== WebSocket.OPEN) return;
+    m.socket = null;
+    ws.send(roomFrame({ event: 'removed', data: { reason } }));
+    ws.close(4001, reason);
+    setTimeout(() => ws.terminate(), 1000).unref();
   }
 
   /** A room event to one socket. */

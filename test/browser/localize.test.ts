@@ -17,6 +17,14 @@ describe('LocalizeController', () => {
   afterEach(() => box.remove());
 
   const base = (el: Element) => el.shadowRoot!.querySelector('[part="base"]')!;
+  async function tileIn(parent: HTMLElement, lang?: string): Promise<RtcVideoTile> {
+    const tile = document.createElement('rtc-video-tile') as RtcVideoTile;
+    tile.displayName = 'Ann';
+    if (lang) tile.lang = lang;
+    parent.append(tile);
+    await tile.updateComplete;
+    return tile;
+  }
 
   it('follows an ancestor whose lang changes, without touching the element', async () => {
     const picker = document.createElement('rtc-device-picker') as RtcDevicePicker;
@@ -29,11 +37,7 @@ describe('LocalizeController', () => {
   });
 
   it("the element's own lang wins over its ancestors'", async () => {
-    const tile = document.createElement('rtc-video-tile') as RtcVideoTile;
-    tile.displayName = 'Ann';
-    tile.lang = 'de';
-    box.append(tile);
-    await tile.updateComplete;
+    const tile = await tileIn(box, 'de');
     expect(base(tile).getAttribute('aria-label')).to.equal('Video von Ann');
     box.lang = 'en';
     await new Promise((r) => requestAnimationFrame(r));
@@ -42,11 +46,8 @@ describe('LocalizeController', () => {
   });
 
   it('dir follows the language: rtl for Hebrew and Arabic, ltr otherwise', async () => {
-    const tile = document.createElement('rtc-video-tile') as RtcVideoTile;
-    tile.displayName = 'Ann';
     box.lang = 'he';
-    box.append(tile);
-    await tile.updateComplete;
+    const tile = await tileIn(box);
     expect(base(tile).getAttribute('dir')).to.equal('rtl');
     box.lang = 'ar-EG';
     await until(() => base(tile).getAttribute('dir') === 'rtl', 'still rtl');

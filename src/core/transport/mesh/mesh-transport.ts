@@ -98,11 +98,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     this.closing = true;
     // Tell the server first: room-mates learn `left` at once, even if a goodbye on a link is lost.
     if (sayBye) this.request({ request: 'leave' });
-    for (const h of this.held.values()) {
-      clearTimeout(h.timer);
-      h.media.close();
-    }
-    this.held.clear();
+    for (const id of [...this.held.keys()]) this.releaseHeld(id, true);
     const links = [...this.links.values()];
     this.links.clear();
     await Promise.all(links.map((l) => l.close(sayBye)));
@@ -229,12 +225,8 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
       link.displayName = member.displayName;
       this.emit('participant-updated', link);
     }
-    const held = this.held.get(member.peerId);
-    if (held) {
-      clearTimeout(held.timer);
-      this.held.delete(member.peerId);
-      this.answerKnown(held.media);
-    }
+    const held = this.releaseHeld(member.peerId, false);
+    if (held) this.answerKnown(held);
   }
 
   // ── links ─────────────────────────────────────────────────────────────────────────────────
@@ -263,11 +255,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
       this.answerKnown(media);
       return;
     }
-    const previous = this.held.get(media.peer);
-    if (previous) {
-      clearTimeout(previous.timer);
-      previous.media.close();
-    }
+    this.releaseHeld(media.peer, true);
     const timer = setTimeout(() => {
       if (this.held.get(media.peer)?.media !== media) return;
       this.held.delete(media.peer);
@@ -303,10 +291,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
           if (this.links.get(l.id) === l) this.emit('participant-updated', l);
         },
         onClose: (l, reason) => {
-          if (this.links.get(l.id) !== l) return;
-          this.links.delete(l.id);
-          this.applyBitrate();
-          this.emit('participant-left', l, reason);
+          if (this.links.get(l.id) === l) this.forget(l, reason);
         },
         onError: (error) => this.emit('error', error),
       },
@@ -318,19 +303,29 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   }
 
   private drop(id: string, reason: ParticipantLeaveReason): void {
-    const held = this.held.get(id);
-    if (held) {
-      clearTimeout(held.timer);
-      this.held.delete(id);
-      held.media.close();
-    }
+    this.releaseHeld(id, true);
     this.roster.delete(id);
     const link = this.links.get(id);
     if (!link) return;
-    this.links.delete(id);
     void link.close(false);
+    this.forget(link, reason);
+  }
+
+  /** A link is over: off the list, the others get more bitrate, the session hears of it. */
+  private forget(link: PeerLink, reason: ParticipantLeaveReason): void {
+    this.links.delete(link.id);
     this.applyBitrate();
     this.emit('participant-left', link, reason);
+  }
+
+  /** Stops holding `id`'s call; `refuse` hangs it up. Returns the call when it is to be answered. */
+  private releaseHeld(id: string, refuse: boolean): MediaConnection | undefined {
+    const held = this.held.get(id);
+    if (!held) return undefined;
+    clearTimeout(held.timer);
+    this.held.delete(id);
+    if (refuse) held.media.close();
+    return refuse ? undefined : held.media;
   }
 
   private applyBitrate(): void {
