@@ -3,6 +3,7 @@
 // ExpressPeerServer alone. Reports { port } over IPC; answers 'gc' with 'gc-done'.
 import http from 'node:http';
 import { join } from 'node:path';
+import v8 from 'node:v8';
 import { root } from './lib.mjs';
 
 const kind = process.argv[2];
@@ -24,7 +25,7 @@ server.listen(0, '127.0.0.1', 4096, () => process.send({ port: server.address().
 process.on('message', (m) => {
   if (m === 'gc') {
     for (let i = 0; i < 3; i++) global.gc?.();
-    process.send({ gc: true, memory: process.memoryUsage() });
+    process.send({ gc: true, memory: process.memoryUsage(), spaces: Object.fromEntries(v8.getHeapSpaceStatistics().map((x) => [x.space_name, x.physical_space_size])) });
   }
 });
 process.on('disconnect', () => process.exit(0));

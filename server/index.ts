@@ -74,6 +74,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   const log = cfg.log;
   const app = express();
   app.disable('x-powered-by');
+  // API answers are never cached (Cache-Control: no-store): an ETag would only cost a hash per join.
+  app.set('etag', false);
   const site = (req: http.IncomingMessage): RequestSite => siteOf(req, cfg.trustProxy);
 
   const ownsServer = !options.server;
@@ -238,7 +240,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       const rk = typeof rejoinKey === 'string' ? hashRejoinKey(rejoinKey) : undefined;
 
       const peerId = newPeerId();
-      const signed = await signPeerToken({ pid: peerId, room, name: finalName, role, sub, rk }, cfg.peerSecret);
+      const signed = signPeerToken({ pid: peerId, room, name: finalName, role, sub, rk }, cfg.peerSecret);
       if (closing) throw new RtcHttpError('internal', 'server is shutting down');
 
       // From here on synchronous: no other join interleaves between the capacity check and the add.
@@ -279,7 +281,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       const auth = req.headers.authorization ?? '';
       const m = /^Bearer\s+(\S+)$/i.exec(auth);
       if (!m) throw new RtcHttpError('unauthorized', 'send Authorization: Bearer <peerToken>');
-      const claims = await verifyPeerToken(m[1]!, cfg.peerSecret);
+      const claims = verifyPeerToken(m[1]!, cfg.peerSecret);
       if (claims.room !== room) throw new RtcHttpError('wrong-room', 'the peer token is for another room');
       if (rooms.isRevoked(claims.pid)) throw new RtcHttpError('unauthorized', 'this peer has left the room; join again');
       const answer: MembersResponse = { members: rooms.members(room).map(toPublic) };

@@ -174,7 +174,7 @@ export class SignalingRelay {
       this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws as ConnSocket, fresh));
       return;
     }
-    const claims = await verifyPeerToken(token, this.opts.peerSecret);
+    const claims = verifyPeerToken(token, this.opts.peerSecret);
     if (claims.pid !== id) throw new RtcHttpError('unauthorized', 'peer token is for another peer id');
     if (rooms.isRevoked(claims.pid)) throw new RtcHttpError('unauthorized', 'this peer has left the room; join again');
     if (this.closed || socket.destroyed) return;

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { jwtVerify } from 'jose';
 import { signRoomToken } from '../../server/index.js';
+import { signPeerToken, verifyPeerToken } from '../../server/tokens.js';
 import { connect, join, joinOk, start, type Started, refusedStatus } from './helpers.js';
 
 const SECRET = 'room-secret-for-tests';
@@ -134,6 +136,43 @@ describe('without RTC_ROOM_SECRET', () => {
       assert.equal(j.displayName, 'Visitor');
     } finally {
       await s.close();
+    }
+  });
+});
+
+describe('peer tokens (signed and checked with node:crypto HMAC)', () => {
+  const PEER_SECRET = 'peer-secret-for-tests-0123456789';
+  const claims = { pid: 'p1', room: 'visit-1', name: 'Ada', role: 'guest' as const };
+
+  test('a peer token is a standard HS256 JWT that jose verifies', async () => {
+    const { token, exp } = signPeerToken(claims, PEER_SECRET);
+    const { payload, protectedHeader } = await jwtVerify(token, new TextEncoder().encode(PEER_SECRET), { algorithms: ['HS256'] });
+    assert.deepEqual(protectedHeader, { alg: 'HS256', typ: 'rtc-peer+jwt' });
+    assert.equal(payload.exp, exp);
+    assert.deepEqual(verifyPeerToken(token, PEER_SECRET), { ...claims, exp });
+  });
+
+  test('forged, tampered, expired, other-algorithm and room tokens are refused', async () => {
+    const { token } = signPeerToken(claims, PEER_SECRET);
+    const head = token.split('.')[0]!;
+    const now = Math.floor(Date.now() / 1000);
+    const mac = (h: string, b: string, secret = PEER_SECRET, alg = 'sha256') => createHmac(alg, secret).update(`${h}.${b}`).digest('base64url');
+    const hostBody = b64({ ...claims, role: 'host', exp: now + 600 });
+    const expiredBody = b64({ ...claims, exp: now - 60 });
+    const hs512 = b64({ alg: 'HS512', typ: 'rtc-peer+jwt' });
+    const cases: Record<string, [string, RegExp]> = {
+      otherSecret: [signPeerToken(claims, 'another-secret-0123456789abcdef').token, /signature invalid/],
+      tampered: [`${head}.${hostBody}.${token.split('.')[2]}`, /signature invalid/],
+      none: [`${b64({ alg: 'none', typ: 'rtc-peer+jwt' })}.${hostBody}.`, /malformed|algorithm/],
+      hs512: [`${hs512}.${hostBody}.${mac(hs512, hostBody, PEER_SECRET, 'sha512')}`, /algorithm not allowed/],
+      expired: [`${head}.${expiredBody}.${mac(head, expiredBody)}`, /expired/],
+      roomToken: [await signRoomToken({ secret: PEER_SECRET, room: 'visit-1', role: 'host' }), /typ/],
+      badClaims: [`${head}.${b64({ pid: 1, exp: now + 60 })}.${mac(head, b64({ pid: 1, exp: now + 60 }))}`, /claims malformed/],
+      garbage: ['a.b.c', /signature invalid|malformed/],
+      extraParts: [`${token}.x`, /malformed/],
+    };
+    for (const [name, [bad, message]] of Object.entries(cases)) {
+      assert.throws(() => verifyPeerToken(bad, PEER_SECRET), (e: Error & { code?: string }) => e.code === 'unauthorized' && message.test(e.message), name);
     }
   });
 });
