@@ -150,7 +150,7 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // ── servers ──────────────────────────────────────────────────────────────────────────────────
 /** Builds dist/ (tsc + the one-tag bundle) when it is missing. */
 export function ensureBuild() {
-  if (existsSync(bundleFile) && existsSync(join(root, 'dist', 'node', 'server', 'index.js'))) return;
+  if (existsSync(bundleFile) && existsSync(join(root, 'server', 'dist', 'index.js'))) return;
   console.log('bench: dist/ is missing; running `npm run build` …');
   const r = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(1);
@@ -182,9 +182,9 @@ export function bundleSnapshot() {
   return bundleCopy;
 }
 
-/** The rtc-call server (compiled dist/node/server) on a free loopback port, in this process, serving the bundle snapshot. */
+/** The rtc-call server (compiled server/dist) on a free loopback port, in this process, serving the bundle snapshot. */
 export async function startRtcServer(options = {}) {
-  const { createRtcServer } = await import(join(root, 'dist', 'node', 'server', 'index.js'));
+  const { createRtcServer } = await import(join(root, 'server', 'dist', 'index.js'));
   const instance = createRtcServer({
     bundleFile: bundleSnapshot().file,
     joinRateLimit: 0,

@@ -1,5 +1,5 @@
 // The server under load in bench/server.mjs, in its own process so its memory can be read from
-// /proc/<pid>/status: `rtc` = createRtcServer (compiled dist/node/server), `plain` = `peer`'s
+// /proc/<pid>/status: `rtc` = createRtcServer (compiled server/dist), `plain` = `peer`'s
 // ExpressPeerServer alone. Reports { port } over IPC; answers 'gc' with 'gc-done'.
 import http from 'node:http';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ const kind = process.argv[2];
 const LIMIT = 1_000_000;
 let server;
 if (kind === 'rtc') {
-  const { createRtcServer } = await import(join(root, 'dist', 'node', 'server', 'index.js'));
+  const { createRtcServer } = await import(join(root, 'server', 'dist', 'index.js'));
   ({ server } = createRtcServer({ joinRateLimit: 0, concurrentLimit: LIMIT, leaveGraceMs: 0, log: () => {} }));
 } else if (kind === 'plain') {
   const { default: express } = await import('express');

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run build: the npm build (tsc → dist/ ES modules + .d.ts), the server (tsc → dist/node/server/),
+// npm run build: the npm build (tsc → dist/ ES modules + .d.ts), the server package (tsc → server/dist/),
 // then the one-tag bundle (rollup → dist/cdn/rtc-call.js), then the files generated from the
 // manifest (dist/jsx.d.ts, dist/vscode.*-custom-data.json).
 import { spawnSync } from 'node:child_process';
@@ -18,9 +18,11 @@ function run(cmd, args) {
 }
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+rmSync(new URL('../server/dist', import.meta.url), { recursive: true, force: true });
 run(bin('tsc'), ['-p', 'tsconfig.json']);
-run(bin('tsc'), ['-p', 'tsconfig.server.json']);
-chmodSync(new URL('../dist/node/server/cli.js', import.meta.url), 0o755);
+// The server imports the protocol as `rtc-call/protocol`, i.e. the dist/protocol/ just built.
+run(bin('tsc'), ['-p', 'server/tsconfig.json']);
+chmodSync(new URL('../server/dist/cli.js', import.meta.url), 0o755);
 run(bin('rollup'), ['-c', 'rollup.config.mjs', '--silent']);
 // JSX typings and VS Code custom data into dist/ (plugins in custom-elements-manifest.config.mjs);
 // the manifest itself goes to a scratch folder: the committed one is `npm run analyze`'s.

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm start: build when the build is missing or older than the sources, then run the server
-// (dist/node/server/cli.js) with the demo at / and the bundle at /rtc-call.js. Arguments are passed on:
+// (server/dist/cli.js) with the demo at / and the bundle at /rtc-call.js. Arguments are passed on:
 // `npm start -- --port 9000`.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const outputs = ['dist/cdn/rtc-call.js', 'dist/node/server/cli.js', 'dist/index.js'].map((p) => join(root, p));
+const outputs = ['dist/cdn/rtc-call.js', 'server/dist/cli.js', 'dist/index.js'].map((p) => join(root, p));
 
 function newest(dir) {
   let t = 0;
@@ -28,7 +28,7 @@ if (!built || sourceTime > buildTime) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-const child = spawn(process.execPath, [join(root, 'dist/node/server/cli.js'), ...process.argv.slice(2)], {
+const child = spawn(process.execPath, [join(root, 'server/dist/cli.js'), ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',
 });

@@ -3,46 +3,81 @@
  * rtc-call-server [--port 8080] [--host 127.0.0.1] [--allowed-origins …] …   serve
  * rtc-call-server token --room R [--name N] [--role host|guest] [--ttl 3600] [--sub S]   print a room token
  *
- * Every flag has an environment variable of the same meaning (docs/server.md); flags win.
+ * Every flag has an environment variable of the same meaning (README, Server); flags win.
  * Logs go to stderr; stdout carries only the listening line or the token.
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { checkDisplayName, isValidRoom } from 'rtc-call/protocol';
+import { MIN_SECRET_BYTES, serverVersion } from './config.js';
 import { createRtcServer, optionsFromEnv, signRoomToken, startupWarnings } from './index.js';
 
-const USAGE = `usage:
-  rtc-call-server [--port N] [--host H] [--base-path /p] [--allowed-origins a,b|*] [--public-url URL]
-                  [--frame-ancestors SOURCES] [--room-secret S]
-                  [--peer-secret S] [--turn-urls u,…] [--turn-secret S] [--turn-ttl s] [--stun-urls u,…]
-                  [--ice-transport-policy all|relay] [--max-participants N] [--leave-grace-ms N]
-                  [--pending-join-ms N] [--join-rate-limit N] [--trust-proxy] [--concurrent-limit N]
-                  [--bundle-file F] [--demo-dir D]
-  rtc-call-server token --room R [--name N] [--role host|guest] [--ttl SECONDS] [--sub S] [--room-secret S]
-Environment: PORT HOST RTC_BASE_PATH RTC_ALLOWED_ORIGINS RTC_PUBLIC_URL RTC_FRAME_ANCESTORS RTC_ROOM_SECRET RTC_PEER_SECRET RTC_TURN_URLS
-  RTC_TURN_SECRET RTC_TURN_TTL RTC_STUN_URLS RTC_ICE_TRANSPORT_POLICY RTC_MAX_PARTICIPANTS RTC_LEAVE_GRACE_MS
-  RTC_PENDING_JOIN_MS RTC_JOIN_RATE_LIMIT RTC_TRUST_PROXY RTC_CONCURRENT_LIMIT RTC_BUNDLE_FILE RTC_DEMO_DIR`;
+const SERVE_USAGE = `usage: rtc-call-server [serve] [options]     run the signaling server
+  --port N  --host H  --base-path /p  --allowed-origins a,b|*  --public-url URL
+  --frame-ancestors SOURCES  --room-secret S  --peer-secret S  --turn-urls u,…  --turn-secret S
+  --turn-ttl s  --stun-urls u,…  --ice-transport-policy all|relay  --max-participants N
+  --leave-grace-ms N  --pending-join-ms N  --join-rate-limit N  --trust-proxy  --concurrent-limit N
+  --bundle-file F  --demo-dir D
+Environment (flags win): PORT HOST RTC_BASE_PATH RTC_ALLOWED_ORIGINS RTC_PUBLIC_URL RTC_FRAME_ANCESTORS
+  RTC_ROOM_SECRET RTC_PEER_SECRET RTC_TURN_URLS RTC_TURN_SECRET RTC_TURN_TTL RTC_STUN_URLS
+  RTC_ICE_TRANSPORT_POLICY RTC_MAX_PARTICIPANTS RTC_LEAVE_GRACE_MS RTC_PENDING_JOIN_MS
+  RTC_JOIN_RATE_LIMIT RTC_TRUST_PROXY RTC_CONCURRENT_LIMIT RTC_BUNDLE_FILE RTC_DEMO_DIR`;
 
-function fail(message: string): never {
-  process.stderr.write(`rtc-call-server: ${message}\n${USAGE}\n`);
+const TOKEN_USAGE = `usage: rtc-call-server token --room R [options]     print a room token (HS256 JWT) on stdout
+  --room R             the room it admits to (1–64 of A–Z a–z 0–9 _ -, as the server requires)
+  --name N             the display name the server will use (optional)
+  --role host|guest    default guest
+  --ttl SECONDS        lifetime, default 3600
+  --sub S              the person's stable id (default: a random UUID); one seat per sub
+  --room-secret S      default $RTC_ROOM_SECRET; at least ${MIN_SECRET_BYTES} bytes recommended`;
+
+const USAGE = `usage:
+  rtc-call-server [serve] [options]   run the signaling server   (rtc-call-server serve --help)
+  rtc-call-server token --room R …    print a room token         (rtc-call-server token --help)
+  rtc-call-server --version           print the version
+  rtc-call-server --help              print this help`;
+
+function fail(message: string, usage = USAGE): never {
+  process.stderr.write(`rtc-call-server: ${message}\n${usage}\n`);
   process.exit(2);
 }
 
+const wantsHelp = (argv: string[]) => argv.includes('--help') || argv.includes('-h');
+
 async function token(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      room: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' },
-      ttl: { type: 'string' }, sub: { type: 'string' }, 'room-secret': { type: 'string' },
-    },
-    strict: true,
-  });
+  if (wantsHelp(argv)) {
+    process.stdout.write(`${TOKEN_USAGE}\n`);
+    return;
+  }
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        room: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' },
+        ttl: { type: 'string' }, sub: { type: 'string' }, 'room-secret': { type: 'string' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    fail(`token: ${(err as Error).message}`, TOKEN_USAGE);
+  }
   const secret = values['room-secret'] ?? process.env.RTC_ROOM_SECRET;
-  if (!secret) fail('token: RTC_ROOM_SECRET (or --room-secret) is required');
-  if (!values.room) fail('token: --room is required');
+  if (!secret) fail('token: RTC_ROOM_SECRET (or --room-secret) is required', TOKEN_USAGE);
+  if (!values.room) fail('token: --room is required', TOKEN_USAGE);
+  // The server would refuse the join with invalid-room: refuse the token instead.
+  if (!isValidRoom(values.room)) fail(`token: --room "${values.room}" is not a room name the server accepts (1–64 of A–Z a–z 0–9 _ -)`, TOKEN_USAGE);
   const role = values.role ?? 'guest';
-  if (role !== 'host' && role !== 'guest') fail('token: --role must be host or guest');
+  if (role !== 'host' && role !== 'guest') fail('token: --role must be host or guest', TOKEN_USAGE);
   const ttl = values.ttl === undefined ? 3600 : Number(values.ttl);
-  if (!Number.isInteger(ttl) || ttl <= 0) fail('token: --ttl must be a positive number of seconds');
+  if (!Number.isInteger(ttl) || ttl <= 0) fail('token: --ttl must be a positive number of seconds', TOKEN_USAGE);
+  if (values.name !== undefined) {
+    const named = checkDisplayName(values.name);
+    if (!named.ok) fail(`token: --name: ${named.message}`, TOKEN_USAGE);
+  }
+  if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
+    process.stderr.write(`rtc-call-server: warning: the room secret is ${Buffer.byteLength(secret)} bytes; use at least ${MIN_SECRET_BYTES} random bytes (e.g. openssl rand -base64 32) — a short HS256 secret can be guessed offline from any token\n`);
+  }
   const sub = values.sub ?? randomUUID();
   process.stderr.write(`rtc-call-server: token for room=${values.room} role=${role} sub=${sub} ttl=${ttl}s\n`);
   const jwt = await signRoomToken({ secret, room: values.room, name: values.name, role, sub, ttl });
@@ -50,11 +85,15 @@ async function token(argv: string[]): Promise<void> {
 }
 
 async function serve(argv: string[]): Promise<void> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(`${SERVE_USAGE}\n`);
+    return;
+  }
   let settings;
   try {
     settings = optionsFromEnv(process.env, argv);
   } catch (err) {
-    fail((err as Error).message);
+    fail((err as Error).message, SERVE_USAGE);
   }
   const { port, host, options } = settings;
   let rtc;
@@ -88,10 +127,14 @@ async function serve(argv: string[]): Promise<void> {
 }
 
 const [first, ...rest] = process.argv.slice(2);
-if (first === '--help' || first === '-h' || first === 'help') {
+if (first === '--version' || first === '-v' || first === 'version') {
+  process.stdout.write(`${serverVersion()}\n`);
+} else if (first === '--help' || first === '-h' || first === 'help') {
   process.stdout.write(`${USAGE}\n`);
 } else if (first === 'token') {
-  token(rest).catch((err: Error) => fail(err.message));
+  token(rest).catch((err: Error) => fail(err.message, TOKEN_USAGE));
+} else if (first === 'serve') {
+  serve(rest).catch((err: Error) => fail(err.message, SERVE_USAGE));
 } else {
-  serve(process.argv.slice(2)).catch((err: Error) => fail(err.message));
+  serve(process.argv.slice(2)).catch((err: Error) => fail(err.message, SERVE_USAGE));
 }

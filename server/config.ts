@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type http from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { safeLogger } from './log.js';
 import { parseAllowedOrigins, parsePublicUrl, type AllowedOrigins } from './origins.js';
@@ -84,19 +85,34 @@ export interface ResolvedConfig {
 
 let packageRootCache: string | null | undefined;
 
-/** Directory of the `rtc-call` package.json, walking up from this module (works from server/ and dist/node/server/). */
+/**
+ * Directory of the `rtc-call` package — the widget whose one-tag bundle (and, in this repository,
+ * demo) this server serves — as Node resolves it from here (a peer dependency of this package;
+ * in the repository, the workspace root), or null when it is not installed.
+ */
 export function findPackageRoot(): string | null {
   if (packageRootCache !== undefined) return packageRootCache;
+  try {
+    packageRootCache = dirname(createRequire(import.meta.url).resolve('rtc-call/package.json'));
+  } catch {
+    packageRootCache = null;
+  }
+  return packageRootCache;
+}
+
+/** This server package's version (`rtc-call-server`'s package.json, from server/ or server/dist/). */
+export function serverVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg)) {
       try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'rtc-call') return (packageRootCache = dir);
+        const json = JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string; version?: string };
+        if (json.name === 'rtc-call-server' && json.version) return json.version;
       } catch { /* keep walking */ }
     }
     const parent = dirname(dir);
-    if (parent === dir) return (packageRootCache = null);
+    if (parent === dir) return 'unknown';
     dir = parent;
   }
 }
@@ -303,6 +319,9 @@ export function optionsFromEnv(
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
 
 /** Start-up warnings to print (e.g. a public HOST without STUN/TURN: calls across NAT would fail). */
+/** Shorter HMAC secrets than this get a warning (a 256-bit key for HS256 / TURN's HMAC-SHA1). */
+export const MIN_SECRET_BYTES = 32;
+
 export function startupWarnings(host: string, options: RtcServerOptions): string[] {
   const warnings: string[] = [];
   if (!LOOPBACK.test(host) && !options.publicUrl) {
@@ -316,6 +335,11 @@ export function startupWarnings(host: string, options: RtcServerOptions): string
       `rtc-call: warning: HOST ${host} is not loopback but no STUN/TURN is configured ` +
         '(RTC_STUN_URLS / RTC_TURN_URLS): calls between different networks (NAT) will fail',
     );
+  }
+  for (const [name, secret] of [['RTC_ROOM_SECRET', options.roomSecret], ['RTC_PEER_SECRET', options.peerSecret], ['RTC_TURN_SECRET', options.turnSecret]] as const) {
+    if (secret && Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
+      warnings.push(`rtc-call: warning: ${name} is ${Buffer.byteLength(secret)} bytes; use at least ${MIN_SECRET_BYTES} random bytes (openssl rand -base64 32): a short HMAC secret can be guessed offline from one token or credential`);
+    }
   }
   return warnings;
 }

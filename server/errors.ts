@@ -1,4 +1,4 @@
-import { SERVER_ERROR_STATUS, type ServerErrorBody, type ServerErrorCode } from '../src/protocol/errors.js';
+import { SERVER_ERROR_STATUS, type ServerErrorBody, type ServerErrorCode } from 'rtc-call/protocol';
 
 /** Error codes the server answers with, as `{ error: { code, message } }` (src/protocol/errors.ts). */
 export type RtcServerErrorCode = ServerErrorCode;

@@ -4,9 +4,7 @@ import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { resolveConfig, type ResolvedConfig, type RtcServerOptions } from './config.js';
 import { RtcHttpError, type RtcServerErrorCode } from './errors.js';
-import type { JoinResponse, MembersResponse } from '../src/protocol/join.js';
-import { parseRoomRequest } from '../src/protocol/room-events.js';
-import { checkDisplayName, ROOM_PATTERN } from '../src/protocol/rules.js';
+import { checkDisplayName, parseRoomRequest, ROOM_PATTERN, type JoinResponse, type MembersResponse } from 'rtc-call/protocol';
 import { q } from './log.js';
 import { isHostAllowed, isOriginAllowed, ownOriginsOf, siteOf, type RequestSite } from './origins.js';
 import { RateLimiter } from './rate-limit.js';
@@ -19,8 +17,7 @@ export { optionsFromEnv, startupWarnings, findPackageRoot, type RtcServerOptions
 export { RtcHttpError, type RtcServerErrorCode, type RtcServerErrorBody } from './errors.js';
 export { signRoomToken, verifyRoomToken, type RoomRole, type RoomTokenClaims, type SignRoomTokenOptions } from './tokens.js';
 export { turnCredentials, type IceServer } from './turn.js';
-export type { PublicMember, JoinRequest, JoinResponse, MembersResponse } from '../src/protocol/join.js';
-export type * from '../src/protocol/room-events.js';
+export type * from 'rtc-call/protocol';
 export { DEFAULT_LIMITS as RELAY_LIMITS, type RelayLimits } from './signaling/relay.js';
 
 export interface RtcServer {

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import type { PublicMember, RoomRole } from '../src/protocol/join.js';
+import type { PublicMember, RoomRole } from 'rtc-call/protocol';
 
 export type { PublicMember };
 

@@ -2,7 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, jwtVerify, errors as joseErrors } from 'jose';
 import { RtcHttpError } from './errors.js';
 
-import type { RoomRole } from '../src/protocol/join.js';
+import type { RoomRole } from 'rtc-call/protocol';
 
 export type { RoomRole };
 

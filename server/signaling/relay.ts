@@ -15,7 +15,7 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { ROOM_FRAME, roomFrame, type RemovedReason, type RoomEvent, type RoomReply } from '../../src/protocol/room-events.js';
+import { ROOM_FRAME, roomFrame, type RemovedReason, type RoomEvent, type RoomReply } from 'rtc-call/protocol';
 import { RtcHttpError } from '../errors.js';
 import { q } from '../log.js';
 import type { Member, Rooms } from '../rooms.js';

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { dirname, join as joinPath } from 'node:path';
 import { describe, test } from 'node:test';
@@ -123,6 +124,44 @@ describe('CLI', () => {
     const noSecret = node([cli, 'token', '--room', 'x'], { RTC_ROOM_SECRET: '' });
     assert.notEqual(noSecret.status, 0);
     assert.match(noSecret.stderr, /RTC_ROOM_SECRET/);
+  });
+
+  test('--version, and --help on every command', () => {
+    const version = node([cli, '--version']);
+    assert.equal(version.status, 0, version.stderr);
+    assert.equal(version.stdout.trim(), JSON.parse(readFileSync(joinPath(root, 'server', 'package.json'), 'utf8')).version);
+    const help = node([cli, '--help']);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /rtc-call-server token --room R/);
+    const tokenHelp = node([cli, 'token', '--help'], { RTC_ROOM_SECRET: '' });
+    assert.equal(tokenHelp.status, 0, tokenHelp.stderr);
+    assert.match(tokenHelp.stdout, /--role host\|guest/);
+    const serveHelp = node([cli, 'serve', '--help']);
+    assert.equal(serveHelp.status, 0, serveHelp.stderr);
+    assert.match(serveHelp.stdout, /--allowed-origins/);
+    const unknown = node([cli, 'token', '--rom', 'x'], { RTC_ROOM_SECRET: 'x'.repeat(32) });
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /Unknown option '--rom'/);
+  });
+
+  test('token refuses what the server would refuse, and warns on a secret under 32 bytes', () => {
+    const long = 'x'.repeat(32);
+    for (const room of ['bad room', 'a'.repeat(65), 'visit/1', '']) {
+      const r = node([cli, 'token', '--room', room], { RTC_ROOM_SECRET: long });
+      assert.equal(r.status, 2, room);
+      assert.equal(r.stdout, '', 'no token printed');
+      assert.match(r.stderr, room ? /not a room name the server accepts/ : /--room is required/);
+    }
+    const badName = node([cli, 'token', '--room', 'ok', '--name', 'a\u200bb'], { RTC_ROOM_SECRET: long });
+    assert.equal(badName.status, 2);
+    assert.match(badName.stderr, /--name: displayName must not contain/);
+    const short = node([cli, 'token', '--room', 'ok'], { RTC_ROOM_SECRET: 'short' });
+    assert.equal(short.status, 0, short.stderr);
+    assert.match(short.stderr, /warning: the room secret is 5 bytes; use at least 32/);
+    const fine = node([cli, 'token', '--room', 'ok'], { RTC_ROOM_SECRET: long });
+    assert.doesNotMatch(fine.stderr, /warning/);
+    assert.ok(startupWarnings('127.0.0.1', { roomSecret: 'short', peerSecret: long }).some((w) => /RTC_ROOM_SECRET is 5 bytes/.test(w)));
+    assert.equal(startupWarnings('127.0.0.1', { roomSecret: long, peerSecret: long }).length, 0);
   });
 
   test('serves, prints the listening line, and exits 0 within 5 s on SIGTERM with peers connected', async () => {
