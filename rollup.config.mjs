@@ -86,29 +86,42 @@ export function stripPeerJsDefaults() {
 }
 
 /**
- * The bundle evaluates its inlined PeerJS together with everything else, so the run-time guard of
- * src/core/transport/mesh/peerjs-loader.ts could never see PeerJS's probe there: the defaults are stripped at
- * build time instead, and cdn/peerjs-loader.js (load once, no guard) takes the module's place.
+ * Modules of the npm build that the one-tag bundle replaces with its own (cdn/), each for a reason
+ * that holds only in the bundle:
+ * - peerjs-loader: the bundle evaluates its inlined PeerJS together with everything else, so the
+ *   run-time guard of src/core/transport/mesh/peerjs-loader.ts could never see PeerJS's probe
+ *   there: the defaults are stripped at build time instead, and cdn/peerjs-loader.js (load once,
+ *   no guard) takes the module's place.
+ * - default-server: the bundle is served by the rtc-call server, so its default `server` is the
+ *   script's own folder (`import.meta.url`); the npm build uses the page's origin, and has no
+ *   `new URL(…, import.meta.url)` for app bundlers to warn about.
+ * The build fails if a module is not found, so a move in src/ cannot silently drop a replacement.
  */
-const LOADER = fileURLToPath(new URL('dist/core/transport/mesh/peerjs-loader.js', import.meta.url));
-const CDN_LOADER = fileURLToPath(new URL('cdn/peerjs-loader.js', import.meta.url));
+const CDN_MODULES = Object.fromEntries(
+  ['core/transport/mesh/peerjs-loader.js', 'core/default-server.js'].map((path) => [
+    fileURLToPath(new URL(`dist/${path}`, import.meta.url)),
+    fileURLToPath(new URL(`cdn/${path.split('/').pop()}`, import.meta.url)),
+  ]),
+);
 
-function cdnLoader() {
+function cdnModules() {
   let used;
   return {
-    name: 'rtc-cdn-peerjs-loader',
+    name: 'rtc-cdn-modules',
     buildStart() {
-      used = false;
+      used = new Set();
     },
     async resolveId(source, importer, options) {
-      if (!importer || !source.endsWith('/peerjs-loader.js')) return null;
+      if (!importer || !source.startsWith('.')) return null;
       const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
-      if (resolved?.id !== LOADER) return null;
-      used = true;
-      return CDN_LOADER;
+      const replacement = resolved && CDN_MODULES[resolved.id];
+      if (!replacement) return null;
+      used.add(resolved.id);
+      return replacement;
     },
     buildEnd(error) {
-      if (!error && !used) this.error(`${LOADER} was not part of the bundle: update cdnLoader() in rollup.config.mjs.`);
+      const missing = Object.keys(CDN_MODULES).filter((id) => !used.has(id));
+      if (!error && missing.length) this.error(`${missing.join(', ')} not part of the bundle: update CDN_MODULES in rollup.config.mjs.`);
     },
   };
 }
@@ -175,6 +188,6 @@ export default {
     inlineDynamicImports: true,
     sourcemap: false,
   },
-  plugins: [cdnLoader(), ...cdnPlugins()],
+  plugins: [cdnModules(), ...cdnPlugins()],
   onwarn,
 };

@@ -1,5 +1,5 @@
 // Stands in for dist/core/transport/mesh/peerjs-loader.js in the one-tag bundle only (rollup.config.mjs,
-// cdnLoader()). The bundle inlines PeerJS and evaluates it with everything else, before any
+// cdnModules()). The bundle inlines PeerJS and evaluates it with everything else, before any
 // run-time guard could see PeerJS's load-time probe, so PeerJS's public defaults are stripped at
 // build time instead (stripPeerJsDefaults()). What is left to do here: load PeerJS once, take
 // only `Peer` (so rollup drops the rest).

@@ -19,6 +19,8 @@ export const RtcErrorCode = {
   BlockedByPermissionsPolicy: 'blocked-by-permissions-policy',
   /** The rtc-call server cannot be reached (down, wrong URL, network). */
   SignalingUnreachable: 'signaling-unreachable',
+  /** What answered at the server URL (by default the page's own origin, in a bundled app) is some other web server: set `server`. */
+  NotAnRtcCallServer: 'not-an-rtc-call-server',
   /** The room token is missing, invalid or expired. */
   Unauthorized: 'unauthorized',
   /** The room token was issued for another room. */

@@ -2,6 +2,8 @@
  * Talks to the rtc-call server's HTTP API: join a room (→ peer id, signed peer token, ICE servers,
  * members, signaling options). Everything after the join arrives as room events on the socket.
  */
+import { defaultServer } from './default-server.js';
+import { isServerErrorCode } from '../protocol/errors.js';
 import { isPublicMember, type JoinResponse, type PublicMember } from '../protocol/join.js';
 import { RtcError, RtcErrorCode, isRtcErrorCode } from './errors.js';
 
@@ -20,24 +22,6 @@ export interface JoinRequest {
 
 /** How long a join request may take before the server counts as unreachable. */
 export const JOIN_TIMEOUT_MS = 8_000;
-
-/**
- * The default `server`: the folder the one-tag script was loaded from (`https://host/rtc-call.js`
- * → `https://host/`, a server mounted at `/calls` → `https://host/calls/`). In an app that bundles
- * the npm package the script is not served by the rtc-call server, so the page's own origin is the
- * best guess there, and such apps should set `server`.
- */
-export function defaultServer(): string {
-  try {
-    const url = new URL('.', import.meta.url);
-    if ((url.protocol === 'http:' || url.protocol === 'https:') && !url.pathname.includes('/node_modules/')) {
-      return url.href;
-    }
-  } catch {
-    // import.meta.url is not a URL in some bundlers' output.
-  }
-  return location.origin;
-}
 
 export class RoomClient {
   readonly baseUrl: string;
@@ -69,7 +53,7 @@ export class RoomClient {
       signal: request.signal,
     });
     if (!data || typeof data.peerId !== 'string' || typeof data.peerToken !== 'string' || !data.signaling) {
-      throw new RtcError(RtcErrorCode.Internal, 'The server sent a malformed join response.', { fatal: true });
+      throw this.notOurs('answered the join with JSON that is not an rtc-call join answer');
     }
     data.members = Array.isArray(data.members) ? data.members.filter(isPublicMember) : [];
     data.iceServers = Array.isArray(data.iceServers) ? data.iceServers : [];
@@ -105,18 +89,27 @@ export class RoomClient {
     try {
       data = await res.json();
     } catch (error) {
-      throw new RtcError(
-        res.ok ? RtcErrorCode.Internal : RtcErrorCode.SignalingUnreachable,
-        `The call server answered ${res.status} without JSON; is ${this.baseUrl} an rtc-call server?`,
-        { cause: error, fatal: true },
-      );
+      // A gateway's error page: the server behind it is down. Anything else without JSON (an app's
+      // index.html, a static host's 404 or 405) is some other web server.
+      if (res.status >= 502 && res.status <= 504) {
+        throw new RtcError(RtcErrorCode.SignalingUnreachable, `The call server at ${this.baseUrl} is not answering (${res.status} from its proxy).`, { cause: error, fatal: true });
+      }
+      throw this.notOurs(`answered ${method} ${path} with ${res.status} ${res.headers.get('content-type') ?? 'and no content type'}`, error);
     }
+    const err = (data as { error?: { code?: unknown; message?: unknown } } | null)?.error;
     if (!res.ok) {
-      const err = (data as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-      const code = isRtcErrorCode(err?.code) ? err.code : RtcErrorCode.Internal;
-      const message = typeof err?.message === 'string' ? err.message : `The call server answered ${res.status}.`;
-      throw new RtcError(code, message, { fatal: true });
+      // Every answer of ours that is not 2xx is { error: { code, message } } with a server code.
+      if (!isServerErrorCode(err?.code)) throw this.notOurs(`answered ${res.status} with JSON that is not an rtc-call error`);
+      const message = typeof err.message === 'string' ? err.message : `The call server answered ${res.status}.`;
+      throw new RtcError(isRtcErrorCode(err.code) ? err.code : RtcErrorCode.Internal, message, { fatal: true });
     }
     return data as T;
+  }
+
+  /** `not-an-rtc-call-server`, also on the console: the fix is in the page's markup, for its developer. */
+  private notOurs(what: string, cause?: unknown): RtcError {
+    const message = `${this.baseUrl} is not an rtc-call server: it ${what}. Set the element's \`server\` attribute to your rtc-call server's URL, e.g. <rtc-call server="https://calls.example.org">.`;
+    console.error(`rtc-call: ${message}`);
+    return new RtcError(RtcErrorCode.NotAnRtcCallServer, message, { cause, fatal: true });
   }
 }

@@ -41,6 +41,23 @@ describe('<rtc-call> errors from real conditions', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('not-an-rtc-call-server: without `server` the npm build asks the page origin, here the test runner', async () => {
+    const errors: string[] = [];
+    const realError = console.error;
+    console.error = (...args: unknown[]) => { errors.push(args.join(' ')); realError(...args); };
+    try {
+      const el = await call({ room: uniqueRoom(), server: '' });
+      const { rejection } = await joinExpectingFailure(el);
+      expect(rejection.code).to.equal('not-an-rtc-call-server');
+      expect(rejection.message).to.contain(`${location.origin} is not an rtc-call server`);
+      expect(errors.some((e) => e.startsWith('rtc-call: ') && e.includes('server` attribute'))).to.equal(true);
+      await el.updateComplete;
+      expect(shownError(el)).to.equal('not-an-rtc-call-server');
+    } finally {
+      console.error = realError;
+    }
+  });
+
   it('room-full: the seventh participant of a six-seat room, here the second of one seat', async () => {
     const server = await rtcServer('one-seat', { maxParticipants: 1 });
     const room = uniqueRoom();
