@@ -1,5 +1,5 @@
 // <rtc-video-tile> in real Chromium with the fake camera and microphone: frames, placeholder,
-// speaking detection, mirroring, autoplay recovery, PiP / full screen, accessibility, teardown.
+// speaking detection, following tracks by events, mirroring, autoplay recovery, PiP / full screen, accessibility, teardown.
 import { expect, fixture, html } from '@open-wc/testing';
 import { resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
 import '../../src/rtc-video-tile.js';
@@ -12,6 +12,7 @@ import {
   currentAudioContext,
   releaseAudioContext,
 } from '../../src/core/media/audio.js';
+import { LocalMedia } from '../../src/core/media/local-media.js';
 import { framesAdvance, until } from './helpers/media.js';
 import { centreOf, countListeners, loopback, silentStream } from './helpers/tile.js';
 
@@ -126,7 +127,9 @@ describe('<rtc-video-tile>', () => {
     expect(video.srcObject === null).to.equal(true);
     await until(() => el.speaking, 'speaking detection still works without the video source');
     const cam = await camera();
+    // A script's addTrack() fires no event: the page tells the tile (its documented contract).
     audioOnly.addTrack(cam.getVideoTracks()[0]!);
+    el.refresh();
     await until(() => video.srcObject === audioOnly, 'the stream attached once it has video');
     await framesAdvance(video, 3);
   });
@@ -135,11 +138,48 @@ describe('<rtc-video-tile>', () => {
     const stream = await camera();
     const el = await tile(stream);
     await until(() => !placeholderShown(el), 'video');
+    // `enabled` fires no event: a page that toggles it itself tells the tile (its documented contract).
     stream.getVideoTracks()[0]!.enabled = false;
+    el.refresh();
     await until(() => placeholderShown(el), 'the placeholder for a disabled track');
     stream.getVideoTracks()[0]!.enabled = true;
+    el.refresh();
     await until(() => !placeholderShown(el), 'video when the track is enabled again');
     await framesAdvance(videoOf(el), 3);
+  });
+
+  it('follows the call\'s own media in the update after each change (capture, camera off and on, microphone switch)', async () => {
+    const media = new LocalMedia({ onError: () => {}, onChange: () => {} });
+    cleanups.push(() => media.stop());
+    // The stream starts empty, as <rtc-call> hands it to its self view before capture.
+    const el = await tile(media.stream, { local: true });
+    const video = videoOf(el);
+    const events: boolean[] = [];
+    el.addEventListener('rtc-speaking-change', (e) => events.push(e.detail.speaking));
+    expect(video.srcObject === null).to.equal(true);
+    await media.start({});
+    // No timer involved: the update the change requested already shows it.
+    await el.updateComplete;
+    expect(video.srcObject === media.stream).to.equal(true);
+    expect(placeholderShown(el)).to.equal(false);
+    await framesAdvance(video, 3);
+    await media.setCamera(false);
+    await el.updateComplete;
+    expect(placeholderShown(el)).to.equal(true);
+    expect(video.srcObject === null).to.equal(true);
+    await media.setCamera(true);
+    await el.updateComplete;
+    expect(placeholderShown(el)).to.equal(false);
+    await framesAdvance(video, 3);
+    // Speaking detection moves to the new microphone (the old track is stopped, which fires nothing).
+    await until(() => el.speaking, 'speaking on the first microphone', 5_000);
+    const mics = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'audioinput' && d.deviceId !== 'default');
+    const old = media.audioTrack!;
+    const other = mics.find((d) => d.deviceId !== old.getSettings().deviceId)!;
+    await media.switchDevice('audioinput', other.deviceId);
+    expect(old.readyState).to.equal('ended');
+    await until(() => el.speaking && events.length === 3, 'speaking again on the new microphone', 5_000);
+    expect(events).to.deep.equal([true, false, true]);
   });
 
   it('covers the tile while the remote video track is muted and uncovers it on unmute', async () => {

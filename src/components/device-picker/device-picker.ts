@@ -1,11 +1,11 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { LevelMeter } from '../../core/media/audio.js';
+import { captureMedia } from '../../core/media/local-media.js';
 import { DeferredDisconnectController } from '../../controllers/deferred-disconnect-controller.js';
 import {
   CHOICE_KEYS,
   DEVICE_KINDS,
-  deviceConstraints,
   isDeviceKind,
   kindLabel,
   listDevices,
@@ -313,13 +313,12 @@ export class RtcDevicePicker extends LitElement {
     const gen = this.previewGen;
     let stream: MediaStream;
     try {
-      stream = await navigator.mediaDevices.getUserMedia({
-        video: wanted.video && deviceConstraints(this.videoInput),
-        audio: wanted.audio && deviceConstraints(this.audioInput),
-      });
+      // Our videoInput / audioInput are the device choice; the constraints are the call's, so the
+      // preview shows what the call will send.
+      stream = await captureMedia(wanted.audio, wanted.video, this);
     } catch (err) {
       // The key stays: the same devices are not retried until something changes.
-      if (gen === this.previewGen) this.fail(mediaError(err, 'Opening the preview failed'));
+      if (gen === this.previewGen) this.fail(err as RtcError);
       return;
     }
     if (gen !== this.previewGen) {
@@ -356,8 +355,8 @@ export class RtcDevicePicker extends LitElement {
     this.meter = undefined;
     for (const track of this.previewStream?.getTracks() ?? []) {
       track.removeEventListener('ended', this.onTrackEnded);
+      track.stop();
     }
-    stopTracks(this.previewStream);
     this.previewStream = null;
     this.level = 0;
   }

@@ -1,16 +1,17 @@
 import { LitElement, html, nothing } from 'lit';
 import type { PropertyValues, TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { SpeakingDetector, resumeAudioContext } from '../../core/media/audio.js';
+import { resumeAudioContext } from '../../core/media/audio.js';
 import type { ConnectionState } from '../../core/types.js';
 import { RtcAutoplayBlockedEvent } from '../../events/autoplay-blocked.js';
 import { RtcPipChangeEvent } from '../../events/pip-change.js';
-import { RtcSpeakingChangeEvent } from '../../events/speaking-change.js';
 import type { Messages } from '../../i18n/messages.js';
+import { DeferredDisconnectController } from '../../controllers/deferred-disconnect-controller.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
+import { MediaStreamController } from '../../controllers/media-stream-controller.js';
+import { SpeakingController } from '../../controllers/speaking-controller.js';
 import { warnOnce } from '../../utils/define-element.js';
 import { exitFullscreenIcon, fullscreenIcon, micOffIcon, personIcon, pipIcon, soundIcon } from '../icons.js';
-import { DeferredDisconnectController } from '../../controllers/deferred-disconnect-controller.js';
 import { sharedStyles } from '../shared.styles.js';
 import { styles } from './video-tile.styles.js';
 
@@ -20,8 +21,6 @@ export type VideoTileFit = 'cover' | 'contain';
 const FITS: readonly VideoTileFit[] = ['cover', 'contain'];
 const STATUSES: readonly ConnectionState[] = ['connecting', 'connected', 'reconnecting', 'failed'];
 const AVATAR_COLOURS = 12;
-/** How often the tile re-checks its tracks for changes no event announces (`enabled`, `stop()`, script `addTrack`). */
-const TRACK_POLL_MS = 250;
 
 /** Up to two initials from a display name: first letters of the first and last word. */
 export function initialsOf(name: string): string {
@@ -51,6 +50,15 @@ const blockedTiles = new Set<RtcVideoTile>();
  * picture-in-picture / full-screen buttons where the browser has them. Plays the participant's
  * audio (never for `local`), through the speaker chosen with `sink-id`. Usable on its own:
  * `<rtc-video-tile display-name="Ann" .stream=${stream}>`.
+ *
+ * The tile follows its stream by events, never by polling: setting `stream`, `camera-off` or
+ * `mic-off`; the stream's `addtrack` / `removetrack` (tracks the browser adds or removes, such as a
+ * remote peer's); each track's `ended`, `mute` and `unmute`; the video starting to play or changing
+ * size. A script's own changes fire no event — a track's `enabled`, `track.stop()`,
+ * `stream.addTrack()` / `removeTrack()` — so a page that makes them on a stream it shows sets
+ * `camera-off` / `mic-off` to match, or calls `refresh()`. `<rtc-call>` does this for its own tiles
+ * (and for any tile showing its `localStream`): use its `toggleMic()` / `toggleCamera()` rather
+ * than disabling tracks yourself.
  *
  * @summary One participant's video, name, mute state and speaking ring.
  * @tag rtc-video-tile
@@ -96,29 +104,16 @@ const blockedTiles = new Set<RtcVideoTile>();
 export class RtcVideoTile extends LitElement {
   static override styles = [sharedStyles, styles];
 
-  private boundStream: MediaStream | null = null;
-  private appliedStream: MediaStream | null | undefined = undefined;
-  private boundTracks = new Set<MediaStreamTrack>();
-  private detector: SpeakingDetector | undefined;
-  private detectorKey = '';
-  private pollTimer: ReturnType<typeof setInterval> | undefined;
   private readonly localize = new LocalizeController(this);
-
-  constructor() {
-    super();
-    // A DOM move keeps playback; a removal detaches the stream and the speaking meter.
-    new DeferredDisconnectController(this, () => this.detach());
-  }
-  private attached = false;
+  private readonly media = new MediaStreamController(this, () => this.stream);
+  private readonly speech = new SpeakingController(this, () => (this.micOff ? undefined : this.media.audioTrack));
   private sinkRequest = 0;
 
   @query('video') private videoEl!: HTMLVideoElement;
 
-  @state() private videoLive = false;
   @state() private autoplayBlocked = false;
   @state() private pipActive = false;
   @state() private fullscreenActive = false;
-  @state() private speakingNow = false;
 
   /** The participant's media. The tile never stops its tracks: whoever created the stream owns them. */
   @property({ attribute: false }) stream: MediaStream | null = null;
@@ -152,13 +147,14 @@ export class RtcVideoTile extends LitElement {
    * Read-only; reflected as the `speaking` attribute for styling: `rtc-video-tile[speaking]`.
    */
   get speaking(): boolean {
-    return this.speakingNow;
+    return this.speech.speaking;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    // Moved within the page in one task: nothing was released, nothing to restart.
-    if (!this.attached) this.attach();
+  constructor() {
+    super();
+    // A DOM move keeps playback; a removal detaches the stream (the controllers release the rest).
+    new DeferredDisconnectController(this, () => this.detach());
+    this.addEventListener('fullscreenchange', () => (this.fullscreenActive = this.matches(':fullscreen')));
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -174,156 +170,36 @@ export class RtcVideoTile extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (!this.attached) return;
-    if (changed.has('local') && this.local && this.autoplayBlocked) {
-      // Our own tile never plays sound, so it has nothing to unblock.
-      blockedTiles.delete(this);
-      this.autoplayBlocked = false;
-    }
-    if (this.appliedStream !== this.stream) this.applyStream();
-    else if (changed.has('local') && this.stream) this.play();
-    if (changed.has('micOff') || changed.has('local')) this.syncTracks();
-    if (changed.has('sinkId') || changed.has('local') || changed.has('stream')) this.applySinkId();
-  }
-
-  private attach(): void {
-    this.attached = true;
-    this.addEventListener('fullscreenchange', this.onFullscreenChange);
-    this.pollTimer = setInterval(() => this.syncTracks(), TRACK_POLL_MS);
-    // First connection: the first update binds the stream. Re-connection after a teardown: rebind now.
-    if (this.hasUpdated) {
-      this.applyStream();
-      this.applySinkId();
-    }
-  }
-
-  private detach(): void {
-    this.attached = false;
-    this.removeEventListener('fullscreenchange', this.onFullscreenChange);
-    clearInterval(this.pollTimer);
-    this.pollTimer = undefined;
-    this.unbindStream();
-    this.stopDetector();
-    this.setSpeaking(false, false);
-    blockedTiles.delete(this);
-    this.autoplayBlocked = false;
-    if (this.pipActive && document.pictureInPictureElement) void document.exitPictureInPicture().catch(() => {});
-    if (this.videoEl) {
-      this.videoEl.srcObject = null;
-      this.appliedStream = undefined;
-    }
-  }
-
-  /** Points the video element at the current stream and rebinds every listener to it. */
-  private applyStream(): void {
-    this.unbindStream();
-    const video = this.videoEl;
-    this.appliedStream = this.stream;
-    this.boundStream = this.stream;
-    if (this.stream) {
-      this.stream.addEventListener('addtrack', this.onTracksChanged);
-      this.stream.addEventListener('removetrack', this.onTracksChanged);
-    }
-    video.muted = this.local || this.autoplayBlocked;
-    if (video.srcObject !== this.stream) video.srcObject = this.stream;
-    this.syncTracks();
-    if (this.stream) this.play();
-  }
-
-  private unbindStream(): void {
-    if (this.boundStream) {
-      this.boundStream.removeEventListener('addtrack', this.onTracksChanged);
-      this.boundStream.removeEventListener('removetrack', this.onTracksChanged);
-      this.boundStream = null;
-    }
-    for (const track of this.boundTracks) this.unbindTrack(track);
-    this.boundTracks.clear();
-  }
-
-  private unbindTrack(track: MediaStreamTrack): void {
-    track.removeEventListener('mute', this.onTracksChanged);
-    track.removeEventListener('unmute', this.onTracksChanged);
-    track.removeEventListener('ended', this.onTracksChanged);
-  }
-
-  private onTracksChanged = (): void => this.syncTracks();
-
-  /**
-   * Re-reads the stream's tracks: listens to new ones, forgets removed ones, decides whether live
-   * video is showing, and (re)starts speaking detection for the live audio track. Cheap: runs on
-   * every track event and on a slow poll for what no event reports (`enabled`, `stop()`).
-   */
-  private syncTracks(): void {
-    const stream = this.attached ? this.boundStream : null;
-    const tracks = stream ? stream.getTracks() : [];
-    for (const track of this.boundTracks) {
-      if (!tracks.includes(track)) {
-        this.unbindTrack(track);
-        this.boundTracks.delete(track);
-      }
-    }
-    for (const track of tracks) {
-      if (!this.boundTracks.has(track)) {
-        track.addEventListener('mute', this.onTracksChanged);
-        track.addEventListener('unmute', this.onTracksChanged);
-        track.addEventListener('ended', this.onTracksChanged);
-        this.boundTracks.add(track);
-      }
-    }
-    const usable = (t: MediaStreamTrack) => t.readyState === 'live' && t.enabled && !t.muted;
-    const live = tracks.some((t) => t.kind === 'video' && usable(t));
-    if (live !== this.videoLive) this.videoLive = live;
-
+    if (!this.isConnected) return;
+    // Our own tile never plays sound, so it has nothing to unblock.
+    if (changed.has('local') && this.local) this.unblock();
     // A local tile never plays its audio, so without a video track its <video> has nothing to
     // show; an audio-only source there (hidden, never reaching readyState 1) would hold the page's
     // load event. Attach the stream only while it has video.
+    const source = this.local && !this.media.hasVideo ? null : this.stream;
     const video = this.videoEl;
-    if (this.local && video && stream) {
-      const source = tracks.some((t) => t.kind === 'video') ? stream : null;
-      if (video.srcObject !== source) {
-        video.srcObject = source;
-        if (source) this.play();
-      }
-    }
-
-    const audio = this.micOff ? undefined : tracks.find((t) => t.kind === 'audio' && t.readyState === 'live');
-    const key = audio ? audio.id : '';
-    if (key === this.detectorKey) return;
-    this.stopDetector();
-    this.setSpeaking(false, true);
-    if (!audio) return;
-    this.detectorKey = key;
-    try {
-      this.detector = new SpeakingDetector(new MediaStream([audio]), (speaking) => this.setSpeaking(speaking, true));
-    } catch (err) {
-      warnOnce('tile-audio', `speaking detection is unavailable: ${(err as Error).message}`);
-    }
+    if (video.srcObject !== source) {
+      video.srcObject = source;
+      this.play();
+    } else if (changed.has('local')) this.play();
+    if (changed.has('sinkId') || changed.has('local') || changed.has('stream')) this.applySinkId();
   }
 
-  private stopDetector(): void {
-    this.detector?.stop();
-    this.detector = undefined;
-    this.detectorKey = '';
-  }
-
-  private setSpeaking(speaking: boolean, announce: boolean): void {
-    if (speaking === this.speakingNow) return;
-    this.speakingNow = speaking;
-    this.toggleAttribute('speaking', speaking);
-    if (announce) {
-      const event = new RtcSpeakingChangeEvent({ speaking });
-      this.dispatchEvent(event);
-    }
+  /** Really removed from the page: the video lets go of the stream; a re-insertion attaches it again. */
+  private detach(): void {
+    this.unblock();
+    if (this.pipActive && document.pictureInPictureElement) void document.exitPictureInPicture().catch(() => {});
+    if (this.videoEl) this.videoEl.srcObject = null;
   }
 
   /** Starts playback; when the browser refuses sound, plays muted and offers "Click to enable sound". */
   private play(): void {
     const video = this.videoEl;
     const stream = this.stream;
-    if (!stream || !video || !video.srcObject) return;
+    if (!stream || !video.srcObject) return;
     video.muted = this.local || this.autoplayBlocked;
     video.play().catch((err: unknown) => {
-      if (this.stream !== stream || !this.attached) return;
+      if (this.stream !== stream || !this.isConnected) return;
       if (err instanceof DOMException && err.name === 'NotAllowedError' && !video.muted) {
         this.blockAutoplay();
       }
@@ -344,6 +220,11 @@ export class RtcVideoTile extends LitElement {
     video.play().catch(() => {});
   }
 
+  private unblock(): void {
+    blockedTiles.delete(this);
+    this.autoplayBlocked = false;
+  }
+
   /** Called in the click's user activation: unmutes every blocked tile on the page. */
   private enableSound(): void {
     void resumeAudioContext();
@@ -355,10 +236,7 @@ export class RtcVideoTile extends LitElement {
     if (!video || this.local) return;
     video.muted = false;
     video.play().then(
-      () => {
-        blockedTiles.delete(this);
-        this.autoplayBlocked = false;
-      },
+      () => this.unblock(),
       () => {
         video.muted = true;
         video.play().catch(() => {});
@@ -377,10 +255,6 @@ export class RtcVideoTile extends LitElement {
       console.warn(`rtc-call: could not play ${this.displayName || 'audio'} on speaker "${wanted}"; keeping the current one.`, err);
     });
   }
-
-  private onFullscreenChange = (): void => {
-    this.fullscreenActive = this.matches(':fullscreen');
-  };
 
   private onPipChange = (e: Event): void => {
     const active = e.type === 'enterpictureinpicture';
@@ -433,13 +307,23 @@ export class RtcVideoTile extends LitElement {
     </div>`;
   }
 
+  /**
+   * Reads the stream's tracks again. The tile follows on its own what the browser announces (tracks
+   * added or removed by the browser, `ended`, `mute`, `unmute`); call this after a change your
+   * script made, which fires no event: a track's `enabled`, `track.stop()`, `stream.addTrack()` or
+   * `removeTrack()`.
+   */
+  refresh(): void {
+    this.requestUpdate();
+  }
+
   protected override render(): TemplateResult {
     const m = this.localize.messages;
     const fit = FITS.includes(this.fit) ? this.fit : 'cover';
     const status = STATUSES.includes(this.status) ? this.status : 'connected';
     const name = this.label(m);
     const initials = initialsOf(this.displayName);
-    const showPlaceholder = this.cameraOff || !this.videoLive;
+    const showPlaceholder = this.cameraOff || !this.media.videoLive;
     const mirrored = this.local && !this.noMirror;
     const videoClasses = ['video', fit === 'contain' ? 'contain' : '', mirrored ? 'mirrored' : ''].filter(Boolean).join(' ');
     return html`<div part="base" class="base" role="group" dir=${this.localize.dir} aria-label=${m.videoOf(name)}>
@@ -449,6 +333,8 @@ export class RtcVideoTile extends LitElement {
         playsinline
         autoplay
         aria-hidden=${showPlaceholder ? 'true' : 'false'}
+        @playing=${this.refresh}
+        @resize=${this.refresh}
         @enterpictureinpicture=${this.onPipChange}
         @leavepictureinpicture=${this.onPipChange}
       ></video>
@@ -495,7 +381,7 @@ export class RtcVideoTile extends LitElement {
       <div class="bar bottom">
         <span part="mic-indicator" class="mic" role="img" aria-label=${m.micOff} ?hidden=${!this.micOff}>${micOffIcon}</span>
         <span part="name" class="name">${name}</span>
-        <span class="visually-hidden">${this.speakingNow ? m.speaking : ''}</span>
+        <span class="visually-hidden">${this.speaking ? m.speaking : ''}</span>
       </div>
       ${this.autoplayBlocked
         ? html`<button part="unmute-audio-button" class="unmute" type="button" @click=${this.enableSound}>

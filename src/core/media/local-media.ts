@@ -3,7 +3,7 @@
  * switching and recovery, and the placeholder tracks that let every peer link carry audio and video
  * both ways from its first offer (PeerJS cannot renegotiate).
  */
-import { deviceConstraints } from './devices.js';
+import { deviceConstraints, stopTracks } from './devices.js';
 import { RtcError, RtcErrorCode, mediaError } from '../errors.js';
 import type { DeviceChoice } from '../types.js';
 
@@ -46,6 +46,32 @@ export function captureBlockedReason(kind: 'camera' | 'microphone'): RtcError | 
   }
   return null;
 }
+
+/**
+ * Opens the microphone and/or the camera (`devices` picks them; unset = the default) with the
+ * call's constraints, after checking what blocks capture here at all. Rejects with an `RtcError`
+ * (`permission-denied`, `device-in-use`, `insecure-context`, …). The caller owns the tracks.
+ */
+export async function captureMedia(audio: boolean, video: boolean, devices: DeviceChoice = {}): Promise<MediaStream> {
+  const kind = video ? 'camera' : 'microphone';
+  const blocked = captureBlockedReason(kind);
+  if (blocked) throw blocked;
+  try {
+    return await navigator.mediaDevices.getUserMedia({
+      audio: audio && deviceConstraints(devices.audioInput, AUDIO_CONSTRAINTS),
+      video: video && deviceConstraints(devices.videoInput, VIDEO_CONSTRAINTS),
+    });
+  } catch (error) {
+    throw mediaError(error, `Could not start the ${audio && video ? 'camera and microphone' : kind}`);
+  }
+}
+
+/**
+ * The event `LocalMedia` dispatches on its `stream` after a change no browser event announces: a
+ * track added or removed by script, `enabled` toggled, a track stopped. `<rtc-video-tile>` listens
+ * for it, so every tile showing the local stream follows mute, camera off and device switches.
+ */
+export const TRACKS_CHANGE = 'rtc-tracks-change';
 
 export interface LocalMediaOptions {
   /** Acquire the microphone but keep it muted. */
@@ -107,15 +133,15 @@ export class LocalMedia {
       await this.setTrack('audio', options.provided.getAudioTracks()[0] ?? null);
       await this.setTrack('video', options.audioOnly ? null : options.provided.getVideoTracks()[0] ?? null);
       this.cameraEnabled = !!this.videoTrack && this.cameraEnabled;
-      if (this.audioTrack) this.audioTrack.enabled = this.micEnabled;
+      this.enableMic();
       return;
     }
     const wantVideo = this.cameraEnabled;
     const tracks = await this.capture(true, wantVideo);
     await this.setTrack('audio', tracks.audio);
     await this.setTrack('video', tracks.video);
-    if (this.audioTrack) this.audioTrack.enabled = this.micEnabled;
-    else this.micEnabled = false;
+    if (!this.audioTrack) this.micEnabled = false;
+    this.enableMic();
     if (!this.videoTrack) this.cameraEnabled = false;
   }
 
@@ -144,7 +170,7 @@ export class LocalMedia {
       return;
     }
     this.micEnabled = enabled;
-    this.audioTrack.enabled = enabled;
+    this.enableMic();
     this.onChange();
   }
 
@@ -204,6 +230,7 @@ export class LocalMedia {
     this.endedHandlers.clear();
     this.audioTrack = null;
     this.videoTrack = null;
+    this.tracksChanged();
   }
 
   private async capture(audio: boolean, video: boolean, report = true) {
@@ -222,24 +249,23 @@ export class LocalMedia {
   }
 
   private async captureOrThrow(audio: boolean, video: boolean): Promise<{ audio: MediaStreamTrack | null; video: MediaStreamTrack | null }> {
-    const kind = video ? 'camera' : 'microphone';
-    const blocked = captureBlockedReason(kind);
-    if (blocked) throw blocked;
-    const constraints: MediaStreamConstraints = {
-      audio: audio ? deviceConstraints(this.devices.audioInput, AUDIO_CONSTRAINTS) : false,
-      video: video ? deviceConstraints(this.devices.videoInput, VIDEO_CONSTRAINTS) : false,
-    };
-    let stream: MediaStream;
-    try {
-      stream = await navigator.mediaDevices.getUserMedia(constraints);
-    } catch (error) {
-      throw mediaError(error, `Could not start the ${audio && video ? 'camera and microphone' : kind}`);
-    }
+    const stream = await captureMedia(audio, video, this.devices);
     if (this.stopped) {
-      stream.getTracks().forEach((t) => t.stop());
+      stopTracks(stream);
       return { audio: null, video: null };
     }
     return { audio: stream.getAudioTracks()[0] ?? null, video: stream.getVideoTracks()[0] ?? null };
+  }
+
+  /** The microphone track follows `micEnabled` (mute is `enabled = false`, never a new track). */
+  private enableMic(): void {
+    if (this.audioTrack) this.audioTrack.enabled = this.micEnabled;
+    this.tracksChanged();
+  }
+
+  /** Tells whoever shows `stream` (tiles) what no browser event does: see `TRACKS_CHANGE`. */
+  private tracksChanged(): void {
+    this.stream.dispatchEvent(new Event(TRACKS_CHANGE));
   }
 
   /** Replaces our track of a kind, stopping the old one (after links have the new one). */
@@ -260,6 +286,7 @@ export class LocalMedia {
       track.addEventListener('ended', handler);
       this.endedHandlers.set(track, handler);
     }
+    this.tracksChanged();
     // New track into every link first (replaceTrack), then release the old device.
     await this.publish(kind);
     if (old && !this.provided) old.stop();
