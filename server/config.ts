@@ -28,6 +28,8 @@ export interface RtcServerOptions {
   roomSecret?: string;
   /** Signs peer tokens; default random per process. Give the same one to a restarted server. */
   peerSecret?: string;
+  /** RTC_METRICS_TOKEN: `/metrics` answers to `Authorization: Bearer <this>`; unset, `/metrics` is off (404). */
+  metricsToken?: string;
   turnUrls?: string[];
   turnSecret?: string;
   /** TURN credential lifetime in seconds (86400). */
@@ -70,6 +72,7 @@ export interface ResolvedConfig {
   turnUrls: string[];
   turnSecret?: string;
   turnTtl: number;
+  metricsToken: string | undefined;
   stunUrls: string[];
   iceTransportPolicy: 'all' | 'relay';
   maxParticipants: number;
@@ -167,6 +170,7 @@ export function resolveConfig(o: RtcServerOptions): ResolvedConfig {
     turnUrls,
     turnSecret: o.turnSecret || undefined,
     turnTtl: positiveInt('turnTtl', o.turnTtl, 86400),
+    metricsToken: o.metricsToken || undefined,
     stunUrls,
     iceTransportPolicy: policy,
     maxParticipants: positiveInt('maxParticipants', o.maxParticipants, 6),
@@ -191,6 +195,7 @@ const FLAGS = {
   'frame-ancestors': { type: 'string' },
   'room-secret': { type: 'string' },
   'peer-secret': { type: 'string' },
+  'metrics-token': { type: 'string' },
   'turn-urls': { type: 'string' },
   'turn-secret': { type: 'string' },
   'turn-ttl': { type: 'string' },
@@ -217,6 +222,7 @@ export const ENV: Record<Exclude<keyof typeof FLAGS, 'no-trust-proxy'>, string> 
   'frame-ancestors': 'RTC_FRAME_ANCESTORS',
   'room-secret': 'RTC_ROOM_SECRET',
   'peer-secret': 'RTC_PEER_SECRET',
+  'metrics-token': 'RTC_METRICS_TOKEN',
   'turn-urls': 'RTC_TURN_URLS',
   'turn-secret': 'RTC_TURN_SECRET',
   'turn-ttl': 'RTC_TURN_TTL',
@@ -291,6 +297,7 @@ export function optionsFromEnv(
   set('frameAncestors', get('frame-ancestors'));
   set('roomSecret', get('room-secret'));
   set('peerSecret', get('peer-secret'));
+  set('metricsToken', get('metrics-token'));
   set('turnUrls', list(get('turn-urls')));
   set('turnSecret', get('turn-secret'));
   set('turnTtl', int(label('turn-ttl'), get('turn-ttl')));
@@ -336,7 +343,7 @@ export function startupWarnings(host: string, options: RtcServerOptions): string
         '(RTC_STUN_URLS / RTC_TURN_URLS): calls between different networks (NAT) will fail',
     );
   }
-  for (const [name, secret] of [['RTC_ROOM_SECRET', options.roomSecret], ['RTC_PEER_SECRET', options.peerSecret], ['RTC_TURN_SECRET', options.turnSecret]] as const) {
+  for (const [name, secret] of [['RTC_ROOM_SECRET', options.roomSecret], ['RTC_PEER_SECRET', options.peerSecret], ['RTC_TURN_SECRET', options.turnSecret], ['RTC_METRICS_TOKEN', options.metricsToken]] as const) {
     if (secret && Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
       warnings.push(`rtc-call: warning: ${name} is ${Buffer.byteLength(secret)} bytes; use at least ${MIN_SECRET_BYTES} random bytes (openssl rand -base64 32): a short HMAC secret can be guessed offline from one token or credential`);
     }

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { resolveConfig, type ResolvedConfig, type RtcServerOptions } from './config.js';
+import { createMetrics, metricsAuthorized } from './http/metrics.js';
 import { RtcHttpError, type RtcServerErrorCode } from './errors.js';
 import { checkDisplayName, parseRoomRequest, ROOM_PATTERN, type JoinResponse, type MembersResponse } from 'rtc-call/protocol';
 import { q } from './log.js';
@@ -25,6 +26,8 @@ export interface RtcServer {
   server: http.Server;
   /** End websockets, timers and the http server (created or given) within 5 s. */
   close(): Promise<void>;
+  /** What `/metrics` reports as gauges, for an embedding app: rooms, participants holding a seat, open sockets. */
+  stats(): { rooms: number; participants: number; sockets: number };
 }
 
 const CLOSE_DEADLINE_MS = 4_500;
@@ -90,8 +93,10 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   revocationSweep.unref();
   const pendingUpgrades = new Set<Duplex>();
   let closing = false;
+  const metrics = createMetrics({ rooms: () => rooms.roomCount, participants: () => rooms.peerCount, sockets: () => relay.socketCount });
   const relay: SignalingRelay = new SignalingRelay({
     rooms,
+    counters: metrics,
     peerSecret: cfg.peerSecret,
     log,
     limits: { ...options.relayLimits, concurrentLimit: cfg.concurrentLimit },
@@ -266,6 +271,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
         signaling: { path: signalingPath(), key: PEERJS_KEY },
         maxParticipants: cfg.maxParticipants,
       };
+      metrics.joined();
       res.json(answer);
     }),
   );
@@ -291,9 +297,27 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   const router = express.Router();
   router.use('/api', api);
 
+  // Liveness for anyone (a load balancer): nothing about rooms or people. Counts are in /metrics.
   router.get('/healthz', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ ok: true, rooms: rooms.roomCount, peers: rooms.peerCount });
+    res.json({ ok: true });
+  });
+
+  router.get('/metrics', (req, res, next) => {
+    if (!cfg.metricsToken) {
+      next(new RtcHttpError('not-found', 'metrics are off (set RTC_METRICS_TOKEN)'));
+      return;
+    }
+    res.setHeader('Cache-Control', 'no-store');
+    if (!metricsAuthorized(req.headers.authorization, cfg.metricsToken)) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      next(new RtcHttpError('unauthorized', 'send Authorization: Bearer <RTC_METRICS_TOKEN>'));
+      return;
+    }
+    metrics.registry.metrics().then((text) => {
+      res.setHeader('Content-Type', metrics.registry.contentType);
+      res.end(text);
+    }, next);
   });
 
   router.get('/rtc-call.js', (_req, res, next) => {
@@ -348,6 +372,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       log(`rtc-call: internal error on ${req.method} ${q(req.path)}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
       e = new RtcHttpError('internal', 'internal server error');
     }
+    metrics.refused(e.code);
     if (e.code !== 'origin-not-allowed' && e.code !== 'not-found' && e.code !== 'internal' && e.code !== 'host-not-allowed') {
       log(`rtc-call: reject ${req.method} ${q(req.path)} code=${e.code} reason=${q(e.message)}`);
     }
@@ -392,6 +417,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       .catch((err: unknown) => {
         const e = err instanceof RtcHttpError ? err : new RtcHttpError('internal', 'internal error');
         if (!(err instanceof RtcHttpError)) log(`rtc-call: upgrade error: ${q(String(err))}`);
+        metrics.refused(e.code);
         log(`rtc-call: reject websocket peer=${q(url.searchParams.get('id') ?? '')} code=${e.code} reason=${q(e.message)}`);
         refuse(socket, e.code, e.message, e.status);
       })
@@ -429,7 +455,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     return closed;
   }
 
-  return { app, server, close };
+  const stats = () => ({ rooms: rooms.roomCount, participants: rooms.peerCount, sockets: relay.socketCount });
+  return { app, server, close, stats };
 }
 
 function destroySelf(this: Duplex): void {

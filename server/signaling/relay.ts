@@ -18,6 +18,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ROOM_FRAME, roomFrame, type RemovedReason, type RoomEvent, type RoomReply } from 'rtc-call/protocol';
 import { RtcHttpError } from '../errors.js';
 import { q } from '../log.js';
+import type { RelayCounters } from '../http/metrics.js';
 import type { Member, Rooms } from '../rooms.js';
 import { verifyPeerToken } from '../tokens.js';
 
@@ -101,10 +102,15 @@ export interface RelayOptions {
   checkRequest(req: http.IncomingMessage): void;
   /** A room request (ROOM frame) from a member; returns the reply's data or throws an RtcHttpError. */
   onRequest(member: Member, payload: unknown): unknown;
+  /** Relayed and dropped frames, for the metrics. */
+  counters?: RelayCounters;
 }
+
+const NO_COUNTERS: RelayCounters = { relayed: () => {}, dropped: () => {} };
 
 export class SignalingRelay {
   readonly limits: RelayLimits;
+  private readonly counters: RelayCounters;
   private readonly wss: WebSocketServer;
   private readonly conns = new Map<WebSocket, Conn>();
   private readonly queues = new Map<string, { items: Queued[]; bytes: number }>();
@@ -123,6 +129,7 @@ export class SignalingRelay {
 
   constructor(private readonly opts: RelayOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.counters = opts.counters ?? NO_COUNTERS;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
     this.sweeper = setInterval(() => this.sweep(), 1_000);
     this.sweeper.unref();
@@ -226,6 +233,7 @@ export class SignalingRelay {
   private onMessage(conn: Conn, data: RawData, isBinary: boolean): void {
     const size = rawSize(data);
     if (!this.spend(conn, size)) {
+      this.counters.dropped('rate-limited', size);
       this.opts.log(`rtc-call: closing socket peer=${conn.member.peerId} code=rate-limited (over the message or byte budget)`);
       conn.ws.close(1008, 'rate limit');
       conn.ws.terminate();
@@ -260,6 +268,7 @@ export class SignalingRelay {
     if (ws && ws.readyState === WebSocket.OPEN) {
       if (ws.bufferedAmount > this.limits.maxBufferedBytes) {
         // The destination does not read: drop, and cut a sender that keeps pushing into it.
+        this.counters.dropped('destination-not-reading', frame.length);
         if (++from.drops > this.limits.maxDropsInARow) {
           this.opts.log(`rtc-call: closing socket peer=${from.member.peerId} code=rate-limited (destination ${dst.peerId} not reading)`);
           from.ws.close(1008, 'destination not reading');
@@ -268,6 +277,7 @@ export class SignalingRelay {
         return;
       }
       from.drops = 0;
+      this.counters.relayed(frame.length);
       ws.send(frame);
       return;
     }
@@ -275,12 +285,14 @@ export class SignalingRelay {
     let queue = this.queues.get(dst.peerId);
     if (!queue) this.queues.set(dst.peerId, (queue = { items: [], bytes: 0 }));
     if (queue.items.length >= this.limits.queueFrames || queue.bytes + frame.length > this.limits.queueBytes) {
+      this.counters.dropped('queue-full', frame.length);
       if (++from.drops > this.limits.maxDropsInARow) {
         from.ws.close(1008, 'destination queue full');
         from.ws.terminate();
       }
       return;
     }
+    this.counters.relayed(frame.length);
     queue.items.push({ frame, src: from.member.peerId, at: Date.now() });
     queue.bytes += frame.length;
   }
@@ -319,7 +331,10 @@ export class SignalingRelay {
       const expiredFrom = new Set<string>();
       for (const item of queue.items) {
         if (now - item.at < this.limits.queueMs) live.push(item);
-        else expiredFrom.add(item.src);
+        else {
+          expiredFrom.add(item.src);
+          this.counters.dropped('queue-expired', item.frame.length);
+        }
       }
       if (expiredFrom.size === 0) continue;
       for (const src of expiredFrom) {

@@ -165,9 +165,8 @@ function baseRtcTestServerPlugin() {
       return start(name, entry.options, entry.port);
     },
     'rtc-server-health': async ({ name = 'default' } = {}) => {
-      const entry = servers.get(name);
-      const res = await fetch(`http://127.0.0.1:${entry.port}/healthz`);
-      return res.json();
+      const { rooms, participants } = servers.get(name).instance.stats();
+      return { rooms, peers: participants };
     },
     'rtc-sign-room-token': async (payload) => (await loadServer()).signRoomToken(payload),
     'free-port': async () => freePort(),

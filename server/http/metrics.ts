@@ -1,0 +1,58 @@
+/**
+ * Prometheus metrics (prom-client), one registry per server so several servers in one process
+ * (tests, a site that mounts two) never mix their counts. Served at `<base>/metrics` only when
+ * `RTC_METRICS_TOKEN` is set, to `Authorization: Bearer <token>`.
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Why the relay did not deliver a frame (`rtc_dropped_messages_total{reason}`). */
+export type DropReason = 'destination-not-reading' | 'queue-full' | 'queue-expired' | 'rate-limited';
+
+/** What the relay counts (server/signaling/relay.ts). */
+export interface RelayCounters {
+  relayed(bytes: number): void;
+  dropped(reason: DropReason, bytes: number): void;
+}
+
+export interface ServerMetrics extends RelayCounters {
+  readonly registry: Registry;
+  joined(): void;
+  refused(code: string): void;
+}
+
+export function createMetrics(sizes: { rooms(): number; participants(): number; sockets(): number }): ServerMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  new Gauge({ name: 'rtc_rooms', help: 'Rooms with at least one participant.', registers: [registry], collect() { this.set(sizes.rooms()); } });
+  new Gauge({ name: 'rtc_participants', help: 'Participants holding a seat (joined, connected or in their grace period).', registers: [registry], collect() { this.set(sizes.participants()); } });
+  new Gauge({ name: 'rtc_signaling_sockets', help: 'Open signaling websockets.', registers: [registry], collect() { this.set(sizes.sockets()); } });
+  const joins = new Counter({ name: 'rtc_joins_total', help: 'Joins answered with a seat.', registers: [registry] });
+  const refusals = new Counter({ name: 'rtc_refusals_total', help: 'Requests and websocket upgrades refused, by error code.', labelNames: ['code'], registers: [registry] });
+  const relayedMessages = new Counter({ name: 'rtc_relayed_messages_total', help: 'Signaling frames relayed to a room-mate (sent, or queued for a socket not open yet).', registers: [registry] });
+  const relayedBytes = new Counter({ name: 'rtc_relayed_bytes_total', help: 'Bytes of the frames in rtc_relayed_messages_total.', registers: [registry] });
+  const droppedMessages = new Counter({ name: 'rtc_dropped_messages_total', help: 'Signaling frames not delivered, by reason.', labelNames: ['reason'], registers: [registry] });
+  const droppedBytes = new Counter({ name: 'rtc_dropped_bytes_total', help: 'Bytes of the frames in rtc_dropped_messages_total.', labelNames: ['reason'], registers: [registry] });
+  return {
+    registry,
+    joined: () => joins.inc(),
+    refused: (code) => refusals.inc({ code }),
+    relayed: (bytes) => {
+      relayedMessages.inc();
+      relayedBytes.inc(bytes);
+    },
+    dropped: (reason, bytes) => {
+      droppedMessages.inc({ reason });
+      droppedBytes.inc({ reason }, bytes);
+    },
+  };
+}
+
+/** Constant-time check of an `Authorization: Bearer …` header against the metrics token. */
+export function metricsAuthorized(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  if (!m) return false;
+  // Hashes of equal length, so neither the token's length nor its bytes leak through timing.
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(m[1]!), digest(token));
+}
