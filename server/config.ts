@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { DataDir } from './data-dir.js';
 import { safeLogger } from './log.js';
 import { parseAllowedOrigins, parsePublicUrl, type AllowedOrigins } from './origins.js';
 
@@ -28,6 +29,12 @@ export interface RtcServerOptions {
   roomSecret?: string;
   /** Signs peer tokens; default random per process. Give the same one to a restarted server. */
   peerSecret?: string;
+  /**
+   * RTC_DATA_DIR: where the generated secrets and the revocations outlive the process, so a
+   * restart never ends a call. Unset: in memory only (the CLI defaults to `.rtc-call/` in the
+   * working directory).
+   */
+  dataDir?: string;
   /** RTC_METRICS_TOKEN: `/metrics` answers to `Authorization: Bearer <this>`; unset, `/metrics` is off (404). */
   metricsToken?: string;
   turnUrls?: string[];
@@ -73,6 +80,7 @@ export interface ResolvedConfig {
   turnSecret?: string;
   turnTtl: number;
   metricsToken: string | undefined;
+  dataDir: DataDir | undefined;
   stunUrls: string[];
   iceTransportPolicy: 'all' | 'relay';
   maxParticipants: number;
@@ -160,13 +168,15 @@ export function resolveConfig(o: RtcServerOptions): ResolvedConfig {
   if (policy !== 'all' && policy !== 'relay') throw new Error(`iceTransportPolicy must be "all" or "relay", not "${String(policy)}"`);
   if (policy === 'relay' && !turnUrls.length) throw new Error('iceTransportPolicy "relay" needs TURN (RTC_TURN_URLS + RTC_TURN_SECRET)');
   const root = findPackageRoot();
+  const dataDir = o.dataDir ? new DataDir(resolve(o.dataDir)) : undefined;
   return {
     basePath: normalizeBasePath(o.basePath),
     allowedOrigins: parseAllowedOrigins(o.allowedOrigins),
     publicOrigin: parsePublicUrl(o.publicUrl),
     frameAncestors: parseFrameAncestors(o.frameAncestors),
     roomSecret: o.roomSecret || undefined,
-    peerSecret: o.peerSecret || randomBytes(32).toString('base64url'),
+    peerSecret: o.peerSecret || dataDir?.secret('peerSecret') || randomBytes(32).toString('base64url'),
+    dataDir,
     turnUrls,
     turnSecret: o.turnSecret || undefined,
     turnTtl: positiveInt('turnTtl', o.turnTtl, 86400),
@@ -185,6 +195,9 @@ export function resolveConfig(o: RtcServerOptions): ResolvedConfig {
   };
 }
 
+/** The CLI's data directory when neither RTC_DATA_DIR nor --data-dir is given (relative to the working directory). */
+export const DEFAULT_DATA_DIR = '.rtc-call';
+
 /** CLI flags; each has an environment variable of the same meaning (see ENV). */
 const FLAGS = {
   port: { type: 'string' },
@@ -196,6 +209,7 @@ const FLAGS = {
   'room-secret': { type: 'string' },
   'peer-secret': { type: 'string' },
   'metrics-token': { type: 'string' },
+  'data-dir': { type: 'string' },
   'turn-urls': { type: 'string' },
   'turn-secret': { type: 'string' },
   'turn-ttl': { type: 'string' },
@@ -223,6 +237,7 @@ export const ENV: Record<Exclude<keyof typeof FLAGS, 'no-trust-proxy'>, string> 
   'room-secret': 'RTC_ROOM_SECRET',
   'peer-secret': 'RTC_PEER_SECRET',
   'metrics-token': 'RTC_METRICS_TOKEN',
+  'data-dir': 'RTC_DATA_DIR',
   'turn-urls': 'RTC_TURN_URLS',
   'turn-secret': 'RTC_TURN_SECRET',
   'turn-ttl': 'RTC_TURN_TTL',
@@ -298,6 +313,10 @@ export function optionsFromEnv(
   set('roomSecret', get('room-secret'));
   set('peerSecret', get('peer-secret'));
   set('metricsToken', get('metrics-token'));
+  // The CLI keeps its state in ./.rtc-call unless told otherwise ('' = in memory only).
+  const dataDirValue = values['data-dir'] ?? env[ENV['data-dir']];
+  if (dataDirValue === undefined) options.dataDir = resolve(DEFAULT_DATA_DIR);
+  else if (dataDirValue !== '') options.dataDir = resolve(dataDirValue);
   set('turnUrls', list(get('turn-urls')));
   set('turnSecret', get('turn-secret'));
   set('turnTtl', int(label('turn-ttl'), get('turn-ttl')));

@@ -87,6 +87,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     leaveGraceMs: cfg.leaveGraceMs,
     pendingJoinMs: cfg.pendingJoinMs,
     onLeave: (m, reason, mates) => onLeave(m, reason, mates),
+    revoked: cfg.dataDir?.revocations(),
+    onRevocationsChange: cfg.dataDir ? (current) => cfg.dataDir!.saveRevocations(current) : undefined,
   });
   const limiter = new RateLimiter(cfg.joinRateLimit);
   const revocationSweep = setInterval(() => rooms.sweep(), 10 * 60_000);
@@ -439,6 +441,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       for (const s of pendingUpgrades) s.destroy();
       pendingUpgrades.clear();
       relay.close();
+      cfg.dataDir?.flush();
       const deadline = setTimeout(() => {
         server.closeAllConnections?.();
         resolve();

@@ -34,6 +34,10 @@ export interface RoomsOptions {
   pendingJoinMs: number;
   /** Called after a member left the roster, with the room-mates still in it. */
   onLeave(member: Member, reason: LeaveReason, mates: Member[]): void;
+  /** Revocations from before a restart (the data directory), peer id → token expiry. */
+  revoked?: Map<string, number>;
+  /** Called when the revocations changed (to store them). */
+  onRevocationsChange?(current: () => Map<string, number>): void;
 }
 
 /** In-memory roster: rooms → members, with the join / socket / grace lifecycle. */
@@ -41,10 +45,14 @@ export class Rooms {
   private readonly rooms = new Map<string, Map<string, Member>>();
   private readonly byId = new Map<string, Member>();
   /** Peer ids that left or were replaced: their (still unexpired) tokens no longer reconnect. */
-  private readonly revoked = new Map<string, number>();
+  private readonly revoked: Map<string, number>;
   private closed = false;
 
-  constructor(private readonly opts: RoomsOptions) {}
+  constructor(private readonly opts: RoomsOptions) {
+    this.revoked = new Map(opts.revoked);
+  }
+
+  private readonly currentRevocations = () => this.revoked;
 
   get roomCount(): number { return this.rooms.size; }
   get peerCount(): number { return this.byId.size; }
@@ -132,6 +140,7 @@ export class Rooms {
     room?.delete(peerId);
     if (room && room.size === 0) this.rooms.delete(m.room);
     this.revoked.set(peerId, m.tokenExp);
+    this.opts.onRevocationsChange?.(this.currentRevocations);
     const sock = m.socket;
     m.socket = null;
     sock?.terminate();
@@ -142,7 +151,9 @@ export class Rooms {
   /** Forget expired revocations (called periodically). */
   sweep(): void {
     const now = Date.now();
+    const before = this.revoked.size;
     for (const [id, exp] of this.revoked) if (exp * 1000 < now) this.revoked.delete(id);
+    if (this.revoked.size !== before) this.opts.onRevocationsChange?.(this.currentRevocations);
   }
 
   /** Stop every timer; sockets are the caller's to close. */

@@ -19,7 +19,7 @@ describe('configuration', () => {
       PORT: '9000', HOST: '::1', RTC_ALLOWED_ORIGINS: 'https://a.example, https://b.example', RTC_ROOM_SECRET: 'rs',
       RTC_TURN_URLS: 'turn:t1:3478,turns:t2:5349', RTC_TURN_SECRET: 'ts', RTC_TURN_TTL: '600', RTC_STUN_URLS: 'stun:s:3478',
       RTC_ICE_TRANSPORT_POLICY: 'relay', RTC_MAX_PARTICIPANTS: '4', RTC_LEAVE_GRACE_MS: '1500', RTC_JOIN_RATE_LIMIT: '0',
-      RTC_TRUST_PROXY: 'true', RTC_BASE_PATH: '/calls', RTC_PEER_SECRET: 'ps', RTC_CONCURRENT_LIMIT: '100', RTC_DEMO_DIR: '',
+      RTC_TRUST_PROXY: 'true', RTC_BASE_PATH: '/calls', RTC_PEER_SECRET: 'ps', RTC_CONCURRENT_LIMIT: '100', RTC_DEMO_DIR: '', RTC_DATA_DIR: '/var/lib/rtc-call',
     };
     const { port, host, options } = optionsFromEnv(env);
     assert.equal(port, 9000);
@@ -28,6 +28,7 @@ describe('configuration', () => {
       basePath: '/calls', allowedOrigins: ['https://a.example', 'https://b.example'], roomSecret: 'rs', peerSecret: 'ps',
       turnUrls: ['turn:t1:3478', 'turns:t2:5349'], turnSecret: 'ts', turnTtl: 600, stunUrls: ['stun:s:3478'],
       iceTransportPolicy: 'relay', maxParticipants: 4, leaveGraceMs: 1500, joinRateLimit: 0, trustProxy: true, concurrentLimit: 100,
+      dataDir: '/var/lib/rtc-call',
     });
     const flagged = optionsFromEnv(env, ['--port', '7000', '--max-participants=2', '--allowed-origins', '*', '--no-trust-proxy', '--host', '127.0.0.1']);
     assert.equal(flagged.port, 7000);
@@ -42,7 +43,9 @@ describe('configuration', () => {
     const defaults = optionsFromEnv({}, ['--demo-dir', '']);
     assert.equal(defaults.port, 8080);
     assert.equal(defaults.host, '127.0.0.1');
-    assert.deepEqual(defaults.options, {});
+    assert.deepEqual(defaults.options, { dataDir: joinPath(process.cwd(), '.rtc-call') }, 'the CLI keeps its state in ./.rtc-call');
+    assert.deepEqual(optionsFromEnv({ RTC_DATA_DIR: '' }, ['--demo-dir', '']).options, {}, "RTC_DATA_DIR='' keeps it in memory");
+    assert.equal(optionsFromEnv({ RTC_DATA_DIR: '/a' }, ['--data-dir', '/b', '--demo-dir', '']).options.dataDir, '/b');
   });
 
   test('bad values and unknown flags are errors that name the setting', () => {
