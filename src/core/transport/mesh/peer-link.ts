@@ -48,8 +48,8 @@ export class PeerLink {
   private pending: string[] = [];
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private connectTimer: ReturnType<typeof setTimeout> | undefined;
-  /** ICE failed before the link was ever connected (see the media `close` handler). */
-  private neverConnected = false;
+  /** The connection reached `connected` at least once (see the media `close` handler). */
+  private everConnected = false;
   private lastHeard = 0;
   private closed = false;
   private saidBye = false;
@@ -88,7 +88,7 @@ export class PeerLink {
     this.media.on('close', () => {
       // A link that failed before it ever connected stays on the list as failed (the tile says
       // "Connection lost"), whether the connect timer gave up or PeerJS closed it on ICE failure.
-      if (this.neverConnected) this.finish(null);
+      if (this.connection === 'failed' && !this.everConnected) this.finish(null);
       else this.finish(this.saidBye ? 'left' : 'disconnected');
     });
     this.media.on('error', (error) => {
@@ -96,10 +96,7 @@ export class PeerLink {
         // PeerJS reports ICE failure, then closes the connection before any connectionstatechange
         // to `failed` can reach us. Chromium's ICE never gives up on a link without candidates
         // (the connect timer does), Firefox's does within seconds: report it the same way.
-        if (this.connection === 'connecting') {
-          this.neverConnected = true;
-          this.markFailed();
-        }
+        if (!this.everConnected) this.markFailed();
         return;
       }
       this.handlers.onError(new RtcError(RtcErrorCode.Internal, `Connection to ${this.displayName}: ${error.message}`, { cause: error }));
@@ -200,6 +197,7 @@ export class PeerLink {
     switch (pc.connectionState) {
       case 'connected':
         clearTimeout(this.connectTimer);
+        this.everConnected = true;
         this.connection = 'connected';
         void this.applyBitrate();
         break;
