@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 // npm test: build, typecheck, consumer type tests, manifest freshness, bundle size, server tests (node:test) and browser
-// tests (@web/test-runner in Chromium). As root it re-runs itself inside a private network
-// namespace with only loopback up, so WebRTC can only ever use 127.0.0.1. It ends with one line
-// `N passed, N failed` summing every runner, and exits non-zero on any failure.
+// tests (@web/test-runner in Chromium, and the call suite in Firefox ESR). As root it re-runs itself
+// inside a private network namespace (scripts/in-netns.sh): loopback plus a veth pair whose both
+// ends are in the namespace, so WebRTC can only ever use 127.0.0.1 and the namespace's own
+// 10.213.0.0/24, and nothing leaves the machine. It ends with one line `N passed, N failed`
+// summing every runner (both browsers), and exits non-zero on any failure.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findChrome, NO_CHROME_MESSAGE } from './chrome.mjs';
+import { findFirefox, NO_FIREFOX_MESSAGE } from './firefox.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -16,17 +19,24 @@ const args = process.argv.slice(2);
 const only = new Set(args.filter((a) => !a.startsWith('-')));  // e.g. `npm test -- server browser`
 const want = (step) => only.size === 0 || only.has(step);
 
-if (!findChrome() && want('browser')) {
+// RTC_TEST_BROWSERS (web-test-runner.config.mjs): `chromium`, `firefox` or both (the default).
+const browsers = (process.env.RTC_TEST_BROWSERS ?? 'chromium,firefox').split(',').map((b) => b.trim());
+if (!findChrome() && want('browser') && browsers.includes('chromium')) {
   console.error(NO_CHROME_MESSAGE);
+  process.exit(1);
+}
+if (!findFirefox() && want('browser') && browsers.includes('firefox')) {
+  console.error(NO_FIREFOX_MESSAGE);
   process.exit(1);
 }
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 if (isRoot && !process.env.RTC_TEST_NETNS && !process.env.RTC_TEST_NO_NETNS) {
-  // A fresh network namespace: only `lo`, so no test can reach or leak to any other network.
+  // A fresh network namespace: `lo` and a veth pair of its own (Firefox gathers no ICE candidate
+  // on loopback alone), so no test can reach or leak to any other network.
   const r = spawnSync(
     'unshare',
-    ['--net', '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, fileURLToPath(import.meta.url), ...args],
+    ['--net', '--', join(root, 'scripts', 'in-netns.sh'), process.execPath, fileURLToPath(import.meta.url), ...args],
     { stdio: 'inherit', env: { ...process.env, RTC_TEST_NETNS: '1' } },
   );
   if (r.error) {
@@ -53,7 +63,7 @@ function check(name, ok) {
   }
 }
 
-function addCounts(name, file, exitedOk) {
+function addCounts(name, file, exitedOk, expectGroups = []) {
   let counts;
   try {
     counts = JSON.parse(readFileSync(file, 'utf8'));
@@ -69,6 +79,16 @@ function addCounts(name, file, exitedOk) {
   totals.passed += counts.passed;
   totals.failed += counts.failed;
   totals.skipped += counts.skipped;
+  // The browser runner counts per browser: each one that should have run must have results.
+  for (const [browser, c] of Object.entries(counts.browsers ?? {})) {
+    console.log(`  ${browser}: ${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ''} (${c.files} files)`);
+  }
+  for (const browser of expectGroups) {
+    if (!counts.browsers?.[browser]?.passed) {
+      totals.failed++;
+      console.log(`✗ ${name}: no test passed in ${browser}`);
+    }
+  }
   if (!exitedOk && counts.failed === 0) {
     totals.failed++;
     console.log(`✗ ${name}: the runner exited with an error`);
@@ -111,7 +131,9 @@ if (want('browser')) {
   check('privacy test app (the npm build bundled by rollup)', step('browser', process.execPath, ['scripts/build-privacy-app.mjs']));
   const file = join(tmp, 'browser.json');
   const ok = step('browser tests', bin('web-test-runner'), [], { RTC_RESULTS_FILE: file });
-  addCounts('browser tests', file, ok);
+  const expected = browsers.map((b) => ({ chromium: 'Chromium', firefox: 'Firefox' })[b]).filter(Boolean);
+  console.log('\nbrowser tests by browser:');
+  addCounts('browser tests', file, ok, expected);
 }
 
 rmSync(tmp, { recursive: true, force: true });

@@ -6,6 +6,7 @@
 import { expect } from '@open-wc/testing';
 import type { RtcCall } from '../../src/components/call/call.js';
 import { allConnected, createCall, errorsOf, openPeerConnections, remoteTile, uniqueRoom, videoOf } from './helpers/call.js';
+import { SINK_ID_IN_FIREFOX, needsFakeDevices, skipIn } from './helpers/browser.js';
 import { framesAdvance, peakAudioLevel, until } from './helpers/media.js';
 
 async function devices(kind: MediaDeviceKind): Promise<MediaDeviceInfo[]> {
@@ -37,7 +38,8 @@ describe('<rtc-call> device switching mid-call', () => {
     localStorage.removeItem('rtc-call:devices');
   });
 
-  it('switches the camera: the old track ends, the other side keeps seeing frames, same connection', async () => {
+  it('switches the camera: the old track ends, the other side keeps seeing frames, same connection', async function () {
+    needsFakeDevices(this, 'videoinput', 3);
     const cameras = await devices('videoinput');
     expect(cameras.length).to.be.at.least(2);
     const { a, b } = await pair();
@@ -54,7 +56,8 @@ describe('<rtc-call> device switching mid-call', () => {
     expect(a.state).to.equal('connected');
   });
 
-  it('switches the microphone and keeps it muted; audio flows again after unmuting', async () => {
+  it('switches the microphone and keeps it muted; audio flows again after unmuting', async function () {
+    needsFakeDevices(this, 'audioinput', 2);
     const mics = await devices('audioinput');
     const { a, b } = await pair();
     await a.toggleMic(false);
@@ -71,7 +74,8 @@ describe('<rtc-call> device switching mid-call', () => {
     expect(await peakAudioLevel(b.participants[1]!.stream!)).to.be.greaterThan(0.01);
   });
 
-  it('falls back to the other camera when the camera in use ends, with a notice and rtc-error', async () => {
+  it('falls back to the other camera when the camera in use ends, with a notice and rtc-error', async function () {
+    needsFakeDevices(this, 'videoinput', 3);
     const cameras = await devices('videoinput');
     const { a, b } = await pair();
     await a.setDevices({ videoInput: cameras.find((c) => c.label === 'fake_device_2')!.deviceId });
@@ -88,7 +92,8 @@ describe('<rtc-call> device switching mid-call', () => {
     expect(a.state).to.equal('connected');
   });
 
-  it('a device that fails to open leaves the old one working, with an error', async () => {
+  it('a device that fails to open leaves the old one working, with an error', async function () {
+    needsFakeDevices(this, 'videoinput', 2);
     const cameras = await devices('videoinput');
     const { a, b } = await pair();
     const old = localTrack(a, 'video');
@@ -107,7 +112,8 @@ describe('<rtc-call> device switching mid-call', () => {
     await framesAdvance(videoOf(await remoteTile(b, 'Ann')), 3);
   });
 
-  it('uses the choice a device-check page stored under rtc-call:devices', async () => {
+  it('uses the choice a device-check page stored under rtc-call:devices', async function () {
+    needsFakeDevices(this, 'videoinput', 3);
     const cameras = await devices('videoinput');
     const second = cameras.find((c) => c.label === 'fake_device_2')!;
     localStorage.setItem('rtc-call:devices', JSON.stringify({ videoInput: second.deviceId }));
@@ -116,7 +122,8 @@ describe('<rtc-call> device switching mid-call', () => {
     await framesAdvance(videoOf(await remoteTile(b, 'Ann')), 3);
   });
 
-  it('applies the speaker to every remote tile', async () => {
+  it('applies the speaker to every remote tile', async function () {
+    skipIn(this, 'firefox', SINK_ID_IN_FIREFOX);
     const speakers = await devices('audiooutput');
     const { a } = await pair();
     const target = speakers[speakers.length - 1]!;

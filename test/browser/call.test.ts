@@ -99,7 +99,8 @@ describe('<rtc-call> calls', () => {
     const b = await call(room, 'Bob');
     await allConnected([a, b], 2);
     expect(liveCapturedTracks().filter((t) => t.kind === 'video')).to.have.length(1); // only Bob's camera
-    expect(b.participants[1]?.cameraEnabled).to.equal(false);
+    // Ann's state message follows her connection by a moment (her camera reads as on until then).
+    await until(() => b.participants[1]?.cameraEnabled === false, 'Bob sees Ann camera off');
     await a.toggleCamera(true);
     await until(() => b.participants[1]?.cameraEnabled, 'Bob sees Ann camera on');
     await framesAdvance(videoOf(await remoteTile(b, 'Ann')), 5);
@@ -223,11 +224,23 @@ describe('<rtc-call> calls', () => {
   it('announces joins and leaves in an aria-live region', async () => {
     const room = uniqueRoom('live');
     const a = await call(room, 'Ann');
-    const b = await call(room, 'Bob');
-    await allConnected([a, b], 2);
+    await until(() => a.state === 'connected', 'Ann connected');
+    await a.updateComplete;
+    // Every text the region was given, as a screen reader hears it: a later announcement (Bob's
+    // first state message comes a moment after his connection, sooner in one browser than the
+    // other) may replace one between two polls.
     const live = a.shadowRoot!.querySelector('[aria-live="polite"]')!;
-    await until(() => live.textContent?.includes('Bob joined'), 'announcement of Bob');
-    await b.leave();
-    await until(() => live.textContent?.includes('Bob left'), 'announcement of Bob leaving');
+    const heard: string[] = [];
+    const observer = new MutationObserver(() => live.textContent && heard.push(live.textContent));
+    observer.observe(live, { childList: true, characterData: true, subtree: true });
+    try {
+      const b = await call(room, 'Bob');
+      await allConnected([a, b], 2);
+      await until(() => heard.some((t) => t.includes('Bob joined')), `announcement of Bob (heard ${JSON.stringify(heard)})`);
+      await b.leave();
+      await until(() => heard.some((t) => t.includes('Bob left')), `announcement of Bob leaving (heard ${JSON.stringify(heard)})`);
+    } finally {
+      observer.disconnect();
+    }
   });
 });

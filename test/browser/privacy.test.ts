@@ -19,6 +19,9 @@ interface Report {
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 const isLoopbackHost = (host: string) => LOOPBACK.has(host) || /^127(\.\d{1,3}){3}$/.test(host);
 
+/** The addresses of the test namespace's own veth pair: 10.213.0.0/24 and its IPv6 link-local ones. */
+const isNamespaceAddress = (address: string) => /^10\.213\.0\.\d{1,3}$/.test(address) || /^\[?fe80:/i.test(address);
+
 /** The host of an http(s)/ws(s) URL, or of a stun:/turn: URL (`turn:host:port?transport=udp`). */
 function hostOf(url: string): string {
   const ice = /^(?:stuns?|turns?):(\[[^\]]+\]|[^:?/]+)/i.exec(url);
@@ -38,7 +41,11 @@ function leaks(report: Report, failed: string[]): string[] {
       for (const url of [server.urls].flat()) if (!isLoopbackHost(hostOf(url))) found.push(`RTCPeerConnection ${via} with ${url}`);
     }
   }
-  for (const c of report.candidates) if (c.url && !isLoopbackHost(hostOf(c.url))) found.push(`ICE ${c.type} candidate from ${c.url}`);
+  for (const c of report.candidates) {
+    if (c.url && !isLoopbackHost(hostOf(c.url))) found.push(`ICE ${c.type} candidate from ${c.url}`);
+    // Our own addresses too: only loopback and the test namespace's veth pair (scripts/in-netns.sh).
+    if (c.address && !isLoopbackHost(c.address) && !isNamespaceAddress(c.address)) found.push(`ICE ${c.type} candidate on ${c.address}`);
+  }
   return found;
 }
 

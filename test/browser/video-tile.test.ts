@@ -15,6 +15,7 @@ import {
 import { LocalMedia } from '../../src/core/media/local-media.js';
 import { framesAdvance, until } from './helpers/media.js';
 import { centreOf, countListeners, loopback, silentStream } from './helpers/tile.js';
+import { SINK_ID_IN_FIREFOX, skipIn } from './helpers/browser.js';
 
 const tracks: MediaStreamTrack[] = [];
 const cleanups: Array<() => void | Promise<void>> = [];
@@ -463,7 +464,10 @@ describe('<rtc-video-tile>', () => {
       await resetMouse();
     });
 
-    it('toggles full screen from the keyboard with a visible focus ring', async () => {
+    it('toggles full screen from the keyboard with a visible focus ring', async function () {
+      // Headless Firefox moves focus on WebDriver BiDi's Tab (to this very button) but never
+      // matches :focus-visible for it, so the ring this test is about cannot be seen there.
+      skipIn(this, 'firefox', 'synthesised Tab never matches :focus-visible');
       const el = await tile(await camera());
       await until(() => !placeholderShown(el), 'video');
       const fs = part<HTMLButtonElement>(el, 'fullscreen-button')!;
@@ -485,7 +489,8 @@ describe('<rtc-video-tile>', () => {
   });
 
   describe('speaker output', () => {
-    it('applies sink-id with setSinkId and keeps playing when the device is refused', async () => {
+    it('applies sink-id with setSinkId and keeps playing when the device is refused', async function () {
+      skipIn(this, 'firefox', SINK_ID_IN_FIREFOX);
       const stream = await cameraAndMic();
       const outputs = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'audiooutput');
       const target = outputs.find((d) => d.deviceId && d.deviceId !== 'default')!;

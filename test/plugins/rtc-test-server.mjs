@@ -1,14 +1,24 @@
 // web-test-runner plugin: runs the real rtc-call server (server/index.ts, through tsx) on free
 // loopback ports for the browser tests, and gives test pages commands (executeServerCommand) to
-// start, stop and restart servers, run coturn, sign room tokens and drive extra browser processes.
+// start, stop and restart servers, run coturn, sign room tokens and drive extra browser processes
+// (Chromium by default, Firefox with `browser: 'firefox'`).
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { register } from 'tsx/esm/api';
 import { findChrome, chromeArgs } from '../../scripts/chrome.mjs';
+import { firefoxLaunchOptions } from '../../scripts/firefox.mjs';
+
+/** Launches an extra headless browser for a test: `chromium` (the default) or `firefox`. */
+async function launchBrowser(kind = 'chromium') {
+  const { default: puppeteer } = await import('puppeteer-core');
+  if (kind === 'firefox') return puppeteer.launch(firefoxLaunchOptions());
+  if (kind !== 'chromium') throw new Error(`unknown browser ${kind} (chromium, firefox)`);
+  return puppeteer.launch({ executablePath: findChrome(), headless: true, args: chromeArgs() });
+}
 
 let serverModule;
 async function loadServer() {
@@ -39,6 +49,17 @@ function listen(server, port) {
       resolve(server.address().port);
     });
   });
+}
+
+/**
+ * Where coturn listens and relays: the test namespace's own veth address (scripts/in-netns.sh)
+ * when there is one, else 127.0.0.1. Firefox never gathers a relay candidate from a TURN server on
+ * loopback (nor uses loopback addresses at all); Chromium relays through either.
+ */
+function turnAddress() {
+  const own = process.env.RTC_TEST_NETNS_ADDR;
+  const present = own && Object.values(networkInterfaces()).flat().some((a) => a?.address === own);
+  return present ? own : '127.0.0.1';
 }
 
 export function rtcTestServerPlugin() {
@@ -75,12 +96,13 @@ function baseRtcTestServerPlugin() {
 
   async function startCoturn({ secret = randomBytes(16).toString('hex'), realm = 'rtc-test' } = {}) {
     const port = await freePort();
+    const ip = turnAddress();
     const dir = mkdtempSync(join(tmpdir(), 'rtc-coturn-'));
     const userdb = join(dir, 'turndb');
     writeFileSync(userdb, '');
     const minPort = 49152 + Math.floor(Math.random() * 60) * 200;
     const proc = spawn('turnserver', [
-      '-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${port}`,
+      '-n', `--listening-ip=${ip}`, `--relay-ip=${ip}`, `--listening-port=${port}`,
       `--min-port=${minPort}`, `--max-port=${minPort + 199}`, `--realm=${realm}`, '--fingerprint',
       '--no-tls', '--no-dtls', '--no-cli', '--allow-loopback-peers', '--no-multicast-peers',
       '--use-auth-secret', `--static-auth-secret=${secret}`, `--userdb=${userdb}`, '--log-file=stdout',
@@ -103,7 +125,7 @@ function baseRtcTestServerPlugin() {
     await ready;
     const id = `coturn-${port}`;
     coturns.set(id, { proc, dir });
-    return { id, port, secret, url: `turn:127.0.0.1:${port}?transport=udp` };
+    return { id, port, secret, url: `turn:${ip}:${port}?transport=udp` };
   }
 
   function stopCoturn(id) {
@@ -114,13 +136,8 @@ function baseRtcTestServerPlugin() {
     rmSync(entry.dir, { recursive: true, force: true });
   }
 
-  async function spawnBrowser({ url }) {
-    const { default: puppeteer } = await import('puppeteer-core');
-    const browser = await puppeteer.launch({
-      executablePath: findChrome(),
-      headless: true,
-      args: chromeArgs(),
-    });
+  async function spawnBrowser({ url, browser: kind }) {
+    const browser = await launchBrowser(kind);
     const page = await browser.newPage({ type: 'window' });
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
@@ -205,7 +222,7 @@ function baseRtcTestServerPlugin() {
 // and the rtc-call server) with the response headers a test asks for (e.g. a strict CSP) and
 // placeholders replaced in its HTML (e.g. `__RTC__` → the rtc-call server's URL).
 // `page-open` / `page-eval` (answers `{ value }`) / `page-log` / `page-close` drive windows of ONE extra puppeteer
-// browser, recording console messages, page errors and `securitypolicyviolation` events from
+// browser per kind (`page-open { url, browser: 'firefox' }` opens it in Firefox), recording console messages, page errors and `securitypolicyviolation` events from
 // before the page's first script (an init script runs outside the page's CSP).
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
@@ -215,7 +232,8 @@ const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; cha
 
 function withHostPages(plugin) {
   const statics = new Set();
-  let browserPromise;
+  /** kind → Promise<Browser> */
+  const extraBrowsers = new Map();
   const pages = new Map();
   let nextPage = 1;
 
@@ -240,11 +258,9 @@ function withHostPages(plugin) {
     return { url: `http://127.0.0.1:${bound}` };
   }
 
-  async function pageOpen({ url }) {
-    browserPromise ??= import('puppeteer-core').then(({ default: puppeteer }) =>
-      puppeteer.launch({ executablePath: findChrome(), headless: true, args: chromeArgs() }),
-    );
-    const browser = await browserPromise;
+  async function pageOpen({ url, browser: kind = 'chromium' }) {
+    if (!extraBrowsers.has(kind)) extraBrowsers.set(kind, launchBrowser(kind));
+    const browser = await extraBrowsers.get(kind);
     const page = await browser.newPage({ type: 'window' });
     const log = { console: [], errors: [], failed: [] };
     page.on('console', (m) => log.console.push({ type: m.type(), text: m.text() }));
@@ -291,8 +307,8 @@ function withHostPages(plugin) {
         await new Promise((r) => server.close(r));
       }
       statics.clear();
-      if (browserPromise) await (await browserPromise).close().catch(() => {});
-      browserPromise = undefined;
+      for (const pending of extraBrowsers.values()) await (await pending.catch(() => undefined))?.close().catch(() => {});
+      extraBrowsers.clear();
       pages.clear();
     },
     async executeCommand(args) {

@@ -327,9 +327,12 @@ export class RtcVideoTile extends LitElement {
     const mirrored = this.local && !this.noMirror;
     const videoClasses = ['video', fit === 'contain' ? 'contain' : '', mirrored ? 'mirrored' : ''].filter(Boolean).join(' ');
     return html`<div part="base" class="base" role="group" dir=${this.localize.dir} aria-label=${m.videoOf(name)}>
+      <!-- tabindex -1: Firefox makes a <video> a tab stop even without controls; the tile's
+           controls are its buttons, so keyboard users skip the picture as in Chromium. -->
       <video
         part="video"
         class=${videoClasses}
+        tabindex="-1"
         playsinline
         autoplay
         aria-hidden=${showPlaceholder ? 'true' : 'false'}

@@ -1,4 +1,4 @@
-/** Windows of the extra Chromium the test plugin drives (page-* commands), for pages on other origins. */
+/** Windows of the extra browsers the test plugin drives (page-* commands), for pages on other origins. */
 import { command } from './server.js';
 import { until } from './media.js';
 
@@ -17,7 +17,8 @@ export interface CallStatus {
 }
 
 export const evalIn = async <T>(id: string, expression: string) => (await command<{ value: T }>('page-eval', { id, expression })).value;
-export const openPage = async (url: string) => (await command<{ id: string }>('page-open', { url })).id;
+/** Opens `url` in a window of the plugin's extra Chromium (or Firefox). */
+export const openPage = async (url: string, browser: 'chromium' | 'firefox' = 'chromium') => (await command<{ id: string }>('page-open', { url, browser })).id;
 export const logOf = (id: string) => command<PageLog>('page-log', { id });
 export const closePage = (id: string) => command('page-close', { id });
 

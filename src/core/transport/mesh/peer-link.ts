@@ -48,6 +48,8 @@ export class PeerLink {
   private pending: string[] = [];
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private connectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The connection reached `connected` at least once (see the media `close` handler). */
+  private everConnected = false;
   private lastHeard = 0;
   private closed = false;
   private saidBye = false;
@@ -83,12 +85,21 @@ export class PeerLink {
       this.stream = stream;
       this.handlers.onUpdate(this);
     });
-    this.media.on('close', () => this.finish(this.saidBye ? 'left' : 'disconnected'));
+    this.media.on('close', () => {
+      // A link that failed before it ever connected stays on the list as failed (the tile says
+      // "Connection lost"), whether the connect timer gave up or PeerJS closed it on ICE failure.
+      if (this.connection === 'failed' && !this.everConnected) this.finish(null);
+      else this.finish(this.saidBye ? 'left' : 'disconnected');
+    });
     this.media.on('error', (error) => {
-      // PeerJS reports ICE failure and closes; the connection state handler reports it as ice-failed.
-      if ((error as { type?: string }).type !== 'negotiation-failed') {
-        this.handlers.onError(new RtcError(RtcErrorCode.Internal, `Connection to ${this.displayName}: ${error.message}`, { cause: error }));
+      if ((error as { type?: string }).type === 'negotiation-failed') {
+        // PeerJS reports ICE failure, then closes the connection before any connectionstatechange
+        // to `failed` can reach us. Chromium's ICE never gives up on a link without candidates
+        // (the connect timer does), Firefox's does within seconds: report it the same way.
+        if (!this.everConnected) this.markFailed();
+        return;
       }
+      this.handlers.onError(new RtcError(RtcErrorCode.Internal, `Connection to ${this.displayName}: ${error.message}`, { cause: error }));
     });
     pc.addEventListener('connectionstatechange', this.onConnectionState);
 
@@ -186,6 +197,7 @@ export class PeerLink {
     switch (pc.connectionState) {
       case 'connected':
         clearTimeout(this.connectTimer);
+        this.everConnected = true;
         this.connection = 'connected';
         void this.applyBitrate();
         break;
