@@ -15,7 +15,7 @@ import {
 import { LocalMedia } from '../../src/core/media/local-media.js';
 import { framesAdvance, until } from './helpers/media.js';
 import { centreOf, countListeners, loopback, silentStream } from './helpers/tile.js';
-import { SINK_ID_IN_FIREFOX, skipIn } from './helpers/browser.js';
+import { SINK_ID_IN_FIREFOX, needsFakeDevices, skipIn } from './helpers/browser.js';
 
 const tracks: MediaStreamTrack[] = [];
 const cleanups: Array<() => void | Promise<void>> = [];
@@ -149,7 +149,8 @@ describe('<rtc-video-tile>', () => {
     await framesAdvance(videoOf(el), 3);
   });
 
-  it('follows the call\'s own media in the update after each change (capture, camera off and on, microphone switch)', async () => {
+  it('follows the call\'s own media in the update after each change (capture, camera off and on, microphone switch)', async function () {
+    needsFakeDevices(this, 'audioinput', 2);
     const media = new LocalMedia({ onError: () => {}, onChange: () => {} });
     cleanups.push(() => media.stop());
     // The stream starts empty, as <rtc-call> hands it to its self view before capture.

@@ -338,6 +338,7 @@ export class RtcVideoTile extends LitElement {
         aria-hidden=${showPlaceholder ? 'true' : 'false'}
         @playing=${this.refresh}
         @resize=${this.refresh}
+        @ended=${this.refresh}
         @enterpictureinpicture=${this.onPipChange}
         @leavepictureinpicture=${this.onPipChange}
       ></video>
