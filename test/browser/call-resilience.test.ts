@@ -79,6 +79,28 @@ describe('<rtc-call> resilience', () => {
     await allConnected([a, b, c], 3, 30_000);
   });
 
+  it('restart drill, default configuration: the server process SIGKILLed and restarted with no secret set — both back to connected within 5 s, a newcomer sees both', async function () {
+    this.timeout(60_000);
+    const { url: server } = await command<{ url: string }>('rtc-process-start', { name: 'drill' });
+    const room = uniqueRoom('drill');
+    const a = await createCall({ room, server, name: 'Ann', autojoin: true });
+    const b = await createCall({ room, server, name: 'Bob', autojoin: true });
+    made.push(a, b);
+    await allConnected([a, b], 2);
+    await command('rtc-process-kill', { name: 'drill' });
+    await until(() => a.state === 'reconnecting' && b.state === 'reconnecting', 'both reconnecting');
+    await framesAdvance(videoOf(await remoteTile(a, 'Bob')), 3);
+    await command('rtc-process-start', { name: 'drill' });
+    const restarted = performance.now();
+    await until(() => a.state === 'connected' && b.state === 'connected', 'both connected again', 10_000);
+    const back = performance.now() - restarted;
+    expect(back, `back in ${Math.round(back)} ms`).to.be.below(5_000);
+    const c = await createCall({ room, server, name: 'Cleo', autojoin: true });
+    made.push(c);
+    await allConnected([a, b, c], 3, 30_000);
+    expect(c.participants.map((p) => p.displayName).sort()).to.deep.equal(['Ann', 'Bob', 'Cleo']);
+  });
+
   it('with media flowing it waits past 30 s for a server that never comes back, up to reconnect-timeout (here 40 s), then fails with signaling-unreachable', async function () {
     this.timeout(75_000);
     const server = await rtcServer('gone', {});

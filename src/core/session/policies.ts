@@ -22,7 +22,7 @@ export interface ReconnectPolicy {
 export interface BackoffOptions {
   /** First delay (250 ms). */
   initialMs?: number;
-  /** Longest delay (4 s). */
+  /** Longest delay (3 s): a restarted server has everyone back within about 3.6 s. */
   maxMs?: number;
   /** Growth per attempt (2). */
   factor?: number;
@@ -48,7 +48,7 @@ export class BackoffReconnectPolicy implements ReconnectPolicy {
 
   constructor(options: BackoffOptions = {}) {
     this.initialMs = options.initialMs ?? 250;
-    this.maxMs = options.maxMs ?? 4_000;
+    this.maxMs = options.maxMs ?? 3_000;
     this.factor = options.factor ?? 2;
     this.jitter = Math.min(Math.max(options.jitter ?? 0.2, 0), 1);
     this.giveUpAfterMs = options.giveUpAfterMs ?? 600_000;
