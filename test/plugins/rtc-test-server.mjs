@@ -94,6 +94,44 @@ function baseRtcTestServerPlugin() {
     await instance.close();
   }
 
+  /**
+   * The server as its own process, the CLI with its defaults (no RTC_PEER_SECRET, a data
+   * directory of its own), for the restart drill: `rtc-process-kill` SIGKILLs it, and
+   * `rtc-process-start` again starts it on the same port with the same data directory.
+   */
+  const processes = new Map();
+  async function startProcess({ name = 'process' } = {}) {
+    let entry = processes.get(name);
+    if (entry?.child) return { name, url: `http://127.0.0.1:${entry.port}` };
+    if (!entry) entry = { port: await freePort(), dir: mkdtempSync(join(tmpdir(), 'rtc-data-')) };
+    const env = { ...process.env };
+    delete env.RTC_PEER_SECRET;
+    delete env.RTC_DATA_DIR;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--port', String(entry.port), '--host', '127.0.0.1',
+      '--demo-dir', '', '--join-rate-limit', '0'], { env: { ...env, RTC_DATA_DIR: entry.dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    entry.child = child;
+    processes.set(name, entry);
+    await new Promise((resolve, reject) => {
+      let out = '';
+      let err = '';
+      const timer = setTimeout(() => reject(new Error(`rtc-call-server did not start: ${out}${err}`)), 20_000);
+      child.stdout.on('data', (d) => { out += d; if (/listening on/.test(out)) { clearTimeout(timer); resolve(); } });
+      child.stderr.on('data', (d) => (err += d));
+      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`rtc-call-server exited ${code}: ${out}${err}`)); });
+    });
+    return { name, url: `http://127.0.0.1:${entry.port}` };
+  }
+  async function killProcess({ name = 'process' } = {}) {
+    const entry = processes.get(name);
+    const child = entry?.child;
+    if (!child) return false;
+    entry.child = undefined;
+    if (child.exitCode === null && child.signalCode === null) {
+      await new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGKILL'); });
+    }
+    return true;
+  }
+
   async function startCoturn({ secret = randomBytes(16).toString('hex'), realm = 'rtc-test' } = {}) {
     const port = await freePort();
     const ip = turnAddress();
@@ -187,6 +225,8 @@ function baseRtcTestServerPlugin() {
     },
     'rtc-sign-room-token': async (payload) => (await loadServer()).signRoomToken(payload),
     'free-port': async () => freePort(),
+    'rtc-process-start': startProcess,
+    'rtc-process-kill': killProcess,
     'coturn-start': async (payload) => startCoturn(payload ?? {}),
     'coturn-stop': async ({ id }) => {
       stopCoturn(id);
@@ -205,6 +245,10 @@ function baseRtcTestServerPlugin() {
     },
     async serverStop() {
       for (const name of servers.keys()) await stop(name);
+      for (const [name, entry] of processes) {
+        await killProcess({ name });
+        rmSync(entry.dir, { recursive: true, force: true });
+      }
       for (const id of [...coturns.keys()]) stopCoturn(id);
       for (const { browser } of browsers.values()) await browser.close().catch(() => {});
       browsers.clear();

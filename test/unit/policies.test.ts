@@ -4,12 +4,14 @@ import { describe, test } from 'node:test';
 import { BackoffReconnectPolicy, meshBitratePolicy } from '../../src/core/session/policies.js';
 
 describe('BackoffReconnectPolicy', () => {
-  test('doubles from 250 ms up to 4 s without jitter, and gives up at the deadline', () => {
+  test('doubles from 250 ms up to 3 s without jitter, and gives up at the deadline (10 min; 30 s without media)', () => {
     const p = new BackoffReconnectPolicy({ jitter: 0 });
-    assert.deepEqual([0, 1, 2, 3, 4, 5, 9].map((a) => p.nextDelay(a, 0)), [250, 500, 1000, 2000, 4000, 4000, 4000]);
-    assert.equal(p.giveUpAfterMs, 30_000);
-    assert.equal(p.nextDelay(3, 30_000), null, 'at the deadline: give up');
-    assert.equal(p.nextDelay(9, 28_500), 1_500, 'never waits past the deadline');
+    assert.deepEqual([0, 1, 2, 3, 4, 5, 9].map((a) => p.nextDelay(a, 0)), [250, 500, 1000, 2000, 3000, 3000, 3000]);
+    assert.equal(p.giveUpAfterMs, 600_000);
+    assert.equal(p.giveUpWithoutMediaMs, 30_000);
+    assert.equal(p.nextDelay(3, 31_000), 2_000, 'past 30 s it keeps retrying: the session decides about media');
+    assert.equal(p.nextDelay(3, 600_000), null, 'at the deadline: give up');
+    assert.equal(p.nextDelay(9, 598_500), 1_500, 'never waits past the deadline');
   });
 
   test('jitter stays within ± the fraction and uses the given randomness', () => {

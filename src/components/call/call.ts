@@ -157,6 +157,12 @@ export class RtcCall extends LitElement {
   /** Speaker for remote audio (a `deviceId`, where the browser supports `setSinkId`); default: the stored choice. */
   @property({ attribute: 'audio-output' }) audioOutput = '';
 
+  /**
+   * Seconds the call waits for a lost call server while media still flows peer to peer (600);
+   * with media to nobody it gives up after 30 s. Then it fails with `signaling-unreachable`.
+   */
+  @property({ type: Number, attribute: 'reconnect-timeout' }) reconnectTimeout = 600;
+
   /** Language of labels and messages (BCP 47, e.g. `de`); default: the page's. */
   @property({ reflect: true }) override lang = '';
 
@@ -256,6 +262,7 @@ export class RtcCall extends LitElement {
       audioOnly: this.audioOnly,
       localStream: this.localStream,
       devices: this.devices,
+      reconnectTimeoutMs: Number.isFinite(this.reconnectTimeout) && this.reconnectTimeout > 0 ? this.reconnectTimeout * 1000 : undefined,
     };
   }
 

@@ -20,8 +20,12 @@ import {
   type ParticipantRole,
 } from '../types.js';
 
-/** How long the call stays `reconnecting` before it fails with `signaling-unreachable` (the default policy's). */
-export const RECONNECT_TIMEOUT_MS = 30_000;
+/** How long the call stays `reconnecting`, media flowing, before it fails with `signaling-unreachable` (the default policy's). */
+export const RECONNECT_TIMEOUT_MS = 600_000;
+/** …and how long without media with anyone. */
+export const RECONNECT_WITHOUT_MEDIA_MS = 30_000;
+/** How often a reconnecting call checks whether media still flows. */
+const MEDIA_CHECK_MS = 1_000;
 
 /** What a session runs with: its policies and the transport it creates for each join. */
 export interface SessionOptions {
@@ -47,6 +51,8 @@ export interface CallConfig {
   devices?: DeviceChoice;
   /** Kept per tab so a reload within the grace period replaces our old membership. */
   rejoinKey?: string;
+  /** How long signaling may stay lost while media flows before the call fails (the policy's, 10 min). */
+  reconnectTimeoutMs?: number;
 }
 
 /** What a session reports (one typed emitter; the controller turns them into DOM events). */
@@ -79,6 +85,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   private localRole: ParticipantRole = 'guest';
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectDeadline: ReturnType<typeof setTimeout> | undefined;
+  private mediaWatch: ReturnType<typeof setInterval> | undefined;
   private reconnectAttempt = 0;
   private snapshot: readonly Participant[] | null = null;
   private tearingDown = false;
@@ -90,7 +97,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
 
   constructor(options: SessionOptions = {}) {
     super();
-    this.reconnectPolicy = options.reconnect ?? new BackoffReconnectPolicy({ giveUpAfterMs: RECONNECT_TIMEOUT_MS });
+    this.reconnectPolicy = options.reconnect ?? new BackoffReconnectPolicy({ giveUpAfterMs: RECONNECT_TIMEOUT_MS, giveUpWithoutMediaMs: RECONNECT_WITHOUT_MEDIA_MS });
     this.createTransport = options.createTransport ?? (() => new MeshTransport(options.bitrate));
   }
 
@@ -344,24 +351,31 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     if (this.tearingDown) return;
     if (this.state !== CallState.Connected && this.state !== CallState.Reconnecting) return;
     const policy = this.reconnectPolicy;
-    const giveUp = () =>
-      void this.fail(
-        new RtcError(RtcErrorCode.SignalingUnreachable, `The call server could not be reached again within ${Math.round(policy.giveUpAfterMs / 1000)} s.`, {
-          fatal: true,
-        }),
-      );
+    const limitMs = this.config?.reconnectTimeoutMs ?? policy.giveUpAfterMs;
+    const withoutMediaMs = Math.min(policy.giveUpWithoutMediaMs ?? RECONNECT_WITHOUT_MEDIA_MS, limitMs);
+    const giveUp = (why: string) =>
+      void this.fail(new RtcError(RtcErrorCode.SignalingUnreachable, `The call server could not be reached again ${why}.`, { fatal: true }));
     if (this.state === CallState.Connected) {
       this.setState(CallState.Reconnecting);
       this.reconnectAttempt = 0;
       this.signalingLostAt = Date.now();
       clearTimeout(this.reconnectDeadline);
-      this.reconnectDeadline = setTimeout(giveUp, policy.giveUpAfterMs);
+      this.reconnectDeadline = setTimeout(() => giveUp(`within ${Math.round(limitMs / 1000)} s`), limitMs);
+      // While media flows the call waits for the server as long as the limit allows; once media
+      // flows with nobody for `withoutMediaMs`, there is no call left to keep.
+      let noMediaSince = this.transport?.mediaFlowing ? undefined : Date.now();
+      clearInterval(this.mediaWatch);
+      this.mediaWatch = setInterval(() => {
+        if (this.transport?.mediaFlowing) noMediaSince = undefined;
+        else if (noMediaSince === undefined) noMediaSince = Date.now();
+        else if (Date.now() - noMediaSince >= withoutMediaMs) giveUp(`within ${Math.round(withoutMediaMs / 1000)} s, and media flowed with nobody meanwhile`);
+      }, Math.min(MEDIA_CHECK_MS, withoutMediaMs));
     }
     // Media keeps flowing meanwhile; retry the socket as the policy says.
     clearTimeout(this.reconnectTimer);
     const delay = policy.nextDelay(this.reconnectAttempt++, Date.now() - this.signalingLostAt);
     if (delay === null) {
-      giveUp();
+      giveUp(`within ${Math.round((Date.now() - this.signalingLostAt) / 1000)} s`);
       return;
     }
     this.reconnectTimer = setTimeout(() => this.transport?.reconnectSignaling(), delay);
@@ -371,6 +385,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     if (this.state !== CallState.Reconnecting) return;
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.reconnectDeadline);
+    clearInterval(this.mediaWatch);
     this.reconnectAttempt = 0;
     this.setState(CallState.Connected);
   }
@@ -396,6 +411,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     this.abort = null;
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.reconnectDeadline);
+    clearInterval(this.mediaWatch);
     const transport = this.transport;
     // Closing says goodbye (to the server first, then on every link) and ends every connection.
     await transport?.close(sayBye);

@@ -10,21 +10,28 @@ export interface ReconnectPolicy {
    * loss; `null` = give up now (the call fails with `signaling-unreachable`).
    */
   nextDelay(attempt: number, elapsedMs: number): number | null;
-  /** Give up this long after the loss even when no retry ever answers. */
+  /** Give up this long after the loss even when no retry ever answers, media flowing or not. */
   readonly giveUpAfterMs: number;
+  /**
+   * Give up sooner when media flows with nobody (alone in the room, or every link down too) for
+   * this long: then nothing is left of the call but the wait. (30 s.)
+   */
+  readonly giveUpWithoutMediaMs?: number;
 }
 
 export interface BackoffOptions {
   /** First delay (250 ms). */
   initialMs?: number;
-  /** Longest delay (4 s). */
+  /** Longest delay (3 s): a restarted server has everyone back within about 3.6 s. */
   maxMs?: number;
   /** Growth per attempt (2). */
   factor?: number;
   /** ± this fraction of each delay at random (0.2), so a restarted server is not hit by every client at once. */
   jitter?: number;
-  /** Give up after (30 s). */
+  /** Give up after (10 min): while media flows, a call outlives a long signaling outage. */
   giveUpAfterMs?: number;
+  /** Give up after this long without media with anyone (30 s). */
+  giveUpWithoutMediaMs?: number;
   /** Source of randomness in [0, 1) (Math.random). */
   random?: () => number;
 }
@@ -32,6 +39,7 @@ export interface BackoffOptions {
 /** Exponential backoff with jitter and a deadline: the default reconnect policy. */
 export class BackoffReconnectPolicy implements ReconnectPolicy {
   readonly giveUpAfterMs: number;
+  readonly giveUpWithoutMediaMs: number;
   private readonly initialMs: number;
   private readonly maxMs: number;
   private readonly factor: number;
@@ -40,10 +48,11 @@ export class BackoffReconnectPolicy implements ReconnectPolicy {
 
   constructor(options: BackoffOptions = {}) {
     this.initialMs = options.initialMs ?? 250;
-    this.maxMs = options.maxMs ?? 4_000;
+    this.maxMs = options.maxMs ?? 3_000;
     this.factor = options.factor ?? 2;
     this.jitter = Math.min(Math.max(options.jitter ?? 0.2, 0), 1);
-    this.giveUpAfterMs = options.giveUpAfterMs ?? 30_000;
+    this.giveUpAfterMs = options.giveUpAfterMs ?? 600_000;
+    this.giveUpWithoutMediaMs = options.giveUpWithoutMediaMs ?? 30_000;
     this.random = options.random ?? Math.random;
   }
 

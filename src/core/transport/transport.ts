@@ -83,4 +83,6 @@ export interface Transport extends Pick<TypedEmitter<TransportEvents>, 'on' | 'o
   readonly peers: readonly RemotePeer[];
   /** The RTCPeerConnections (for stats and tests). */
   readonly peerConnections: RTCPeerConnection[];
+  /** True while media flows with at least one participant (a link is connected), signaling or not. */
+  readonly mediaFlowing: boolean;
 }

@@ -93,6 +93,48 @@ describe('CallSession on a fake transport', () => {
     expect(a.seen.states).to.deep.equal(['joining', 'connected', 'reconnecting', 'connected', 'reconnecting', 'failed']);
   });
 
+  it('a signaling outage with media flowing outlasts the no-media limit; without media with anyone it fails at that limit', async () => {
+    const room = uniqueRoom('core');
+    const policy = () => new BackoffReconnectPolicy({ giveUpAfterMs: 1500, giveUpWithoutMediaMs: 300, jitter: 0 });
+    const a = session({ reconnect: policy() });
+    const b = session({ reconnect: policy() });
+    await a.s.join(config(room, 'Ann'));
+    await b.s.join(config(room, 'Bob'));
+    await until(() => a.s.participants.length === 2, 'Ann sees Bob');
+    const idA = a.s.localId!;
+    const t0 = performance.now();
+    net.setSignaling(idA, false);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(a.s.state, 'media flows with Bob: still waiting for the server').to.equal('reconnecting');
+    await until(() => a.s.state === 'failed', 'the overall limit', 3000);
+    expect(performance.now() - t0).to.be.within(1400, 2400);
+    expect(a.seen.errors.at(-1)?.message).to.contain('within 2 s');
+
+    // Media down too: the no-media limit ends it.
+    const c = session({ reconnect: policy() });
+    await c.s.join(config(uniqueRoom('core'), 'Cleo'));
+    const idC = c.s.localId!;
+    const t1 = performance.now();
+    net.setSignaling(idC, false);
+    await until(() => c.s.state === 'failed', 'alone: the no-media limit', 3000);
+    expect(performance.now() - t1).to.be.within(250, 1200);
+    expect(c.seen.errors.at(-1)?.message).to.contain('media flowed with nobody');
+    expect(b.s.state).to.equal('connected');
+  });
+
+  it('a per-call reconnectTimeoutMs caps the wait even while media flows', async () => {
+    const room = uniqueRoom('core');
+    const a = session();
+    const b = session();
+    await a.s.join({ ...config(room, 'Ann'), reconnectTimeoutMs: 400 });
+    await b.s.join(config(room, 'Bob'));
+    await until(() => a.s.participants.length === 2, 'Ann sees Bob');
+    const t0 = performance.now();
+    net.setSignaling(a.s.localId!, false);
+    await until(() => a.s.state === 'failed', 'the call limit', 3000);
+    expect(performance.now() - t0).to.be.within(350, 1500);
+  });
+
   it('mic and camera changes go to the transport as state; the others see them', async () => {
     const room = uniqueRoom('core');
     const a = session();

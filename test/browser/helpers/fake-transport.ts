@@ -57,6 +57,13 @@ export class FakeTransport extends TypedEmitter<TransportEvents> implements Tran
     return [];
   }
 
+  /** Media "flows" with every fake peer unless a test cuts it (`mediaDown`). */
+  mediaDown = false;
+
+  get mediaFlowing(): boolean {
+    return !this.mediaDown && this.remote.size > 0;
+  }
+
   async connect(join: JoinResponse, options: ConnectOptions): Promise<void> {
     await Promise.resolve();
     if (options.signal.aborted) return;

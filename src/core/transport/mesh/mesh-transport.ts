@@ -52,6 +52,10 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     return [...this.links.values()].flatMap((l) => (l.peerConnection ? [l.peerConnection] : []));
   }
 
+  get mediaFlowing(): boolean {
+    return this.peerConnections.some((pc) => pc.connectionState === 'connected');
+  }
+
   async connect(join: JoinResponse, options: ConnectOptions): Promise<void> {
     this.localId = join.peerId;
     this.tracks.audio = options.tracks.microphone;
