@@ -4,31 +4,80 @@
 // identical to a plain `cem analyze --litelement`); `npm run build` runs them too:
 // - dist/jsx.d.ts (`rtc-call/jsx`): JSX/React typings, `CustomElements` for `IntrinsicElements`;
 // - dist/vscode.html-custom-data.json, dist/vscode.css-custom-data.json: VS Code custom data.
+// The typings get a post-fix below (the plugin's output is close, not right for us).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { customElementJsxPlugin } from 'custom-element-jsx-integration';
 import { customElementVsCodePlugin } from 'custom-element-vs-code-integration';
 
 const JSX_FILE = 'dist/jsx.d.ts';
 
+/** Per element class: its attributes (name → property) and its read-only properties. */
+function elementsOf(manifest) {
+  const elements = new Map();
+  for (const mod of manifest.modules ?? []) {
+    for (const d of mod.declarations ?? []) {
+      if (!d.tagName) continue;
+      elements.set(d.name, {
+        attributes: new Map((d.attributes ?? []).filter((a) => a.fieldName).map((a) => [a.name, a.fieldName])),
+        readonly: new Set((d.members ?? []).filter((m) => m.kind === 'field' && m.readonly).map((m) => m.name)),
+      });
+    }
+  }
+  return elements;
+}
+
 /**
- * Two fixes to the JSX plugin's output. It types a handler as `CustomEvent<T>` with T the event's
- * manifest type, which for us is the event class itself (`RtcJoinedEvent`, whose `detail` is
- * typed): the handler gets `RtcJoinedEvent`. And it imports an event two elements share
- * (`RtcErrorEvent`) twice, a duplicate identifier.
+ * Rewrites the members of each `<Class>Props = { … }` type the plugin writes (one optional member a
+ * line, after its doc comment): `edit(element, key, entry)` returns the entries to keep instead.
+ */
+function editProps(text, elements, edit) {
+  return text.replace(/(type (\w+)Props = \{\n)([\s\S]*?)(\n\};)/g, (all, head, name, body, tail) => {
+    const element = elements.get(name);
+    if (!element) return all;
+    const entries = [...body.matchAll(/(?:[ \t]*\/\*\*[\s\S]*?\*\/\n)?[ \t]*("?)([\w-]+)\1\?: [^\n]*;(?:\n|$)/g)].map((m) => ({
+      text: m[0].endsWith('\n') ? m[0] : `${m[0]}\n`,
+      key: m[2],
+    }));
+    return head + entries.flatMap((entry) => edit(element, entry.key, entry.text)).join('').replace(/\n$/, '') + tail;
+  });
+}
+
+/** One `import type { … } from "./index.js"` with every name once (the plugin imports a shared event twice). */
+function oneImport(text) {
+  const names = new Set();
+  text = text.replace(/import type \{([^}]*)\} from "\.\/index\.js";\n?/g, (_, list) => {
+    for (const n of list.split(',').map((s) => s.trim()).filter(Boolean)) names.add(n);
+    return '';
+  });
+  return `import type { ${[...names].join(', ')} } from "./index.js";\n${text}`;
+}
+
+/**
+ * Fixes to the JSX plugin's output (React 19 is the one JSX runtime we document):
+ * - a handler is typed `CustomEvent<T>` with T the event's manifest type, which for us is the event
+ *   class itself (`RtcJoinedEvent`, whose `detail` is typed): the handler gets `RtcJoinedEvent`;
+ * - an event two elements share (`RtcErrorEvent`) is imported twice, a duplicate identifier;
+ * - React 19 sets a prop as a property when the element has it (`'displayName' in el`), so every
+ *   attribute also gets its camelCase property (`displayName`): TypeScript checks plain identifiers
+ *   for typos, never hyphenated names (`display-nme` passes, `displayNme` fails). The hyphenated
+ *   attributes stay (their values are type-checked when the name is spelt right);
+ * - read-only properties (`state`, `participants`, `error`, `speaking`, the picker's `status`) are
+ *   not props: React would assign them and the getter-only property throws.
  */
 function fixJsxTypes() {
   return {
     name: 'rtc-fix-jsx-types',
-    packageLinkPhase() {
+    packageLinkPhase({ customElementsManifest }) {
+      const elements = elementsOf(customElementsManifest);
       let text = readFileSync(JSX_FILE, 'utf8');
       text = text.replace(/CustomEvent<(Rtc\w+Event)>/g, '$1');
-      const names = new Set();
-      text = text.replace(/import type \{([^}]*)\} from "\.\/index\.js";\n?/g, (_, list) => {
-        for (const n of list.split(',').map((s) => s.trim()).filter(Boolean)) names.add(n);
-        return '';
+      text = editProps(text, elements, (element, key, entry) => {
+        if (element.readonly.has(key)) return [];
+        const field = element.attributes.get(key);
+        if (!field || field === key) return [entry];
+        return [entry, entry.replace(`"${key}"?:`, `${field}?:`)];
       });
-      text = `import type { ${[...names].join(', ')} } from "./index.js";\n${text}`;
-      writeFileSync(JSX_FILE, text);
+      writeFileSync(JSX_FILE, oneImport(text));
     },
   };
 }
