@@ -1,15 +1,20 @@
 // @custom-elements-manifest/analyzer configuration: `npm run analyze` regenerates
-// custom-elements.json (committed: it is part of the package's public face). Two maintained
+// custom-elements.json (committed: it is part of the package's public face). Three maintained
 // plugins write extra files from the same analysis into dist/ (never into the manifest, which stays
 // identical to a plain `cem analyze --litelement`); `npm run build` runs them too:
 // - dist/jsx.d.ts (`rtc-call/jsx`): JSX/React typings, `CustomElements` for `IntrinsicElements`;
+// - dist/vue.d.ts (`rtc-call/vue`): Vue typings, the elements as `GlobalComponents` for vue-tsc;
 // - dist/vscode.html-custom-data.json, dist/vscode.css-custom-data.json: VS Code custom data.
-// The typings get a post-fix below (the plugin's output is close, not right for us).
+// Each typings file gets a post-fix below (the plugins' output is close, not right for us).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { customElementJsxPlugin } from 'custom-element-jsx-integration';
 import { customElementVsCodePlugin } from 'custom-element-vs-code-integration';
+import { customElementVuejsPlugin } from 'custom-element-vuejs-integration';
 
 const JSX_FILE = 'dist/jsx.d.ts';
+const VUE_FILE = 'dist/vue.d.ts';
+
+const camel = (name) => name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
 
 /** Per element class: its attributes (name → property) and its read-only properties. */
 function elementsOf(manifest) {
@@ -27,7 +32,7 @@ function elementsOf(manifest) {
 }
 
 /**
- * Rewrites the members of each `<Class>Props = { … }` type the plugin writes (one optional member a
+ * Rewrites the members of each `<Class>Props = { … }` type the plugins write (one optional member a
  * line, after its doc comment): `edit(element, key, entry)` returns the entries to keep instead.
  */
 function editProps(text, elements, edit) {
@@ -42,7 +47,7 @@ function editProps(text, elements, edit) {
   });
 }
 
-/** One `import type { … } from "./index.js"` with every name once (the plugin imports a shared event twice). */
+/** One `import type { … } from "./index.js"` with every name once (the plugins import a shared event twice). */
 function oneImport(text) {
   const names = new Set();
   text = text.replace(/import type \{([^}]*)\} from "\.\/index\.js";\n?/g, (_, list) => {
@@ -82,6 +87,41 @@ function fixJsxTypes() {
   };
 }
 
+/**
+ * Fixes to the Vue plugin's output, so that vue-tsc checks what Vue really does:
+ * - vue-tsc normalises a template's `display-name` / `displayName` to the prop `displayName`, and
+ *   `@rtc-joined` to `onRtcJoined`: the plugin's keys (`"display-name"`, `"onrtc-joined"`) never
+ *   match, so every attribute went unchecked and every handler's `e` was an implicit any;
+ * - handlers get the event class, not `CustomEvent<class>` (as in the JSX fix), one import;
+ * - read-only properties are dropped: Vue sets a bound name the element has as a property, and a
+ *   getter-only property throws;
+ * - an element takes every HTML attribute and DOM event as well (`id`, `title`, `@click`), typed
+ *   by Vue's own `HTMLAttributes`: without them vue-tsc's `checkUnknownProps` / `checkUnknownEvents`
+ *   (which catch typos in our names) would reject those;
+ * - its global `JSX.IntrinsicElements` block is dropped: it maps tags to component constructors
+ *   (not props), and a global JSX namespace would collide with React's in a mixed project; Vue's
+ *   own JSX (`jsxImportSource: "vue"`) does not read it.
+ */
+function fixVueTypes() {
+  return {
+    name: 'rtc-fix-vue-types',
+    packageLinkPhase({ customElementsManifest }) {
+      const elements = elementsOf(customElementsManifest);
+      let text = readFileSync(VUE_FILE, 'utf8');
+      text = text.replace(/CustomEvent<(Rtc\w+Event)>/g, '$1');
+      text = editProps(text, elements, (element, key, entry) => {
+        if (element.readonly.has(key)) return [];
+        const name = key.startsWith('on') && key.includes('-') ? `on${camel(`-${key.slice(2)}`)}` : (element.attributes.get(key) ?? key);
+        return [name === key ? entry : entry.replace(`"${key}"?:`, `${name}?:`)];
+      });
+      text = text.replace(/\ndeclare global \{[\s\S]*$/, '\n');
+      text = text.replace(/DefineComponent<(\w+Props)>/g, 'DefineComponent<$1 & Omit<HTMLAttributes, keyof $1>>');
+      text = text.replace('import type { DefineComponent } from "vue";', 'import type { DefineComponent, HTMLAttributes } from "vue";');
+      writeFileSync(VUE_FILE, oneImport(text));
+    },
+  };
+}
+
 export default {
   globs: ['src/**/*.ts'],
   exclude: ['src/**/*.test.ts'],
@@ -92,6 +132,8 @@ export default {
   plugins: [
     customElementJsxPlugin({ outdir: 'dist', fileName: 'jsx.d.ts', globalTypePath: './index.js', hideLogs: true }),
     fixJsxTypes(),
+    customElementVuejsPlugin({ outdir: 'dist', fileName: 'vue.d.ts', globalTypePath: './index.js', hideLogs: true }),
+    fixVueTypes(),
     customElementVsCodePlugin({
       outdir: 'dist',
       htmlFileName: 'vscode.html-custom-data.json',
