@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run build: the npm build (tsc → dist/ ES modules + .d.ts), the server package (tsc → server/dist/),
 // then the one-tag bundle (rollup → dist/cdn/rtc-call.js), then the files generated from the
-// manifest (dist/jsx.d.ts, dist/vscode.*-custom-data.json).
+// manifest (dist/jsx.d.ts, dist/vue.d.ts, dist/vscode.*-custom-data.json).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,7 @@ run(bin('tsc'), ['-p', 'tsconfig.json']);
 run(bin('tsc'), ['-p', 'server/tsconfig.json']);
 chmodSync(new URL('../server/dist/cli.js', import.meta.url), 0o755);
 run(bin('rollup'), ['-c', 'rollup.config.mjs', '--silent']);
-// JSX typings and VS Code custom data into dist/ (plugins in custom-elements-manifest.config.mjs);
+// JSX and Vue typings and VS Code custom data into dist/ (plugins in custom-elements-manifest.config.mjs);
 // the manifest itself goes to a scratch folder: the committed one is `npm run analyze`'s.
 const scratch = '.tmp/cem-build';
 run(bin('cem'), ['analyze', '--outdir', scratch]);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm test: build, typecheck, consumer type tests, manifest freshness, bundle size, server tests (node:test) and browser
+// npm test: build, typecheck, consumer type tests (tsc and vue-tsc), manifest freshness, bundle size, server tests (node:test) and browser
 // tests (@web/test-runner in Chromium, and the call suite in Firefox ESR). As root it re-runs itself
 // inside a private network namespace (scripts/in-netns.sh): loopback plus a veth pair whose both
 // ends are in the namespace, so WebRTC can only ever use 127.0.0.1 and the namespace's own
@@ -101,8 +101,14 @@ if (want('typecheck')) {
   check('typecheck (server and its tests)', step('typecheck', bin('tsc'), ['-p', 'tsconfig.node-test.json']));
 }
 // A consumer's TypeScript (test/types/) against the built dist/*.d.ts, through package exports:
-// typed events and elements, React 19 JSX from the generated typings, and lines that must fail.
-if (want('types')) check('types as a consumer sees them (test/types)', step('types', bin('tsc'), ['-p', 'test/types/tsconfig.json']));
+// typed events and elements, React 19 JSX from the generated typings, and lines that must fail;
+// then Vue templates through vue-tsc as a create-vite vue-ts app has it, with and without the
+// stricter template checks the README recommends.
+if (want('types')) {
+  check('types as a consumer sees them (test/types)', step('types', bin('tsc'), ['-p', 'test/types/tsconfig.json']));
+  check('Vue templates with rtc-call/vue (test/types/vue)', step('types', bin('vue-tsc'), ['-p', 'test/types/vue/tsconfig.json']));
+  check('Vue templates, unknown names checked (test/types/vue)', step('types', bin('vue-tsc'), ['-p', 'test/types/vue/tsconfig.strict.json']));
+}
 if (want('manifest')) {
   check('custom-elements.json is up to date', step('manifest', process.execPath, ['scripts/check-manifest.mjs']));
   check('custom-elements.json is complete', step('manifest', process.execPath, ['scripts/check-manifest-complete.mjs']));
