@@ -85,12 +85,13 @@ const tarball = (prefix) => join(packs, readdirSync(packs).find((f) => new RegEx
 const widget = tarball('rtc-call');
 const serverPkg = tarball('rtc-call-server');
 
-const tsconfig = (extra = {}) => JSON.stringify({
+const tsconfig = (extra = {}, top = {}) => JSON.stringify({
   compilerOptions: {
     target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler', lib: ['ES2022', 'DOM', 'DOM.Iterable'],
     strict: true, noEmit: true, skipLibCheck: false, isolatedModules: true, ...extra,
   },
-  include: ['src'],
+  include: ['src/**/*.ts', 'src/**/*.tsx', 'src/**/*.vue'],
+  ...top,
 }, null, 2);
 
 const indexHtml = (entry) => `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>fixture</title></head>\n<body><div id="app"></div><script type="module" src="${entry}"></script></body></html>\n`;
@@ -150,10 +151,10 @@ if (want('vue')) {
       dependencies: { 'rtc-call': `file:${widget}`, ...pick('vue') },
       devDependencies: pick('vite', '@vitejs/plugin-vue', 'vue-tsc', 'typescript'),
     }, {
-      'tsconfig.json': tsconfig({ jsx: 'preserve', types: [] }),
+      // As the README says: the typings in `types`, the strict name checks on.
+      'tsconfig.json': tsconfig({ jsx: 'preserve', types: ['vite/client', 'rtc-call/vue'] }, { vueCompilerOptions: { checkUnknownProps: true, checkUnknownEvents: true } }),
       'vite.config.ts': "import { defineConfig } from 'vite';\nimport vue from '@vitejs/plugin-vue';\nexport default defineConfig({\n  plugins: [vue({ template: { compilerOptions: { isCustomElement: (tag) => tag.startsWith('rtc-') } } })],\n});\n",
       'index.html': indexHtml('/src/main.ts'),
-      'src/env.d.ts': "/// <reference types=\"vite/client\" />\nimport type {} from 'rtc-call/vue';\n",
       'src/Visit.vue': sfc,
       'src/main.ts': "import { createApp } from 'vue';\nimport Visit from './Visit.vue';\ncreateApp(Visit, { room: 'visit-4711' }).mount('#app');\n",
     });
