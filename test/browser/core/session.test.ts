@@ -114,9 +114,10 @@ describe('CallSession on a fake transport', () => {
     const c = session({ reconnect: policy() });
     await c.s.join(config(uniqueRoom('core'), 'Cleo'));
     const idC = c.s.localId!;
+    net.transports.get(idC)!.mediaDown = true;
     const t1 = performance.now();
     net.setSignaling(idC, false);
-    await until(() => c.s.state === 'failed', 'alone: the no-media limit', 3000);
+    await until(() => c.s.state === 'failed', 'media down too: the no-media limit', 3000);
     expect(performance.now() - t1).to.be.within(250, 1200);
     expect(c.seen.errors.at(-1)?.message).to.contain('media flowed with nobody');
     expect(b.s.state).to.equal('connected');
