@@ -15,11 +15,11 @@ import { createRtcServer, optionsFromEnv, signRoomToken, startupWarnings } from 
 const SERVE_USAGE = `usage: rtc-call-server [serve] [options]     run the signaling server
   --port N  --host H  --base-path /p  --allowed-origins a,b|*  --public-url URL
   --frame-ancestors SOURCES  --room-secret S  --peer-secret S  --metrics-token T  --turn-urls u,…  --turn-secret S
-  --turn-ttl s  --stun-urls u,…  --ice-transport-policy all|relay  --max-participants N
+  --turn-ttl s  --peer-token-ttl s  --max-token-ttl s  --stun-urls u,…  --ice-transport-policy all|relay  --max-participants N
   --leave-grace-ms N  --pending-join-ms N  --join-rate-limit N  --trust-proxy  --concurrent-limit N
   --bundle-file F  --demo-dir D  --data-dir D (default ./.rtc-call; '' = in memory)
 Environment (flags win): PORT HOST RTC_BASE_PATH RTC_ALLOWED_ORIGINS RTC_PUBLIC_URL RTC_FRAME_ANCESTORS
-  RTC_ROOM_SECRET RTC_PEER_SECRET RTC_METRICS_TOKEN RTC_TURN_URLS RTC_TURN_SECRET RTC_TURN_TTL RTC_STUN_URLS
+  RTC_ROOM_SECRET RTC_PEER_SECRET RTC_METRICS_TOKEN RTC_TURN_URLS RTC_TURN_SECRET RTC_TURN_TTL RTC_PEER_TOKEN_TTL RTC_MAX_TOKEN_TTL RTC_STUN_URLS
   RTC_ICE_TRANSPORT_POLICY RTC_MAX_PARTICIPANTS RTC_LEAVE_GRACE_MS RTC_PENDING_JOIN_MS
   RTC_JOIN_RATE_LIMIT RTC_TRUST_PROXY RTC_CONCURRENT_LIMIT RTC_BUNDLE_FILE RTC_DEMO_DIR RTC_DATA_DIR`;
 

@@ -39,8 +39,12 @@ export interface RtcServerOptions {
   metricsToken?: string;
   turnUrls?: string[];
   turnSecret?: string;
-  /** TURN credential lifetime in seconds (86400). */
+  /** TURN credential lifetime in seconds (86400); never longer than the peer token's. */
   turnTtl?: number;
+  /** RTC_PEER_TOKEN_TTL: peer token lifetime in seconds (3600); clients refresh it before it ends. */
+  peerTokenTtl?: number;
+  /** RTC_MAX_TOKEN_TTL: room tokens with a longer lifetime (exp − iat, or exp − now) are refused (86400). */
+  maxTokenTtl?: number;
   stunUrls?: string[];
   iceTransportPolicy?: 'all' | 'relay';
   /** Room capacity (6). */
@@ -79,6 +83,8 @@ export interface ResolvedConfig {
   turnUrls: string[];
   turnSecret?: string;
   turnTtl: number;
+  peerTokenTtl: number;
+  maxTokenTtl: number;
   metricsToken: string | undefined;
   dataDir: DataDir | undefined;
   stunUrls: string[];
@@ -169,6 +175,7 @@ export function resolveConfig(o: RtcServerOptions): ResolvedConfig {
   if (policy === 'relay' && !turnUrls.length) throw new Error('iceTransportPolicy "relay" needs TURN (RTC_TURN_URLS + RTC_TURN_SECRET)');
   const root = findPackageRoot();
   const dataDir = o.dataDir ? new DataDir(resolve(o.dataDir)) : undefined;
+  const peerTokenTtl = positiveInt('peerTokenTtl', o.peerTokenTtl, 3600);
   return {
     basePath: normalizeBasePath(o.basePath),
     allowedOrigins: parseAllowedOrigins(o.allowedOrigins),
@@ -179,7 +186,10 @@ export function resolveConfig(o: RtcServerOptions): ResolvedConfig {
     dataDir,
     turnUrls,
     turnSecret: o.turnSecret || undefined,
-    turnTtl: positiveInt('turnTtl', o.turnTtl, 86400),
+    peerTokenTtl,
+    // TURN credentials never outlive the peer token: both are refreshed together.
+    turnTtl: Math.min(positiveInt('turnTtl', o.turnTtl, 86400), peerTokenTtl),
+    maxTokenTtl: positiveInt('maxTokenTtl', o.maxTokenTtl, 86400),
     metricsToken: o.metricsToken || undefined,
     stunUrls,
     iceTransportPolicy: policy,
@@ -213,6 +223,8 @@ const FLAGS = {
   'turn-urls': { type: 'string' },
   'turn-secret': { type: 'string' },
   'turn-ttl': { type: 'string' },
+  'peer-token-ttl': { type: 'string' },
+  'max-token-ttl': { type: 'string' },
   'stun-urls': { type: 'string' },
   'ice-transport-policy': { type: 'string' },
   'max-participants': { type: 'string' },
@@ -241,6 +253,8 @@ export const ENV: Record<Exclude<keyof typeof FLAGS, 'no-trust-proxy'>, string> 
   'turn-urls': 'RTC_TURN_URLS',
   'turn-secret': 'RTC_TURN_SECRET',
   'turn-ttl': 'RTC_TURN_TTL',
+  'peer-token-ttl': 'RTC_PEER_TOKEN_TTL',
+  'max-token-ttl': 'RTC_MAX_TOKEN_TTL',
   'stun-urls': 'RTC_STUN_URLS',
   'ice-transport-policy': 'RTC_ICE_TRANSPORT_POLICY',
   'max-participants': 'RTC_MAX_PARTICIPANTS',
@@ -320,6 +334,8 @@ export function optionsFromEnv(
   set('turnUrls', list(get('turn-urls')));
   set('turnSecret', get('turn-secret'));
   set('turnTtl', int(label('turn-ttl'), get('turn-ttl')));
+  set('peerTokenTtl', int(label('peer-token-ttl'), get('peer-token-ttl')));
+  set('maxTokenTtl', int(label('max-token-ttl'), get('max-token-ttl')));
   set('stunUrls', list(get('stun-urls')));
   set('iceTransportPolicy', policy as 'all' | 'relay' | undefined);
   set('maxParticipants', int(label('max-participants'), get('max-participants')));

@@ -5,7 +5,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { resolveConfig, type ResolvedConfig, type RtcServerOptions } from './config.js';
 import { createMetrics, metricsAuthorized } from './http/metrics.js';
 import { RtcHttpError, type RtcServerErrorCode } from './errors.js';
-import { checkDisplayName, parseRoomRequest, ROOM_PATTERN, type JoinResponse, type MembersResponse } from 'rtc-call/protocol';
+import { checkDisplayName, parseRoomRequest, ROOM_PATTERN, type CredentialsRefresh, type JoinResponse, type MembersResponse } from 'rtc-call/protocol';
 import { q } from './log.js';
 import { isHostAllowed, isOriginAllowed, ownOriginsOf, siteOf, type RequestSite } from './origins.js';
 import { RateLimiter } from './rate-limit.js';
@@ -126,6 +126,13 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       case 'leave':
         rooms.remove(m.peerId, 'left');
         return undefined;
+      case 'refresh': {
+        // The same identity, a new lifetime; TURN credentials for as long.
+        const signed = signPeerToken({ pid: m.peerId, room: m.room, name: m.displayName, role: m.role, sub: m.sub, rk: m.rk }, cfg.peerSecret, cfg.peerTokenTtl);
+        m.tokenExp = signed.exp;
+        const data: CredentialsRefresh = { peerToken: signed.token, peerTokenExpires: signed.exp, iceServers: iceServersFor(m.peerId, cfg) };
+        return data;
+      }
       case 'update': {
         // With room tokens the server's name (the token's) is final: nobody renames themselves.
         if (cfg.roomSecret) throw new RtcHttpError('not-allowed', 'with room tokens the name comes from the token');
@@ -236,6 +243,12 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
         if (!token) throw new RtcHttpError('unauthorized', 'this server needs a room token to join');
         const claims = await verifyRoomToken(token, cfg.roomSecret);
         if (claims.room !== room) throw new RtcHttpError('wrong-room', 'the room token is for another room');
+        // A token that lives longer than the operator allows is refused however it was signed:
+        // a leaked long-lived token would otherwise be a standing key to the room.
+        const lifetime = claims.exp - (claims.iat ?? Math.floor(Date.now() / 1000));
+        if (lifetime > cfg.maxTokenTtl + 5) {
+          throw new RtcHttpError('unauthorized', `the room token lives ${lifetime} s, longer than this server allows (RTC_MAX_TOKEN_TTL=${cfg.maxTokenTtl})`);
+        }
         role = claims.role;
         sub = claims.sub;
         if (claims.name !== undefined) name = claims.name;
@@ -244,7 +257,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       const rk = typeof rejoinKey === 'string' ? hashRejoinKey(rejoinKey) : undefined;
 
       const peerId = newPeerId();
-      const signed = signPeerToken({ pid: peerId, room, name: finalName, role, sub, rk }, cfg.peerSecret);
+      const signed = signPeerToken({ pid: peerId, room, name: finalName, role, sub, rk }, cfg.peerSecret, cfg.peerTokenTtl);
       if (closing) throw new RtcHttpError('internal', 'server is shutting down');
 
       // From here on synchronous: no other join interleaves between the capacity check and the add.

@@ -21,8 +21,8 @@ export interface Member {
   readonly sub?: string;
   /** Hash of the client's rejoin key. */
   readonly rk?: string;
-  /** Peer token expiry (unix seconds). */
-  readonly tokenExp: number;
+  /** Peer token expiry (unix seconds); moves on with each `refresh`. */
+  tokenExp: number;
   state: MemberState;
   socket: WebSocket | null;
   timer: NodeJS.Timeout | null;

@@ -13,6 +13,8 @@ export interface RoomTokenClaims {
   name?: string;
   role: RoomRole;
   exp: number;
+  /** Issued at (unix seconds), when the token says. */
+  iat?: number;
 }
 
 /** Claims of the server-issued peer token (HS256 with the peer secret). */
@@ -30,8 +32,8 @@ export interface PeerTokenClaims {
 }
 
 const PEER_TYP = 'rtc-peer+jwt';
-/** Peer tokens stay valid this long: reconnects (and a server restart) during a call reuse them. */
-export const PEER_TOKEN_TTL_S = 12 * 60 * 60;
+/** Default peer token lifetime (RTC_PEER_TOKEN_TTL): clients refresh it during the call. */
+export const PEER_TOKEN_TTL_S = 60 * 60;
 const CLOCK_TOLERANCE_S = 5;
 
 // Imported once per secret: jose would otherwise import the raw bytes into a WebCrypto key on
@@ -113,7 +115,7 @@ export async function verifyRoomToken(token: string, secret: string): Promise<Ro
   if (name !== undefined && typeof name !== 'string') throw unauthorized('room token claim "name" must be a string');
   if (role !== 'host' && role !== 'guest') throw unauthorized('room token claim "role" must be "host" or "guest"');
   if (sub !== undefined && typeof sub !== 'string') throw unauthorized('room token claim "sub" must be a string');
-  return { room, name, role, sub, exp: payload.exp as number };
+  return { room, name, role, sub, exp: payload.exp as number, ...(typeof payload.iat === 'number' ? { iat: payload.iat } : {}) };
 }
 
 /** Hash of a client's rejoin key as stored in peer tokens and the roster. */

@@ -11,7 +11,7 @@
  * Later issues add events (knock, admitted, …) and requests (admit, remove, …) to the same unions.
  */
 import type { ServerErrorCode } from './errors.js';
-import { isPublicMember, type PublicMember } from './join.js';
+import { isPublicMember, type IceServer, type PublicMember } from './join.js';
 
 /** The PeerJS frame type of room events. */
 export const ROOM_FRAME = 'ROOM';
@@ -39,9 +39,19 @@ export type RoomRequest =
   /** Rename yourself (only without room tokens: with them the token's name is final). */
   | { request: 'update'; id?: string; data: { displayName: string } }
   /** Leave now: room-mates are told `left` at once, without the grace period. */
-  | { request: 'leave'; id?: string };
+  | { request: 'leave'; id?: string }
+  /** A new peer token (and TURN credentials) before the current one ends; the reply's data is a {@link CredentialsRefresh}. */
+  | { request: 'refresh'; id?: string };
 
 export type RoomRequestName = RoomRequest['request'];
+
+/** The reply data of a `refresh` request: what the join answer's credentials become. */
+export interface CredentialsRefresh {
+  peerToken: string;
+  /** Unix seconds. */
+  peerTokenExpires: number;
+  iceServers: IceServer[];
+}
 
 export type RoomReply =
   | { reply: string; ok: true; data?: unknown }
@@ -107,6 +117,8 @@ export function parseRoomRequest(payload: unknown): { ok: true; request: RoomReq
     }
     case 'leave':
       return { ok: true, request: { request: 'leave', ...withId } };
+    case 'refresh':
+      return { ok: true, request: { request: 'refresh', ...withId } };
     default:
       return { ok: false, ...withId, message: `unknown request ${JSON.stringify(String(payload.request)).slice(0, 40)}` };
   }

@@ -47,6 +47,38 @@ describe('<rtc-call> through TURN', () => {
     }
   });
 
+  it('10 s credentials: peer token and TURN credentials are refreshed, the relay-only call stays up for 30 s and survives a restart after the first token expired', async function () {
+    this.timeout(90_000);
+    const turn = await command<{ id: string; url: string; secret: string }>('coturn-start');
+    coturns.push(turn.id);
+    const server = await rtcServer('short-lived', { turnUrls: [turn.url], turnSecret: turn.secret, iceTransportPolicy: 'relay', peerTokenTtl: 10 });
+    const room = uniqueRoom('ttl');
+    const a = await createCall({ room, server, name: 'Ann', autojoin: true });
+    const b = await createCall({ room, server, name: 'Bob', autojoin: true });
+    made.push(a, b);
+    await allConnected([a, b], 2, 30_000);
+    const start = performance.now();
+    const turnUser = (pc: RTCPeerConnection) => pc.getConfiguration().iceServers?.find((s) => s.username)?.username ?? '';
+    const expiresOf = (user: string) => Number(user.split(':')[0]);
+    const pcs = openPeerConnections();
+    const first = pcs.map(turnUser);
+    // TURN credentials never outlive the peer token: 10 s, not RTC_TURN_TTL's day.
+    for (const user of first) expect(expiresOf(user) - Date.now() / 1000).to.be.below(11);
+    await until(() => pcs.every((pc, i) => expiresOf(turnUser(pc)) > expiresOf(first[i]!)), 'new TURN credentials on the running links', 15_000);
+    await framesAdvance(videoOf(await remoteTile(a, 'Bob')), 3);
+    // Past the first token's end: a restart makes both reconnect, which needs the refreshed token.
+    await new Promise((r) => setTimeout(r, Math.max(0, 22_000 - (performance.now() - start))));
+    await command('rtc-server-restart', { name: 'short-lived' });
+    await until(() => a.state === 'reconnecting' || a.state === 'connected', 'the socket noticed');
+    await until(() => a.state === 'connected' && b.state === 'connected', 'both back with refreshed tokens', 15_000);
+    await new Promise((r) => setTimeout(r, Math.max(0, 30_000 - (performance.now() - start))));
+    expect(a.state).to.equal('connected');
+    expect(b.state).to.equal('connected');
+    expect(errorsOf(a).concat(errorsOf(b)).map((e) => e.code)).to.deep.equal([]);
+    await framesAdvance(videoOf(await remoteTile(a, 'Bob')), 5);
+    await framesAdvance(videoOf(await remoteTile(b, 'Ann')), 5);
+  });
+
   it('ice-failed: relay-only with a dead TURN server', async function () {
     this.timeout(60_000);
     const port = await command<number>('free-port');

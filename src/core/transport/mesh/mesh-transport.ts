@@ -10,7 +10,7 @@
  */
 import type { MediaConnection, Peer, PeerOptions } from 'peerjs';
 import type { JoinResponse, PublicMember } from '../../../protocol/join.js';
-import { parseRoomPayload, ROOM_FRAME, type RoomRequest } from '../../../protocol/room-events.js';
+import { parseRoomPayload, ROOM_FRAME, type CredentialsRefresh, type RoomRequest } from '../../../protocol/room-events.js';
 import { TypedEmitter } from '../../emitter.js';
 import { RtcError, RtcErrorCode, peerError } from '../../errors.js';
 import { meshBitratePolicy, type BitratePolicy } from '../../session/policies.js';
@@ -28,6 +28,14 @@ export const HOLD_UNANNOUNCED_MS = 5_000;
 
 const KIND: Record<Exclude<MediaSource, 'screen'>, 'audio' | 'video'> = { microphone: 'audio', camera: 'video' };
 
+/** The id of our `refresh` requests (one at a time). */
+const REFRESH_ID = 'refresh';
+/** Refresh once this share of the remaining lifetime has passed… */
+const REFRESH_AT = 0.75;
+/** …but not sooner than this; and ask again this long after an unanswered request. */
+const REFRESH_MIN_MS = 1_000;
+const REFRESH_RETRY_MS = 5_000;
+
 export class MeshTransport extends TypedEmitter<TransportEvents> implements Transport {
   private peer: Peer | null = null;
   private localId: string | null = null;
@@ -39,6 +47,8 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   private readonly tracks: { audio: MediaStreamTrack | null; video: MediaStreamTrack | null } = { audio: null, video: null };
   private state: LocalState = { mic: false, cam: false, name: '' };
   private closing = false;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private refreshDue = false;
 
   constructor(private readonly bitrate: BitratePolicy = meshBitratePolicy) {
     super();
@@ -69,6 +79,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     await this.waitForOpen(peer, options.signal);
     if (options.signal.aborted || this.closing) return;
     this.watchPeer(peer);
+    this.scheduleRefresh(join.peerTokenExpires);
     // The newcomer calls everyone already present (one direction only: no glare).
     for (const member of join.members) this.call(member);
   }
@@ -100,6 +111,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   async close(sayBye: boolean): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    clearTimeout(this.refreshTimer);
     // Tell the server first: room-mates learn `left` at once, even if a goodbye on a link is lost.
     if (sayBye) this.request({ request: 'leave' });
     for (const id of [...this.held.keys()]) this.releaseHeld(id, true);
@@ -111,6 +123,39 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     peer?.destroy();
     this.roster.clear();
     this.removeAllListeners();
+  }
+
+  // ── credentials ───────────────────────────────────────────────────────────────────────────
+  // Peer tokens are short-lived (an hour by default) and TURN credentials live no longer: before
+  // they end, a `refresh` room request gets new ones. PeerJS reads its token from its options on
+  // every reconnect and its RTCConfiguration on every new connection; links already up get the
+  // new TURN credentials through setConfiguration().
+
+  private scheduleRefresh(expires: number): void {
+    clearTimeout(this.refreshTimer);
+    const remainingMs = expires * 1000 - Date.now();
+    this.refreshTimer = setTimeout(() => this.refreshCredentials(), Math.max(REFRESH_MIN_MS, remainingMs * REFRESH_AT));
+  }
+
+  private refreshCredentials(): void {
+    clearTimeout(this.refreshTimer);
+    if (this.closing) return;
+    // Signaling down: ask as soon as it is back (PeerJS reconnects with the current token).
+    this.refreshDue = !this.peer?.open;
+    if (this.refreshDue) return;
+    this.request({ request: 'refresh', id: REFRESH_ID });
+    this.refreshTimer = setTimeout(() => this.refreshCredentials(), REFRESH_RETRY_MS);
+  }
+
+  private onRefreshed(data: unknown): void {
+    const fresh = data as Partial<CredentialsRefresh> | undefined;
+    const peer = this.peer;
+    if (!peer || typeof fresh?.peerToken !== 'string' || typeof fresh.peerTokenExpires !== 'number' || !Array.isArray(fresh.iceServers)) return; // retried
+    const options = peer.options as PeerOptions & { config: RTCConfiguration };
+    options.token = fresh.peerToken;
+    options.config = { ...options.config, iceServers: fresh.iceServers };
+    for (const pc of this.peerConnections) pc.setConfiguration({ ...pc.getConfiguration(), iceServers: fresh.iceServers });
+    this.scheduleRefresh(fresh.peerTokenExpires);
   }
 
   // ── signaling ─────────────────────────────────────────────────────────────────────────────
@@ -172,7 +217,9 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
       if (!this.closing) this.emit('signaling-lost');
     });
     peer.on('open', () => {
-      if (!this.closing) this.emit('signaling-restored');
+      if (this.closing) return;
+      if (this.refreshDue) this.refreshCredentials();
+      this.emit('signaling-restored');
     });
     peer.on('error', (error) => this.onPeerError(error));
     // The server's LEAVE (a room-mate's socket closed and did not come back) drops them at once,
@@ -199,7 +246,11 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
 
   private onRoomEvent(payload: unknown): void {
     const event = parseRoomPayload(payload);
-    if (!event || 'reply' in event) return;
+    if (!event) return;
+    if ('reply' in event) {
+      if (event.reply === REFRESH_ID) this.onRefreshed(event.ok ? event.data : undefined);
+      return;
+    }
     switch (event.event) {
       case 'members':
         for (const m of event.data.members) if (m.peerId !== this.localId) this.remember(m);
