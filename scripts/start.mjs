@@ -10,9 +10,11 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outputs = ['dist/cdn/rtc-call.js', 'server/dist/cli.js', 'dist/index.js'].map((p) => join(root, p));
 
+/** Newest mtime below `dir`, leaving out build output and installed packages (server/dist, …). */
 function newest(dir) {
   let t = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory() && (entry.name === 'dist' || entry.name === 'node_modules')) continue;
     const p = join(dir, entry.name);
     t = Math.max(t, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs);
   }
