@@ -95,7 +95,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   revocationSweep.unref();
   const pendingUpgrades = new Set<Duplex>();
   let closing = false;
-  const metrics = createMetrics({ rooms: () => rooms.roomCount, participants: () => rooms.peerCount, sockets: () => relay.socketCount });
+  const stats = () => ({ rooms: rooms.roomCount, participants: rooms.peerCount, sockets: relay.socketCount });
+  const metrics = createMetrics(stats);
   const relay: SignalingRelay = new SignalingRelay({
     rooms,
     counters: metrics,
@@ -471,7 +472,6 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     return closed;
   }
 
-  const stats = () => ({ rooms: rooms.roomCount, participants: rooms.peerCount, sockets: relay.socketCount });
   return { app, server, close, stats };
 }
 

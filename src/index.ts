@@ -26,7 +26,7 @@ export type { DeviceEntry, DeviceLists } from './core/media/devices.js';
 export { RtcError, RtcErrorCode, isRtcErrorCode } from './core/errors.js';
 export type { RtcErrorOptions } from './core/errors.js';
 export { CallState } from './core/types.js';
-export { RECONNECT_TIMEOUT_MS, RECONNECT_WITHOUT_MEDIA_MS } from './core/session/call-session.js';
+export { RECONNECT_TIMEOUT_MS, RECONNECT_WITHOUT_MEDIA_MS } from './core/session/policies.js';
 export { SIGNALING_OPEN_TIMEOUT_MS } from './core/transport/mesh/mesh-transport.js';
 export type { CallConfig } from './core/session/call-session.js';
 export { JOIN_TIMEOUT_MS } from './core/room-client.js';

@@ -21,12 +21,15 @@ export interface ServerMetrics extends RelayCounters {
   refused(code: string): void;
 }
 
-export function createMetrics(sizes: { rooms(): number; participants(): number; sockets(): number }): ServerMetrics {
+/** What the gauges read at each scrape (the server's `stats()`). */
+export type Sizes = () => { rooms: number; participants: number; sockets: number };
+
+export function createMetrics(sizes: Sizes): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  new Gauge({ name: 'rtc_rooms', help: 'Rooms with at least one participant.', registers: [registry], collect() { this.set(sizes.rooms()); } });
-  new Gauge({ name: 'rtc_participants', help: 'Participants holding a seat (joined, connected or in their grace period).', registers: [registry], collect() { this.set(sizes.participants()); } });
-  new Gauge({ name: 'rtc_signaling_sockets', help: 'Open signaling websockets.', registers: [registry], collect() { this.set(sizes.sockets()); } });
+  new Gauge({ name: 'rtc_rooms', help: 'Rooms with at least one participant.', registers: [registry], collect() { this.set(sizes().rooms); } });
+  new Gauge({ name: 'rtc_participants', help: 'Participants holding a seat (joined, connected or in their grace period).', registers: [registry], collect() { this.set(sizes().participants); } });
+  new Gauge({ name: 'rtc_signaling_sockets', help: 'Open signaling websockets.', registers: [registry], collect() { this.set(sizes().sockets); } });
   const joins = new Counter({ name: 'rtc_joins_total', help: 'Joins answered with a seat.', registers: [registry] });
   const refusals = new Counter({ name: 'rtc_refusals_total', help: 'Requests and websocket upgrades refused, by error code.', labelNames: ['code'], registers: [registry] });
   const relayedMessages = new Counter({ name: 'rtc_relayed_messages_total', help: 'Signaling frames relayed to a room-mate (sent, or queued for a socket not open yet).', registers: [registry] });

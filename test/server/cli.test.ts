@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { dirname, join as joinPath } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createRtcServer, findPackageRoot, optionsFromEnv, startupWarnings } from '../../server/index.js';
-import { connect, joinOk, request, start } from './helpers.js';
+import { connect, joinOk, request, spawnCli, start } from './helpers.js';
 
 const root = joinPath(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = joinPath(root, 'server', 'cli.ts');
@@ -168,30 +168,19 @@ describe('CLI', () => {
   });
 
   test('serves, prints the listening line, and exits 0 within 5 s on SIGTERM with peers connected', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--port', '0', '--host', '127.0.0.1', '--demo-dir', ''], {
-      cwd: root, env: { ...process.env, RTC_PEER_SECRET: 'p' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const cli = await spawnCli(['--port', '0', '--host', '127.0.0.1', '--demo-dir', ''], { ...process.env, RTC_PEER_SECRET: 'p' });
+    const { child } = cli;
     try {
-      const t0 = Date.now();
-      while (!/listening on/.test(out)) {
-        if (Date.now() - t0 > 15000 || child.exitCode !== null) throw new Error(`no listening line: ${out} ${err}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      const m = /^rtc-call listening on (http:\/\/127\.0\.0\.1:(\d+)\/)$/m.exec(out);
-      assert.ok(m, out);
+      const m = /^rtc-call listening on (http:\/\/127\.0\.0\.1:(\d+)\/)$/m.exec(cli.out());
+      assert.ok(m, cli.out());
       const port = Number(m[2]);
       const a = await joinOk(`http://127.0.0.1:${port}`, 'cli', 'A');
       const pa = await connect(port, a);
-      assert.match(err, /rtc-call: join room=cli peer=/);
-      assert.ok(!err.includes(a.peerToken) && !err.includes('"A"'), 'no tokens or names in the log');
+      assert.match(cli.err(), /rtc-call: join room=cli peer=/);
+      assert.ok(!cli.err().includes(a.peerToken) && !cli.err().includes('"A"'), 'no tokens or names in the log');
       const t1 = Date.now();
       child.kill('SIGTERM');
-      assert.equal(await exited, 0);
+      assert.equal(await cli.exited, 0);
       assert.ok(Date.now() - t1 < 5000, `exit took ${Date.now() - t1} ms`);
       await pa.closed;
     } finally {

@@ -2,34 +2,19 @@
 // tokens of running calls (the generated peer secret is kept), and a member who left stays out
 // (revocations are kept). Real processes of the CLI, killed for real.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join as joinPath } from 'node:path';
+import { join as joinPath } from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { createRtcServer } from '../../server/index.js';
-import { connect, joinOk, refusedStatus } from './helpers.js';
+import { connect, joinOk, refusedStatus, spawnCli, type CliProcess } from './helpers.js';
 
-const root = joinPath(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cli = joinPath(root, 'server', 'cli.ts');
-
-async function serve(dataDir: string): Promise<{ child: ChildProcess; port: number; err: () => string }> {
+/** The CLI with its defaults but for the data directory: no RTC_PEER_SECRET. */
+function serve(dataDir: string) {
   const env = { ...process.env };
   delete env.RTC_PEER_SECRET;
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, '--port', '0', '--demo-dir', '', '--data-dir', dataDir, '--leave-grace-ms', '0'], {
-    cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  const t0 = Date.now();
-  while (!/listening on/.test(out)) {
-    if (Date.now() - t0 > 15_000 || child.exitCode !== null) throw new Error(`no listening line: ${out} ${err}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { child, port: Number(/:(\d+)\//.exec(out)![1]), err: () => err };
+  return spawnCli(['--port', '0', '--demo-dir', '', '--data-dir', dataDir, '--leave-grace-ms', '0'], env);
 }
 
 const killed = (child: ChildProcess) => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGKILL'); });
@@ -37,8 +22,8 @@ const killed = (child: ChildProcess) => new Promise<void>((resolve) => { child.o
 describe('data directory (RTC_DATA_DIR)', () => {
   test('SIGKILL and restart without a configured secret: tokens of the running call still open sockets; who left stays out', async () => {
     const dir = mkdtempSync(joinPath(tmpdir(), 'rtc-data-'));
-    let first: Awaited<ReturnType<typeof serve>> | undefined;
-    let second: Awaited<ReturnType<typeof serve>> | undefined;
+    let first: CliProcess | undefined;
+    let second: CliProcess | undefined;
     try {
       first = await serve(dir);
       const base1 = `http://127.0.0.1:${first.port}`;

@@ -1,4 +1,7 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
+import { dirname, join as joinPath } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { createRtcServer, type RtcServerOptions, type RtcServer, type JoinResponse } from '../../server/index.js';
 
@@ -134,4 +137,37 @@ export function waitFor(cond: () => boolean, timeoutMs = 3000, what = 'condition
     };
     tick();
   });
+}
+
+const repoRoot = joinPath(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface CliProcess {
+  child: ChildProcess;
+  port: number;
+  /** Everything printed so far. */
+  out(): string;
+  err(): string;
+  /** The exit code once it has exited. */
+  exited: Promise<number | null>;
+}
+
+/** The CLI (server/cli.ts through tsx) as its own process, once it has printed its listening line. */
+export async function spawnCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', joinPath(repoRoot, 'server', 'cli.ts'), ...args], {
+    cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const t0 = Date.now();
+  while (!/listening on/.test(out)) {
+    if (Date.now() - t0 > 15_000 || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`no listening line: ${out} ${err}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, port: Number(/:(\d+)\//.exec(out)![1]), out: () => out, err: () => err, exited };
 }

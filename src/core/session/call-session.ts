@@ -8,7 +8,7 @@ import { RtcError, RtcErrorCode, toRtcError } from '../errors.js';
 import { TypedEmitter } from '../emitter.js';
 import { LocalMedia } from '../media/local-media.js';
 import { RoomClient, type JoinResponse } from '../room-client.js';
-import { BackoffReconnectPolicy, type BitratePolicy, type ReconnectPolicy } from './policies.js';
+import { BackoffReconnectPolicy, RECONNECT_WITHOUT_MEDIA_MS, type BitratePolicy, type ReconnectPolicy } from './policies.js';
 import { MeshTransport } from '../transport/mesh/mesh-transport.js';
 import type { LocalState, RemotePeer, Transport } from '../transport/transport.js';
 import {
@@ -20,10 +20,6 @@ import {
   type ParticipantRole,
 } from '../types.js';
 
-/** How long the call stays `reconnecting`, media flowing, before it fails with `signaling-unreachable` (the default policy's). */
-export const RECONNECT_TIMEOUT_MS = 600_000;
-/** …and how long without media with anyone. */
-export const RECONNECT_WITHOUT_MEDIA_MS = 30_000;
 /** How often a reconnecting call checks whether media still flows. */
 const MEDIA_CHECK_MS = 1_000;
 
@@ -97,7 +93,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
 
   constructor(options: SessionOptions = {}) {
     super();
-    this.reconnectPolicy = options.reconnect ?? new BackoffReconnectPolicy({ giveUpAfterMs: RECONNECT_TIMEOUT_MS, giveUpWithoutMediaMs: RECONNECT_WITHOUT_MEDIA_MS });
+    this.reconnectPolicy = options.reconnect ?? new BackoffReconnectPolicy();
     this.createTransport = options.createTransport ?? (() => new MeshTransport(options.bitrate));
   }
 

@@ -36,6 +36,11 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
+/** How long a call stays `reconnecting`, media flowing, before it fails with `signaling-unreachable` (the default policy's). */
+export const RECONNECT_TIMEOUT_MS = 600_000;
+/** …and how long once media flows with nobody. */
+export const RECONNECT_WITHOUT_MEDIA_MS = 30_000;
+
 /** Exponential backoff with jitter and a deadline: the default reconnect policy. */
 export class BackoffReconnectPolicy implements ReconnectPolicy {
   readonly giveUpAfterMs: number;
@@ -51,8 +56,8 @@ export class BackoffReconnectPolicy implements ReconnectPolicy {
     this.maxMs = options.maxMs ?? 3_000;
     this.factor = options.factor ?? 2;
     this.jitter = Math.min(Math.max(options.jitter ?? 0.2, 0), 1);
-    this.giveUpAfterMs = options.giveUpAfterMs ?? 600_000;
-    this.giveUpWithoutMediaMs = options.giveUpWithoutMediaMs ?? 30_000;
+    this.giveUpAfterMs = options.giveUpAfterMs ?? RECONNECT_TIMEOUT_MS;
+    this.giveUpWithoutMediaMs = options.giveUpWithoutMediaMs ?? RECONNECT_WITHOUT_MEDIA_MS;
     this.random = options.random ?? Math.random;
   }
 
