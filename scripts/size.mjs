@@ -2,7 +2,7 @@
 // npm run size: raw and gzip (level 9) bytes of dist/cdn/rtc-call.js next to lit + peerjs bundled
 // the same way (rollup.config.mjs's cdnPlugins(): the same stand-ins for webrtc-adapter and
 // peerjs-js-binarypack, node-resolve, commonjs, terser): the floor any widget built on them pays.
-// `--check` fails above the budget (43 KiB gzip). `--json` prints the figures as JSON.
+// `--check` fails above the budget (48 KiB gzip). `--json` prints the figures as JSON.
 import { readFileSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -11,9 +11,11 @@ import { cdnPlugins, onwarn } from '../rollup.config.mjs';
 
 // 40 KiB in wave 1; 43 KiB since the hardening, the room events and the core seams (the shared name
 // rule, room-event parsing, the hold rule, two messages in two languages, the transport interface,
-// the session's emitter and policies, the localize controller: +2.4 KiB). Issue 23 replaces this
+// the session's emitter and policies, the localize controller: +2.4 KiB); 48 KiB from the restart
+// work (the re-join that keeps the participant id, 43.3 KiB then) for the waiting room and host
+// controls, which add a view, a list and eight methods to the one file. Issue 23 replaces this
 // with a budget per chunk once PeerJS is a chunk of its own.
-const BUDGET_GZIP = 43 * 1024;
+const BUDGET_GZIP = 48 * 1024;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bundlePath = `${root}dist/cdn/rtc-call.js`;
 if (!existsSync(bundlePath)) {

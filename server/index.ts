@@ -11,7 +11,7 @@ import { isHostAllowed, isOriginAllowed, ownOriginsOf, siteOf, type RequestSite 
 import { RateLimiter } from './rate-limit.js';
 import { Rooms, toPublic, type LeaveReason, type Member } from './rooms.js';
 import { PEERJS_KEY, SignalingRelay } from './signaling/relay.js';
-import { hashRejoinKey, signPeerToken, verifyPeerToken, verifyRoomToken, type RoomRole } from './tokens.js';
+import { hashRejoinKey, isPeerIdOf, peerIdFor, signPeerToken, verifyPeerToken, verifyRoomToken, type RoomRole } from './tokens.js';
 import { iceServersFor } from './turn.js';
 
 export { optionsFromEnv, startupWarnings, findPackageRoot, type RtcServerOptions } from './config.js';
@@ -229,12 +229,18 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       const room = req.params.room!;
       const body: unknown = req.body ?? {};
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw new RtcHttpError('bad-request', 'body must be a JSON object { displayName, token?, rejoinKey? }');
+        throw new RtcHttpError('bad-request', 'body must be a JSON object { displayName, token?, rejoinKey?, peerId? }');
       }
-      const { displayName, token, rejoinKey } = body as Record<string, unknown>;
+      const { displayName, token, rejoinKey, peerId: claimedId } = body as Record<string, unknown>;
       if (token !== undefined && token !== null && typeof token !== 'string') throw new RtcHttpError('bad-request', 'token must be a string');
       if (rejoinKey !== undefined && rejoinKey !== null && (typeof rejoinKey !== 'string' || !REJOIN_KEY_RE.test(rejoinKey))) {
         throw new RtcHttpError('bad-request', 'rejoinKey must be 8–128 characters of A–Z, a–z, 0–9, _ and -');
+      }
+      // A re-join that keeps its participant id (its peer token was refused, e.g. by a restarted
+      // server that lost its data directory): the id must have been made from this rejoin key.
+      const keep = claimedId !== undefined && claimedId !== null;
+      if (keep && (typeof claimedId !== 'string' || typeof rejoinKey !== 'string' || !isPeerIdOf(claimedId, room, rejoinKey))) {
+        throw new RtcHttpError('bad-request', 'peerId can only be kept together with the rejoinKey of the join that got it');
       }
 
       let role: RoomRole = 'guest';
@@ -257,9 +263,23 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       const finalName = validName(name);
       const rk = typeof rejoinKey === 'string' ? hashRejoinKey(rejoinKey) : undefined;
 
-      const peerId = newPeerId();
+      const peerId = keep ? (claimedId as string) : typeof rejoinKey === 'string' ? peerIdFor(room, rejoinKey) : newPeerId();
+      // Who left or was removed stays out under that id (a fresh join gets a new one).
+      if (keep && rooms.isRevoked(peerId)) throw new RtcHttpError('unauthorized', 'this participant has left the room; join again without peerId');
       const signed = signPeerToken({ pid: peerId, room, name: finalName, role, sub, rk }, cfg.peerSecret, cfg.peerTokenTtl);
       if (closing) throw new RtcHttpError('internal', 'server is shutting down');
+
+      const seat = keep ? rooms.get(peerId) : undefined;
+      if (seat) {
+        // Still seated (its token ended, the seat did not): the same seat, new credentials.
+        if (seat.room !== room || seat.sub !== sub || seat.role !== role) {
+          throw new RtcHttpError('not-allowed', 'this participant id belongs to another room token');
+        }
+        seat.tokenExp = signed.exp;
+        log(`rtc-call: rejoin room=${room} peer=${peerId} (same seat, new credentials)`);
+        res.json(joinAnswer(seat, signed));
+        return;
+      }
 
       // From here on synchronous: no other join interleaves between the capacity check and the add.
       const replaced = rooms.findReplaceable(room, sub, rk);
@@ -272,25 +292,28 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       relay.rememberIssued(peerId, signed.token);
       // Room-mates learn of the newcomer now, on their socket, before its first offer can reach them.
       relay.announceJoined(added);
-      const members = rooms.members(room).filter((m) => m.peerId !== peerId).map(toPublic);
-      log(`rtc-call: join room=${room} peer=${peerId} role=${role} members=${members.length}${replaced ? ` replaces=${replaced.peerId}` : ''}`);
-
-      const answer: JoinResponse = {
-        peerId,
-        peerToken: signed.token,
-        peerTokenExpires: signed.exp,
-        displayName: finalName,
-        role,
-        iceServers: iceServersFor(peerId, cfg),
-        iceTransportPolicy: cfg.iceTransportPolicy,
-        members,
-        signaling: { path: signalingPath(), key: PEERJS_KEY },
-        maxParticipants: cfg.maxParticipants,
-      };
+      const answer = joinAnswer(added, signed);
+      log(`rtc-call: join room=${room} peer=${peerId} role=${role} members=${answer.members.length}${keep ? ' (kept its id)' : ''}${replaced ? ` replaces=${replaced.peerId}` : ''}`);
       metrics.joined();
       res.json(answer);
     }),
   );
+
+  /** The join answer for a member holding a seat, with its freshly signed peer token. */
+  function joinAnswer(m: Member, signed: { token: string; exp: number }): JoinResponse {
+    return {
+      peerId: m.peerId,
+      peerToken: signed.token,
+      peerTokenExpires: signed.exp,
+      displayName: m.displayName,
+      role: m.role,
+      iceServers: iceServersFor(m.peerId, cfg),
+      iceTransportPolicy: cfg.iceTransportPolicy,
+      members: rooms.members(m.room).filter((o) => o !== m).map(toPublic),
+      signaling: { path: signalingPath(), key: PEERJS_KEY },
+      maxParticipants: cfg.maxParticipants,
+    };
+  }
 
   api.get(
     '/rooms/:room/members',

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, jwtVerify, errors as joseErrors } from 'jose';
 import { RtcHttpError } from './errors.js';
 
@@ -116,6 +116,23 @@ export async function verifyRoomToken(token: string, secret: string): Promise<Ro
   if (role !== 'host' && role !== 'guest') throw unauthorized('room token claim "role" must be "host" or "guest"');
   if (sub !== undefined && typeof sub !== 'string') throw unauthorized('room token claim "sub" must be a string');
   return { room, name, role, sub, exp: payload.exp as number, ...(typeof payload.iat === 'number' ? { iat: payload.iat } : {}) };
+}
+
+/**
+ * A peer id bound to the client's rejoin key: 8 hex of `nonce`, then 16 hex of
+ * SHA-256(room, nonce, rejoin key). Whoever holds the rejoin key (only its tab) can show that an id
+ * is theirs without the server keeping anything: after a restart that lost its state, a re-join
+ * that names its old id keeps it. Without a rejoin key ids are random.
+ */
+export function peerIdFor(room: string, rejoinKey: string, nonce: string = randomBytes(4).toString('hex')): string {
+  return nonce + createHash('sha256').update(`rtc-call peer id\0${room}\0${nonce}\0${rejoinKey}`).digest('hex').slice(0, 16);
+}
+
+/** Whether `peerId` was made by {@link peerIdFor} from this room and rejoin key. */
+export function isPeerIdOf(peerId: string, room: string, rejoinKey: string): boolean {
+  if (!/^[0-9a-f]{24}$/.test(peerId)) return false;
+  const expected = Buffer.from(peerIdFor(room, rejoinKey, peerId.slice(0, 8)));
+  return timingSafeEqual(expected, Buffer.from(peerId));
 }
 
 /** Hash of a client's rejoin key as stored in peer tokens and the roster. */

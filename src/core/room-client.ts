@@ -17,8 +17,13 @@ export interface JoinRequest {
   token?: string;
   /** Kept per tab so a reload replaces our old membership instead of counting twice. */
   rejoinKey?: string;
+  /** Keep this participant id (a re-join after the server refused our peer token). */
+  peerId?: string;
   signal?: AbortSignal;
 }
+
+/** What the server says of a peer token: `refused` = 401 (unknown secret, expired, left). */
+export type PeerTokenVerdict = 'valid' | 'refused' | 'unreachable';
 
 /** How long a join request may take before the server counts as unreachable. */
 export const JOIN_TIMEOUT_MS = 8_000;
@@ -47,6 +52,7 @@ export class RoomClient {
       displayName: request.displayName,
       ...(request.token ? { token: request.token } : {}),
       ...(request.rejoinKey ? { rejoinKey: request.rejoinKey } : {}),
+      ...(request.peerId ? { peerId: request.peerId } : {}),
     });
     const data = await this.request<JoinResponse>('POST', `/api/rooms/${encodeURIComponent(this.room)}/join`, {
       body,
@@ -58,6 +64,22 @@ export class RoomClient {
     data.members = Array.isArray(data.members) ? data.members.filter(isPublicMember) : [];
     data.iceServers = Array.isArray(data.iceServers) ? data.iceServers : [];
     return data;
+  }
+
+  /**
+   * Whether the server still accepts `peerToken` (GET /api/rooms/:room/members with it): asked when
+   * the signaling socket keeps failing to reopen, which a browser cannot tell apart from a server
+   * that is down.
+   */
+  async checkPeerToken(peerToken: string, signal?: AbortSignal): Promise<PeerTokenVerdict> {
+    try {
+      await this.request('GET', `/api/rooms/${encodeURIComponent(this.room)}/members`, { headers: { authorization: `Bearer ${peerToken}` }, signal });
+      return 'valid';
+    } catch (error) {
+      if (error instanceof RtcError && (error.code === RtcErrorCode.Unauthorized || error.code === RtcErrorCode.WrongRoom)) return 'refused';
+      if (signal?.aborted) throw error;
+      return 'unreachable';
+    }
   }
 
   private async request<T>(

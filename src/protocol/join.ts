@@ -18,6 +18,12 @@ export interface JoinRequest {
   token?: string;
   /** Random value the client keeps per tab (8–128 of [A-Za-z0-9_-]): a rejoin replaces the old member. */
   rejoinKey?: string;
+  /**
+   * The participant id this tab had, to keep it: sent when its peer token is refused (a server
+   * restart that lost its data directory). Accepted only with the `rejoinKey` of the join that got
+   * it, and refused (`unauthorized`) for a participant who left or was removed.
+   */
+  peerId?: string;
 }
 
 /** One entry of RTCConfiguration.iceServers. */

@@ -101,6 +101,45 @@ describe('<rtc-call> resilience', () => {
     expect(c.participants.map((p) => p.displayName).sort()).to.deep.equal(['Ann', 'Bob', 'Cleo']);
   });
 
+  it('a restart that lost its data directory refuses every peer token: both re-join with their rejoin keys, keep their participant ids and their links, and are connected again', async function () {
+    this.timeout(60_000);
+    const { url: server } = await command<{ url: string }>('rtc-process-start', { name: 'amnesia' });
+    const room = uniqueRoom('amnesia');
+    const a = await createCall({ room, server, name: 'Ann', autojoin: true });
+    const b = await createCall({ room, server, name: 'Bob', autojoin: true });
+    made.push(a, b);
+    await allConnected([a, b], 2);
+    const ids = (el: RtcCall) => el.participants.map((p) => p.id).sort();
+    const before = { a: ids(a), b: ids(b) };
+    const pcs = a.peerConnections;
+    const joined: string[] = [];
+    const left: string[] = [];
+    for (const el of [a, b]) {
+      el.addEventListener('rtc-participant-joined', (e) => joined.push(e.detail.participant.displayName));
+      el.addEventListener('rtc-participant-left', (e) => left.push(e.detail.participant.displayName));
+    }
+    await command('rtc-process-kill', { name: 'amnesia' });
+    await until(() => a.state === 'reconnecting' && b.state === 'reconnecting', 'both reconnecting');
+    await command('rtc-process-start', { name: 'amnesia', lostData: true });
+    const restarted = performance.now();
+    await until(() => a.state === 'connected' && b.state === 'connected', 'both connected again', 15_000);
+    const back = performance.now() - restarted;
+    expect(back, `back in ${Math.round(back)} ms`).to.be.below(8_000);
+    expect({ a: ids(a), b: ids(b) }).to.deep.equal(before);
+    expect(joined, 'nobody joined or left as far as the page can tell').to.deep.equal([]);
+    expect(left).to.deep.equal([]);
+    expect(a.peerConnections, 'the same RTCPeerConnection').to.deep.equal(pcs);
+    await framesAdvance(videoOf(await remoteTile(a, 'Bob')), 3);
+    await framesAdvance(videoOf(await remoteTile(b, 'Ann')), 3);
+    // The new server knows both under their old ids: a newcomer calls them and sees both.
+    const c = await createCall({ room, server, name: 'Cleo', autojoin: true });
+    made.push(c);
+    await allConnected([a, b, c], 3, 30_000);
+    expect(c.participants.map((p) => p.displayName).sort()).to.deep.equal(['Ann', 'Bob', 'Cleo']);
+    expect(c.participants.filter((p) => !p.isLocal).map((p) => p.id).sort()).to.deep.equal(before.a);
+    await command('rtc-process-kill', { name: 'amnesia' });
+  });
+
   it('with media flowing it waits past 30 s for a server that never comes back, up to reconnect-timeout (here 40 s), then fails with signaling-unreachable', async function () {
     this.timeout(75_000);
     const server = await rtcServer('gone', {});

@@ -97,13 +97,18 @@ function baseRtcTestServerPlugin() {
   /**
    * The server as its own process, the CLI with its defaults (no RTC_PEER_SECRET, a data
    * directory of its own), for the restart drill: `rtc-process-kill` SIGKILLs it, and
-   * `rtc-process-start` again starts it on the same port with the same data directory.
+   * `rtc-process-start` again starts it on the same port with the same data directory — or, with
+   * `lostData: true`, with a new empty one (a restart that lost its state and secrets).
    */
   const processes = new Map();
-  async function startProcess({ name = 'process' } = {}) {
+  async function startProcess({ name = 'process', lostData = false } = {}) {
     let entry = processes.get(name);
     if (entry?.child) return { name, url: `http://127.0.0.1:${entry.port}` };
     if (!entry) entry = { port: await freePort(), dir: mkdtempSync(join(tmpdir(), 'rtc-data-')) };
+    else if (lostData) {
+      rmSync(entry.dir, { recursive: true, force: true });
+      entry.dir = mkdtempSync(join(tmpdir(), 'rtc-data-'));
+    }
     const env = { ...process.env };
     delete env.RTC_PEER_SECRET;
     delete env.RTC_DATA_DIR;

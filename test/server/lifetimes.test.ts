@@ -68,3 +68,77 @@ describe('credential lifetimes', () => {
     }
   });
 });
+
+describe('keeping the participant id across a restart that lost its state', () => {
+  const secretA = 'peer-secret-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+  const secretB = 'peer-secret-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+
+  test('a new server (other peer secret) refuses the old token; a re-join naming the old id with its rejoin key keeps it, and room-mates hear of it once', async () => {
+    const old = await start({ peerSecret: secretA });
+    const first = await joinOk(old.base, 'keep', 'Ann', { rejoinKey: 'ann-tab-key-0001' });
+    const bob = await joinOk(old.base, 'keep', 'Bob', { rejoinKey: 'bob-tab-key-0001' });
+    await old.close();
+    const s = await start({ peerSecret: secretB });
+    try {
+      assert.equal(await refusedStatus(connect(s.port, first)), 401, 'the old token means nothing to the new secret');
+      const probe = await fetch(`${s.base}/api/rooms/keep/members`, { headers: { authorization: `Bearer ${first.peerToken}` } });
+      assert.equal(probe.status, 401, 'what the client asks before re-joining');
+      const again = await joinOk(s.base, 'keep', 'Ann', { rejoinKey: 'ann-tab-key-0001', peerId: first.peerId });
+      assert.equal(again.peerId, first.peerId);
+      const ann = await connect(s.port, again);
+      const bobAgain = await joinOk(s.base, 'keep', 'Bob', { rejoinKey: 'bob-tab-key-0001', peerId: bob.peerId });
+      assert.equal(bobAgain.peerId, bob.peerId);
+      assert.deepEqual(bobAgain.members.map((m) => m.peerId), [first.peerId]);
+      const announced = await ann.next((m) => m.type === 'ROOM' && m.payload?.event === 'member-joined');
+      assert.equal(announced.payload.data.peerId, bob.peerId);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('an id is kept only with the rejoin key it was made from, in its room; a fresh join with the same key gets a new one', async () => {
+    const s = await start();
+    try {
+      const a = await joinOk(s.base, 'bound', 'Ann', { rejoinKey: 'ann-tab-key-0002' });
+      for (const body of [
+        { displayName: 'Eve', rejoinKey: 'eve-tab-key-0002', peerId: a.peerId },
+        { displayName: 'Eve', peerId: a.peerId },
+        { displayName: 'Eve', rejoinKey: 'ann-tab-key-0002', peerId: 'f'.repeat(24) },
+        { displayName: 'Eve', rejoinKey: 'ann-tab-key-0002', peerId: 42 },
+      ]) {
+        const r = await join(s.base, 'bound', body);
+        assert.equal(r.status, 400, JSON.stringify(body));
+        assert.equal(r.body.error.code, 'bad-request');
+      }
+      const otherRoom = await join(s.base, 'elsewhere', { displayName: 'Ann', rejoinKey: 'ann-tab-key-0002', peerId: a.peerId });
+      assert.equal(otherRoom.status, 400, 'ids are bound to their room too');
+      const reload = await joinOk(s.base, 'bound', 'Ann', { rejoinKey: 'ann-tab-key-0002' });
+      assert.notEqual(reload.peerId, a.peerId, 'a reload (no peerId) takes a new seat and replaces the old one');
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('still seated: the same seat with new credentials, nobody is told anything; after leaving, the id stays out', async () => {
+    const s = await start();
+    try {
+      const a = await joinOk(s.base, 'seated', 'Ann', { rejoinKey: 'ann-tab-key-0003' });
+      const b = await joinOk(s.base, 'seated', 'Bob');
+      const bob = await connect(s.port, b);
+      await connect(s.port, a);
+      const again = await joinOk(s.base, 'seated', 'Ann', { rejoinKey: 'ann-tab-key-0003', peerId: a.peerId });
+      assert.equal(again.peerId, a.peerId);
+      assert.deepEqual(again.members.map((m) => m.peerId), [b.peerId]);
+      assert.equal(s.rtc.stats().participants, 2);
+      const ann = await connect(s.port, again);
+      ann.send({ type: 'ROOM', payload: { request: 'leave' } });
+      await bob.next((m) => m.type === 'ROOM' && m.payload?.event === 'member-left');
+      assert.ok(!bob.messages.some((m) => m.type === 'ROOM' && m.payload?.event === 'member-joined'), 'no second announcement');
+      const back = await join(s.base, 'seated', { displayName: 'Ann', rejoinKey: 'ann-tab-key-0003', peerId: a.peerId });
+      assert.equal(back.status, 401);
+      assert.equal(back.body.error.code, 'unauthorized');
+    } finally {
+      await s.close();
+    }
+  });
+});

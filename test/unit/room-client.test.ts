@@ -68,4 +68,15 @@ describe('RoomClient: who answered the join', () => {
     assert.equal(bad.message, 'body must be JSON');
     assert.equal(consoleErrors.length, 0);
   });
+
+  test('checkPeerToken: 200 → valid, our 401 → refused (re-join), anything else or nothing → unreachable (keep retrying)', async () => {
+    const client = new RoomClient('', 'visit-1');
+    answer = { status: 200, type: 'application/json', body: '{"members":[]}' };
+    assert.equal(await client.checkPeerToken('t'), 'valid');
+    answer = { status: 401, type: 'application/json', body: '{"error":{"code":"unauthorized","message":"peer token signature invalid"}}' };
+    assert.equal(await client.checkPeerToken('t'), 'refused');
+    answer = { status: 502, type: 'text/html', body: '<h1>Bad Gateway</h1>' };
+    assert.equal(await client.checkPeerToken('t'), 'unreachable');
+    assert.equal(await new RoomClient('http://127.0.0.1:1', 'visit-1').checkPeerToken('t'), 'unreachable');
+  });
 });

@@ -20,6 +20,9 @@ import {
   type ParticipantRole,
 } from '../types.js';
 
+/** Re-join answers that say "not now" rather than "no": the reconnect loop goes on. */
+const TRANSIENT_JOIN_ERRORS = new Set<string>([RtcErrorCode.SignalingUnreachable, RtcErrorCode.RateLimited, RtcErrorCode.Internal]);
+
 /** How often a reconnecting call checks whether media still flows. */
 const MEDIA_CHECK_MS = 1_000;
 
@@ -78,6 +81,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   private join$: Promise<void> | null = null;
   private abort: AbortController | null = null;
   private transport: Transport | null = null;
+  private client: RoomClient | null = null;
   private localRole: ParticipantRole = 'guest';
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectDeadline: ReturnType<typeof setTimeout> | undefined;
@@ -259,6 +263,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
       if (abort.signal.aborted) return;
 
       const client = new RoomClient(config.server, config.room);
+      this.client = client;
       const info = await client.join({
         displayName: config.displayName,
         token: config.token,
@@ -374,7 +379,45 @@ export class CallSession extends TypedEmitter<SessionEvents> {
       giveUp(`within ${Math.round((Date.now() - this.signalingLostAt) / 1000)} s`);
       return;
     }
-    this.reconnectTimer = setTimeout(() => this.transport?.reconnectSignaling(), delay);
+    const attempt = this.reconnectAttempt - 1;
+    this.reconnectTimer = setTimeout(() => void this.retrySignaling(attempt), delay);
+  }
+
+  /**
+   * One retry of the signaling socket. From the second retry on, first ask the server whether our
+   * peer token still counts (a browser cannot tell a refused socket from a server that is down):
+   * a refused one — a restarted server that lost its data directory, a token that ran out during
+   * the outage — is replaced by a re-join that keeps our participant id, so every link stays up.
+   */
+  private async retrySignaling(attempt: number): Promise<void> {
+    const transport = this.transport;
+    const client = this.client;
+    const config = this.config;
+    const id = this.localId;
+    const token = transport?.peerToken;
+    const current = () => this.transport === transport && this.state === CallState.Reconnecting;
+    if (attempt >= 1 && transport && token && client && config && id) {
+      const verdict = await client.checkPeerToken(token);
+      if (!current()) return;
+      if (verdict === 'refused') {
+        try {
+          const info = await client.join({ displayName: config.displayName, token: config.token, rejoinKey: config.rejoinKey, peerId: id });
+          if (!current()) return;
+          if (info.peerId !== id) throw new RtcError(RtcErrorCode.Internal, 'The call server gave this participant a new id on re-joining.');
+          transport.resume(info);
+          return;
+        } catch (error) {
+          if (!current()) return;
+          const e = toRtcError(error);
+          // Refused for good (left or removed meanwhile, the room token expired): no way back.
+          if (!TRANSIENT_JOIN_ERRORS.has(e.code)) {
+            void this.fail(e.withFatal(true));
+            return;
+          }
+        }
+      }
+    }
+    transport?.reconnectSignaling();
   }
 
   private onSignalingBack(): void {

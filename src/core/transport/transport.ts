@@ -77,6 +77,13 @@ export interface Transport extends Pick<TypedEmitter<TransportEvents>, 'on' | 'o
   request(request: RoomRequest): void;
   /** Retry the signaling connection after `signaling-lost`. */
   reconnectSignaling(): void;
+  /**
+   * New credentials for the same participant id (a re-join after the server refused our peer
+   * token): take them, then retry signaling with them. Connections stay up.
+   */
+  resume(join: JoinResponse): void;
+  /** The peer token signaling currently opens with (it changes with each refresh). */
+  readonly peerToken: string | null;
   /** Ends everything; `sayBye` first tells the server and every participant. */
   close(sayBye: boolean): Promise<void>;
   /** The remote participants currently in the call. */

@@ -96,6 +96,10 @@ export class FakeTransport extends TypedEmitter<TransportEvents> implements Tran
 
   reconnectSignaling(): void {}
 
+  readonly peerToken = 'fake-peer-token';
+
+  resume(): void {}
+
   async close(sayBye: boolean): Promise<void> {
     if (this.closed) return;
     this.closed = true;

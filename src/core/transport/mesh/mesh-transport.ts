@@ -108,6 +108,17 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     if (peer && peer.disconnected && !peer.destroyed) peer.reconnect();
   }
 
+  get peerToken(): string | null {
+    return (this.peer?.options.token as string | undefined) ?? null;
+  }
+
+  resume(join: JoinResponse): void {
+    if (this.closing || join.peerId !== this.localId) return;
+    for (const m of join.members) this.remember(m);
+    this.onRefreshed(join);
+    this.reconnectSignaling();
+  }
+
   async close(sayBye: boolean): Promise<void> {
     if (this.closing) return;
     this.closing = true;
