@@ -14,12 +14,14 @@ import { createRtcServer, optionsFromEnv, signRoomToken, startupWarnings } from 
 
 const SERVE_USAGE = `usage: rtc-call-server [serve] [options]     run the signaling server
   --port N  --host H  --base-path /p  --allowed-origins a,b|*  --public-url URL
-  --frame-ancestors SOURCES  --room-secret S  --peer-secret S  --metrics-token T  --turn-urls u,…  --turn-secret S
+  --frame-ancestors SOURCES  --room-secret S  --peer-secret S  --metrics-token T  --waiting-room off|guests
+  --deny-cooldown s  --admin-token T  --webhook-url URL  --webhook-secret S  --turn-urls u,…  --turn-secret S
   --turn-ttl s  --peer-token-ttl s  --max-token-ttl s  --stun-urls u,…  --ice-transport-policy all|relay  --max-participants N
   --leave-grace-ms N  --pending-join-ms N  --join-rate-limit N  --trust-proxy  --concurrent-limit N
   --bundle-file F  --demo-dir D  --data-dir D (default ./.rtc-call; '' = in memory)
 Environment (flags win): PORT HOST RTC_BASE_PATH RTC_ALLOWED_ORIGINS RTC_PUBLIC_URL RTC_FRAME_ANCESTORS
-  RTC_ROOM_SECRET RTC_PEER_SECRET RTC_METRICS_TOKEN RTC_TURN_URLS RTC_TURN_SECRET RTC_TURN_TTL RTC_PEER_TOKEN_TTL RTC_MAX_TOKEN_TTL RTC_STUN_URLS
+  RTC_ROOM_SECRET RTC_PEER_SECRET RTC_METRICS_TOKEN RTC_WAITING_ROOM RTC_DENY_COOLDOWN RTC_ADMIN_TOKEN
+  RTC_WEBHOOK_URL RTC_WEBHOOK_SECRET RTC_TURN_URLS RTC_TURN_SECRET RTC_TURN_TTL RTC_PEER_TOKEN_TTL RTC_MAX_TOKEN_TTL RTC_STUN_URLS
   RTC_ICE_TRANSPORT_POLICY RTC_MAX_PARTICIPANTS RTC_LEAVE_GRACE_MS RTC_PENDING_JOIN_MS
   RTC_JOIN_RATE_LIMIT RTC_TRUST_PROXY RTC_CONCURRENT_LIMIT RTC_BUNDLE_FILE RTC_DEMO_DIR RTC_DATA_DIR`;
 
@@ -29,6 +31,7 @@ const TOKEN_USAGE = `usage: rtc-call-server token --room R [options]     print a
   --role host|guest    default guest
   --ttl SECONDS        lifetime, default 3600
   --sub S              the person's stable id (default: a random UUID); one seat per sub
+  --wait true|false    knock and wait (true) or walk in (false) whatever RTC_WAITING_ROOM says
   --room-secret S      default $RTC_ROOM_SECRET; at least ${MIN_SECRET_BYTES} bytes recommended`;
 
 const USAGE = `usage:
@@ -55,7 +58,7 @@ async function token(argv: string[]): Promise<void> {
       args: argv,
       options: {
         room: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' },
-        ttl: { type: 'string' }, sub: { type: 'string' }, 'room-secret': { type: 'string' },
+        ttl: { type: 'string' }, sub: { type: 'string' }, 'room-secret': { type: 'string' }, wait: { type: 'string' },
       },
       strict: true,
     }));
@@ -78,9 +81,11 @@ async function token(argv: string[]): Promise<void> {
   if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
     process.stderr.write(`rtc-call-server: warning: the room secret is ${Buffer.byteLength(secret)} bytes; use at least ${MIN_SECRET_BYTES} random bytes (e.g. openssl rand -base64 32) — a short HS256 secret can be guessed offline from any token\n`);
   }
+  if (values.wait !== undefined && values.wait !== 'true' && values.wait !== 'false') fail('token: --wait must be true or false', TOKEN_USAGE);
+  const wait = values.wait === undefined ? undefined : values.wait === 'true';
   const sub = values.sub ?? randomUUID();
   process.stderr.write(`rtc-call-server: token for room=${values.room} role=${role} sub=${sub} ttl=${ttl}s\n`);
-  const jwt = await signRoomToken({ secret, room: values.room, name: values.name, role, sub, ttl });
+  const jwt = await signRoomToken({ secret, room: values.room, name: values.name, role, sub, ttl, wait });
   process.stdout.write(`${jwt}\n`);
 }
 

@@ -37,6 +37,20 @@ export interface RtcServerOptions {
   dataDir?: string;
   /** RTC_METRICS_TOKEN: `/metrics` answers to `Authorization: Bearer <this>`; unset, `/metrics` is off (404). */
   metricsToken?: string;
+  /**
+   * RTC_WAITING_ROOM: `guests` = everyone whose room token role is not `host` knocks and waits
+   * until a host admits them (a token claim `wait` overrides it per person); `off` (default) =
+   * only a locked room makes newcomers knock. `guests` needs `roomSecret`.
+   */
+  waitingRoom?: 'off' | 'guests';
+  /** RTC_DENY_COOLDOWN: seconds a denied token `sub` may not knock on that room again (60). */
+  denyCooldown?: number;
+  /** RTC_ADMIN_TOKEN: the admin API (`<base>/api/admin/…`) answers to `Authorization: Bearer <this>`; unset, it is off (404). */
+  adminToken?: string;
+  /** RTC_WEBHOOK_URL: member joined / left, knock and room ended are POSTed here, signed with `webhookSecret`. */
+  webhookUrl?: string;
+  /** RTC_WEBHOOK_SECRET: HMAC-SHA256 key of the webhook signature header; required with `webhookUrl`. */
+  webhookSecret?: string;
   turnUrls?: string[];
   turnSecret?: string;
   /** TURN credential lifetime in seconds (86400); never longer than the peer token's. */
@@ -86,6 +100,10 @@ export interface ResolvedConfig {
   peerTokenTtl: number;
   maxTokenTtl: number;
   metricsToken: string | undefined;
+  waitingRoom: 'off' | 'guests';
+  denyCooldownS: number;
+  adminToken: string | undefined;
+  webhook: { url: string; secret: string } | undefined;
   dataDir: DataDir | undefined;
   stunUrls: string[];
   iceTransportPolicy: 'all' | 'relay';
@@ -173,6 +191,21 @@ export function resolveConfig(o: RtcServerOptions): ResolvedConfig {
   const policy = o.iceTransportPolicy ?? 'all';
   if (policy !== 'all' && policy !== 'relay') throw new Error(`iceTransportPolicy must be "all" or "relay", not "${String(policy)}"`);
   if (policy === 'relay' && !turnUrls.length) throw new Error('iceTransportPolicy "relay" needs TURN (RTC_TURN_URLS + RTC_TURN_SECRET)');
+  const waitingRoom = o.waitingRoom ?? 'off';
+  if (waitingRoom !== 'off' && waitingRoom !== 'guests') throw new Error(`waitingRoom must be "off" or "guests", not "${String(waitingRoom)}"`);
+  if (waitingRoom === 'guests' && !o.roomSecret) {
+    throw new Error('the waiting room (RTC_WAITING_ROOM=guests) needs room tokens (RTC_ROOM_SECRET): without them nobody is a host who could admit anyone');
+  }
+  if (o.webhookUrl && !o.webhookSecret) throw new Error('RTC_WEBHOOK_URL is set but RTC_WEBHOOK_SECRET is not: webhooks are always signed');
+  if (o.webhookUrl) {
+    let url: URL;
+    try {
+      url = new URL(o.webhookUrl);
+    } catch {
+      throw new Error(`RTC_WEBHOOK_URL "${o.webhookUrl}" is not a URL`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`RTC_WEBHOOK_URL "${o.webhookUrl}" must be http: or https:`);
+  }
   const root = findPackageRoot();
   const dataDir = o.dataDir ? new DataDir(resolve(o.dataDir)) : undefined;
   const peerTokenTtl = positiveInt('peerTokenTtl', o.peerTokenTtl, 3600);
@@ -191,6 +224,10 @@ export function resolveConfig(o: RtcServerOptions): ResolvedConfig {
     turnTtl: Math.min(positiveInt('turnTtl', o.turnTtl, 86400), peerTokenTtl),
     maxTokenTtl: positiveInt('maxTokenTtl', o.maxTokenTtl, 86400),
     metricsToken: o.metricsToken || undefined,
+    waitingRoom,
+    denyCooldownS: positiveInt('denyCooldown', o.denyCooldown, 60, 0),
+    adminToken: o.adminToken || undefined,
+    webhook: o.webhookUrl ? { url: o.webhookUrl, secret: o.webhookSecret! } : undefined,
     stunUrls,
     iceTransportPolicy: policy,
     maxParticipants: positiveInt('maxParticipants', o.maxParticipants, 6),
@@ -219,6 +256,11 @@ const FLAGS = {
   'room-secret': { type: 'string' },
   'peer-secret': { type: 'string' },
   'metrics-token': { type: 'string' },
+  'waiting-room': { type: 'string' },
+  'deny-cooldown': { type: 'string' },
+  'admin-token': { type: 'string' },
+  'webhook-url': { type: 'string' },
+  'webhook-secret': { type: 'string' },
   'data-dir': { type: 'string' },
   'turn-urls': { type: 'string' },
   'turn-secret': { type: 'string' },
@@ -249,6 +291,11 @@ export const ENV: Record<Exclude<keyof typeof FLAGS, 'no-trust-proxy'>, string> 
   'room-secret': 'RTC_ROOM_SECRET',
   'peer-secret': 'RTC_PEER_SECRET',
   'metrics-token': 'RTC_METRICS_TOKEN',
+  'waiting-room': 'RTC_WAITING_ROOM',
+  'deny-cooldown': 'RTC_DENY_COOLDOWN',
+  'admin-token': 'RTC_ADMIN_TOKEN',
+  'webhook-url': 'RTC_WEBHOOK_URL',
+  'webhook-secret': 'RTC_WEBHOOK_SECRET',
   'data-dir': 'RTC_DATA_DIR',
   'turn-urls': 'RTC_TURN_URLS',
   'turn-secret': 'RTC_TURN_SECRET',
@@ -327,6 +374,13 @@ export function optionsFromEnv(
   set('roomSecret', get('room-secret'));
   set('peerSecret', get('peer-secret'));
   set('metricsToken', get('metrics-token'));
+  const waiting = get('waiting-room');
+  if (waiting !== undefined && waiting !== 'off' && waiting !== 'guests') throw new Error(`${label('waiting-room')} must be "off" or "guests", not "${waiting}"`);
+  set('waitingRoom', waiting as 'off' | 'guests' | undefined);
+  set('denyCooldown', int(label('deny-cooldown'), get('deny-cooldown')));
+  set('adminToken', get('admin-token'));
+  set('webhookUrl', get('webhook-url'));
+  set('webhookSecret', get('webhook-secret'));
   // The CLI keeps its state in ./.rtc-call unless told otherwise ('' = in memory only).
   const dataDirValue = values['data-dir'] ?? env[ENV['data-dir']];
   if (dataDirValue === undefined) options.dataDir = resolve(DEFAULT_DATA_DIR);
@@ -378,7 +432,7 @@ export function startupWarnings(host: string, options: RtcServerOptions): string
         '(RTC_STUN_URLS / RTC_TURN_URLS): calls between different networks (NAT) will fail',
     );
   }
-  for (const [name, secret] of [['RTC_ROOM_SECRET', options.roomSecret], ['RTC_PEER_SECRET', options.peerSecret], ['RTC_TURN_SECRET', options.turnSecret], ['RTC_METRICS_TOKEN', options.metricsToken]] as const) {
+  for (const [name, secret] of [['RTC_ROOM_SECRET', options.roomSecret], ['RTC_PEER_SECRET', options.peerSecret], ['RTC_TURN_SECRET', options.turnSecret], ['RTC_METRICS_TOKEN', options.metricsToken], ['RTC_ADMIN_TOKEN', options.adminToken], ['RTC_WEBHOOK_SECRET', options.webhookSecret]] as const) {
     if (secret && Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
       warnings.push(`rtc-call: warning: ${name} is ${Buffer.byteLength(secret)} bytes; use at least ${MIN_SECRET_BYTES} random bytes (openssl rand -base64 32): a short HMAC secret can be guessed offline from one token or credential`);
     }

@@ -1,8 +1,8 @@
 /**
  * The data directory (`RTC_DATA_DIR`): what must outlive the process so that a restart — a deploy,
- * a crash, a SIGKILL — never ends a call. Today: the generated secrets (the peer secret, so peer
- * tokens of running calls stay valid) and the revocations (a member who left stays out, whatever
- * its unexpired token says). Small JSON files, written atomically (temp file + rename), mode 0600
+ * a crash, a SIGKILL — never ends a call. The generated secrets (the peer secret, so peer tokens of
+ * running calls stay valid), the revocations (a member who left stays out, whatever its unexpired
+ * token says) and the rooms' own state (waiting lists, locks, removed and denied people). Small JSON files, written atomically (temp file + rename), mode 0600
  * in a 0700 directory: they hold a secret.
  */
 import { randomBytes } from 'node:crypto';
@@ -11,12 +11,14 @@ import { join } from 'node:path';
 
 const SECRETS = 'secrets.json';
 const REVOKED = 'revoked.json';
-/** Revocations are written at most this often (a SIGKILL may lose the last ones this late). */
+const ROOMS = 'rooms.json';
+/** Changes are written at most this often (a SIGKILL may lose the last ones this late). */
 export const REVOCATION_FLUSH_MS = 100;
 
 export class DataDir {
   private flushTimer: NodeJS.Timeout | null = null;
-  private pending: (() => Map<string, number>) | null = null;
+  /** File → what to write there, read when the write happens. */
+  private readonly pending = new Map<string, () => unknown>();
 
   constructor(readonly dir: string) {
     try {
@@ -49,17 +51,31 @@ export class DataDir {
 
   /** Store the revocations soon (coalesced): `current` is read when the write happens. */
   saveRevocations(current: () => Map<string, number>): void {
-    this.pending = current;
-    this.flushTimer ??= setTimeout(() => this.flush(), REVOCATION_FLUSH_MS);
+    this.later(REVOKED, () => Object.fromEntries(current()));
+  }
+
+  /** The rooms' state the previous process stored (see server/rooms/roster.ts), or undefined. */
+  rooms(): unknown {
+    return this.read<unknown>(ROOMS);
+  }
+
+  /** Store the rooms' state soon (coalesced). */
+  saveRooms(current: () => unknown): void {
+    this.later(ROOMS, current);
   }
 
   /** Write what is pending now (on close). */
   flush(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
-    const current = this.pending;
-    this.pending = null;
-    if (current) this.write(REVOKED, JSON.stringify(Object.fromEntries(current())));
+    const pending = [...this.pending];
+    this.pending.clear();
+    for (const [file, current] of pending) this.write(file, JSON.stringify(current()));
+  }
+
+  private later(file: string, current: () => unknown): void {
+    this.pending.set(file, current);
+    this.flushTimer ??= setTimeout(() => this.flush(), REVOCATION_FLUSH_MS);
   }
 
   private read<T>(file: string): T | undefined {

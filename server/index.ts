@@ -9,7 +9,8 @@ import { checkDisplayName, parseRoomRequest, ROOM_PATTERN, type CredentialsRefre
 import { q } from './log.js';
 import { isHostAllowed, isOriginAllowed, ownOriginsOf, siteOf, type RequestSite } from './origins.js';
 import { RateLimiter } from './rate-limit.js';
-import { Rooms, toPublic, type LeaveReason, type Member } from './rooms.js';
+import { RoomControl, type HostAction } from './rooms/control.js';
+import { Rooms, toPublic, type LeaveReason, type Member } from './rooms/roster.js';
 import { PEERJS_KEY, SignalingRelay } from './signaling/relay.js';
 import { hashRejoinKey, isPeerIdOf, peerIdFor, signPeerToken, verifyPeerToken, verifyRoomToken, type RoomRole } from './tokens.js';
 import { iceServersFor } from './turn.js';
@@ -31,6 +32,8 @@ export interface RtcServer {
 }
 
 const CLOSE_DEADLINE_MS = 4_500;
+/** Most people waiting in one room at once (a knock beyond it gets `room-full`). */
+export const MAX_WAITING = 50;
 const REJOIN_KEY_RE = /^[A-Za-z0-9_-]{8,128}$/;
 const ROOM_MESSAGE = 'room must be 1–64 characters of A–Z, a–z, 0–9, _ and -';
 
@@ -84,18 +87,22 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
 
   const rooms = new Rooms({
     maxParticipants: cfg.maxParticipants,
+    maxWaiting: MAX_WAITING,
     leaveGraceMs: cfg.leaveGraceMs,
     pendingJoinMs: cfg.pendingJoinMs,
     onLeave: (m, reason, mates) => onLeave(m, reason, mates),
+    onRoomEnded: (room) => control.roomEnded(room, control.endingRooms.has(room) ? 'ended-by-host' : 'empty'),
     revoked: cfg.dataDir?.revocations(),
     onRevocationsChange: cfg.dataDir ? (current) => cfg.dataDir!.saveRevocations(current) : undefined,
+    stored: cfg.dataDir?.rooms(),
+    onRoomsChange: cfg.dataDir ? (current) => cfg.dataDir!.saveRooms(current) : undefined,
   });
   const limiter = new RateLimiter(cfg.joinRateLimit);
   const revocationSweep = setInterval(() => rooms.sweep(), 10 * 60_000);
   revocationSweep.unref();
   const pendingUpgrades = new Set<Duplex>();
   let closing = false;
-  const stats = () => ({ rooms: rooms.roomCount, participants: rooms.peerCount, sockets: relay.socketCount });
+  const stats = () => ({ rooms: rooms.roomCount, participants: rooms.peerCount - rooms.waitingCount, waiting: rooms.waitingCount, sockets: relay.socketCount });
   const metrics = createMetrics(stats);
   const relay: SignalingRelay = new SignalingRelay({
     rooms,
@@ -110,12 +117,20 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       if (!originAllowed(req)) throw new RtcHttpError('origin-not-allowed', 'this page origin may not use this server');
     },
     onRequest: (m, payload) => onRoomRequest(m, payload),
+    onOpen: (m, ws, waitingToken) => control.onOpen(m, ws, waitingToken),
+    onRebuilt: (m) => (m.waiting ? control.knocked(m) : control.seated(m)),
   });
+  const control: RoomControl = new RoomControl({ rooms, relay, cfg, log });
 
   function onLeave(m: Member, reason: LeaveReason, mates: Member[]): void {
-    log(`rtc-call: leave room=${m.room} peer=${m.peerId} reason=${reason} remaining=${mates.length}`);
+    log(`rtc-call: leave room=${m.room} peer=${m.peerId} reason=${reason}${m.waiting ? ' (waiting)' : ''} remaining=${mates.length}`);
     if (closing) return;
-    relay.announceLeft(m, reason === 'left' || reason === 'replaced' ? 'left' : 'disconnected', mates);
+    control.left(m, reason, mates);
+  }
+
+  /** A peer token for `m` (one issued while waiting says so: its socket knocks, even after a restart). */
+  function peerTokenFor(m: Pick<Member, 'peerId' | 'room' | 'displayName' | 'role' | 'sub' | 'rk' | 'waiting'>) {
+    return signPeerToken({ pid: m.peerId, room: m.room, name: m.displayName, role: m.role, sub: m.sub, rk: m.rk, ...(m.waiting ? { w: true as const } : {}) }, cfg.peerSecret, cfg.peerTokenTtl);
   }
 
   /** Room requests (ROOM frames) from a member's socket. */
@@ -128,13 +143,25 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
         rooms.remove(m.peerId, 'left');
         return undefined;
       case 'refresh': {
-        // The same identity, a new lifetime; TURN credentials for as long.
-        const signed = signPeerToken({ pid: m.peerId, room: m.room, name: m.displayName, role: m.role, sub: m.sub, rk: m.rk }, cfg.peerSecret, cfg.peerTokenTtl);
+        // The same identity, a new lifetime; TURN credentials for as long (none while waiting).
+        const signed = peerTokenFor(m);
         m.tokenExp = signed.exp;
-        const data: CredentialsRefresh = { peerToken: signed.token, peerTokenExpires: signed.exp, iceServers: iceServersFor(m.peerId, cfg) };
+        const data: CredentialsRefresh = { peerToken: signed.token, peerTokenExpires: signed.exp, iceServers: m.waiting ? [] : iceServersFor(m.peerId, cfg) };
         return data;
       }
+      case 'admit':
+      case 'remove':
+      case 'mute':
+        return control.act(m, m.room, { action: request.request, peerId: request.data.peerId });
+      case 'deny':
+        return control.act(m, m.room, { action: 'deny', peerId: request.data.peerId, message: request.data.message });
+      case 'admit-all':
+      case 'lock':
+      case 'unlock':
+      case 'end':
+        return control.act(m, m.room, { action: request.request } as HostAction);
       case 'update': {
+        if (m.waiting) throw new RtcHttpError('not-allowed', 'not while waiting to be let in');
         // With room tokens the server's name (the token's) is final: nobody renames themselves.
         if (cfg.roomSecret) throw new RtcHttpError('not-allowed', 'with room tokens the name comes from the token');
         const name = validName(request.data.displayName);
@@ -245,6 +272,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
 
       let role: RoomRole = 'guest';
       let sub: string | undefined;
+      let wait: boolean | undefined;
       let name: unknown = displayName;
       if (cfg.roomSecret) {
         if (!token) throw new RtcHttpError('unauthorized', 'this server needs a room token to join');
@@ -258,6 +286,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
         }
         role = claims.role;
         sub = claims.sub;
+        wait = claims.wait;
         if (claims.name !== undefined) name = claims.name;
       }
       const finalName = validName(name);
@@ -266,52 +295,69 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       const peerId = keep ? (claimedId as string) : typeof rejoinKey === 'string' ? peerIdFor(room, rejoinKey) : newPeerId();
       // Who left or was removed stays out under that id (a fresh join gets a new one).
       if (keep && rooms.isRevoked(peerId)) throw new RtcHttpError('unauthorized', 'this participant has left the room; join again without peerId');
-      const signed = signPeerToken({ pid: peerId, room, name: finalName, role, sub, rk }, cfg.peerSecret, cfg.peerTokenTtl);
       if (closing) throw new RtcHttpError('internal', 'server is shutting down');
+      // From here on synchronous: no other join interleaves between the checks and the add.
 
       const seat = keep ? rooms.get(peerId) : undefined;
       if (seat) {
-        // Still seated (its token ended, the seat did not): the same seat, new credentials.
+        // Still seated or waiting (its token ended, its place did not): the same place, new credentials.
         if (seat.room !== room || seat.sub !== sub || seat.role !== role) {
           throw new RtcHttpError('not-allowed', 'this participant id belongs to another room token');
         }
+        const signed = peerTokenFor(seat);
         seat.tokenExp = signed.exp;
-        log(`rtc-call: rejoin room=${room} peer=${peerId} (same seat, new credentials)`);
-        res.json(joinAnswer(seat, signed));
+        log(`rtc-call: rejoin room=${room} peer=${peerId} (same ${seat.waiting ? 'place in the waiting list' : 'seat'}, new credentials)`);
+        res.json(joinAnswer(seat, signed.token));
         return;
       }
 
-      // From here on synchronous: no other join interleaves between the capacity check and the add.
-      const replaced = rooms.findReplaceable(room, sub, rk);
-      if (!rooms.hasRoomFor(room, replaced)) throw new RtcHttpError('room-full', `room is full (${cfg.maxParticipants} participants)`);
+      // A removed person stays out until the room ends; a denied one may not knock again at once.
+      let waiting = control.mustWait(room, role, wait);
+      control.checkAllowed(room, sub, waiting);
+      // The one-seat rule: a reload of the tab that holds the seat takes it back without knocking;
+      // anyone else with the same `sub` knocks, and replaces that seat only when admitted.
+      const seated = rooms.findReplaceable(room, sub, rk);
+      if (waiting && seated && rk !== undefined && seated.rk === rk) waiting = false;
+      const replaced = waiting ? rooms.findReplaceable(room, sub, rk, true) : seated;
+      if (waiting ? !rooms.hasWaitingRoomFor(room, replaced) : !rooms.hasRoomFor(room, replaced)) {
+        throw new RtcHttpError('room-full', waiting ? `too many people are waiting to be let in (${MAX_WAITING})` : `room is full (${cfg.maxParticipants} participants)`);
+      }
       if (replaced) {
-        relay.dismiss(replaced, 'replaced');
+        relay.dismiss(replaced, { event: 'removed', data: { reason: 'replaced' } });
         rooms.remove(replaced.peerId, 'replaced');
       }
-      const added = rooms.addPending({ peerId, room, displayName: finalName, role, sub, rk, tokenExp: signed.exp });
+      const fields = { peerId, room, displayName: finalName, role, sub, rk, waiting };
+      const signed = peerTokenFor(fields);
+      const added = rooms.addPending({ ...fields, tokenExp: signed.exp });
       relay.rememberIssued(peerId, signed.token);
-      // Room-mates learn of the newcomer now, on their socket, before its first offer can reach them.
-      relay.announceJoined(added);
-      const answer = joinAnswer(added, signed);
-      log(`rtc-call: join room=${room} peer=${peerId} role=${role} members=${answer.members.length}${keep ? ' (kept its id)' : ''}${replaced ? ` replaces=${replaced.peerId}` : ''}`);
+      // Room-mates learn of the newcomer now, on their socket, before its first offer can reach
+      // them; a knock reaches every host at once.
+      if (waiting) control.knocked(added);
+      else control.seated(added);
+      const answer = joinAnswer(added, signed.token);
+      log(`rtc-call: join room=${room} peer=${peerId} role=${role}${waiting ? ' waiting' : ''} members=${answer.members.length}${keep ? ' (kept its id)' : ''}${replaced ? ` replaces=${replaced.peerId}` : ''}`);
       metrics.joined();
       res.json(answer);
     }),
   );
 
-  /** The join answer for a member holding a seat, with its freshly signed peer token. */
-  function joinAnswer(m: Member, signed: { token: string; exp: number }): JoinResponse {
+  /**
+   * The join answer for a member with its freshly signed peer token. Someone waiting learns
+   * nothing of the room and gets no ICE servers: the `admitted` event brings them.
+   */
+  function joinAnswer(m: Member, peerToken: string): JoinResponse {
     return {
       peerId: m.peerId,
-      peerToken: signed.token,
-      peerTokenExpires: signed.exp,
+      peerToken,
+      peerTokenExpires: m.tokenExp,
       displayName: m.displayName,
       role: m.role,
-      iceServers: iceServersFor(m.peerId, cfg),
+      iceServers: m.waiting ? [] : iceServersFor(m.peerId, cfg),
       iceTransportPolicy: cfg.iceTransportPolicy,
-      members: rooms.members(m.room).filter((o) => o !== m).map(toPublic),
+      members: m.waiting ? [] : rooms.members(m.room).filter((o) => o !== m).map(toPublic),
       signaling: { path: signalingPath(), key: PEERJS_KEY },
       maxParticipants: cfg.maxParticipants,
+      ...(m.waiting ? { waiting: true } : {}),
     };
   }
 
@@ -326,7 +372,9 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       const claims = verifyPeerToken(m[1]!, cfg.peerSecret);
       if (claims.room !== room) throw new RtcHttpError('wrong-room', 'the peer token is for another room');
       if (rooms.isRevoked(claims.pid)) throw new RtcHttpError('unauthorized', 'this peer has left the room; join again');
-      const answer: MembersResponse = { members: rooms.members(room).map(toPublic) };
+      // Someone waiting sees no one (its token still counts: that is what the answer says).
+      const waiting = claims.w === true || rooms.get(claims.pid)?.waiting === true;
+      const answer: MembersResponse = { members: waiting ? [] : rooms.members(room).map(toPublic) };
       res.json(answer);
     }),
   );

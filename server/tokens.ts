@@ -15,6 +15,8 @@ export interface RoomTokenClaims {
   exp: number;
   /** Issued at (unix seconds), when the token says. */
   iat?: number;
+  /** `true`: this person knocks and waits; `false`: walks in; absent: RTC_WAITING_ROOM decides. */
+  wait?: boolean;
 }
 
 /** Claims of the server-issued peer token (HS256 with the peer secret). */
@@ -28,6 +30,8 @@ export interface PeerTokenClaims {
   sub?: string;
   /** SHA-256 (base64url, 22 chars) of the client's rejoin key, if it sent one. */
   rk?: string;
+  /** Issued to someone waiting: a socket it opens (even after a restart) knocks, never takes a seat. */
+  w?: true;
   exp: number;
 }
 
@@ -59,6 +63,8 @@ export interface SignRoomTokenOptions {
   sub?: string;
   /** Lifetime in seconds (default 3600). Negative values make an already expired token (tests). */
   ttl?: number;
+  /** The `wait` claim: `true` knocks, `false` walks in, absent = the server's waiting-room setting. */
+  wait?: boolean;
 }
 
 /**
@@ -66,12 +72,12 @@ export interface SignRoomTokenOptions {
  * `room`, `sub`, `name`, `role`, `exp`). Used by `rtc-call-server token` and tests.
  */
 export async function signRoomToken(options: SignRoomTokenOptions): Promise<string> {
-  const { secret, room, name, role = 'guest', sub, ttl = 3600 } = options;
+  const { secret, room, name, role = 'guest', sub, ttl = 3600, wait } = options;
   if (!secret) throw new Error('signRoomToken: secret is required (RTC_ROOM_SECRET)');
   if (!room) throw new Error('signRoomToken: room is required');
   if (role !== 'host' && role !== 'guest') throw new Error(`signRoomToken: role must be host or guest, not ${String(role)}`);
   const now = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT({ room, role, ...(name !== undefined ? { name } : {}) })
+  const jwt = new SignJWT({ room, role, ...(name !== undefined ? { name } : {}), ...(wait !== undefined ? { wait } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuedAt(now)
     .setExpirationTime(now + ttl);
@@ -110,12 +116,17 @@ export async function verifyRoomToken(token: string, secret: string): Promise<Ro
   } catch (err) {
     throw unauthorized(`room ${describeJoseError(err)}`, err);
   }
-  const { room, name, role = 'guest', sub } = payload as Record<string, unknown>;
+  const { room, name, role = 'guest', sub, wait } = payload as Record<string, unknown>;
   if (typeof room !== 'string') throw unauthorized('room token claim "room" must be a string');
   if (name !== undefined && typeof name !== 'string') throw unauthorized('room token claim "name" must be a string');
   if (role !== 'host' && role !== 'guest') throw unauthorized('room token claim "role" must be "host" or "guest"');
   if (sub !== undefined && typeof sub !== 'string') throw unauthorized('room token claim "sub" must be a string');
-  return { room, name, role, sub, exp: payload.exp as number, ...(typeof payload.iat === 'number' ? { iat: payload.iat } : {}) };
+  if (wait !== undefined && typeof wait !== 'boolean') throw unauthorized('room token claim "wait" must be true or false');
+  return {
+    room, name, role, sub, exp: payload.exp as number,
+    ...(typeof payload.iat === 'number' ? { iat: payload.iat } : {}),
+    ...(typeof wait === 'boolean' ? { wait } : {}),
+  };
 }
 
 /**
@@ -168,6 +179,7 @@ export function signPeerToken(
   const body: Record<string, unknown> = { pid: claims.pid, room: claims.room, name: claims.name, role: claims.role };
   if (claims.sub !== undefined) body.sub = claims.sub;
   if (claims.rk !== undefined) body.rk = claims.rk;
+  if (claims.w) body.w = true;
   body.iat = now;
   body.exp = exp;
   const input = `${PEER_HEADER}.${Buffer.from(JSON.stringify(body)).toString('base64url')}`;
@@ -204,13 +216,15 @@ export function verifyPeerToken(token: string, secret: string): PeerTokenClaims 
   if (p.exp <= Date.now() / 1000 - CLOCK_TOLERANCE_S) throw unauthorized('peer token expired');
   if (typeof p.pid !== 'string' || typeof p.room !== 'string' || typeof p.name !== 'string' ||
       (p.role !== 'host' && p.role !== 'guest') ||
-      (p.sub !== undefined && typeof p.sub !== 'string') || (p.rk !== undefined && typeof p.rk !== 'string')) {
+      (p.sub !== undefined && typeof p.sub !== 'string') || (p.rk !== undefined && typeof p.rk !== 'string') ||
+      (p.w !== undefined && p.w !== true)) {
     throw unauthorized('peer token claims malformed');
   }
   return {
     pid: p.pid, room: p.room, name: p.name, role: p.role,
     ...(p.sub !== undefined ? { sub: p.sub as string } : {}),
     ...(p.rk !== undefined ? { rk: p.rk as string } : {}),
+    ...(p.w === true ? { w: true as const } : {}),
     exp: p.exp,
   };
 }

@@ -7,7 +7,8 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Why the relay did not deliver a frame (`rtc_dropped_messages_total{reason}`). */
-export type DropReason = 'destination-not-reading' | 'queue-full' | 'queue-expired' | 'rate-limited';
+/** `waiting`: from or to someone waiting to be let in. */
+export type DropReason = 'destination-not-reading' | 'queue-full' | 'queue-expired' | 'rate-limited' | 'waiting';
 
 /** What the relay counts (server/signaling/relay.ts). */
 export interface RelayCounters {
@@ -22,13 +23,14 @@ export interface ServerMetrics extends RelayCounters {
 }
 
 /** What the gauges read at each scrape (the server's `stats()`). */
-export type Sizes = () => { rooms: number; participants: number; sockets: number };
+export type Sizes = () => { rooms: number; participants: number; waiting: number; sockets: number };
 
 export function createMetrics(sizes: Sizes): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new Gauge({ name: 'rtc_rooms', help: 'Rooms with at least one participant.', registers: [registry], collect() { this.set(sizes().rooms); } });
   new Gauge({ name: 'rtc_participants', help: 'Participants holding a seat (joined, connected or in their grace period).', registers: [registry], collect() { this.set(sizes().participants); } });
+  new Gauge({ name: 'rtc_waiting', help: 'People waiting to be let in (waiting room, locked rooms).', registers: [registry], collect() { this.set(sizes().waiting); } });
   new Gauge({ name: 'rtc_signaling_sockets', help: 'Open signaling websockets.', registers: [registry], collect() { this.set(sizes().sockets); } });
   const joins = new Counter({ name: 'rtc_joins_total', help: 'Joins answered with a seat.', registers: [registry] });
   const refusals = new Counter({ name: 'rtc_refusals_total', help: 'Requests and websocket upgrades refused, by error code.', labelNames: ['code'], registers: [registry] });

@@ -5,7 +5,8 @@
  *
  * Identity by construction: a socket belongs to the `pid` of the peer token it was opened with;
  * every relayed frame is rebuilt with that `src`; only OFFER / ANSWER / CANDIDATE are relayed, and
- * only inside the sender's room; LEAVE and EXPIRE come from the server only.
+ * only inside the sender's room, and never from or to someone waiting to be let in (dropped and
+ * counted); LEAVE and EXPIRE come from the server only.
  *
  * Bounded under abuse (see RelayLimits for the values): a message-rate and a byte-rate budget per
  * socket (exceeding it closes the socket with 1008), a cap on what may wait in the kernel/ws
@@ -15,11 +16,11 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { ROOM_FRAME, roomFrame, type RemovedReason, type RoomEvent, type RoomReply } from 'rtc-call/protocol';
+import { ROOM_FRAME, roomFrame, type RoomEvent, type RoomReply } from 'rtc-call/protocol';
 import { RtcHttpError } from '../errors.js';
 import { q } from '../log.js';
 import type { RelayCounters } from '../http/metrics.js';
-import type { Member, Rooms } from '../rooms.js';
+import type { Member, Rooms } from '../rooms/roster.js';
 import { verifyPeerToken } from '../tokens.js';
 
 export const PEERJS_KEY = 'peerjs';
@@ -100,8 +101,15 @@ export interface RelayOptions {
   limits?: Partial<RelayLimits>;
   /** Host / Origin checks of the upgrade request; throws an RtcHttpError to refuse. */
   checkRequest(req: http.IncomingMessage): void;
+  /** A member rebuilt from its peer token (a restart): announce it. */
+  onRebuilt?(member: Member): void;
   /** A room request (ROOM frame) from a member; returns the reply's data or throws an RtcHttpError. */
   onRequest(member: Member, payload: unknown): unknown;
+  /**
+   * A member's socket just opened (after OPEN, before its queued frames): send what it should know
+   * (the roster, or that it waits). `waitingToken`: it opened with a token issued while it waited.
+   */
+  onOpen(member: Member, ws: WebSocket, waitingToken: boolean): void;
   /** Relayed and dropped frames, for the metrics. */
   counters?: RelayCounters;
 }
@@ -178,7 +186,7 @@ export class SignalingRelay {
     if (fresh && fresh.state === 'pending' && fresh.tokenExp > Date.now() / 1000 && !rooms.isRevoked(id)) {
       this.issued.delete(id);
       if (this.closed || socket.destroyed) return;
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws as ConnSocket, fresh));
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws as ConnSocket, fresh, fresh.waiting));
       return;
     }
     const claims = verifyPeerToken(token, this.opts.peerSecret);
@@ -189,20 +197,26 @@ export class SignalingRelay {
 
     let member = rooms.get(claims.pid);
     if (!member) {
-      // Unknown but validly signed: a peer of this room from before a restart. Rebuild the roster.
-      if (!rooms.hasRoomFor(claims.room)) throw new RtcHttpError('room-full', 'room is full');
+      // Unknown but validly signed: a peer of this room from before a restart. Rebuild the roster;
+      // a token issued while waiting knocks again, it never takes a seat.
+      if (claims.sub !== undefined && rooms.peekState(claims.room)?.barred.has(claims.sub)) {
+        throw new RtcHttpError('removed-by-host', 'a host removed you from this room');
+      }
+      const waiting = claims.w === true;
+      if (waiting ? !rooms.hasWaitingRoomFor(claims.room) : !rooms.hasRoomFor(claims.room)) throw new RtcHttpError('room-full', 'room is full');
       member = rooms.addFromToken({
         peerId: claims.pid, room: claims.room, displayName: claims.name, role: claims.role,
-        sub: claims.sub, rk: claims.rk, tokenExp: claims.exp,
+        sub: claims.sub, rk: claims.rk, tokenExp: claims.exp, waiting,
       });
-      this.opts.log(`rtc-call: rejoin room=${claims.room} peer=${claims.pid} (from peer token)`);
-      this.announceJoined(member);
+      this.opts.log(`rtc-call: rejoin room=${claims.room} peer=${claims.pid} (from peer token${waiting ? ', waiting' : ''})`);
+      this.opts.onRebuilt?.(member);
     }
     const m = member;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws as ConnSocket, m));
+    const waitingToken = claims.w === true;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws as ConnSocket, m, waitingToken));
   }
 
-  private open(ws: ConnSocket, m: Member): void {
+  private open(ws: ConnSocket, m: Member, waitingToken: boolean): void {
     const rooms = this.opts.rooms;
     if (this.closed || rooms.get(m.peerId) !== m) {
       ws.terminate();
@@ -222,7 +236,7 @@ export class SignalingRelay {
     ws.on('message', this.onSocketMessage);
     rooms.attachSocket(m, ws); // a previous socket of this peer, if any, is cut
     ws.send(OPEN_FRAME);
-    this.sendEvent(ws, { event: 'members', data: { members: rooms.members(m.room).map(toPublicMember) } });
+    this.opts.onOpen(m, ws, waitingToken);
     const queue = this.queues.get(m.peerId);
     if (queue) {
       this.queues.delete(m.peerId);
@@ -258,6 +272,11 @@ export class SignalingRelay {
     const src = conn.member;
     const dst = this.opts.rooms.get(msg.dst);
     if (!dst || dst.room !== src.room || dst === src) return; // nothing crosses rooms, not even an error
+    if (src.waiting || dst.waiting) {
+      // Someone waiting reaches no one and is reached by no one: the server decides who is in.
+      this.counters.dropped('waiting', rawSize(data));
+      return;
+    }
     // Rebuilt from what we verified: `src` is the socket's identity, whatever the client wrote.
     const frame = JSON.stringify({ type, src: src.peerId, dst: dst.peerId, payload: msg.payload });
     this.deliver(conn, dst, frame);
@@ -352,17 +371,30 @@ export class SignalingRelay {
   }
 
   /**
-   * The server takes `m`'s seat away: its page is told why (`removed`), then its socket closes
-   * gracefully (4001) so the notice arrives first. Detached from the member, so the removal that
-   * follows does not cut it short.
+   * The server takes `m`'s seat (or place in the waiting list) away: its page is told why
+   * (`removed`, `denied`, `ended`), then its socket closes gracefully (4001) so the notice arrives
+   * first. Detached from the member, so the removal that follows does not cut it short.
    */
-  dismiss(m: Member, reason: RemovedReason): void {
+  dismiss(m: Member, event: RoomEvent): void {
     const ws = m.socket;
     if (ws?.readyState !== WebSocket.OPEN) return;
     m.socket = null;
-    ws.send(roomFrame({ event: 'removed', data: { reason } }));
-    ws.close(4001, reason);
+    ws.send(roomFrame(event));
+    ws.close(4001, event.event);
     setTimeout(() => ws.terminate(), 1000).unref();
+  }
+
+  /** A room event to the open sockets of a room's seated hosts. */
+  toHosts(room: string, event: RoomEvent): void {
+    const frame = roomFrame(event);
+    for (const mate of this.opts.rooms.members(room)) {
+      if (mate.role === 'host' && mate.socket?.readyState === WebSocket.OPEN) mate.socket.send(frame);
+    }
+  }
+
+  /** The token the join API issued to `peerId` no longer opens its socket without a full check (it waited and was admitted). */
+  forgetIssued(peerId: string): void {
+    this.issued.delete(peerId);
   }
 
   /** A room event to one socket. */
@@ -383,10 +415,15 @@ export class SignalingRelay {
     this.broadcast(m.room, { event: 'member-joined', data: toPublicMember(m) }, m);
   }
 
-  /** A member left the roster: forget its queue, tell the mates (room event, then PeerJS LEAVE). */
-  announceLeft(m: Member, reason: 'left' | 'disconnected' | 'removed-by-host', mates: Member[]): void {
+  /** A member left the roster: forget its queue and issued token; a seated one's mates are told (room event, then PeerJS LEAVE). */
+  forget(m: Member): void {
     this.queues.delete(m.peerId);
     this.issued.delete(m.peerId);
+  }
+
+  /** A seated member left the roster: tell the mates (room event, then PeerJS LEAVE). */
+  announceLeft(m: Member, reason: 'left' | 'disconnected' | 'removed-by-host', mates: Member[]): void {
+    this.forget(m);
     const event = roomFrame({ event: 'member-left', data: { peerId: m.peerId, reason } });
     for (const mate of mates) {
       const ws = mate.socket;

@@ -21,12 +21,16 @@ export const SERVER_ERROR_STATUS = {
   'not-allowed': 403,
   /** Unknown route; bundle not built. */
   'not-found': 404,
-  /** The request names a participant who is not in the room. */
+  /** The request names a participant who is not in the room (or not waiting, for admit / deny). */
   'participant-not-found': 404,
+  /** A host removed this person (their token `sub`) from the room; they may not come back until the room ends. */
+  'removed-by-host': 403,
   /** The room has maxParticipants members. */
   'room-full': 409,
   /** Too many joins (or requests) from this client. */
   'rate-limited': 429,
+  /** A host denied this person (token `sub`) a moment ago: no knocking again for RTC_DENY_COOLDOWN seconds. */
+  'knock-cooldown': 429,
   /** A bug; details only in the server log. */
   internal: 500,
 } as const;

@@ -33,6 +33,20 @@ export interface IceServer {
   credential?: string;
 }
 
+/** Someone waiting to be let in, as hosts see them. */
+export interface WaitingMember {
+  peerId: string;
+  displayName: string;
+  /** When they knocked (unix milliseconds). */
+  since: number;
+}
+
+/** True when `value` has the shape of a waiting member. */
+export function isWaitingMember(value: unknown): value is WaitingMember {
+  const m = value as WaitingMember | null;
+  return !!m && typeof m.peerId === 'string' && typeof m.displayName === 'string' && typeof m.since === 'number';
+}
+
 /** 200 answer of the join endpoint. */
 export interface JoinResponse {
   peerId: string;
@@ -48,6 +62,12 @@ export interface JoinResponse {
   /** PeerJS client options `path` and `key`: the socket is `<path>/peerjs?key=…&id=…&token=…`. */
   signaling: { path: string; key: string };
   maxParticipants: number;
+  /**
+   * True: this participant knocked and waits for a host (waiting room, or a locked room). Then
+   * `members` and `iceServers` are empty; the `admitted` room event brings them (and a new peer
+   * token), `denied` / `ended` end the wait.
+   */
+  waiting?: boolean;
 }
 
 /** 200 answer of `GET <base>/api/rooms/:room/members`: everyone in the room, the caller included. */

@@ -8,10 +8,11 @@
  * - client → server, a request:   `{ request, id?, data? }` — `id` (1–64 of `[A-Za-z0-9_-]`) asks for a reply
  * - server → client, its reply:   `{ reply: id, ok: true, data? }` | `{ reply: id, ok: false, error: { code, message } }`
  *
- * Later issues add events (knock, admitted, …) and requests (admit, remove, …) to the same unions.
+ * The waiting room and host controls are events (knock, admitted, denied, …) and requests (admit,
+ * deny, remove, …) of the same unions; the server checks every host request's role itself.
  */
 import type { ServerErrorCode } from './errors.js';
-import { isPublicMember, type IceServer, type PublicMember } from './join.js';
+import { isPublicMember, isWaitingMember, type IceServer, type PublicMember, type WaitingMember } from './join.js';
 
 /** The PeerJS frame type of room events. */
 export const ROOM_FRAME = 'ROOM';
@@ -20,10 +21,31 @@ export const ROOM_FRAME = 'ROOM';
 export type MemberLeftReason = 'left' | 'disconnected' | 'removed-by-host';
 /** Why the server took this participant's own seat away. */
 export type RemovedReason = 'replaced' | 'removed-by-host';
+/** Why someone is no longer on the waiting list, as hosts are told. */
+export type KnockWithdrawnReason = 'admitted' | 'denied' | 'left';
 
 export type RoomEvent =
-  /** The whole roster, the receiver included; sent on every (re)opened socket. */
-  | { event: 'members'; data: { members: PublicMember[] } }
+  /**
+   * The whole roster, the receiver included; sent on every (re)opened socket of a seated member.
+   * Hosts also get the waiting list; everyone gets whether the room is locked.
+   */
+  | { event: 'members'; data: { members: PublicMember[]; waiting?: WaitingMember[]; locked?: boolean } }
+  /** To someone waiting: whether a host is in the room (sent on every (re)opened socket and on each change). */
+  | { event: 'waiting'; data: { hostPresent: boolean } }
+  /** To hosts: someone knocked. */
+  | { event: 'knock'; data: { participant: WaitingMember } }
+  /** To hosts: someone is no longer waiting. */
+  | { event: 'knock-withdrawn'; data: { peerId: string; reason: KnockWithdrawnReason } }
+  /** To someone waiting: a host let them in; with what the join answer held back, and a new peer token. */
+  | { event: 'admitted'; data: CredentialsRefresh & { members: PublicMember[] } }
+  /** To someone waiting: a host said no (their socket closes next). */
+  | { event: 'denied'; data: { message?: string } }
+  /** To one participant: a host (`by`, their name; absent: the site's backend) asks them to mute (their microphone goes off; they may turn it on again). */
+  | { event: 'mute-requested'; data: { by?: string } }
+  /** The room was locked or unlocked (while locked, newcomers knock). */
+  | { event: 'locked'; data: { locked: boolean; by?: string } }
+  /** A host (or the site's backend) ended the call for everyone; every socket closes next. */
+  | { event: 'ended'; data: { by?: string } }
   /** Someone took a seat (sent when they join, before they can call anyone). */
   | { event: 'member-joined'; data: PublicMember }
   /** Someone's seat is gone: said goodbye (`left`), vanished (`disconnected`) or was removed. */
@@ -41,7 +63,23 @@ export type RoomRequest =
   /** Leave now: room-mates are told `left` at once, without the grace period. */
   | { request: 'leave'; id?: string }
   /** A new peer token (and TURN credentials) before the current one ends; the reply's data is a {@link CredentialsRefresh}. */
-  | { request: 'refresh'; id?: string };
+  | { request: 'refresh'; id?: string }
+  // Host actions: the server checks the role first (`not-allowed`), then the id (`participant-not-found`).
+  /** Let someone waiting in. */
+  | { request: 'admit'; id?: string; data: { peerId: string } }
+  /** Turn someone waiting away, with an optional message (1–280 characters). */
+  | { request: 'deny'; id?: string; data: { peerId: string; message?: string } }
+  /** Let everyone waiting in (as many as the room has seats for, longest waiting first). */
+  | { request: 'admit-all'; id?: string }
+  /** Take someone's seat away; their token `sub` may not come back until the room ends. */
+  | { request: 'remove'; id?: string; data: { peerId: string } }
+  /** Ask someone to mute. */
+  | { request: 'mute'; id?: string; data: { peerId: string } }
+  /** While locked, newcomers knock even without a waiting room. */
+  | { request: 'lock'; id?: string }
+  | { request: 'unlock'; id?: string }
+  /** End the call for everyone, those waiting included. */
+  | { request: 'end'; id?: string };
 
 export type RoomRequestName = RoomRequest['request'];
 
@@ -60,6 +98,8 @@ export type RoomReply =
 const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const LEFT_REASONS = new Set<string>(['left', 'disconnected', 'removed-by-host']);
 const REMOVED_REASONS = new Set<string>(['replaced', 'removed-by-host']);
+const WITHDRAWN_REASONS = new Set<string>(['admitted', 'denied', 'left']);
+const optionalString = (v: unknown) => v === undefined || typeof v === 'string';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -87,7 +127,27 @@ export function parseRoomPayload(payload: unknown): RoomEvent | RoomReply | null
       case 'members':
         if (!Array.isArray(data.members)) return false;
         data.members = data.members.filter(isPublicMember);
+        if (data.waiting !== undefined) data.waiting = Array.isArray(data.waiting) ? data.waiting.filter(isWaitingMember) : [];
+        if (data.locked !== undefined && typeof data.locked !== 'boolean') delete data.locked;
         return true;
+      case 'waiting':
+        return typeof data.hostPresent === 'boolean';
+      case 'knock':
+        return isWaitingMember(data.participant);
+      case 'knock-withdrawn':
+        return typeof data.peerId === 'string' && WITHDRAWN_REASONS.has(data.reason as string);
+      case 'admitted':
+        if (typeof data.peerToken !== 'string' || typeof data.peerTokenExpires !== 'number' || !Array.isArray(data.iceServers) || !Array.isArray(data.members)) return false;
+        data.members = data.members.filter(isPublicMember);
+        return true;
+      case 'denied':
+        return optionalString(data.message);
+      case 'mute-requested':
+        return optionalString(data.by);
+      case 'locked':
+        return typeof data.locked === 'boolean' && optionalString(data.by);
+      case 'ended':
+        return optionalString(data.by);
       case 'member-joined':
         return isPublicMember(data);
       case 'member-left':
@@ -118,7 +178,24 @@ export function parseRoomRequest(payload: unknown): { ok: true; request: RoomReq
     case 'leave':
       return { ok: true, request: { request: 'leave', ...withId } };
     case 'refresh':
-      return { ok: true, request: { request: 'refresh', ...withId } };
+    case 'admit-all':
+    case 'lock':
+    case 'unlock':
+    case 'end':
+      return { ok: true, request: { request: payload.request, ...withId } };
+    case 'admit':
+    case 'remove':
+    case 'mute': {
+      const data = payload.data;
+      if (!isObject(data) || typeof data.peerId !== 'string') return { ok: false, ...withId, message: `${payload.request} needs data.peerId (a string)` };
+      return { ok: true, request: { request: payload.request, ...withId, data: { peerId: data.peerId } } };
+    }
+    case 'deny': {
+      const data = payload.data;
+      if (!isObject(data) || typeof data.peerId !== 'string') return { ok: false, ...withId, message: 'deny needs data.peerId (a string)' };
+      if (data.message !== undefined && typeof data.message !== 'string') return { ok: false, ...withId, message: 'deny: data.message must be a string' };
+      return { ok: true, request: { request: 'deny', ...withId, data: { peerId: data.peerId, ...(data.message !== undefined ? { message: data.message } : {}) } } };
+    }
     default:
       return { ok: false, ...withId, message: `unknown request ${JSON.stringify(String(payload.request)).slice(0, 40)}` };
   }

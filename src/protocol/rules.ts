@@ -58,3 +58,18 @@ export function checkDisplayName(raw: unknown): NameCheck {
 export function isValidRoom(room: unknown): room is string {
   return typeof room === 'string' && ROOM_PATTERN.test(room);
 }
+
+/** Longest host message (a deny reason), in code points after trimming. */
+export const HOST_MESSAGE_MAX_CODE_POINTS = 280;
+/** Controls and format characters but line feeds: a host's message may have lines, nothing hidden. */
+const MESSAGE_FORBIDDEN = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
+
+/** A host's message to a participant (why they were denied): trimmed, 1–280 code points, no hidden characters; empty = none. */
+export function checkHostMessage(raw: unknown): { ok: true; message: string | undefined } | { ok: false; message: string } {
+  if (raw === undefined || raw === null) return { ok: true, message: undefined };
+  if (typeof raw !== 'string') return { ok: false, message: 'message must be a string' };
+  if (MESSAGE_FORBIDDEN.test(raw)) return { ok: false, message: 'message must not contain control or format characters' };
+  const text = raw.replace(EDGE_SPACE, '');
+  if ([...text].length > HOST_MESSAGE_MAX_CODE_POINTS) return { ok: false, message: `message must be at most ${HOST_MESSAGE_MAX_CODE_POINTS} characters` };
+  return { ok: true, message: text || undefined };
+}
