@@ -3,7 +3,8 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { resolveConfig, type ResolvedConfig, type RtcServerOptions } from './config.js';
-import { createMetrics, metricsAuthorized } from './http/metrics.js';
+import { adminRouter } from './http/admin.js';
+import { bearerAuthorized, createMetrics } from './http/metrics.js';
 import { RtcHttpError, type RtcServerErrorCode } from './errors.js';
 import { checkDisplayName, parseRoomRequest, ROOM_PATTERN, type CredentialsRefresh, type JoinResponse, type MembersResponse } from 'rtc-call/protocol';
 import { q } from './log.js';
@@ -379,6 +380,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     }),
   );
 
+  api.use('/admin', adminRouter({ token: cfg.adminToken, control, rooms, log }));
+
   api.use((_req, _res, next) => next(new RtcHttpError('not-found', 'no such API endpoint')));
 
   const router = express.Router();
@@ -396,7 +399,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       return;
     }
     res.setHeader('Cache-Control', 'no-store');
-    if (!metricsAuthorized(req.headers.authorization, cfg.metricsToken)) {
+    if (!bearerAuthorized(req.headers.authorization, cfg.metricsToken)) {
       res.setHeader('WWW-Authenticate', 'Bearer');
       next(new RtcHttpError('unauthorized', 'send Authorization: Bearer <RTC_METRICS_TOKEN>'));
       return;

@@ -53,8 +53,8 @@ export function createMetrics(sizes: Sizes): ServerMetrics {
   };
 }
 
-/** Constant-time check of an `Authorization: Bearer …` header against the metrics token. */
-export function metricsAuthorized(header: string | undefined, token: string): boolean {
+/** Constant-time check of an `Authorization: Bearer …` header against a configured token (metrics, admin API). */
+export function bearerAuthorized(header: string | undefined, token: string): boolean {
   const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   if (!m) return false;
   // Hashes of equal length, so neither the token's length nor its bytes leak through timing.

@@ -116,6 +116,11 @@ export class Rooms {
 
   get(peerId: string): Member | undefined { return this.byId.get(peerId); }
 
+  /** Rooms with someone in them (seated or waiting), in the order they began. */
+  roomNames(): string[] {
+    return [...this.rooms.keys()];
+  }
+
   /** The seated members of a room. */
   members(room: string): Member[] {
     return [...(this.rooms.get(room)?.values() ?? [])].filter((m) => !m.waiting);
