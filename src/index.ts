@@ -39,6 +39,7 @@ export type {
   Participant,
   ParticipantLeaveReason,
   ParticipantRole,
+  WaitingParticipant,
 } from './core/types.js';
 export { defineElement } from './utils/define-element.js';
 export type { Messages } from './i18n/messages.js';

@@ -6,8 +6,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { DeferredDisconnectController } from './deferred-disconnect-controller.js';
 import { CallSession, type CallConfig, type SessionOptions } from '../core/session/call-session.js';
-import type { RtcError } from '../core/errors.js';
-import type { CallState, LeaveReason, Participant, ParticipantLeaveReason } from '../core/types.js';
+import { toRtcError, type RtcError } from '../core/errors.js';
+import type { CallState, LeaveReason, Participant, ParticipantLeaveReason, WaitingParticipant } from '../core/types.js';
 import { RtcCameraChangeEvent } from '../events/camera-change.js';
 import { RtcErrorEvent } from '../events/error.js';
 import { RtcJoinedEvent } from '../events/joined.js';
@@ -17,6 +17,10 @@ import { RtcParticipantJoinedEvent } from '../events/participant-joined.js';
 import { RtcParticipantLeftEvent } from '../events/participant-left.js';
 import { RtcParticipantUpdatedEvent } from '../events/participant-updated.js';
 import { RtcStateChangeEvent } from '../events/state-change.js';
+import { RtcKnockEvent } from '../events/knock.js';
+import { RtcKnockWithdrawnEvent } from '../events/knock-withdrawn.js';
+import { RtcLockChangeEvent } from '../events/lock-change.js';
+import type { RoomRequest } from '../protocol/room-events.js';
 
 /** What the host hears about besides re-rendering (announcements, notices). */
 export interface CallControllerCallbacks {
@@ -27,6 +31,9 @@ export interface CallControllerCallbacks {
   error?(error: RtcError): void;
   left?(reason: LeaveReason): void;
   joined?(): void;
+  knock?(participant: WaitingParticipant): void;
+  lockChange?(locked: boolean): void;
+  muteRequested?(by: string | undefined): void;
 }
 
 export class CallController implements ReactiveController {
@@ -98,6 +105,25 @@ export class CallController implements ReactiveController {
       this.callbacks.error?.(error);
     });
     session.on('local-media-change', () => this.update());
+    session.on('waiting-change', () => this.update());
+    session.on('knock', (participant) => {
+      this.update();
+      this.dispatch(new RtcKnockEvent({ participant }));
+      this.callbacks.knock?.(participant);
+    });
+    session.on('knock-withdrawn', (participantId, reason) => {
+      this.update();
+      this.dispatch(new RtcKnockWithdrawnEvent({ participantId, reason }));
+    });
+    session.on('lock-change', (locked) => {
+      this.update();
+      this.dispatch(new RtcLockChangeEvent({ locked }));
+      this.callbacks.lockChange?.(locked);
+    });
+    session.on('mute-requested', (by) => {
+      this.update();
+      this.callbacks.muteRequested?.(by);
+    });
   }
 
   hostConnected(): void {}
@@ -122,6 +148,31 @@ export class CallController implements ReactiveController {
 
   get cameraEnabled(): boolean {
     return this.session.cameraEnabled;
+  }
+
+  get waitingParticipants(): readonly WaitingParticipant[] {
+    return this.session.waitingParticipants;
+  }
+
+  get hostPresent(): boolean {
+    return this.session.hostPresent;
+  }
+
+  get locked(): boolean {
+    return this.session.locked;
+  }
+
+  /** Let in (or never had to wait) in this call. */
+  get admitted(): boolean {
+    return this.session.admitted;
+  }
+
+  get hostMessage(): string | undefined {
+    return this.session.hostMessage;
+  }
+
+  get localRole(): 'host' | 'guest' {
+    return this.session.participants[0]?.role ?? 'guest';
   }
 
   /** The last error of this call (the session's, or one the element found itself). */
@@ -157,6 +208,17 @@ export class CallController implements ReactiveController {
 
   switchDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
     return this.session.switchDevice(kind, deviceId);
+  }
+
+  /** A host action; its failure is also reported as `rtc-error` (non-fatal: the call goes on). */
+  async hostAction(request: RoomRequest): Promise<unknown> {
+    try {
+      return await this.session.hostAction(request);
+    } catch (error) {
+      const rtcError = toRtcError(error);
+      this.reportError(rtcError);
+      throw rtcError;
+    }
   }
 
   setDisplayName(name: string): void {

@@ -41,6 +41,14 @@ export const RtcErrorCode = {
   PeerUnavailable: 'peer-unavailable',
   /** No media path could be established with a participant (ICE failed). */
   IceFailed: 'ice-failed',
+  /** Only a host may do this (admit, deny, remove, mute, lock, end) — the server says so, whatever the page thinks. */
+  NotAllowed: 'not-allowed',
+  /** The host action names someone who is not in the room (or not waiting, for admit / deny). */
+  ParticipantNotFound: 'participant-not-found',
+  /** A host removed this person from the room; they cannot join it again until the call has ended. */
+  RemovedByHost: 'removed-by-host',
+  /** A host turned this person away a moment ago; they can knock again after the server's cooldown. */
+  KnockCooldown: 'knock-cooldown',
   /** Anything else: a bug or an unexpected browser/server answer. */
   Internal: 'internal',
 } as const;

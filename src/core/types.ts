@@ -2,6 +2,8 @@
 export const CallState = {
   Idle: 'idle',
   Joining: 'joining',
+  /** Knocked; waiting for a host to let us in (waiting room, or a locked room). */
+  Waiting: 'waiting',
   Connected: 'connected',
   Reconnecting: 'reconnecting',
   Left: 'left',
@@ -33,12 +35,22 @@ export interface Participant {
 /**
  * Why the local participant left: `user` (leave() or the button), `removed` (element removed),
  * `reconfigured` (room/server/token changed), `error`, `replaced` (the same room token joined
- * elsewhere: one seat per person).
+ * elsewhere: one seat per person), `denied` (a host did not let us in), `removed-by-host`,
+ * `ended-by-host` (a host ended the call for everyone).
  */
-export type LeaveReason = 'user' | 'removed' | 'reconfigured' | 'error' | 'replaced';
+export type LeaveReason = 'user' | 'removed' | 'reconfigured' | 'error' | 'replaced' | 'denied' | 'removed-by-host' | 'ended-by-host';
 
-/** Why a remote participant is gone: they said goodbye, or their connection died. */
-export type ParticipantLeaveReason = 'left' | 'disconnected';
+/** Why a remote participant is gone: they said goodbye, their connection died, or a host removed them. */
+export type ParticipantLeaveReason = 'left' | 'disconnected' | 'removed-by-host';
+
+/** Someone waiting to be let in, as hosts see them. */
+export interface WaitingParticipant {
+  /** Their participant id (`admit(id)`, `deny(id)`). */
+  readonly id: string;
+  readonly displayName: string;
+  /** When they knocked. */
+  readonly since: Date;
+}
 
 /** Device kinds a picker handles. */
 export type DeviceKind = 'videoinput' | 'audioinput' | 'audiooutput';

@@ -89,7 +89,7 @@ export const styles = css`
     gap: 8px;
     padding: 6px 6px 6px 12px;
     background: var(--rtc-surface, #3c4043);
-    border-left: 4px solid var(--rtc-danger, #d93025);
+    border-inline-start: 4px solid var(--rtc-danger, #d93025);
     border-radius: calc(var(--rtc-radius, 12px) / 2);
   }
   .notice span {
@@ -100,7 +100,8 @@ export const styles = css`
     min-height: 32px;
     background: transparent;
   }
-  .prejoin {
+  .prejoin,
+  .waiting {
     display: grid;
     grid-template-columns: minmax(0, 3fr) minmax(200px, 2fr);
     gap: calc(var(--rtc-gap, 8px) * 2);
@@ -108,9 +109,80 @@ export const styles = css`
     flex: 1;
   }
   @container (max-width: 560px) {
-    .prejoin {
+    .prejoin,
+    .waiting {
       grid-template-columns: 1fr;
     }
+  }
+  .hint {
+    margin: 0;
+    opacity: 0.85;
+  }
+  .notice.info {
+    border-inline-start-color: var(--rtc-accent, #1a73e8);
+  }
+  .knock-banner {
+    display: flex;
+    align-items: center;
+    flex-wrap: wrap;
+    gap: var(--rtc-gap, 8px);
+    padding: 6px 6px 6px 12px;
+    background: var(--rtc-surface, #3c4043);
+    border-inline-start: 4px solid var(--rtc-accent, #1a73e8);
+    border-radius: calc(var(--rtc-radius, 12px) / 2);
+  }
+  .knock-banner span {
+    flex: 1;
+  }
+  .people-button {
+    position: relative;
+  }
+  .badge {
+    position: absolute;
+    inset-block-start: -2px;
+    inset-inline-end: -2px;
+    min-width: 20px;
+    height: 20px;
+    padding: 0 5px;
+    border-radius: 10px;
+    background: var(--rtc-accent, #1a73e8);
+    color: var(--rtc-accent-foreground, #fff);
+    font-size: 12px;
+    line-height: 20px;
+    font-weight: 700;
+  }
+  .people {
+    max-height: calc(100% - 44px - var(--rtc-gap, 8px) * 4);
+    overflow: auto;
+    min-width: min(300px, calc(100% - 2 * var(--rtc-gap, 8px)));
+  }
+  .people h3 {
+    margin: 4px 0 0;
+    font-size: 1rem;
+    font-weight: 500;
+  }
+  .people-list {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+    display: flex;
+    flex-direction: column;
+    gap: 6px;
+  }
+  .people-list li {
+    display: flex;
+    align-items: center;
+    gap: 6px;
+  }
+  .people-list .who {
+    flex: 1;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .host-message {
+    margin: 0;
+    max-width: 40ch;
   }
   .prejoin-side {
     display: flex;
@@ -176,7 +248,8 @@ export const styles = css`
   .controls slot {
     display: contents;
   }
-  .settings {
+  .settings,
+  .people {
     position: absolute;
     inset: auto var(--rtc-gap, 8px) calc(44px + var(--rtc-gap, 8px) * 3) auto;
     max-width: min(360px, calc(100% - 2 * var(--rtc-gap, 8px)));

@@ -6,14 +6,16 @@ import { CallController } from '../../controllers/call-controller.js';
 import type { CallConfig } from '../../core/session/call-session.js';
 import { loadStoredDevices } from '../../core/media/devices.js';
 import { RtcError, RtcErrorCode } from '../../core/errors.js';
-import { CallState, type DeviceChoice, type LeaveReason, type Participant } from '../../core/types.js';
+import { CallState, type DeviceChoice, type LeaveReason, type Participant, type WaitingParticipant } from '../../core/types.js';
 import { RtcLeaveRequestEvent } from '../../events/leave-request.js';
+import { RtcEndRequestEvent } from '../../events/end-request.js';
+import { RtcRemoveRequestEvent } from '../../events/remove-request.js';
 import type { RtcDeviceChangeEvent } from '../../events/device-change.js';
 import type { Messages } from '../../i18n/messages.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
 import { checkDisplayName, ROOM_PATTERN } from '../../protocol/rules.js';
 import { warnOnce } from '../../utils/define-element.js';
-import { cameraIcon, cameraOffIcon, leaveIcon, micIcon, micOffIcon, settingsIcon } from '../icons.js';
+import { cameraIcon, cameraOffIcon, leaveIcon, micIcon, micOffIcon, peopleIcon, settingsIcon } from '../icons.js';
 import { sharedStyles } from '../shared.styles.js';
 import { styles } from './call.styles.js';
 
@@ -38,6 +40,30 @@ interface Notice {
   id: number;
   text: string;
   code: string;
+  /** Information (a host's mute request), not a problem. */
+  info?: boolean;
+}
+
+/** A short two-tone chime when someone knocks (Web Audio; silent where audio cannot start). */
+function playChime(): void {
+  try {
+    const ctx = new AudioContext();
+    const gain = ctx.createGain();
+    gain.gain.setValueAtTime(0.0001, ctx.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.15, ctx.currentTime + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, ctx.currentTime + 0.45);
+    gain.connect(ctx.destination);
+    for (const [freq, at] of [[880, 0], [660, 0.18]] as const) {
+      const osc = ctx.createOscillator();
+      osc.frequency.value = freq;
+      osc.connect(gain);
+      osc.start(ctx.currentTime + at);
+      osc.stop(ctx.currentTime + at + 0.25);
+    }
+    setTimeout(() => void ctx.close(), 800);
+  } catch {
+    // No audio here: the announcement still tells.
+  }
 }
 
 /**
@@ -51,6 +77,7 @@ interface Notice {
  *
  * @slot controls - Replaces the control bar. Call `toggleMic()`, `toggleCamera()` and `leave()` from your own buttons.
  * @slot prejoin-title - Replaces the pre-join heading ("Ready to join?").
+ * @slot waiting - The page's own content in the waiting view (state `waiting`), e.g. what to prepare for the visit.
  *
  * @csspart base - The element's wrapper.
  * @csspart prejoin - The pre-join view (self-preview, name, toggles, join button).
@@ -68,6 +95,17 @@ interface Notice {
  * @csspart notice - Each notice (errors and warnings) shown above the call.
  * @csspart ended - The view after leaving or failing.
  * @csspart rejoin-button - Rejoin / Try again in the ended view.
+ * @csspart waiting - The waiting view (self-preview, "Waiting for the host to let you in", toggles, Leave).
+ * @csspart people-button - Hosts: opens the people panel; its badge counts who is waiting.
+ * @csspart people - Hosts: the people panel (the waiting list, the participants, lock).
+ * @csspart knock-banner - Hosts: "… is waiting to join" with Admit and Deny, while the people panel is closed.
+ * @csspart admit-button - Hosts: Admit one waiting person (banner and panel).
+ * @csspart deny-button - Hosts: Deny one waiting person (banner and panel).
+ * @csspart admit-all-button - Hosts: Admit everyone waiting.
+ * @csspart mute-participant-button - Hosts: ask one participant to mute.
+ * @csspart remove-button - Hosts: remove one participant.
+ * @csspart lock-button - Hosts: lock or unlock the call.
+ * @csspart end-button - Hosts: end the call for everyone.
  *
  * @cssproperty [--rtc-accent=#1a73e8] - Accent colour: join button, pressed toggles, focus.
  * @cssproperty [--rtc-accent-foreground=#fff] - Text colour on the accent colour.
@@ -81,15 +119,20 @@ interface Notice {
  * @cssproperty [--rtc-min-height=360px] - Minimum height of the call.
  *
  * @fires {RtcStateChangeEvent} rtc-state-change - The call state changed (`detail.state`, `detail.previous`).
- * @fires {RtcJoinedEvent} rtc-joined - Joined the room (`detail.room`, `detail.participantId`).
- * @fires {RtcLeftEvent} rtc-left - Left the call (`detail.reason`: `user`, `removed`, `reconfigured`, `error`, `replaced` — the same room token joined from another window or device).
+ * @fires {RtcJoinedEvent} rtc-joined - Joined the room (`detail.room`, `detail.participantId`); after a wait, when a host let us in.
+ * @fires {RtcLeftEvent} rtc-left - Left the call (`detail.reason`: `user`, `removed`, `reconfigured`, `error`, `replaced` — the same room token joined from another window or device, `denied` — a host did not let us in, `removed-by-host`, `ended-by-host`).
  * @fires {RtcParticipantJoinedEvent} rtc-participant-joined - A remote participant joined (`detail.participant`).
- * @fires {RtcParticipantLeftEvent} rtc-participant-left - A remote participant left (`detail.participant`, `detail.reason`: `left` or `disconnected`).
+ * @fires {RtcParticipantLeftEvent} rtc-participant-left - A remote participant left (`detail.participant`, `detail.reason`: `left`, `disconnected` or `removed-by-host`).
  * @fires {RtcParticipantUpdatedEvent} rtc-participant-updated - A participant's name, mic, camera, stream or connection changed.
  * @fires {RtcMicChangeEvent} rtc-mic-change - The local microphone was turned on or off (`detail.enabled`).
  * @fires {RtcCameraChangeEvent} rtc-camera-change - The local camera was turned on or off (`detail.enabled`).
  * @fires {RtcErrorEvent} rtc-error - Something failed; `detail` is the `RtcError` (`code`, `message`, `fatal`).
  * @fires {RtcLeaveRequestEvent} rtc-leave-request - The user clicked leave; cancelable: `preventDefault()` keeps the call.
+ * @fires {RtcKnockEvent} rtc-knock - Hosts: someone knocked (`detail.participant`: `id`, `displayName`, `since`).
+ * @fires {RtcKnockWithdrawnEvent} rtc-knock-withdrawn - Hosts: someone is no longer waiting (`detail.participantId`, `detail.reason`: `admitted`, `denied`, `left`).
+ * @fires {RtcLockChangeEvent} rtc-lock-change - The call was locked or unlocked (`detail.locked`).
+ * @fires {RtcEndRequestEvent} rtc-end-request - A host clicked "End for everyone"; cancelable: `preventDefault()` keeps the call (then call `endCall()` yourself).
+ * @fires {RtcRemoveRequestEvent} rtc-remove-request - A host clicked Remove (`detail.participant`); cancelable: `preventDefault()` keeps them.
  */
 export class RtcCall extends LitElement {
   static override styles = [sharedStyles, styles];
@@ -103,8 +146,12 @@ export class RtcCall extends LitElement {
     joined: () => this.announce(this.messages.youJoined),
     left: (reason) => {
       this.leftReason = reason;
-      this.announce(reason === 'replaced' ? this.messages.replaced : this.messages.youLeft);
+      this.peopleOpen = false;
+      this.announce(this.leftText(reason) ?? this.messages.youLeft);
     },
+    knock: (p) => this.onKnock(p),
+    lockChange: (locked) => this.announce(locked ? this.messages.roomLocked : this.messages.roomUnlocked),
+    muteRequested: () => this.pushNotice('mute-requested', this.messages.hostMutedYou, true),
   });
   private leftReason: LeaveReason | null = null;
   private readonly localize = new LocalizeController(this);
@@ -118,6 +165,7 @@ export class RtcCall extends LitElement {
   @state() private notices: Notice[] = [];
   @state() private announcement = '';
   @state() private settingsOpen = false;
+  @state() private peopleOpen = false;
   /** True while a join started from the pre-join view is under way (keeps that view). */
   @state() private joiningFromPrejoin = false;
 
@@ -163,6 +211,9 @@ export class RtcCall extends LitElement {
    */
   @property({ type: Number, attribute: 'reconnect-timeout' }) reconnectTimeout = 600;
 
+  /** Hosts: no chime when someone knocks (the knock is still announced to screen readers). */
+  @property({ type: Boolean, attribute: 'no-knock-sound' }) noKnockSound = false;
+
   /** Language of labels and messages (BCP 47, e.g. `de`); default: the page's. */
   @property({ reflect: true }) override lang = '';
 
@@ -180,6 +231,7 @@ export class RtcCall extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.settingsOpen = false;
+    this.peopleOpen = false;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -191,7 +243,7 @@ export class RtcCall extends LitElement {
     const inCall = this.inCall;
     if (this.getAttribute('state') !== call.state) this.setAttribute('state', call.state);
     const reconfigured = (['room', 'server', 'token'] as const).some((k) => changed.has(k) && changed.get(k) !== undefined);
-    if (inCall && reconfigured) {
+    if ((inCall || this.waiting) && reconfigured) {
       void call.leave('reconfigured').then(() => {
         if (this.autojoin && this.isConnected) this.autojoinPending = true;
         this.requestUpdate();
@@ -208,7 +260,7 @@ export class RtcCall extends LitElement {
       if (changed.has('audioInput') && changed.get('audioInput') !== undefined) switches.push(this.switchDevice('audioinput', this.audioInput));
       if (switches.length) this.pendingSwitch = Promise.all(switches).then(() => {});
     }
-    if (this.autojoinPending && this.isConnected && this.room && call.state !== CallState.Joining && !inCall) {
+    if (this.autojoinPending && this.isConnected && this.room && call.state !== CallState.Joining && !inCall && !this.waiting) {
       this.autojoinPending = false;
       this.join().catch(() => {
         // Reported as rtc-error and shown; join() callers get the rejection themselves.
@@ -223,9 +275,20 @@ export class RtcCall extends LitElement {
     return this.localize.messages;
   }
 
+  /** In the call proper (let in): the grid and the control bar show. */
   private get inCall(): boolean {
     const s = this.controller.state;
-    return s === CallState.Connected || s === CallState.Reconnecting;
+    return s === CallState.Connected || (s === CallState.Reconnecting && this.controller.admitted);
+  }
+
+  /** Knocked and not let in yet (also while reconnecting): the waiting view shows. */
+  private get waiting(): boolean {
+    const s = this.controller.state;
+    return s === CallState.Waiting || (s === CallState.Reconnecting && !this.controller.admitted);
+  }
+
+  private get isHost(): boolean {
+    return this.controller.localRole === 'host';
   }
 
   private get effectiveName(): string {
@@ -341,10 +404,46 @@ export class RtcCall extends LitElement {
     this.controller.reportError(error);
   }
 
-  private pushNotice(code: string, text: string): void {
+  private pushNotice(code: string, text: string, info = false): void {
     const notices = this.notices.filter((n) => n.code !== code);
-    notices.push({ id: this.nextNoticeId++, code, text });
+    notices.push({ id: this.nextNoticeId++, code, text, info });
     this.notices = notices.slice(-MAX_NOTICES);
+  }
+
+  /** What the ended view and the announcement say for a host's doing, or null. */
+  private leftText(reason: LeaveReason | null): string | null {
+    const m = this.messages;
+    switch (reason) {
+      case 'replaced': return m.replaced;
+      case 'denied': return m.denied;
+      case 'removed-by-host': return m.removedByHost;
+      case 'ended-by-host': return m.endedByHost;
+      default: return null;
+    }
+  }
+
+  private onKnock(p: WaitingParticipant): void {
+    this.announce(this.messages.knocked(p.displayName || this.messages.guest));
+    if (!this.noKnockSound) playChime();
+  }
+
+  /** A host action from the element's own buttons: failures are shown (and dispatched) by the controller. */
+  private act(request: Parameters<CallController['hostAction']>[0]): void {
+    this.controller.hostAction(request).catch((error: RtcError) => this.showError(error));
+  }
+
+  private onEndClick(): void {
+    const request = new RtcEndRequestEvent();
+    this.dispatchEvent(request);
+    if (request.defaultPrevented) return;
+    this.endCall().catch(() => {});
+  }
+
+  private onRemoveClick(p: Participant): void {
+    const request = new RtcRemoveRequestEvent({ participant: p });
+    this.dispatchEvent(request);
+    if (request.defaultPrevented) return;
+    this.act({ request: 'remove', data: { peerId: p.id } });
   }
 
   private dismissNotice(id: number): void {
@@ -402,7 +501,7 @@ export class RtcCall extends LitElement {
     else void this.setDevices({ audioOutput: deviceId });
   }
 
-  /** The call state: `idle`, `joining`, `connected`, `reconnecting`, `left` or `failed` (reflected as the `state` attribute). */
+  /** The call state: `idle`, `joining`, `waiting`, `connected`, `reconnecting`, `left` or `failed` (reflected as the `state` attribute). */
   get state(): CallState {
     return this.controller.state;
   }
@@ -415,6 +514,56 @@ export class RtcCall extends LitElement {
   /** The last error, or null. */
   get error(): RtcError | null {
     return this.controller.error;
+  }
+
+  /** Hosts: who is waiting to be let in, longest waiting first (`id`, `displayName`, `since`). Empty for guests. */
+  get waitingParticipants(): readonly WaitingParticipant[] {
+    return this.controller.waitingParticipants;
+  }
+
+  /** Whether the call is locked: newcomers then knock and wait even without a waiting room. */
+  get locked(): boolean {
+    return this.controller.locked;
+  }
+
+  /** Hosts: lets a waiting participant in. Rejects with an `RtcError` (`not-allowed`, `participant-not-found`, `room-full`). */
+  async admit(participantId: string): Promise<void> {
+    await this.controller.hostAction({ request: 'admit', data: { peerId: participantId } });
+  }
+
+  /** Hosts: turns a waiting participant away, with an optional message they see (up to 280 characters). */
+  async deny(participantId: string, message?: string): Promise<void> {
+    await this.controller.hostAction({ request: 'deny', data: { peerId: participantId, ...(message ? { message } : {}) } });
+  }
+
+  /** Hosts: lets everyone waiting in (as many as there are seats, longest waiting first). */
+  async admitAll(): Promise<void> {
+    await this.controller.hostAction({ request: 'admit-all' });
+  }
+
+  /** Hosts: removes a participant; they cannot come back until the call has ended. */
+  async removeParticipant(participantId: string): Promise<void> {
+    await this.controller.hostAction({ request: 'remove', data: { peerId: participantId } });
+  }
+
+  /** Hosts: asks a participant to mute (their microphone goes off with a notice; they may turn it on again). */
+  async requestMute(participantId: string): Promise<void> {
+    await this.controller.hostAction({ request: 'mute', data: { peerId: participantId } });
+  }
+
+  /** Hosts: locks the call (newcomers knock and wait). */
+  async lock(): Promise<void> {
+    await this.controller.hostAction({ request: 'lock' });
+  }
+
+  /** Hosts: unlocks the call. */
+  async unlock(): Promise<void> {
+    await this.controller.hostAction({ request: 'unlock' });
+  }
+
+  /** Hosts: ends the call for everyone, those waiting included (everyone's `rtc-left` says `ended-by-host`). */
+  async endCall(): Promise<void> {
+    await this.controller.hostAction({ request: 'end' });
   }
 
   /**
@@ -482,25 +631,29 @@ export class RtcCall extends LitElement {
     const state = call.state;
     const m = this.messages;
     const showPrejoin = (state === CallState.Idle && !this.autojoin) || (state === CallState.Joining && this.joiningFromPrejoin);
-    const showCall = !showPrejoin && (state === CallState.Idle || state === CallState.Joining || this.inCall);
+    const waiting = this.waiting;
+    const showCall = !showPrejoin && !waiting && (state === CallState.Idle || state === CallState.Joining || this.inCall);
     const showEnded = state === CallState.Left || state === CallState.Failed;
     return html`
       <div part="base" class="base" dir=${this.localize.dir}>
         <div class="notices" role="region" aria-label=${m.controls}>
           ${this.notices.map(
-            (n) => html`<div part="notice" class="notice" data-code=${n.code}>
+            (n) => html`<div part="notice" class="notice ${n.info ? 'info' : ''}" data-code=${n.code}>
               <span>${n.text}</span>
               <button type="button" class="dismiss" aria-label=${m.dismiss} @click=${() => this.dismissNotice(n.id)}>×</button>
             </div>`,
           )}
         </div>
         ${showPrejoin ? this.renderPrejoin(state === CallState.Joining) : nothing}
+        ${this.renderWaiting(waiting)}
+        ${this.inCall && this.isHost && !this.peopleOpen ? this.renderKnockBanner() : nothing}
         ${showCall ? this.renderGrid() : nothing}
         ${showEnded ? this.renderEnded(state) : nothing}
         <div part="controls" class="controls" role="toolbar" aria-label=${m.controls} ?hidden=${!this.inCall}>
           <slot name="controls">${this.renderBar()}</slot>
         </div>
         ${this.settingsOpen && this.inCall ? this.renderSettings() : nothing}
+        ${this.peopleOpen && this.inCall && this.isHost ? this.renderPeople() : nothing}
         <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
       </div>
     `;
@@ -539,6 +692,82 @@ export class RtcCall extends LitElement {
         </div>
       </form>
     `;
+  }
+
+  /** The waiting view; always rendered (its slot is never conditional), hidden unless waiting. */
+  private renderWaiting(waiting: boolean) {
+    const m = this.messages;
+    const call = this.controller;
+    return html`<section part="waiting" class="waiting" aria-labelledby="waiting-title" ?hidden=${!waiting}>
+      <rtc-video-tile
+        class="preview"
+        local
+        .stream=${waiting ? call.localStream : null}
+        display-name=${this.effectiveName}
+        ?mic-off=${!call.micEnabled}
+        ?camera-off=${!call.cameraEnabled}
+        lang=${this.localize.lang}
+      ></rtc-video-tile>
+      <div class="prejoin-side">
+        <h2 class="title" id="waiting-title">${m.waitingTitle}</h2>
+        <p class="hint" data-host-present=${call.hostPresent ? 'true' : 'false'}>${call.hostPresent ? m.waitingHost : m.waitingNoHost}</p>
+        <slot name="waiting"></slot>
+        <div class="toggles">
+          ${this.renderMicButton()} ${this.audioOnly ? nothing : this.renderCameraButton()}
+          <button part="leave-button" type="button" class="leave" aria-label=${m.leave} @click=${this.onLeaveClick}>${leaveIcon}</button>
+        </div>
+      </div>
+    </section>`;
+  }
+
+  /** Hosts, people panel closed: the longest-waiting knock with Admit / Deny, and how many more. */
+  private renderKnockBanner() {
+    const waiting = this.waitingParticipants;
+    const first = waiting[0];
+    if (!first) return nothing;
+    const m = this.messages;
+    const name = first.displayName || m.guest;
+    return html`<div part="knock-banner" class="knock-banner" role="region" aria-label=${m.waitingList}>
+      <span>${m.knocked(name)}${waiting.length > 1 ? ` (+${waiting.length - 1})` : ''}</span>
+      <button part="admit-button" type="button" class="join" aria-label=${m.admitName(name)} @click=${() => this.act({ request: 'admit', data: { peerId: first.id } })}>${m.admit}</button>
+      <button part="deny-button" type="button" aria-label=${m.denyName(name)} @click=${() => this.act({ request: 'deny', data: { peerId: first.id } })}>${m.deny}</button>
+      ${waiting.length > 1 ? html`<button type="button" @click=${() => (this.peopleOpen = true)}>${m.people}</button>` : nothing}
+    </div>`;
+  }
+
+  /** Hosts: the waiting list (Admit / Deny, Admit all), everyone in the call (Mute, Remove), lock. */
+  private renderPeople() {
+    const m = this.messages;
+    const waiting = this.waitingParticipants;
+    const others = this.participants.filter((p) => !p.isLocal);
+    const locked = this.locked;
+    return html`<div part="people" class="people" role="dialog" aria-label=${m.people}>
+      <h3>${m.waitingList} (${waiting.length})</h3>
+      <ul class="people-list">
+        ${repeat(waiting, (w) => w.id, (w) => {
+          const name = w.displayName || m.guest;
+          return html`<li data-id=${w.id}>
+            <span class="who">${name}</span>
+            <button part="admit-button" type="button" class="join" aria-label=${m.admitName(name)} @click=${() => this.act({ request: 'admit', data: { peerId: w.id } })}>${m.admit}</button>
+            <button part="deny-button" type="button" aria-label=${m.denyName(name)} @click=${() => this.act({ request: 'deny', data: { peerId: w.id } })}>${m.deny}</button>
+          </li>`;
+        })}
+      </ul>
+      ${waiting.length > 1 ? html`<button part="admit-all-button" type="button" @click=${() => this.act({ request: 'admit-all' })}>${m.admitAll}</button>` : nothing}
+      <h3>${m.inCall} (${others.length + 1})</h3>
+      <ul class="people-list">
+        ${repeat(others, (p) => p.id, (p) => {
+          const name = this.nameOf(p);
+          return html`<li data-id=${p.id}>
+            <span class="who">${name}</span>
+            <button part="mute-participant-button" type="button" aria-label=${m.muteName(name)} ?disabled=${!p.micEnabled} @click=${() => this.act({ request: 'mute', data: { peerId: p.id } })}>${micOffIcon}</button>
+            <button part="remove-button" type="button" aria-label=${m.removeName(name)} @click=${() => this.onRemoveClick(p)}>${m.removeName(name)}</button>
+          </li>`;
+        })}
+      </ul>
+      <button part="lock-button" type="button" aria-pressed=${locked ? 'true' : 'false'} @click=${() => this.act({ request: locked ? 'unlock' : 'lock' })}>${locked ? m.unlockRoom : m.lockRoom}</button>
+      <button type="button" class="close-settings" @click=${() => (this.peopleOpen = false)}>${m.dismiss}</button>
+    </div>`;
   }
 
   private renderGrid() {
@@ -606,8 +835,23 @@ export class RtcCall extends LitElement {
             @click=${() => (this.settingsOpen = !this.settingsOpen)}
           >${settingsIcon}</button>`
         : nothing}
+      ${this.isHost ? this.renderHostButtons() : nothing}
       <button part="leave-button" type="button" class="leave" aria-label=${m.leave} @click=${this.onLeaveClick}>${leaveIcon}</button>
     `;
+  }
+
+  private renderHostButtons() {
+    const m = this.messages;
+    const count = this.waitingParticipants.length;
+    return html`<button
+        part="people-button"
+        type="button"
+        class="toggle people-button"
+        aria-label=${count ? m.peopleCount(count) : m.people}
+        aria-expanded=${this.peopleOpen ? 'true' : 'false'}
+        @click=${() => (this.peopleOpen = !this.peopleOpen)}
+      >${peopleIcon}${count ? html`<span class="badge" aria-hidden="true">${count}</span>` : nothing}</button>
+      <button part="end-button" type="button" class="leave end" @click=${this.onEndClick}>${m.endForAll}</button>`;
   }
 
   /** The device choice, in the pre-join view and in the settings panel; remembered for next time. */
@@ -636,11 +880,17 @@ export class RtcCall extends LitElement {
     const m = this.messages;
     const error = this.error;
     const failed = state === CallState.Failed;
+    const reasonText = this.leftText(this.leftReason);
+    // A removed person cannot come back into this call: no Rejoin that can only fail.
+    const canRejoin = !(this.leftReason === 'removed-by-host' || error?.code === RtcErrorCode.RemovedByHost);
     return html`<div part="ended" class="ended" role="alert">
-      <h2>${failed ? m.failedTitle : m.leftTitle}</h2>
-      ${!failed && this.leftReason === 'replaced' ? html`<p class="reason" data-code="replaced">${m.replaced}</p>` : nothing}
+      <h2>${failed ? m.failedTitle : this.leftReason === 'denied' ? m.deniedTitle : m.leftTitle}</h2>
+      ${!failed && reasonText ? html`<p class="reason" data-code=${this.leftReason!}>${reasonText}</p>` : nothing}
+      ${!failed && this.leftReason === 'denied' && this.controller.hostMessage
+        ? html`<blockquote class="host-message"><span>${m.hostMessage}</span> <q>${this.controller.hostMessage}</q></blockquote>`
+        : nothing}
       ${failed && error ? html`<p class="reason" data-code=${error.code}>${m.errors[error.code] ?? error.message}</p>` : nothing}
-      <button part="rejoin-button" type="button" class="join" @click=${this.onRejoinClick}>${failed ? m.tryAgain : m.rejoin}</button>
+      ${canRejoin ? html`<button part="rejoin-button" type="button" class="join" @click=${this.onRejoinClick}>${failed ? m.tryAgain : m.rejoin}</button>` : nothing}
     </div>`;
   }
 }

@@ -18,7 +18,10 @@ import {
   type Participant,
   type ParticipantLeaveReason,
   type ParticipantRole,
+  type WaitingParticipant,
 } from '../types.js';
+import type { RoomEvent, RoomRequest } from '../../protocol/room-events.js';
+import type { WaitingMember } from '../../protocol/join.js';
 
 /** Re-join answers that say "not now" rather than "no": the reconnect loop goes on. */
 const TRANSIENT_JOIN_ERRORS = new Set<string>([RtcErrorCode.SignalingUnreachable, RtcErrorCode.RateLimited, RtcErrorCode.Internal]);
@@ -67,6 +70,16 @@ export type SessionEvents = {
   error: (error: RtcError) => void;
   /** The local preview stream or its tracks changed. */
   'local-media-change': () => void;
+  /** While waiting: whether a host is in the room changed. */
+  'waiting-change': (hostPresent: boolean) => void;
+  /** Hosts: someone knocked. */
+  knock: (participant: WaitingParticipant) => void;
+  /** Hosts: someone is no longer waiting. */
+  'knock-withdrawn': (participantId: string, reason: 'admitted' | 'denied' | 'left') => void;
+  /** The call was locked or unlocked. */
+  'lock-change': (locked: boolean) => void;
+  /** A host asked us to mute; the microphone is already off. */
+  'mute-requested': (by: string | undefined) => void;
 };
 
 export class CallSession extends TypedEmitter<SessionEvents> {
@@ -94,6 +107,16 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   private signalingLostAt = 0;
   private lastMic: boolean | undefined;
   private lastCamera: boolean | undefined;
+  /** While waiting: whether a host is in the room. */
+  hostPresent = false;
+  /** Whether the call is locked (newcomers knock). */
+  locked = false;
+  /** The host's message when we were denied. */
+  hostMessage: string | undefined;
+  /** Hosts: who waits, longest first. */
+  private waitingList: WaitingParticipant[] = [];
+  /** Whether we have been let in (or never had to wait) in this call: `reconnecting` goes back to connected, else to waiting. */
+  admitted = false;
 
   constructor(options: SessionOptions = {}) {
     super();
@@ -159,7 +182,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
 
   /** Stops the local media of a session that is not in a call (pre-join preview closed). */
   stopMedia(): void {
-    if (this.state === CallState.Joining || this.state === CallState.Connected || this.state === CallState.Reconnecting) return;
+    if (this.state === CallState.Joining || this.state === CallState.Waiting || this.state === CallState.Connected || this.state === CallState.Reconnecting) return;
     this.releaseMedia();
   }
 
@@ -177,7 +200,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
    */
   join(config: CallConfig): Promise<void> {
     if (this.join$) return this.join$;
-    if (this.state === CallState.Connected || this.state === CallState.Reconnecting) return Promise.resolve();
+    if (this.state === CallState.Connected || this.state === CallState.Waiting || this.state === CallState.Reconnecting) return Promise.resolve();
     this.join$ = this.runJoin(config).finally(() => {
       this.join$ = null;
     });
@@ -289,6 +312,13 @@ export class CallSession extends TypedEmitter<SessionEvents> {
       });
       if (abort.signal.aborted) return;
       this.invalidate();
+      if (info.waiting) {
+        // Knocked: the server lets us in (the `admitted` room event) or not.
+        this.admitted = false;
+        this.setState(CallState.Waiting);
+        return;
+      }
+      this.admitted = true;
       this.setState(CallState.Connected);
       this.emit('joined', config.room, info.peerId);
     } catch (error) {
@@ -317,10 +347,9 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     });
     t.on('signaling-lost', () => this.onSignalingLost());
     t.on('signaling-restored', () => this.onSignalingBack());
-    // Our seat went to a newer join with the same room token (one seat per person).
-    t.on('removed', (reason) => {
-      if (reason === 'replaced') void this.leave('replaced');
-    });
+    // Our seat went to a newer join with the same room token (one seat per person), or a host removed us.
+    t.on('removed', (reason) => void this.leave(reason));
+    t.on('room-event', (event) => this.onRoomEvent(event));
     t.on('error', (error) => this.report(error));
   }
 
@@ -350,13 +379,13 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   private onSignalingLost(): void {
     // A call being torn down closes its own socket: that is no signaling loss.
     if (this.tearingDown) return;
-    if (this.state !== CallState.Connected && this.state !== CallState.Reconnecting) return;
+    if (this.state !== CallState.Connected && this.state !== CallState.Waiting && this.state !== CallState.Reconnecting) return;
     const policy = this.reconnectPolicy;
     const limitMs = this.config?.reconnectTimeoutMs ?? policy.giveUpAfterMs;
     const withoutMediaMs = Math.min(policy.giveUpWithoutMediaMs ?? RECONNECT_WITHOUT_MEDIA_MS, limitMs);
     const giveUp = (why: string) =>
       void this.fail(new RtcError(RtcErrorCode.SignalingUnreachable, `The call server could not be reached again ${why}.`, { fatal: true }));
-    if (this.state === CallState.Connected) {
+    if (this.state === CallState.Connected || this.state === CallState.Waiting) {
       this.setState(CallState.Reconnecting);
       this.reconnectAttempt = 0;
       this.signalingLostAt = Date.now();
@@ -426,7 +455,87 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     clearTimeout(this.reconnectDeadline);
     clearInterval(this.mediaWatch);
     this.reconnectAttempt = 0;
-    this.setState(CallState.Connected);
+    this.setState(this.admitted ? CallState.Connected : CallState.Waiting);
+  }
+
+  // ── room events: the waiting room and host controls ────────────────────────────────────────
+
+  private onRoomEvent(event: RoomEvent): void {
+    switch (event.event) {
+      case 'members':
+        if (event.data.locked !== undefined) this.setLocked(event.data.locked);
+        // Hosts get the whole waiting list on every (re)opened socket: reconcile it.
+        if (event.data.waiting && this.localRole === 'host') this.setWaitingList(event.data.waiting);
+        break;
+      case 'waiting':
+        if (this.hostPresent !== event.data.hostPresent || this.state === CallState.Waiting) {
+          this.hostPresent = event.data.hostPresent;
+          this.emit('waiting-change', this.hostPresent);
+        }
+        break;
+      case 'knock':
+        if (this.localRole === 'host') this.setWaitingList([...this.waitingList.map(toMember), event.data.participant]);
+        break;
+      case 'knock-withdrawn':
+        if (this.waitingList.some((w) => w.id === event.data.peerId)) {
+          this.waitingList = this.waitingList.filter((w) => w.id !== event.data.peerId);
+          this.emit('knock-withdrawn', event.data.peerId, event.data.reason);
+        }
+        break;
+      case 'admitted':
+        // The transport already has the credentials and is calling everyone present.
+        if (this.admitted) break;
+        this.admitted = true;
+        if (this.state === CallState.Waiting) this.setState(CallState.Connected);
+        this.emit('joined', this.room ?? '', this.localId ?? '');
+        break;
+      case 'denied':
+        this.hostMessage = event.data.message;
+        void this.leave('denied');
+        break;
+      case 'ended':
+        void this.leave('ended-by-host');
+        break;
+      case 'mute-requested':
+        void this.toggleMic(false).then(() => this.emit('mute-requested', event.data.by));
+        break;
+      case 'locked':
+        this.setLocked(event.data.locked);
+        break;
+    }
+  }
+
+  private setLocked(locked: boolean): void {
+    if (this.locked === locked) return;
+    this.locked = locked;
+    this.emit('lock-change', locked);
+  }
+
+  /** Replace the waiting list, telling of each newcomer and each one gone. */
+  private setWaitingList(members: WaitingMember[]): void {
+    const before = new Map(this.waitingList.map((w) => [w.id, w]));
+    const next = members.map((m) => before.get(m.peerId) ?? { id: m.peerId, displayName: m.displayName, since: new Date(m.since) });
+    const ids = new Set(next.map((w) => w.id));
+    this.waitingList = next.sort((a, b) => a.since.getTime() - b.since.getTime());
+    for (const w of before.values()) if (!ids.has(w.id)) this.emit('knock-withdrawn', w.id, 'left');
+    for (const w of next) if (!before.has(w.id)) this.emit('knock', w);
+  }
+
+  /** Hosts: who waits to be let in, longest first. Empty for guests. */
+  get waitingParticipants(): readonly WaitingParticipant[] {
+    return this.waitingList;
+  }
+
+  /**
+   * A host action (admit, deny, admit-all, remove, mute, lock, unlock, end): the server checks the
+   * role and the id; rejects with its RtcError (`not-allowed`, `participant-not-found`, …).
+   */
+  async hostAction(request: RoomRequest): Promise<unknown> {
+    const transport = this.transport;
+    if (!transport || (this.state !== CallState.Connected && this.state !== CallState.Reconnecting)) {
+      throw new RtcError(RtcErrorCode.NotAllowed, 'Not in a call: join first.');
+    }
+    return transport.ask(request);
   }
 
   // ── state ──────────────────────────────────────────────────────────────────────────────────
@@ -456,6 +565,10 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     await transport?.close(sayBye);
     if (this.transport === transport) this.transport = null;
     this.releaseMedia();
+    this.waitingList = [];
+    this.locked = false;
+    this.hostPresent = false;
+    this.admitted = false;
     this.invalidate();
     this.tearingDown = false;
   }
@@ -464,6 +577,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     this.localId = null;
     this.localRole = 'guest';
     this.error = null;
+    this.hostMessage = undefined;
   }
 
   private setState(next: CallState): void {
@@ -505,4 +619,8 @@ export class CallSession extends TypedEmitter<SessionEvents> {
       stream: p.stream,
     };
   }
+}
+
+function toMember(w: WaitingParticipant): WaitingMember {
+  return { peerId: w.id, displayName: w.displayName, since: w.since.getTime() };
 }

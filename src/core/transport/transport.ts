@@ -4,7 +4,7 @@
  * A transport knows nothing of the DOM beyond media APIs, and nothing of the elements.
  */
 import type { JoinResponse } from '../../protocol/join.js';
-import type { RemovedReason, RoomRequest } from '../../protocol/room-events.js';
+import type { RemovedReason, RoomEvent, RoomRequest } from '../../protocol/room-events.js';
 import type { TypedEmitter } from '../emitter.js';
 import type { RtcError } from '../errors.js';
 import type { ConnectionState, ParticipantLeaveReason, ParticipantRole } from '../types.js';
@@ -43,6 +43,12 @@ export type TransportEvents = {
   'signaling-restored': () => void;
   /** The server took our seat away. */
   removed: (reason: RemovedReason) => void;
+  /**
+   * A room event the session acts on (the roster with its waiting list, the wait, knocks, admitted,
+   * denied, mute requests, lock, end), after the transport has taken what it needs from it (an
+   * `admitted` one's credentials and roster: by then every member is being called).
+   */
+  'room-event': (event: RoomEvent) => void;
   /** Something went wrong that does not end the call by itself. */
   error: (error: RtcError) => void;
 };
@@ -73,8 +79,14 @@ export interface Transport extends Pick<TypedEmitter<TransportEvents>, 'on' | 'o
   publish(source: MediaSource, track: MediaStreamTrack | null): Promise<void>;
   /** Tells everyone our mic/camera/name state. */
   sendState(state: LocalState): void;
-  /** A room request to the server (leave, update, …). */
+  /** A room request to the server (leave, update, …), not waiting for an answer. */
   request(request: RoomRequest): void;
+  /**
+   * A room request whose answer matters (host actions): resolves with the reply's data, rejects
+   * with an RtcError carrying the server's code (`not-allowed`, `participant-not-found`, …), or
+   * `signaling-unreachable` when signaling is down or no reply comes.
+   */
+  ask(request: RoomRequest): Promise<unknown>;
   /** Retry the signaling connection after `signaling-lost`. */
   reconnectSignaling(): void;
   /**

@@ -94,6 +94,11 @@ export class FakeTransport extends TypedEmitter<TransportEvents> implements Tran
     this.requests.push(request);
   }
 
+  async ask(request: RoomRequest): Promise<unknown> {
+    this.requests.push(request);
+    return undefined;
+  }
+
   reconnectSignaling(): void {}
 
   readonly peerToken = 'fake-peer-token';

@@ -12,7 +12,7 @@ import type { MediaConnection, Peer, PeerOptions } from 'peerjs';
 import type { JoinResponse, PublicMember } from '../../../protocol/join.js';
 import { parseRoomPayload, ROOM_FRAME, type CredentialsRefresh, type RoomRequest } from '../../../protocol/room-events.js';
 import { TypedEmitter } from '../../emitter.js';
-import { RtcError, RtcErrorCode, peerError } from '../../errors.js';
+import { RtcError, RtcErrorCode, isRtcErrorCode, peerError } from '../../errors.js';
 import { meshBitratePolicy, type BitratePolicy } from '../../session/policies.js';
 import type { ParticipantLeaveReason } from '../../types.js';
 import type { ConnectOptions, LocalState, MediaSource, RemotePeer, Transport, TransportEvents } from '../transport.js';
@@ -30,6 +30,8 @@ const KIND: Record<Exclude<MediaSource, 'screen'>, 'audio' | 'video'> = { microp
 
 /** The id of our `refresh` requests (one at a time). */
 const REFRESH_ID = 'refresh';
+/** How long an `ask()` waits for the server's reply. */
+const ASK_TIMEOUT_MS = 10_000;
 /** Refresh once this share of the remaining lifetime has passed… */
 const REFRESH_AT = 0.75;
 /** …but not sooner than this; and ask again this long after an unanswered request. */
@@ -49,6 +51,9 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   private closing = false;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private refreshDue = false;
+  /** `ask()`s waiting for their reply, by request id. */
+  private readonly asks = new Map<string, { resolve(data: unknown): void; reject(error: RtcError): void; timer: ReturnType<typeof setTimeout> }>();
+  private nextAsk = 1;
 
   constructor(private readonly bitrate: BitratePolicy = meshBitratePolicy) {
     super();
@@ -103,6 +108,21 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     if (this.peer?.open) socket?.send({ type: ROOM_FRAME, payload: request });
   }
 
+  ask(request: RoomRequest): Promise<unknown> {
+    if (!this.peer?.open || this.closing) {
+      return Promise.reject(new RtcError(RtcErrorCode.SignalingUnreachable, 'Not connected to the call server right now.'));
+    }
+    const id = `a${this.nextAsk++}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.asks.delete(id);
+        reject(new RtcError(RtcErrorCode.SignalingUnreachable, `The call server did not answer within ${ASK_TIMEOUT_MS / 1000} s.`));
+      }, ASK_TIMEOUT_MS);
+      this.asks.set(id, { resolve, reject, timer });
+      this.request({ ...request, id });
+    });
+  }
+
   reconnectSignaling(): void {
     const peer = this.peer;
     if (peer && peer.disconnected && !peer.destroyed) peer.reconnect();
@@ -125,6 +145,11 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     clearTimeout(this.refreshTimer);
     // Tell the server first: room-mates learn `left` at once, even if a goodbye on a link is lost.
     if (sayBye) this.request({ request: 'leave' });
+    for (const [id, pending] of this.asks) {
+      clearTimeout(pending.timer);
+      pending.reject(new RtcError(RtcErrorCode.SignalingUnreachable, 'The call ended before the server answered.'));
+      this.asks.delete(id);
+    }
     for (const id of [...this.held.keys()]) this.releaseHeld(id, true);
     const links = [...this.links.values()];
     this.links.clear();
@@ -260,17 +285,41 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     if (!event) return;
     if ('reply' in event) {
       if (event.reply === REFRESH_ID) this.onRefreshed(event.ok ? event.data : undefined);
+      const pending = this.asks.get(event.reply);
+      if (pending) {
+        this.asks.delete(event.reply);
+        clearTimeout(pending.timer);
+        if (event.ok) pending.resolve(event.data);
+        else pending.reject(new RtcError(isRtcErrorCode(event.error.code) ? event.error.code : RtcErrorCode.Internal, event.error.message));
+      }
       return;
     }
     switch (event.event) {
       case 'members':
         for (const m of event.data.members) if (m.peerId !== this.localId) this.remember(m);
+        this.emit('room-event', event);
+        break;
+      case 'admitted':
+        // Let in: the credentials and the roster the wait held back; now we call everyone present.
+        this.onRefreshed(event.data);
+        for (const m of event.data.members) if (m.peerId !== this.localId) this.remember(m);
+        for (const m of event.data.members) if (m.peerId !== this.localId) this.call(m);
+        this.emit('room-event', event);
+        break;
+      case 'waiting':
+      case 'knock':
+      case 'knock-withdrawn':
+      case 'denied':
+      case 'mute-requested':
+      case 'locked':
+      case 'ended':
+        this.emit('room-event', event);
         break;
       case 'member-joined':
         if (event.data.peerId !== this.localId) this.remember(event.data);
         break;
       case 'member-left':
-        this.drop(event.data.peerId, event.data.reason === 'left' ? 'left' : 'disconnected');
+        this.drop(event.data.peerId, event.data.reason);
         break;
       case 'member-updated': {
         const member = this.roster.get(event.data.peerId);
