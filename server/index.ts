@@ -15,6 +15,7 @@ import { Rooms, toPublic, type LeaveReason, type Member } from './rooms/roster.j
 import { PEERJS_KEY, SignalingRelay } from './signaling/relay.js';
 import { hashRejoinKey, isPeerIdOf, peerIdFor, signPeerToken, verifyPeerToken, verifyRoomToken, type RoomRole } from './tokens.js';
 import { iceServersFor } from './turn.js';
+import { WebhookSender } from './webhooks.js';
 
 export { optionsFromEnv, startupWarnings, findPackageRoot, type RtcServerOptions } from './config.js';
 export { RtcHttpError, type RtcServerErrorCode, type RtcServerErrorBody } from './errors.js';
@@ -121,7 +122,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     onOpen: (m, ws, waitingToken) => control.onOpen(m, ws, waitingToken),
     onRebuilt: (m) => (m.waiting ? control.knocked(m) : control.seated(m)),
   });
-  const control: RoomControl = new RoomControl({ rooms, relay, cfg, log });
+  const webhooks = cfg.webhook ? new WebhookSender({ url: cfg.webhook.url, secret: cfg.webhook.secret, log, counters: metrics }) : undefined;
+  const control: RoomControl = new RoomControl({ rooms, relay, cfg, log, notify: webhooks ? (notice) => webhooks.send(notice) : undefined });
 
   function onLeave(m: Member, reason: LeaveReason, mates: Member[]): void {
     log(`rtc-call: leave room=${m.room} peer=${m.peerId} reason=${reason}${m.waiting ? ' (waiting)' : ''} remaining=${mates.length}`);
@@ -521,7 +523,9 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   function close(): Promise<void> {
     if (closed) return closed;
     closing = true;
-    closed = new Promise<void>((resolve) => {
+    // Webhooks on their way get a moment (≤ 2 s) beside the http server's own close.
+    const webhooksClosed = webhooks?.close();
+    const serverClosed = new Promise<void>((resolve) => {
       rooms.close();
       limiter.close();
       clearInterval(revocationSweep);
@@ -543,6 +547,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
         setTimeout(() => server.closeAllConnections?.(), 500).unref();
       } else done();
     });
+    closed = Promise.all([serverClosed, webhooksClosed]).then(() => undefined);
     return closed;
   }
 

@@ -16,7 +16,15 @@ export interface RelayCounters {
   dropped(reason: DropReason, bytes: number): void;
 }
 
-export interface ServerMetrics extends RelayCounters {
+/** How a webhook delivery ended (`rtc_webhook_deliveries_total{result}`): the receiver answered 2xx; it never did (given up after the retries, or a status not worth retrying); or it was never sent (queue overflow, shutdown). */
+export type WebhookResult = 'delivered' | 'failed' | 'dropped';
+
+/** What the webhook sender counts (server/webhooks.ts). */
+export interface WebhookCounters {
+  webhook(result: WebhookResult): void;
+}
+
+export interface ServerMetrics extends RelayCounters, WebhookCounters {
   readonly registry: Registry;
   joined(): void;
   refused(code: string): void;
@@ -38,6 +46,7 @@ export function createMetrics(sizes: Sizes): ServerMetrics {
   const relayedBytes = new Counter({ name: 'rtc_relayed_bytes_total', help: 'Bytes of the frames in rtc_relayed_messages_total.', registers: [registry] });
   const droppedMessages = new Counter({ name: 'rtc_dropped_messages_total', help: 'Signaling frames not delivered, by reason.', labelNames: ['reason'], registers: [registry] });
   const droppedBytes = new Counter({ name: 'rtc_dropped_bytes_total', help: 'Bytes of the frames in rtc_dropped_messages_total.', labelNames: ['reason'], registers: [registry] });
+  const webhooks = new Counter({ name: 'rtc_webhook_deliveries_total', help: 'Webhook events by outcome: delivered (2xx), failed (no 2xx after the retries), dropped (never sent: queue full or shutdown).', labelNames: ['result'], registers: [registry] });
   return {
     registry,
     joined: () => joins.inc(),
@@ -50,6 +59,7 @@ export function createMetrics(sizes: Sizes): ServerMetrics {
       droppedMessages.inc({ reason });
       droppedBytes.inc({ reason }, bytes);
     },
+    webhook: (result) => webhooks.inc({ result }),
   };
 }
 
