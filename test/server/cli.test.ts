@@ -167,6 +167,47 @@ describe('CLI', () => {
     assert.equal(startupWarnings('127.0.0.1', { roomSecret: long, peerSecret: long }).length, 0);
   });
 
+  test('a configuration the server refuses stops it at start: non-zero exit, a one-line reason, nothing listening', async () => {
+    const base = { RTC_DATA_DIR: '', RTC_DEMO_DIR: '', RTC_ROOM_SECRET: '', RTC_WEBHOOK_URL: '', RTC_WEBHOOK_SECRET: '', PORT: '0' };
+    for (const [env, reason] of [
+      [{ RTC_WAITING_ROOM: 'guests' }, /^rtc-call-server: the waiting room \(RTC_WAITING_ROOM=guests\) needs room tokens \(RTC_ROOM_SECRET\)[^\n]*$/m],
+      [{ RTC_WEBHOOK_URL: 'https://backend.example/rtc' }, /^rtc-call-server: RTC_WEBHOOK_URL is set but RTC_WEBHOOK_SECRET is not: webhooks are always signed$/m],
+      [{ RTC_WEBHOOK_URL: 'ftp://backend.example/rtc', RTC_WEBHOOK_SECRET: 'x'.repeat(32) }, /^rtc-call-server: RTC_WEBHOOK_URL "ftp:\/\/backend\.example\/rtc" must be http: or https:$/m],
+    ] as const) {
+      const r = node([cli], { ...base, ...env });
+      assert.notEqual(r.status, 0, JSON.stringify(env));
+      assert.notEqual(r.status, null, `${JSON.stringify(env)}: it started instead (killed by the timeout)`);
+      assert.equal(r.stdout, '', 'no listening line');
+      assert.match(r.stderr.split('\n')[0]!, reason);
+    }
+    // With what they lack, the same settings start: the refusals were about the missing pieces.
+    const ok = await spawnCli(['--demo-dir', ''], {
+      ...process.env, ...base, RTC_WAITING_ROOM: 'guests', RTC_ROOM_SECRET: 'x'.repeat(32),
+      RTC_WEBHOOK_URL: 'http://127.0.0.1:9/rtc', RTC_WEBHOOK_SECRET: 'y'.repeat(32),
+    });
+    ok.child.kill('SIGTERM');
+    assert.equal(await ok.exited, 0);
+  });
+
+  test('token --wait true|false puts the wait claim in the token: the server makes that person knock, or not', async () => {
+    const secret = 'cli-wait-secret-0123456789abcdef0123';
+    const mint = (wait: string) => node([cli, 'token', '--room', 'cli-wait', '--wait', wait], { RTC_ROOM_SECRET: secret });
+    const knocks = mint('true');
+    const walks = mint('false');
+    assert.equal(knocks.status, 0, knocks.stderr);
+    assert.equal(walks.status, 0, walks.stderr);
+    const bad = mint('maybe');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--wait must be true or false/);
+    const s = await start({ roomSecret: secret, waitingRoom: 'guests' });
+    try {
+      assert.equal((await joinOk(s.base, 'cli-wait', 'x', { token: knocks.stdout.trim().split('\n').at(-1) })).waiting, true);
+      assert.equal((await joinOk(s.base, 'cli-wait', 'x', { token: walks.stdout.trim().split('\n').at(-1) })).waiting, undefined);
+    } finally {
+      await s.close();
+    }
+  });
+
   test('serves, prints the listening line, and exits 0 within 5 s on SIGTERM with peers connected', async () => {
     const cli = await spawnCli(['--port', '0', '--host', '127.0.0.1', '--demo-dir', ''], { ...process.env, RTC_PEER_SECRET: 'p' });
     const { child } = cli;
