@@ -1,7 +1,9 @@
-// One visit, two views: ?role=provider (the clinician; joins at once) and ?role=patient (a device
-// check first; the picker's `persist` stores the choice under localStorage['rtc-call:devices'],
-// which <rtc-call> reads when it joins). In production the clinic backend would hand each side a
-// room token (`token` attribute) for the visit; this demo server needs none.
+// One visit, two views: ?role=provider (the clinician; joins at once, as the host) and
+// ?role=patient (name and device check first, then the waiting room until the provider lets them
+// in). In production the clinic's backend hands each side a room token for the visit (`token`
+// attribute: role host for the provider, guest with `wait: true` for the patient); `npm start`'s
+// demo server stands in for that backend at /demo-api/token. A server without it (a plain
+// rtc-call-server) gives no tokens: then the visit runs without a waiting room.
 const params = new URLSearchParams(location.search);
 const role = params.get('role') === 'patient' ? 'patient' : 'provider';
 const visit = (params.get('visit') || `visit-${Math.random().toString(36).slice(2, 8)}`).replace(/[^A-Za-z0-9_-]/g, '');
@@ -14,15 +16,42 @@ const patientUrl = new URL(`telehealth.html?role=patient&visit=${visit}`, locati
 $('other-view').href = role === 'provider' ? patientUrl : `telehealth.html?role=provider&visit=${visit}`;
 $('other-view').textContent = role === 'provider' ? 'Patient view' : 'Provider view';
 
+/** A room token from the demo server (one person per tab: the same `sub` on a reload). */
+async function demoToken(name) {
+  const key = `telehealth:${visit}:${role}`;
+  const sub = sessionStorage.getItem(key) ?? crypto.randomUUID();
+  sessionStorage.setItem(key, sub);
+  const body = role === 'provider' ? { room: visit, name, role: 'host', sub } : { room: visit, name, role: 'guest', wait: true, sub };
+  try {
+    const res = await fetch('/demo-api/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (res.ok) return (await res.json()).token;
+  } catch {
+    // Not reachable: the join itself will say so.
+  }
+  return '';
+}
+
 call.addEventListener('rtc-leave-request', (e) => {
-  if (role === 'provider' && !confirm('End the visit for you?')) e.preventDefault();
+  if (role === 'provider' && !confirm('Leave the visit? The patient stays in the room.')) e.preventDefault();
+});
+call.addEventListener('rtc-end-request', (e) => {
+  if (!confirm('End the visit for both of you?')) e.preventDefault();
 });
 call.addEventListener('rtc-participant-joined', (e) => {
   $('role-line').textContent = `Video visit — ${e.detail.participant.displayName} is here`;
 });
+call.addEventListener('rtc-knock', (e) => {
+  $('role-line').textContent = `Video visit — ${e.detail.participant.displayName} is in the waiting room`;
+});
+// A device chosen while waiting applies to the call at once (and is remembered: `persist`).
+$('waiting-picker')?.addEventListener('rtc-device-change', (e) => {
+  const { kind, deviceId } = e.detail;
+  call.setDevices(kind === 'videoinput' ? { videoInput: deviceId } : kind === 'audioinput' ? { audioInput: deviceId } : { audioOutput: deviceId });
+});
 
-function enterVisit(name) {
+async function enterVisit(name) {
   call.displayName = name;
+  call.token = await demoToken(name);
   $('visit').hidden = false;
   call.join().catch(() => {}); // a failure is shown in the element and arrives as rtc-error
 }
@@ -32,7 +61,8 @@ if (role === 'provider') {
   $('provider-tools').hidden = false;
   $('patient-link').href = patientUrl;
   $('patient-link').textContent = patientUrl;
-  enterVisit('Dr. Rivera');
+  $('waiting-help').remove();
+  void enterVisit('Dr. Rivera');
 } else {
   $('role-line').textContent = 'Video visit — patient view';
   $('check').hidden = false;
@@ -41,6 +71,6 @@ if (role === 'provider') {
     $('check').hidden = true;
     // Removing the picker closes its preview, so the call can open the same devices.
     $('picker').remove();
-    enterVisit($('patient-name').value.trim() || 'Patient');
+    void enterVisit($('patient-name').value.trim() || 'Patient');
   });
 }

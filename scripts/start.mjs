@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm start: build when the build is missing or older than the sources, then run the server
-// (server/dist/cli.js) with the demo at / and the bundle at /rtc-call.js. Arguments are passed on:
-// `npm start -- --port 9000`.
+// (server/dist/cli.js) with the demo at / and the bundle at /rtc-call.js, and — on a loopback
+// HOST — the demo's token endpoint (--demo-tokens). Arguments are passed on: `npm start -- --port 9000`.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +30,13 @@ if (!built || sourceTime > buildTime) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-const child = spawn(process.execPath, [join(root, 'server/dist/cli.js'), ...process.argv.slice(2)], {
+// The bundled demo's token endpoint (the telehealth demo's waiting room needs a host and a guest
+// token): on unless RTC_DEMO_TOKENS says otherwise or the server listens beyond this machine.
+const args = process.argv.slice(2);
+const hostArg = args.includes('--host') ? args[args.indexOf('--host') + 1] : process.env.HOST;
+const loopback = !hostArg || /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i.test(hostArg);
+const demoTokens = process.env.RTC_DEMO_TOKENS === undefined && !process.env.RTC_PUBLIC_URL && !args.includes('--public-url') && loopback;
+const child = spawn(process.execPath, [join(root, 'server/dist/cli.js'), ...(demoTokens ? ['--demo-tokens'] : []), ...args], {
   cwd: root,
   stdio: 'inherit',
 });

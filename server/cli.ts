@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { checkDisplayName, isValidRoom } from 'rtc-call/protocol';
-import { MIN_SECRET_BYTES, serverVersion } from './config.js';
+import { isLoopbackHost, MIN_SECRET_BYTES, serverVersion } from './config.js';
 import { createRtcServer, optionsFromEnv, signRoomToken, startupWarnings } from './index.js';
 
 const SERVE_USAGE = `usage: rtc-call-server [serve] [options]     run the signaling server
@@ -19,9 +19,10 @@ const SERVE_USAGE = `usage: rtc-call-server [serve] [options]     run the signal
   --turn-ttl s  --peer-token-ttl s  --max-token-ttl s  --stun-urls u,…  --ice-transport-policy all|relay  --max-participants N
   --leave-grace-ms N  --pending-join-ms N  --join-rate-limit N  --trust-proxy  --concurrent-limit N
   --bundle-file F  --demo-dir D  --data-dir D (default ./.rtc-call; '' = in memory)
+  --demo-tokens    the bundled demo's token endpoint (loopback HOST only; npm start turns it on)
 Environment (flags win): PORT HOST RTC_BASE_PATH RTC_ALLOWED_ORIGINS RTC_PUBLIC_URL RTC_FRAME_ANCESTORS
   RTC_ROOM_SECRET RTC_PEER_SECRET RTC_METRICS_TOKEN RTC_WAITING_ROOM RTC_DENY_COOLDOWN RTC_ADMIN_TOKEN
-  RTC_WEBHOOK_URL RTC_WEBHOOK_SECRET RTC_TURN_URLS RTC_TURN_SECRET RTC_TURN_TTL RTC_PEER_TOKEN_TTL RTC_MAX_TOKEN_TTL RTC_STUN_URLS
+  RTC_WEBHOOK_URL RTC_WEBHOOK_SECRET RTC_DEMO_TOKENS RTC_TURN_URLS RTC_TURN_SECRET RTC_TURN_TTL RTC_PEER_TOKEN_TTL RTC_MAX_TOKEN_TTL RTC_STUN_URLS
   RTC_ICE_TRANSPORT_POLICY RTC_MAX_PARTICIPANTS RTC_LEAVE_GRACE_MS RTC_PENDING_JOIN_MS
   RTC_JOIN_RATE_LIMIT RTC_TRUST_PROXY RTC_CONCURRENT_LIMIT RTC_BUNDLE_FILE RTC_DEMO_DIR RTC_DATA_DIR`;
 
@@ -101,6 +102,9 @@ async function serve(argv: string[]): Promise<void> {
     fail((err as Error).message, SERVE_USAGE);
   }
   const { port, host, options } = settings;
+  if (options.demoTokens && !isLoopbackHost(host)) {
+    fail(`--demo-tokens / RTC_DEMO_TOKENS hand a host token to anyone: only with a loopback HOST, not ${host}`);
+  }
   let rtc;
   try {
     rtc = createRtcServer(options);

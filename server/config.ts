@@ -51,6 +51,14 @@ export interface RtcServerOptions {
   webhookUrl?: string;
   /** RTC_WEBHOOK_SECRET: HMAC-SHA256 key of the webhook signature header; required with `webhookUrl`. */
   webhookSecret?: string;
+  /**
+   * RTC_DEMO_TOKENS, for the bundled demo on a local machine only (`npm start` turns it on):
+   * `POST <base>/demo-api/token` hands a room token — host or guest — to any page that asks, so
+   * the telehealth demo can show the waiting room without a clinic backend. Joins without a token
+   * stay allowed (as guests). The room secret is `roomSecret`, else one generated and kept in the
+   * data directory. Refused together with `publicUrl`: never on a server others can reach.
+   */
+  demoTokens?: boolean;
   turnUrls?: string[];
   turnSecret?: string;
   /** TURN credential lifetime in seconds (86400); never longer than the peer token's. */
@@ -104,6 +112,8 @@ export interface ResolvedConfig {
   denyCooldownS: number;
   adminToken: string | undefined;
   webhook: { url: string; secret: string } | undefined;
+  /** Demo tokens on: `/demo-api/token` exists and joins without a token are guests. */
+  demoTokens: boolean;
   dataDir: DataDir | undefined;
   stunUrls: string[];
   iceTransportPolicy: 'all' | 'relay';
@@ -193,7 +203,10 @@ export function resolveConfig(o: RtcServerOptions): ResolvedConfig {
   if (policy === 'relay' && !turnUrls.length) throw new Error('iceTransportPolicy "relay" needs TURN (RTC_TURN_URLS + RTC_TURN_SECRET)');
   const waitingRoom = o.waitingRoom ?? 'off';
   if (waitingRoom !== 'off' && waitingRoom !== 'guests') throw new Error(`waitingRoom must be "off" or "guests", not "${String(waitingRoom)}"`);
-  if (waitingRoom === 'guests' && !o.roomSecret) {
+  if (o.demoTokens && o.publicUrl) {
+    throw new Error('demo tokens (RTC_DEMO_TOKENS) hand a host token to anyone: they are for the bundled demo on a local machine, never with RTC_PUBLIC_URL');
+  }
+  if (waitingRoom === 'guests' && !o.roomSecret && !o.demoTokens) {
     throw new Error('the waiting room (RTC_WAITING_ROOM=guests) needs room tokens (RTC_ROOM_SECRET): without them nobody is a host who could admit anyone');
   }
   if (o.webhookUrl && !o.webhookSecret) throw new Error('RTC_WEBHOOK_URL is set but RTC_WEBHOOK_SECRET is not: webhooks are always signed');
@@ -214,7 +227,8 @@ export function resolveConfig(o: RtcServerOptions): ResolvedConfig {
     allowedOrigins: parseAllowedOrigins(o.allowedOrigins),
     publicOrigin: parsePublicUrl(o.publicUrl),
     frameAncestors: parseFrameAncestors(o.frameAncestors),
-    roomSecret: o.roomSecret || undefined,
+    roomSecret: o.roomSecret || (o.demoTokens ? dataDir?.secret('demoRoomSecret') ?? randomBytes(32).toString('base64url') : undefined),
+    demoTokens: o.demoTokens ?? false,
     peerSecret: o.peerSecret || dataDir?.secret('peerSecret') || randomBytes(32).toString('base64url'),
     dataDir,
     turnUrls,
@@ -261,6 +275,7 @@ const FLAGS = {
   'admin-token': { type: 'string' },
   'webhook-url': { type: 'string' },
   'webhook-secret': { type: 'string' },
+  'demo-tokens': { type: 'boolean' },
   'data-dir': { type: 'string' },
   'turn-urls': { type: 'string' },
   'turn-secret': { type: 'string' },
@@ -282,6 +297,7 @@ const FLAGS = {
 
 /** Flag → environment variable. */
 export const ENV: Record<Exclude<keyof typeof FLAGS, 'no-trust-proxy'>, string> = {
+  'demo-tokens': 'RTC_DEMO_TOKENS',
   port: 'PORT',
   host: 'HOST',
   'base-path': 'RTC_BASE_PATH',
@@ -381,6 +397,7 @@ export function optionsFromEnv(
   set('adminToken', get('admin-token'));
   set('webhookUrl', get('webhook-url'));
   set('webhookSecret', get('webhook-secret'));
+  set('demoTokens', values['demo-tokens'] ? true : bool(ENV['demo-tokens'], env[ENV['demo-tokens']]));
   // The CLI keeps its state in ./.rtc-call unless told otherwise ('' = in memory only).
   const dataDirValue = values['data-dir'] ?? env[ENV['data-dir']];
   if (dataDirValue === undefined) options.dataDir = resolve(DEFAULT_DATA_DIR);
@@ -414,12 +431,20 @@ export function optionsFromEnv(
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i;
 
+/** Whether HOST only listens on this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.test(host);
+}
+
 /** Start-up warnings to print (e.g. a public HOST without STUN/TURN: calls across NAT would fail). */
 /** Shorter HMAC secrets than this get a warning (a 256-bit key for HS256 / TURN's HMAC-SHA1). */
 export const MIN_SECRET_BYTES = 32;
 
 export function startupWarnings(host: string, options: RtcServerOptions): string[] {
   const warnings: string[] = [];
+  if (options.demoTokens) {
+    warnings.push('rtc-call: demo tokens are on (RTC_DEMO_TOKENS): any page on this machine can get a host token at /demo-api/token — for trying the bundled demo, never in production');
+  }
   if (!LOOPBACK.test(host) && !options.publicUrl) {
     warnings.push(
       `rtc-call: warning: HOST ${host} is not loopback but RTC_PUBLIC_URL is not set: only requests ` +

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { resolveConfig, type ResolvedConfig, type RtcServerOptions } from './config.js';
 import { adminRouter } from './http/admin.js';
+import { demoTokenRouter } from './http/demo-tokens.js';
 import { bearerAuthorized, createMetrics } from './http/metrics.js';
 import { RtcHttpError, type RtcServerErrorCode } from './errors.js';
 import { checkDisplayName, parseRoomRequest, ROOM_PATTERN, type CredentialsRefresh, type JoinResponse, type MembersResponse } from 'rtc-call/protocol';
@@ -29,8 +30,8 @@ export interface RtcServer {
   server: http.Server;
   /** End websockets, timers and the http server (created or given) within 5 s. */
   close(): Promise<void>;
-  /** What `/metrics` reports as gauges, for an embedding app: rooms, participants holding a seat, open sockets. */
-  stats(): { rooms: number; participants: number; sockets: number };
+  /** What `/metrics` reports as gauges, for an embedding app: rooms, participants holding a seat, people waiting, open sockets. */
+  stats(): { rooms: number; participants: number; waiting: number; sockets: number };
 }
 
 const CLOSE_DEADLINE_MS = 4_500;
@@ -277,7 +278,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       let sub: string | undefined;
       let wait: boolean | undefined;
       let name: unknown = displayName;
-      if (cfg.roomSecret) {
+      // With demo tokens (the bundled demo) a join without a token is a guest, as without a secret.
+      if (cfg.roomSecret && (token || !cfg.demoTokens)) {
         if (!token) throw new RtcHttpError('unauthorized', 'this server needs a room token to join');
         const claims = await verifyRoomToken(token, cfg.roomSecret);
         if (claims.room !== room) throw new RtcHttpError('wrong-room', 'the room token is for another room');
@@ -316,11 +318,12 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
 
       // A removed person stays out until the room ends; a denied one may not knock again at once.
       let waiting = control.mustWait(room, role, wait);
-      control.checkAllowed(room, sub, waiting);
-      // The one-seat rule: a reload of the tab that holds the seat takes it back without knocking;
-      // anyone else with the same `sub` knocks, and replaces that seat only when admitted.
+      // The one-seat rule: a reload of the tab that holds the seat takes it back without knocking
+      // (whatever cooldown another device of the same person earned); anyone else with the same
+      // `sub` knocks, and replaces that seat only when admitted.
       const seated = rooms.findReplaceable(room, sub, rk);
       if (waiting && seated && rk !== undefined && seated.rk === rk) waiting = false;
+      control.checkAllowed(room, sub, waiting);
       const replaced = waiting ? rooms.findReplaceable(room, sub, rk, true) : seated;
       if (waiting ? !rooms.hasWaitingRoomFor(room, replaced) : !rooms.hasRoomFor(room, replaced)) {
         throw new RtcHttpError('room-full', waiting ? `too many people are waiting to be let in (${MAX_WAITING})` : `room is full (${cfg.maxParticipants} participants)`);
@@ -388,6 +391,10 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
 
   const router = express.Router();
   router.use('/api', api);
+  if (cfg.demoTokens && cfg.roomSecret) {
+    const guard = (req: Request, res: Response, next: NextFunction) => checkOrigin(req, res, (err?: unknown) => (err ? next(err) : rateLimit(req, res, next)));
+    router.use('/demo-api', (_req, res, next) => { res.setHeader('Cache-Control', 'no-store'); next(); }, demoTokenRouter({ secret: cfg.roomSecret, maxTokenTtl: cfg.maxTokenTtl, guards: [guard] }));
+  }
 
   // Liveness for anyone (a load balancer): nothing about rooms or people. Counts are in /metrics.
   router.get('/healthz', (_req, res) => {

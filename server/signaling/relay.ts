@@ -68,6 +68,8 @@ const RELAYED = new Set(['OFFER', 'ANSWER', 'CANDIDATE']);
 /** Query parameters of the signaling socket that must appear exactly once. */
 const SINGLE_PARAMS = ['id', 'token', 'key'] as const;
 const OPEN_FRAME = '{"type":"OPEN"}';
+/** How long a farewell waits for a socket that was not open when its seat was taken away. */
+const FAREWELL_MS = 30_000;
 
 /** One open socket and its budgets. */
 interface Conn {
@@ -128,6 +130,13 @@ export class SignalingRelay {
    * re-verifying the signature this server just made; any other token is verified in full.
    */
   private readonly issued = new Map<string, string>();
+  /**
+   * Why the server took a seat away from a member whose socket was not open at the time (joined
+   * a moment ago, or in its grace period), by peer id: its next socket, with a valid token for
+   * that id, gets the notice and is closed — so it learns it was denied, removed or ended instead
+   * of a refused socket it cannot read. Kept for FAREWELL_MS.
+   */
+  private readonly farewells = new Map<string, { frame: string; reason: string; at: number }>();
   /** Socket listeners shared by every socket (no per-socket closures: they cost memory per peer). */
   private readonly onSocketClose: (this: WebSocket) => void;
   private readonly onSocketMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
@@ -191,6 +200,19 @@ export class SignalingRelay {
     }
     const claims = verifyPeerToken(token, this.opts.peerSecret);
     if (claims.pid !== id) throw new RtcHttpError('unauthorized', 'peer token is for another peer id');
+    const farewell = this.farewells.get(claims.pid);
+    if (farewell && !rooms.get(claims.pid)) {
+      this.farewells.delete(claims.pid);
+      if (this.closed || socket.destroyed) return;
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.on('error', terminateSelf);
+        ws.send(OPEN_FRAME);
+        ws.send(farewell.frame);
+        ws.close(4001, farewell.reason);
+        setTimeout(() => ws.terminate(), 1000).unref();
+      });
+      return;
+    }
     if (rooms.isRevoked(claims.pid)) throw new RtcHttpError('unauthorized', 'this peer has left the room; join again');
     if (this.closed || socket.destroyed) return;
     this.issued.delete(claims.pid);
@@ -363,6 +385,7 @@ export class SignalingRelay {
       if (live.length) this.queues.set(peerId, { items: live, bytes: live.reduce((n, i) => n + i.frame.length, 0) });
       else this.queues.delete(peerId);
     }
+    for (const [id, f] of this.farewells) if (now - f.at > FAREWELL_MS) this.farewells.delete(id);
     if (++this.sweeps % 5 === 0) {
       for (const conn of this.conns.values()) {
         if (now - conn.lastSeen > this.limits.aliveTimeoutMs) conn.ws.terminate();
@@ -377,7 +400,10 @@ export class SignalingRelay {
    */
   dismiss(m: Member, event: RoomEvent): void {
     const ws = m.socket;
-    if (ws?.readyState !== WebSocket.OPEN) return;
+    if (ws?.readyState !== WebSocket.OPEN) {
+      if (!this.closed) this.farewells.set(m.peerId, { frame: roomFrame(event), reason: event.event, at: Date.now() });
+      return;
+    }
     m.socket = null;
     ws.send(roomFrame(event));
     ws.close(4001, event.event);
@@ -441,6 +467,7 @@ export class SignalingRelay {
     this.conns.clear();
     this.queues.clear();
     this.issued.clear();
+    this.farewells.clear();
     this.wss.close();
   }
 }

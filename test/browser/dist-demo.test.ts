@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 async function demoServer(): Promise<string> {
-  const url = await rtcServer('demo', { staticDirs: { '/': 'demo' } });
+  const url = await rtcServer('demo', { staticDirs: { '/': 'demo' }, demoTokens: true });
   const res = await fetch(`${url}/rtc-call.js`, { method: 'HEAD' });
   if (!res.ok) throw new Error(`dist/cdn/rtc-call.js is missing (${res.status}): run \`npm run build\` first (npm test does).`);
   return url;
@@ -74,15 +74,26 @@ describe('demo pages', function () {
     await expectClean(id, 'device-check.html');
   });
 
-  it('telehealth: provider and patient (after the device check) meet in one visit', async () => {
+  it('telehealth: the patient checks devices and waits; the provider lets them in; "End for everyone" ends the visit for both', async () => {
     const server = await demoServer();
     const visit = uniqueRoom('visit');
     const provider = await open(`${server}/telehealth.html?role=provider&visit=${visit}`);
     const patient = await open(`${server}/telehealth.html?role=patient&visit=${visit}`);
     await until(() => evalIn<boolean>(patient, `document.getElementById('picker').status === 'ready'`), 'the patient device check');
     await evalIn(patient, `document.getElementById('patient-name').value = 'Pat Doe'; document.querySelector('#enter-form button').click()`);
+    // The patient waits (the device picker in the waiting view); the provider is told.
+    await until(() => evalIn<boolean>(patient, `document.getElementById('call').state === 'waiting'`), 'the patient waiting');
+    await until(() => evalIn<boolean>(patient, `document.getElementById('waiting-picker').status === 'ready'`), 'the device check while waiting');
+    await until(() => evalIn<boolean>(provider, `document.getElementById('role-line').textContent.includes('Pat Doe is in the waiting room')`), 'the knock');
+    await evalIn(provider, `document.getElementById('call').shadowRoot.querySelector('[part~="knock-banner"] [part~="admit-button"]').click()`);
     await inCall([provider, patient], 2);
-    expect(await evalIn<string>(provider, `document.getElementById('role-line').textContent`)).to.include('Pat Doe');
+    expect(await evalIn<string>(provider, `document.getElementById('role-line').textContent`)).to.include('Pat Doe is here');
+    // "End the visit": the page confirms (rtc-end-request), then both leave with ended-by-host.
+    await evalIn(provider, `window.confirm = () => true; document.getElementById('call').shadowRoot.querySelector('[part~="end-button"]').click()`);
+    for (const id of [provider, patient]) {
+      await until(() => evalIn<boolean>(id, `document.getElementById('call').state === 'left'`), 'the visit ended');
+    }
+    expect(await evalIn<string>(patient, `document.getElementById('call').shadowRoot.querySelector('[part="ended"]').textContent`)).to.include('The host ended the call.');
     await expectClean(provider, 'telehealth provider');
     await expectClean(patient, 'telehealth patient');
   });

@@ -205,6 +205,10 @@ describe('leaving', () => {
       assert.deepEqual(b2.members.map((m) => m.peerId), [a.peerId], 'the old B is gone, not listed twice');
       await pa.next(isLeaveFrom(b1.peerId), 2000);
       assert.ok(Date.now() - t0 < 2000, 'room-mates drop the old B at once, not after the grace period');
+      // Its next socket only hears why (it was away when it was replaced), then it is closed for good.
+      const told = await connect(s.port, b1);
+      assert.deepEqual((await told.next((m) => m.type === 'ROOM' && m.payload?.event === 'removed')).payload.data, { reason: 'replaced' });
+      assert.equal((await told.closed).code, 4001);
       assert.equal(await refusedStatus(connect(s.port, b1)), 401, 'the replaced peer cannot come back');
       // Another tab (different key) does not replace anyone: the room is full.
       const c = await join(s.base, 'reload', { displayName: 'B', rejoinKey: 'another-tab-key-000' });

@@ -172,6 +172,17 @@ describe('waiting room (RTC_WAITING_ROOM=guests)', () => {
     assert.equal((await enter(s, 'visit-5', { name: 'Pat', sub: 'pat-5' })).status, 200);
   });
 
+  test('denied (or ended) before its socket opened: that socket still gets the notice, then closes', async () => {
+    const host = await seat(s, 'visit-5b', { name: 'Rivera', role: 'host' });
+    const r = await enter(s, 'visit-5b', { name: 'Pat', sub: 'pat-5b' });
+    assert.equal((await ask(host.p, 'deny', { peerId: r.body.peerId, message: 'Not today.' })).ok, true);
+    const pat = await connect(s.port, r.body);
+    assert.deepEqual((await pat.next(isEvent('denied'))).payload.data, { message: 'Not today.' });
+    assert.equal((await pat.closed).code, 4001);
+    // Once told, the token is just revoked.
+    assert.equal((await connect(s.port, r.body).then(() => 0, (e) => e.status)), 401);
+  });
+
   test('remove: the guest is told, its mates hear removed-by-host, and its sub is refused until the room ends', async () => {
     const host = await seat(s, 'visit-6', { name: 'Rivera', role: 'host' });
     const guest = await seat(s, 'visit-6', { name: 'Gil', sub: 'gil-6', wait: false });
@@ -237,6 +248,13 @@ describe('waiting room (RTC_WAITING_ROOM=guests)', () => {
     // The admitted phone reloads (same rejoin key): no knocking for its own seat.
     const reload = await enter(s, 'visit-10', { name: 'Gil', sub: 'gil-10', rejoinKey: 'gil-phone-key-10' });
     assert.equal(reload.body.waiting, undefined);
+    // Another device of Gil's knocks and is denied: the seated tab's reload still walks back in.
+    const third = await enter(s, 'visit-10', { name: 'Gil', sub: 'gil-10', rejoinKey: 'gil-laptop-key-10' });
+    assert.equal(third.body.waiting, true);
+    assert.equal((await ask(host.p, 'deny', { peerId: third.body.peerId })).ok, true);
+    const again = await enter(s, 'visit-10', { name: 'Gil', sub: 'gil-10', rejoinKey: 'gil-phone-key-10' });
+    assert.equal(again.status, 200, again.text);
+    assert.equal(again.body.waiting, undefined);
   });
 
   test('someone waiting whose tab closes leaves hosts’ lists within the grace period; a host leaving does not admit anyone', async () => {

@@ -14,7 +14,7 @@ const created: RtcCall = document.createElement('rtc-call');
 created.room = 'visit-4711';
 created.displayName = 'Dr. Rivera';
 created.autojoin = true;
-const state: 'idle' | 'joining' | 'connected' | 'reconnecting' | 'left' | 'failed' = created.state;
+const state: 'idle' | 'joining' | 'waiting' | 'connected' | 'reconnecting' | 'left' | 'failed' = created.state;
 const people: readonly Participant[] = created.participants;
 void created.join().then(() => created.toggleMic(false));
 

@@ -8,7 +8,7 @@ import type { CallState, LeaveReason, Participant, ParticipantLeaveReason } from
 import { FakeNetwork } from '../helpers/fake-transport.js';
 import { uniqueRoom } from '../helpers/call.js';
 import { until } from '../helpers/media.js';
-import { rtcServer } from '../helpers/server.js';
+import { command, rtcServer } from '../helpers/server.js';
 
 interface Recorded {
   states: CallState[];
@@ -158,5 +158,45 @@ describe('CallSession on a fake transport', () => {
     await until(() => a.s.state === 'left', 'left');
     expect(a.seen.leaveReasons).to.deep.equal(['replaced']);
     expect(transport.closed).to.equal(true);
+  });
+
+  it('room events: a host keeps the waiting list (knocks, withdrawals, a fresh roster), the lock, a mute request, and an end', async () => {
+    const secret = 'session-room-secret-0123456789abcdef01';
+    const tokenServer = await rtcServer('session-tokens', { roomSecret: secret });
+    const room = uniqueRoom('events');
+    const token = await command<string>('rtc-sign-room-token', { secret, room, name: 'Dr. Rivera', role: 'host', sub: 'host', ttl: 600 });
+    const host = session();
+    const knocks: string[] = [];
+    const withdrawn: Array<[string, string]> = [];
+    const locks: boolean[] = [];
+    let muteBy: string | undefined;
+    host.s.on('knock', (w) => knocks.push(w.displayName));
+    host.s.on('knock-withdrawn', (id, reason) => withdrawn.push([id, reason]));
+    host.s.on('lock-change', (locked) => locks.push(locked));
+    host.s.on('mute-requested', (by) => (muteBy = by));
+    await host.s.join({ server: tokenServer, room, displayName: 'ignored', token, cameraOff: true });
+    expect(host.s.participants[0]!.role).to.equal('host');
+    const id = host.s.localId!;
+    net.roomEvent(id, { event: 'knock', data: { participant: { peerId: 'p1', displayName: 'Pat', since: 1000 } } });
+    net.roomEvent(id, { event: 'knock', data: { participant: { peerId: 'p2', displayName: 'Sam', since: 2000 } } });
+    expect(host.s.waitingParticipants.map((w) => w.displayName)).to.deep.equal(['Pat', 'Sam']);
+    expect(host.s.waitingParticipants[0]!.since.getTime()).to.equal(1000);
+    net.roomEvent(id, { event: 'knock-withdrawn', data: { peerId: 'p1', reason: 'admitted' } });
+    // After a reconnect the server sends the whole list: Sam gone, Kim new.
+    net.roomEvent(id, { event: 'members', data: { members: [], waiting: [{ peerId: 'p3', displayName: 'Kim', since: 3000 }], locked: true } });
+    expect(knocks).to.deep.equal(['Pat', 'Sam', 'Kim']);
+    expect(withdrawn).to.deep.equal([['p1', 'admitted'], ['p2', 'left']]);
+    expect(host.s.waitingParticipants.map((w) => w.id)).to.deep.equal(['p3']);
+    expect(host.s.locked).to.equal(true);
+    net.roomEvent(id, { event: 'locked', data: { locked: false } });
+    expect(locks).to.deep.equal([true, false]);
+    expect(host.s.micEnabled).to.equal(true);
+    net.roomEvent(id, { event: 'mute-requested', data: { by: 'Nurse' } });
+    await until(() => muteBy === 'Nurse', 'the mute request');
+    expect(host.s.micEnabled).to.equal(false);
+    net.roomEvent(id, { event: 'ended', data: { by: 'Nurse' } });
+    await until(() => host.s.state === 'left', 'left');
+    expect(host.seen.leaveReasons).to.deep.equal(['ended-by-host']);
+    expect(host.s.waitingParticipants).to.deep.equal([]);
   });
 });

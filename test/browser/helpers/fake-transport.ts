@@ -4,7 +4,7 @@
  * seat away, as the server would.
  */
 import type { JoinResponse } from '../../../src/protocol/join.js';
-import type { RemovedReason, RoomRequest } from '../../../src/protocol/room-events.js';
+import type { RemovedReason, RoomEvent, RoomRequest } from '../../../src/protocol/room-events.js';
 import { TypedEmitter } from '../../../src/core/emitter.js';
 import type { ConnectionState, ParticipantLeaveReason, ParticipantRole } from '../../../src/core/types.js';
 import type { ConnectOptions, LocalState, MediaSource, RemotePeer, Transport, TransportEvents } from '../../../src/core/transport/transport.js';
@@ -32,6 +32,11 @@ export class FakeNetwork {
   /** The server takes a seat away (e.g. `replaced`). */
   remove(id: string, reason: RemovedReason): void {
     this.transports.get(id)?.removedBy(reason);
+  }
+
+  /** A room event from the server to one participant (knock, locked, mute-requested, ended, …). */
+  roomEvent(id: string, event: RoomEvent): void {
+    this.transports.get(id)?.roomEvent(event);
   }
 }
 
@@ -120,6 +125,10 @@ export class FakeTransport extends TypedEmitter<TransportEvents> implements Tran
 
   removedBy(reason: RemovedReason): void {
     this.emit('removed', reason);
+  }
+
+  roomEvent(event: RoomEvent): void {
+    this.emit('room-event', event);
   }
 
   private others(includeGone = false): FakeTransport[] {
