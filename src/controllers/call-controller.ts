@@ -20,6 +20,7 @@ import { RtcStateChangeEvent } from '../events/state-change.js';
 import { RtcKnockEvent } from '../events/knock.js';
 import { RtcKnockWithdrawnEvent } from '../events/knock-withdrawn.js';
 import { RtcLockChangeEvent } from '../events/lock-change.js';
+import { RtcScreenShareChangeEvent } from '../events/screen-share-change.js';
 import type { RoomRequest } from '../protocol/room-events.js';
 
 /** What the host hears about besides re-rendering (announcements, notices). */
@@ -34,6 +35,7 @@ export interface CallControllerCallbacks {
   knock?(participant: WaitingParticipant): void;
   lockChange?(locked: boolean): void;
   muteRequested?(by: string | undefined): void;
+  screenShareChange?(participantId: string, enabled: boolean): void;
 }
 
 export class CallController implements ReactiveController {
@@ -120,6 +122,11 @@ export class CallController implements ReactiveController {
       this.dispatch(new RtcLockChangeEvent({ locked }));
       this.callbacks.lockChange?.(locked);
     });
+    session.on('screen-share-change', (participantId, enabled) => {
+      this.update();
+      this.dispatch(new RtcScreenShareChangeEvent({ participantId, enabled }));
+      this.callbacks.screenShareChange?.(participantId, enabled);
+    });
     session.on('mute-requested', (by) => {
       this.update();
       this.callbacks.muteRequested?.(by);
@@ -160,6 +167,25 @@ export class CallController implements ReactiveController {
 
   get locked(): boolean {
     return this.session.locked;
+  }
+
+  get screenSharing(): boolean {
+    return this.session.screenSharing;
+  }
+
+  /** Starts sharing; a failure is also reported as `rtc-error` (non-fatal). */
+  async startScreenShare(): Promise<boolean> {
+    try {
+      return await this.session.startScreenShare();
+    } catch (error) {
+      const rtcError = toRtcError(error);
+      this.reportError(rtcError);
+      throw rtcError;
+    }
+  }
+
+  stopScreenShare(): Promise<void> {
+    return this.session.stopScreenShare();
   }
 
   /** Let in (or never had to wait) in this call. */

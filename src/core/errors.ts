@@ -49,6 +49,8 @@ export const RtcErrorCode = {
   RemovedByHost: 'removed-by-host',
   /** A host turned this person away a moment ago; they can knock again after the server's cooldown. */
   KnockCooldown: 'knock-cooldown',
+  /** Sharing the screen is not allowed here (the page's permissions policy, or the system refused); the call goes on. */
+  ScreenShareDenied: 'screen-share-denied',
   /** Anything else: a bug or an unexpected browser/server answer. */
   Internal: 'internal',
 } as const;

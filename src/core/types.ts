@@ -30,6 +30,8 @@ export interface Participant {
   readonly connection: ConnectionState;
   /** Their media (remote) or what we send (local); null until there is one. */
   readonly stream: MediaStream | null;
+  /** Their shared screen (ours, for the local participant) while they share, else null. */
+  readonly screenStream: MediaStream | null;
 }
 
 /**

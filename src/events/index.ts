@@ -15,5 +15,6 @@ export * from './participant-left.js';
 export * from './participant-updated.js';
 export * from './pip-change.js';
 export * from './remove-request.js';
+export * from './screen-share-change.js';
 export * from './speaking-change.js';
 export * from './state-change.js';

@@ -60,6 +60,10 @@ export const styles = css`
     width: 24px;
     height: 24px;
   }
+  .toggle.sharing {
+    background: var(--rtc-accent, #1a73e8);
+    color: var(--rtc-accent-foreground, #fff);
+  }
   .toggle.off {
     background: var(--rtc-danger, #d93025);
     color: #fff;

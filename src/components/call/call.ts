@@ -15,7 +15,8 @@ import type { Messages } from '../../i18n/messages.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
 import { checkDisplayName, ROOM_PATTERN } from '../../protocol/rules.js';
 import { warnOnce } from '../../utils/define-element.js';
-import { cameraIcon, cameraOffIcon, leaveIcon, micIcon, micOffIcon, peopleIcon, settingsIcon } from '../icons.js';
+import { cameraIcon, cameraOffIcon, leaveIcon, micIcon, micOffIcon, peopleIcon, screenShareIcon, settingsIcon } from '../icons.js';
+import { canShareScreen } from '../../core/media/screen.js';
 import { sharedStyles } from '../shared.styles.js';
 import { styles } from './call.styles.js';
 
@@ -85,6 +86,8 @@ function playChime(): void {
  * @csspart name-input - The name field of the pre-join view.
  * @csspart join-button - The Join button.
  * @csspart grid - The grid of participant tiles.
+ * @csspart screen-tile - The `<rtc-video-tile>` of each shared screen (one per sharer, yours included), with the same re-exported `tile-*` parts.
+ * @csspart screen-share-button - Starts / stops sharing your screen (where the browser can; hidden with `no-screen-share`).
  * @csspart tile - Each participant's `<rtc-video-tile>`; its own parts are re-exported as `tile-base`, `tile-video`, `tile-placeholder`, `tile-avatar`, `tile-name`, `tile-mic-indicator`, `tile-status`, `tile-actions`, `tile-pip-button`, `tile-fullscreen-button`, `tile-unmute-audio-button`.
  * @csspart controls - The control bar (wraps the `controls` slot).
  * @csspart mic-button - The microphone toggle (pre-join and in call).
@@ -128,6 +131,7 @@ function playChime(): void {
  * @fires {RtcCameraChangeEvent} rtc-camera-change - The local camera was turned on or off (`detail.enabled`).
  * @fires {RtcErrorEvent} rtc-error - Something failed; `detail` is the `RtcError` (`code`, `message`, `fatal`).
  * @fires {RtcLeaveRequestEvent} rtc-leave-request - The user clicked leave; cancelable: `preventDefault()` keeps the call.
+ * @fires {RtcScreenShareChangeEvent} rtc-screen-share-change - Someone (you included) started or stopped sharing a screen (`detail.participantId`, `detail.enabled`); also for a share already running when you join.
  * @fires {RtcKnockEvent} rtc-knock - Hosts: someone knocked (`detail.participant`: `id`, `displayName`, `since`).
  * @fires {RtcKnockWithdrawnEvent} rtc-knock-withdrawn - Hosts: someone is no longer waiting (`detail.participantId`, `detail.reason`: `admitted`, `denied`, `left`).
  * @fires {RtcLockChangeEvent} rtc-lock-change - The call was locked or unlocked (`detail.locked`).
@@ -152,6 +156,10 @@ export class RtcCall extends LitElement {
     knock: (p) => this.onKnock(p),
     lockChange: (locked) => this.announce(locked ? this.messages.roomLocked : this.messages.roomUnlocked),
     muteRequested: () => this.pushNotice('mute-requested', this.messages.hostMutedYou, true),
+    screenShareChange: (id, enabled) => {
+      const p = this.participants.find((x) => x.id === id);
+      if (p && !p.isLocal) this.announce(enabled ? this.messages.sharingStarted(this.nameOf(p)) : this.messages.sharingStopped(this.nameOf(p)));
+    },
   });
   private leftReason: LeaveReason | null = null;
   private readonly localize = new LocalizeController(this);
@@ -210,6 +218,9 @@ export class RtcCall extends LitElement {
    * with media to nobody it gives up after 30 s. Then it fails with `signaling-unreachable`.
    */
   @property({ type: Number, attribute: 'reconnect-timeout' }) reconnectTimeout = 600;
+
+  /** No Share button (screen sharing stays available through `startScreenShare()`). */
+  @property({ type: Boolean, attribute: 'no-screen-share' }) noScreenShare = false;
 
   /** Hosts: no chime when someone knocks (the knock is still announced to screen readers). */
   @property({ type: Boolean, attribute: 'no-knock-sound' }) noKnockSound = false;
@@ -516,6 +527,25 @@ export class RtcCall extends LitElement {
     return this.controller.error;
   }
 
+  /** Whether you are sharing a screen. */
+  get screenSharing(): boolean {
+    return this.controller.screenSharing;
+  }
+
+  /**
+   * Shares a screen (the browser's picker): resolves `true` when sharing, `false` when the person
+   * cancelled the picker (not an error). Rejects with an `RtcError` `screen-share-denied` when the
+   * page or the system does not allow it; the call goes on. Your camera keeps going meanwhile.
+   */
+  async startScreenShare(): Promise<boolean> {
+    return this.controller.startScreenShare();
+  }
+
+  /** Stops sharing your screen (the browser's own "Stop sharing" does the same). */
+  async stopScreenShare(): Promise<void> {
+    await this.controller.stopScreenShare();
+  }
+
   /** Hosts: who is waiting to be let in, longest waiting first (`id`, `displayName`, `since`). Empty for guests. */
   get waitingParticipants(): readonly WaitingParticipant[] {
     return this.controller.waitingParticipants;
@@ -772,9 +802,25 @@ export class RtcCall extends LitElement {
 
   private renderGrid() {
     const participants = this.participants;
+    const screens = participants.filter((p) => p.screenStream);
     const m = this.messages;
     return html`
-      <div part="grid" class="grid" data-count=${Math.min(participants.length, 6)} aria-label=${m.participants} role="list">
+      <div part="grid" class="grid" data-count=${Math.min(participants.length + screens.length, 6)} aria-label=${m.participants} role="list">
+        ${repeat(
+          screens,
+          (p) => `screen:${p.id}`,
+          (p) => html`<rtc-video-tile
+            part="screen-tile"
+            class="screen"
+            exportparts=${TILE_PARTS}
+            role="listitem"
+            fit="contain"
+            .stream=${p.screenStream}
+            display-name=${p.isLocal ? m.yourScreen : m.screenOf(this.nameOf(p))}
+            status="connected"
+            lang=${this.localize.lang}
+          ></rtc-video-tile>`,
+        )}
         ${repeat(
           participants,
           (p) => p.id,
@@ -835,9 +881,28 @@ export class RtcCall extends LitElement {
             @click=${() => (this.settingsOpen = !this.settingsOpen)}
           >${settingsIcon}</button>`
         : nothing}
+      ${canShareScreen() && !this.noScreenShare ? this.renderShareButton() : nothing}
       ${this.isHost ? this.renderHostButtons() : nothing}
       <button part="leave-button" type="button" class="leave" aria-label=${m.leave} @click=${this.onLeaveClick}>${leaveIcon}</button>
     `;
+  }
+
+  private renderShareButton() {
+    const sharing = this.screenSharing;
+    const m = this.messages;
+    return html`<button
+      part="screen-share-button"
+      type="button"
+      class="toggle ${sharing ? 'sharing' : ''}"
+      aria-label=${sharing ? m.stopSharing : m.shareScreen}
+      aria-pressed=${sharing ? 'true' : 'false'}
+      @click=${this.onShareClick}
+    >${screenShareIcon}</button>`;
+  }
+
+  private onShareClick(): void {
+    const done = this.screenSharing ? this.stopScreenShare() : this.startScreenShare();
+    done.then(() => this.requestUpdate(), (error: RtcError) => this.showError(error));
   }
 
   private renderHostButtons() {

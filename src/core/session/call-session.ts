@@ -7,6 +7,7 @@
 import { RtcError, RtcErrorCode, toRtcError } from '../errors.js';
 import { TypedEmitter } from '../emitter.js';
 import { LocalMedia } from '../media/local-media.js';
+import { captureScreen } from '../media/screen.js';
 import { RoomClient, type JoinResponse } from '../room-client.js';
 import { BackoffReconnectPolicy, RECONNECT_WITHOUT_MEDIA_MS, type BitratePolicy, type ReconnectPolicy } from './policies.js';
 import { MeshTransport } from '../transport/mesh/mesh-transport.js';
@@ -80,6 +81,8 @@ export type SessionEvents = {
   'lock-change': (locked: boolean) => void;
   /** A host asked us to mute; the microphone is already off. */
   'mute-requested': (by: string | undefined) => void;
+  /** Someone (we included) started or stopped sharing a screen. */
+  'screen-share-change': (participantId: string, enabled: boolean) => void;
 };
 
 export class CallSession extends TypedEmitter<SessionEvents> {
@@ -115,6 +118,11 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   hostMessage: string | undefined;
   /** Hosts: who waits, longest first. */
   private waitingList: WaitingParticipant[] = [];
+  /** The screen we share, and the stream the local participant shows it in. */
+  private screenTrack: MediaStreamTrack | null = null;
+  private screenStream: MediaStream | null = null;
+  /** Who of the others shares a screen (to tell when that changes). */
+  private readonly remoteScreens = new Set<string>();
   /** Whether we have been let in (or never had to wait) in this call: `reconnecting` goes back to connected, else to waiting. */
   admitted = false;
 
@@ -336,14 +344,17 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     t.on('participant-joined', (p) => {
       this.invalidate();
       this.emit('participant-joined', this.remoteParticipant(p));
+      this.checkRemoteScreen(p);
     });
     t.on('participant-updated', (p) => {
       this.invalidate();
       this.emit('participant-updated', this.remoteParticipant(p));
+      this.checkRemoteScreen(p);
     });
     t.on('participant-left', (p, reason) => {
       this.invalidate();
       this.emit('participant-left', this.remoteParticipant(p), reason);
+      this.checkRemoteScreen(p, true);
     });
     t.on('signaling-lost', () => this.onSignalingLost());
     t.on('signaling-restored', () => this.onSignalingBack());
@@ -354,7 +365,68 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   }
 
   private localState(): LocalState {
-    return { mic: this.micEnabled, cam: this.cameraEnabled, name: this.config?.displayName ?? '' };
+    return { mic: this.micEnabled, cam: this.cameraEnabled, name: this.config?.displayName ?? '', screen: !!this.screenTrack };
+  }
+
+  /** A remote participant's share started or stopped (also: joined sharing, left while sharing). */
+  private checkRemoteScreen(p: RemotePeer, gone = false): void {
+    const on = !gone && !!p.screenStream;
+    if (on === this.remoteScreens.has(p.id)) return;
+    if (on) this.remoteScreens.add(p.id);
+    else this.remoteScreens.delete(p.id);
+    this.emit('screen-share-change', p.id, on);
+  }
+
+  // ── screen sharing ──────────────────────────────────────────────────────────────────────────
+
+  /** Whether we share a screen. */
+  get screenSharing(): boolean {
+    return !!this.screenTrack;
+  }
+
+  /**
+   * Shares a screen (the browser's picker): true when sharing, false when the person cancelled the
+   * picker. Rejects with `screen-share-denied` when sharing is not allowed here; the call goes on.
+   * The camera keeps going; the browser's own "Stop sharing" ends the share as stopScreenShare() does.
+   */
+  async startScreenShare(): Promise<boolean> {
+    if (this.screenTrack) return true;
+    const transport = this.transport;
+    if (!transport || (this.state !== CallState.Connected && this.state !== CallState.Reconnecting)) {
+      throw new RtcError(RtcErrorCode.NotAllowed, 'Join the call before sharing your screen.');
+    }
+    const track = await captureScreen();
+    if (!track) return false;
+    if (this.transport !== transport || this.screenTrack) {
+      track.stop(); // left meanwhile, or a second share won the race
+      return !!this.screenTrack;
+    }
+    track.addEventListener('ended', () => {
+      if (this.screenTrack === track) void this.stopScreenShare();
+    });
+    this.screenTrack = track;
+    this.screenStream = new MediaStream([track]);
+    await transport.publish('screen', track);
+    this.screenChanged(true);
+    return true;
+  }
+
+  /** Stops sharing the screen (no-op when not sharing). */
+  async stopScreenShare(): Promise<void> {
+    const track = this.screenTrack;
+    if (!track) return;
+    this.screenTrack = null;
+    this.screenStream = null;
+    track.stop();
+    await this.transport?.publish('screen', null);
+    this.screenChanged(false);
+  }
+
+  private screenChanged(on: boolean): void {
+    this.invalidate();
+    this.transport?.sendState(this.localState());
+    this.emit('screen-share-change', this.localId ?? 'local', on);
+    this.emit('participant-updated', this.participants[0]!);
   }
 
   private onLocalMediaChange(): void {
@@ -564,6 +636,10 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     // Closing says goodbye (to the server first, then on every link) and ends every connection.
     await transport?.close(sayBye);
     if (this.transport === transport) this.transport = null;
+    this.screenTrack?.stop();
+    this.screenTrack = null;
+    this.screenStream = null;
+    this.remoteScreens.clear();
     this.releaseMedia();
     this.waitingList = [];
     this.locked = false;
@@ -604,6 +680,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
       cameraEnabled: this.cameraEnabled,
       connection,
       stream: this.media?.stream ?? null,
+      screenStream: this.screenStream,
     };
   }
 
@@ -617,6 +694,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
       cameraEnabled: p.cameraEnabled,
       connection: p.connection,
       stream: p.stream,
+      screenStream: p.screenStream,
     };
   }
 }

@@ -21,6 +21,8 @@ export interface RemotePeer {
   readonly cameraEnabled: boolean;
   readonly connection: ConnectionState;
   readonly stream: MediaStream | null;
+  /** Their shared screen while they share, else null. */
+  readonly screenStream: MediaStream | null;
 }
 
 /** What the others see of us, sent whenever it changes. */
@@ -28,6 +30,8 @@ export interface LocalState {
   mic: boolean;
   cam: boolean;
   name: string;
+  /** Sharing a screen. */
+  screen?: boolean;
 }
 
 export type TransportEvents = {

@@ -76,8 +76,8 @@ function conformance(name: string, makeTransport: () => Transport) {
     it('publish and unpublish each source; a source the transport cannot carry is refused as not-supported', async () => {
       const room = uniqueRoom('conf');
       const a = await member(room, 'Ann');
-      await member(room, 'Bob');
-      await until(() => peerNamed(a, 'Bob'), 'Ann sees Bob', 15_000);
+      const b = await member(room, 'Bob');
+      await until(() => peerNamed(a, 'Bob') && peerNamed(b, 'Ann'), 'both see each other', 15_000);
       const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
       try {
         await a.t.publish('microphone', media.getAudioTracks()[0]!);
@@ -86,6 +86,14 @@ function conformance(name: string, makeTransport: () => Transport) {
         await a.t.publish('microphone', null);
         const screen = a.t.publish('screen', media.getVideoTracks()[0]!).then(() => 'ok', (e: { code?: string }) => e.code);
         expect(['ok', 'not-supported']).to.include(await screen);
+        if ((await screen) === 'ok') {
+          // A published screen with the state saying so reaches the others as their screenStream, and goes again.
+          a.t.sendState({ mic: false, cam: false, name: 'Ann', screen: true });
+          await until(() => peerNamed(b, 'Ann')?.screenStream?.getVideoTracks().length, 'the screen arrived', 15_000);
+          await a.t.publish('screen', null);
+          a.t.sendState({ mic: false, cam: false, name: 'Ann', screen: false });
+          await until(() => peerNamed(b, 'Ann')?.screenStream === null, 'the screen gone', 15_000);
+        }
       } finally {
         media.getTracks().forEach((t) => t.stop());
       }

@@ -14,6 +14,7 @@ class FakePeer implements RemotePeer {
   cameraEnabled = true;
   connection: ConnectionState = 'connected';
   stream: MediaStream | null = new MediaStream();
+  screenStream: MediaStream | null = null;
   constructor(readonly id: string, public displayName: string, readonly role: ParticipantRole) {}
 }
 
@@ -148,6 +149,9 @@ export class FakeTransport extends TypedEmitter<TransportEvents> implements Tran
     if (!peer) return;
     peer.micEnabled = state.mic;
     peer.cameraEnabled = state.cam;
+    // Their screen, as the mesh shows it: while their state says they share and a track is published.
+    const track = this.net.transports.get(id)?.published.get('screen') ?? null;
+    peer.screenStream = state.screen && track ? (peer.screenStream ?? new MediaStream([track])) : null;
     this.emit('participant-updated', peer);
   }
 

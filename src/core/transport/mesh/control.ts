@@ -8,7 +8,8 @@ export const MAX_CONTROL_MESSAGE = 4_096;
 
 /** Messages on the control channel. Unknown or malformed ones are ignored. */
 export type ControlMessage =
-  | { t: 'state'; mic: boolean; cam: boolean; name: string }
+  /** `screen`: sharing a screen (its track rides the link's screen transceiver). */
+  | { t: 'state'; mic: boolean; cam: boolean; name: string; screen?: boolean }
   | { t: 'ping' }
   | { t: 'bye' };
 
@@ -28,7 +29,7 @@ export function parseControlMessage(data: unknown): ControlMessage | null {
       return { t: msg['t'] };
     case 'state':
       if (typeof msg['mic'] !== 'boolean' || typeof msg['cam'] !== 'boolean' || typeof msg['name'] !== 'string') return null;
-      return { t: 'state', mic: msg['mic'], cam: msg['cam'], name: msg['name'].slice(0, 64) };
+      return { t: 'state', mic: msg['mic'], cam: msg['cam'], name: msg['name'].slice(0, 64), ...(msg['screen'] === true ? { screen: true } : {}) };
     default:
       return null;
   }

@@ -26,8 +26,6 @@ export const SIGNALING_OPEN_TIMEOUT_MS = 10_000;
 /** How long a call from a room-mate the server has not announced yet is held before it is refused. */
 export const HOLD_UNANNOUNCED_MS = 5_000;
 
-const KIND: Record<Exclude<MediaSource, 'screen'>, 'audio' | 'video'> = { microphone: 'audio', camera: 'video' };
-
 /** The id of our `refresh` requests (one at a time). */
 const REFRESH_ID = 'refresh';
 /** How long an `ask()` waits for the server's reply. */
@@ -46,8 +44,8 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   private readonly roster = new Map<string, PublicMember>();
   /** Calls from peers not announced yet. */
   private readonly held = new Map<string, { media: MediaConnection; timer: ReturnType<typeof setTimeout> }>();
-  private readonly tracks: { audio: MediaStreamTrack | null; video: MediaStreamTrack | null } = { audio: null, video: null };
-  private state: LocalState = { mic: false, cam: false, name: '' };
+  private readonly tracks: Record<MediaSource, MediaStreamTrack | null> = { microphone: null, camera: null, screen: null };
+  private state: LocalState = { mic: false, cam: false, name: '', screen: false };
   private closing = false;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private refreshDue = false;
@@ -73,8 +71,8 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
 
   async connect(join: JoinResponse, options: ConnectOptions): Promise<void> {
     this.localId = join.peerId;
-    this.tracks.audio = options.tracks.microphone;
-    this.tracks.video = options.tracks.camera;
+    this.tracks.microphone = options.tracks.microphone;
+    this.tracks.camera = options.tracks.camera;
     this.state = options.state;
     for (const m of join.members) this.roster.set(m.peerId, m);
     const { Peer } = await loadPeerJs();
@@ -90,10 +88,8 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   }
 
   async publish(source: MediaSource, track: MediaStreamTrack | null): Promise<void> {
-    if (source === 'screen') throw new RtcError(RtcErrorCode.NotSupported, 'Screen sharing is not available in this call yet.');
-    const kind = KIND[source];
-    this.tracks[kind] = track;
-    await Promise.all([...this.links.values()].map((l) => l.replaceTrack(kind, track)));
+    this.tracks[source] = track;
+    await Promise.all([...this.links.values()].map((l) => l.replaceTrack(source, track)));
   }
 
   sendState(state: LocalState): void {
@@ -348,9 +344,10 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
 
   /** Tracks to offer: real ones where we have them, placeholders elsewhere (swapped right after). */
   private sendStream() {
-    const { audio, video } = this.tracks;
-    const placeholders = audio && video ? null : createPlaceholderTracks();
-    const stream = new MediaStream([audio ?? placeholders!.audio, video ?? placeholders!.video]);
+    const { microphone, camera, screen } = this.tracks;
+    const placeholders = createPlaceholderTracks();
+    // In this order: one audio, then camera and screen as the first and second video transceiver.
+    const stream = new MediaStream([microphone ?? placeholders.audio, camera ?? placeholders.video, screen ?? placeholders.screen]);
     return { stream, placeholders };
   }
 
@@ -360,8 +357,8 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     const { stream, placeholders } = this.sendStream();
     const media = peer.call(member.peerId, stream);
     this.addLink(member, media);
-    // The offer already has an audio and a video m-line; the placeholders have served.
-    placeholders?.dispose();
+    // The offer already has its audio and two video m-lines; the placeholders have served.
+    placeholders.dispose();
   }
 
   private answer(media: MediaConnection): void {
@@ -388,7 +385,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     const { stream, placeholders } = this.sendStream();
     media.answer(stream);
     this.addLink(member, media);
-    placeholders?.dispose();
+    placeholders.dispose();
   }
 
   private addLink(member: PublicMember, media: MediaConnection): void {
@@ -412,7 +409,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
       },
     );
     this.links.set(member.peerId, link);
-    link.attach({ audio: this.tracks.audio, video: this.tracks.video }, this.stateMessage());
+    link.attach({ ...this.tracks }, this.stateMessage());
     this.applyBitrate();
     this.emit('participant-joined', link);
   }
@@ -449,6 +446,6 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   }
 
   private stateMessage(): ControlMessage {
-    return { t: 'state', mic: this.state.mic, cam: this.state.cam, name: this.state.name };
+    return { t: 'state', mic: this.state.mic, cam: this.state.cam, name: this.state.name, ...(this.state.screen ? { screen: true } : {}) };
   }
 }

@@ -6,6 +6,7 @@
 import type { MediaConnection } from 'peerjs';
 import { RtcError, RtcErrorCode } from '../../errors.js';
 import type { ConnectionState, ParticipantRole } from '../../types.js';
+import type { MediaSource } from '../transport.js';
 import { parseControlMessage, type ControlMessage } from './control.js';
 
 /** The control channel's fixed SCTP stream id on both sides. */
@@ -27,7 +28,16 @@ export interface PeerLinkHandlers {
   onError(error: RtcError): void;
 }
 
-type Kind = 'audio' | 'video';
+/**
+ * Which transceiver carries a source: every link has, in m-line order, one audio (microphone) and
+ * two video transceivers (camera, then screen) from its first offer; both sides add their tracks
+ * in that order, so the n-th video transceiver is the same source on both ends.
+ */
+const SLOT: Record<MediaSource, { kind: 'audio' | 'video'; index: number }> = {
+  microphone: { kind: 'audio', index: 0 },
+  camera: { kind: 'video', index: 0 },
+  screen: { kind: 'video', index: 1 },
+};
 
 export class PeerLink {
   readonly id: string;
@@ -36,7 +46,10 @@ export class PeerLink {
   micEnabled = true;
   cameraEnabled = true;
   connection: ConnectionState = 'connecting';
+  /** Their microphone and camera. */
   stream: MediaStream | null = null;
+  /** Their shared screen while they share, else null. */
+  screenStream: MediaStream | null = null;
   /** True once their state message arrived (until then mic/camera are unknown). */
   announced = false;
   /** False while the session still looks up who they are (kept out of `participants` and events). */
@@ -54,6 +67,9 @@ export class PeerLink {
   private closed = false;
   private saidBye = false;
   private maxBitrate = 0;
+  /** What the screen transceiver receives (live for the link's life; shown only while they share). */
+  private screenTrack: MediaStreamTrack | null = null;
+  private screenOn = false;
   /** Whether the remote may rename itself (rooms without tokens) or the server roster is final. */
   private readonly trustAnnouncedName: boolean;
 
@@ -78,11 +94,17 @@ export class PeerLink {
    * Wires the link up right after `peer.call()` / `mediaConnection.answer()`: the control channel,
    * the remote stream, connection state and the tracks to send.
    */
-  attach(send: Record<Kind, MediaStreamTrack | null>, state: ControlMessage): void {
+  attach(send: Record<MediaSource, MediaStreamTrack | null>, state: ControlMessage): void {
     const pc = this.peerConnection;
     if (!pc) throw new RtcError(RtcErrorCode.Internal, 'PeerJS created no RTCPeerConnection');
-    this.media.on('stream', (stream) => {
-      this.stream = stream;
+    this.media.on('stream', () => {
+      // PeerJS hands one stream with every remote track; we split it by transceiver: microphone
+      // and camera for the tile, the screen for a stage of its own.
+      const mic = this.receiverTrack('microphone');
+      const cam = this.receiverTrack('camera');
+      this.stream = new MediaStream([mic, cam].filter((t): t is MediaStreamTrack => !!t));
+      this.screenTrack = this.receiverTrack('screen');
+      this.updateScreen();
       this.handlers.onUpdate(this);
     });
     this.media.on('close', () => {
@@ -117,9 +139,9 @@ export class PeerLink {
       this.markFailed();
     }, CONNECT_TIMEOUT_MS);
 
-    // Every link carries audio and video both ways from the first offer: PeerJS added the tracks
-    // we gave it (real or placeholder); now send what we really have.
-    for (const kind of ['audio', 'video'] as const) void this.replaceTrack(kind, send[kind]);
+    // Every link carries microphone, camera and screen both ways from the first offer: PeerJS added
+    // the tracks we gave it (real or placeholder); now send what we really have.
+    for (const source of ['microphone', 'camera', 'screen'] as const) void this.replaceTrack(source, send[source]);
     this.send(state);
   }
 
@@ -130,22 +152,23 @@ export class PeerLink {
     else if (!this.closed) this.pending.push(data);
   }
 
-  /** Swaps the track we send of a kind without renegotiating. */
-  async replaceTrack(kind: Kind, track: MediaStreamTrack | null): Promise<void> {
-    const sender = this.sender(kind);
+  /** Swaps the track we send of a source without renegotiating. */
+  async replaceTrack(source: MediaSource, track: MediaStreamTrack | null): Promise<void> {
+    const sender = this.sender(source);
     if (!sender || sender.track === track) return;
     try {
       await sender.replaceTrack(track);
     } catch (error) {
-      this.handlers.onError(new RtcError(RtcErrorCode.Internal, `Could not send ${kind} to ${this.displayName}`, { cause: error }));
+      this.handlers.onError(new RtcError(RtcErrorCode.Internal, `Could not send ${source} to ${this.displayName}`, { cause: error }));
     }
-    if (kind === 'video' && this.maxBitrate) void this.applyBitrate();
+    if (source !== 'microphone') void this.applyBitrate(source);
   }
 
-  /** Caps the bitrate of the video we send on this link (bits per second). */
+  /** Caps the bitrate of the video we send on this link, camera and screen alike (bits per second). */
   setMaxBitrate(bps: number): void {
     this.maxBitrate = bps;
-    void this.applyBitrate();
+    void this.applyBitrate('camera');
+    void this.applyBitrate('screen');
   }
 
   /**
@@ -170,19 +193,40 @@ export class PeerLink {
     this.finish(null);
   }
 
-  private sender(kind: Kind): RTCRtpSender | undefined {
+  private transceiver(source: MediaSource): RTCRtpTransceiver | undefined {
     const pc = this.peerConnection;
     if (!pc) return undefined;
-    return pc.getTransceivers().find((t) => t.receiver.track.kind === kind && t.currentDirection !== 'stopped')?.sender;
+    const { kind, index } = SLOT[source];
+    return pc.getTransceivers().filter((t) => t.receiver.track.kind === kind && t.currentDirection !== 'stopped')[index];
   }
 
-  private async applyBitrate(): Promise<void> {
-    const sender = this.sender('video');
-    if (!sender || !this.maxBitrate) return;
+  private sender(source: MediaSource): RTCRtpSender | undefined {
+    return this.transceiver(source)?.sender;
+  }
+
+  private receiverTrack(source: MediaSource): MediaStreamTrack | null {
+    return this.transceiver(source)?.receiver.track ?? null;
+  }
+
+  /** Their screen shows while their state says they share and the track has arrived. */
+  private updateScreen(): void {
+    const on = this.screenOn && !!this.screenTrack;
+    if (on && !this.screenStream) this.screenStream = new MediaStream([this.screenTrack!]);
+    else if (!on) this.screenStream = null;
+  }
+
+  private async applyBitrate(source: 'camera' | 'screen' = 'camera'): Promise<void> {
+    const sender = this.sender(source);
+    if (!sender) return;
     const params = sender.getParameters();
     if (!params.encodings?.length) return; // not negotiated yet; applied again when connected
-    if (params.encodings[0]!.maxBitrate === this.maxBitrate) return;
-    params.encodings[0]!.maxBitrate = this.maxBitrate;
+    // A shared screen stays sharp (text) and drops frames rather than resolution.
+    const degradation = source === 'screen' ? 'maintain-resolution' : undefined;
+    const sameRate = !this.maxBitrate || params.encodings[0]!.maxBitrate === this.maxBitrate;
+    const p = params as RTCRtpSendParameters & { degradationPreference?: string };
+    if (sameRate && (!degradation || p.degradationPreference === degradation)) return;
+    if (this.maxBitrate) params.encodings[0]!.maxBitrate = this.maxBitrate;
+    if (degradation) p.degradationPreference = degradation;
     try {
       await sender.setParameters(params);
     } catch {
@@ -199,7 +243,8 @@ export class PeerLink {
         clearTimeout(this.connectTimer);
         this.everConnected = true;
         this.connection = 'connected';
-        void this.applyBitrate();
+        void this.applyBitrate('camera');
+        void this.applyBitrate('screen');
         break;
       case 'disconnected':
         this.connection = 'reconnecting';
@@ -234,11 +279,14 @@ export class PeerLink {
     }
     if (msg.t === 'state') {
       const name = this.trustAnnouncedName ? msg.name.trim() || this.displayName : this.displayName;
-      const changed = !this.announced || msg.mic !== this.micEnabled || msg.cam !== this.cameraEnabled || name !== this.displayName;
+      const screen = msg.screen === true;
+      const changed = !this.announced || msg.mic !== this.micEnabled || msg.cam !== this.cameraEnabled || name !== this.displayName || screen !== this.screenOn;
       this.announced = true;
       this.micEnabled = msg.mic;
       this.cameraEnabled = msg.cam;
       this.displayName = name;
+      this.screenOn = screen;
+      this.updateScreen();
       if (changed) this.handlers.onUpdate(this);
     }
   }
@@ -267,6 +315,7 @@ export class PeerLink {
     }
     this.media.close();
     this.stream = null;
+    this.screenStream = null;
     if (reason) this.handlers.onClose(this, reason);
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Stand-in tracks for a missing microphone or camera. PeerJS cannot renegotiate, so every link must
- * offer audio and video from its first offer; these tracks make the offer sendrecv for both kinds,
+ * Stand-in tracks for a missing microphone, camera or screen. PeerJS cannot renegotiate, so every
+ * link must offer all three from its first offer; these tracks make the offer sendrecv for each,
  * are swapped out with `replaceTrack` right after, and are stopped at once.
  */
 import { acquireAudioContext, releaseAudioContext } from '../../media/audio.js';
@@ -8,7 +8,8 @@ import { acquireAudioContext, releaseAudioContext } from '../../media/audio.js';
 export interface PlaceholderTracks {
   audio: MediaStreamTrack;
   video: MediaStreamTrack;
-  /** Stops both tracks and releases the audio context they came from. */
+  screen: MediaStreamTrack;
+  /** Stops the tracks and releases the audio context they came from. */
   dispose(): void;
 }
 
@@ -21,15 +22,18 @@ export function createPlaceholderTracks(): PlaceholderTracks {
   canvas.height = 2;
   canvas.getContext('2d')?.fillRect(0, 0, 2, 2);
   const video = canvas.captureStream(0).getVideoTracks()[0]!;
+  const screen = canvas.captureStream(0).getVideoTracks()[0]!;
   let disposed = false;
   return {
     audio,
     video,
+    screen,
     dispose() {
       if (disposed) return;
       disposed = true;
       audio.stop();
       video.stop();
+      screen.stop();
       destination.disconnect();
       releaseAudioContext();
     },
