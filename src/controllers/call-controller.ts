@@ -21,6 +21,7 @@ import { RtcKnockEvent } from '../events/knock.js';
 import { RtcKnockWithdrawnEvent } from '../events/knock-withdrawn.js';
 import { RtcLockChangeEvent } from '../events/lock-change.js';
 import { RtcScreenShareChangeEvent } from '../events/screen-share-change.js';
+import { RtcActiveSpeakerChangeEvent } from '../events/active-speaker-change.js';
 import type { RoomRequest } from '../protocol/room-events.js';
 
 /** What the host hears about besides re-rendering (announcements, notices). */
@@ -127,6 +128,10 @@ export class CallController implements ReactiveController {
       this.dispatch(new RtcScreenShareChangeEvent({ participantId, enabled }));
       this.callbacks.screenShareChange?.(participantId, enabled);
     });
+    session.on('active-speaker-change', (participantId) => {
+      this.update();
+      this.dispatch(new RtcActiveSpeakerChangeEvent({ participantId }));
+    });
     session.on('mute-requested', (by) => {
       this.update();
       this.callbacks.muteRequested?.(by);
@@ -167,6 +172,10 @@ export class CallController implements ReactiveController {
 
   get locked(): boolean {
     return this.session.locked;
+  }
+
+  get activeSpeaker(): string | null {
+    return this.session.activeSpeaker;
   }
 
   get screenSharing(): boolean {

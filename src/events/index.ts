@@ -1,3 +1,4 @@
+export * from './active-speaker-change.js';
 export * from './autoplay-blocked.js';
 export * from './camera-change.js';
 export * from './device-change.js';

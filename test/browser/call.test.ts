@@ -41,7 +41,7 @@ describe('<rtc-call> calls', () => {
     expect(tilesOf(a)).to.have.length(2);
     const own = tilesOf(a).find((t) => t.local)!;
     expect(videoOf(own).muted).to.equal(true);
-    expect(a.shadowRoot!.querySelectorAll('.grid video, .grid rtc-video-tile').length).to.equal(2);
+    expect(a.shadowRoot!.querySelectorAll('rtc-video-tile[part~="tile"]').length, 'the stage and the corner: one tile each').to.equal(2);
     await expect(a).to.be.accessible();
   });
 

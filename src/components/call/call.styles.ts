@@ -1,11 +1,17 @@
 import { css } from 'lit';
 
 export const styles = css`
+  /* With no size set: never taller than the viewport, so the controls are in view once its top is;
+     the call view takes a definite height from an aspect ratio so the tiles fit inside it. A size
+     the page sets wins (both the height and the max-height are the page's to override). */
   :host {
     display: block;
     position: relative;
     box-sizing: border-box;
-    min-height: var(--rtc-min-height, 360px);
+    min-height: min(var(--rtc-min-height, 360px), 100vh);
+    min-height: min(var(--rtc-min-height, 360px), 100dvh);
+    max-height: 100vh;
+    max-height: 100dvh;
     color: var(--rtc-foreground, #e8eaed);
     background: var(--rtc-background, #202124);
     border-radius: var(--rtc-radius, 12px);
@@ -15,6 +21,14 @@ export const styles = css`
   }
   :host([hidden]) {
     display: none;
+  }
+  :host([view='call']) {
+    aspect-ratio: var(--rtc-aspect-ratio, 16 / 10);
+  }
+  @media (max-aspect-ratio: 4 / 5) {
+    :host([view='call']) {
+      aspect-ratio: var(--rtc-aspect-ratio, 3 / 4);
+    }
   }
   *,
   *::before,
@@ -30,7 +44,14 @@ export const styles = css`
     gap: var(--rtc-gap, 8px);
     padding: var(--rtc-gap, 8px);
     min-height: inherit;
+    max-height: inherit;
     height: 100%;
+  }
+  .prejoin,
+  .waiting,
+  .ended {
+    min-height: 0;
+    overflow: auto;
   }
   button {
     font: inherit;
@@ -217,10 +238,76 @@ export const styles = css`
   }
   .grid {
     flex: 1;
+    min-height: 0;
     display: grid;
     gap: var(--rtc-gap, 8px);
     grid-template-columns: 1fr;
-    align-content: center;
+    grid-auto-rows: minmax(0, 1fr);
+  }
+  .grid > rtc-video-tile,
+  .stage > rtc-video-tile {
+    aspect-ratio: auto;
+    width: 100%;
+    height: 100%;
+  }
+  .layout {
+    flex: 1;
+    min-height: 0;
+    display: flex;
+    gap: var(--rtc-gap, 8px);
+    position: relative;
+  }
+  .stage {
+    flex: 1;
+    min-width: 0;
+    min-height: 0;
+    display: flex;
+  }
+  .filmstrip {
+    display: flex;
+    flex-direction: column;
+    gap: var(--rtc-gap, 8px);
+    width: clamp(120px, 22%, 260px);
+    min-height: 0;
+    overflow: auto;
+  }
+  .filmstrip:empty {
+    display: none;
+  }
+  .filmstrip > rtc-video-tile {
+    flex: none;
+    width: 100%;
+  }
+  @container (max-width: 640px) {
+    .layout {
+      flex-direction: column;
+    }
+    .filmstrip {
+      flex-direction: row;
+      width: auto;
+      height: clamp(72px, 22%, 140px);
+    }
+    .filmstrip > rtc-video-tile {
+      height: 100%;
+      width: auto;
+    }
+  }
+  /* A 1:1: your own view small in a corner of the stage. */
+  .layout.corner .filmstrip {
+    position: absolute;
+    inset-inline-end: calc(var(--rtc-gap, 8px) * 1.5);
+    inset-block-end: calc(var(--rtc-gap, 8px) * 1.5);
+    flex-direction: column;
+    width: clamp(96px, 24%, 220px);
+    height: auto;
+    overflow: visible;
+    z-index: 1;
+  }
+  .layout.corner .filmstrip > rtc-video-tile {
+    width: 100%;
+    height: auto;
+    aspect-ratio: 16 / 9;
+    box-shadow: 0 2px 12px rgba(0, 0, 0, 0.5);
   }
   .grid[data-count='2'] {
     grid-template-columns: repeat(2, minmax(0, 1fr));
@@ -239,8 +326,15 @@ export const styles = css`
     }
   }
   .alone {
-    margin: 0;
+    display: flex;
+    align-items: center;
+    justify-content: center;
+    flex-wrap: wrap;
+    gap: var(--rtc-gap, 8px);
     text-align: center;
+  }
+  .alone p {
+    margin: 0;
     opacity: 0.8;
   }
   .controls {

@@ -37,6 +37,17 @@ const MEDIA_CODES = new Set<string>([
   RtcErrorCode.NotSupported,
 ]);
 
+/** One tile of the call view: a participant's camera, or their shared screen. */
+interface TileItem {
+  key: string;
+  p: Participant;
+  screen: boolean;
+}
+
+/** The values of the `layout` attribute. */
+export type CallLayout = 'auto' | 'grid' | 'speaker';
+const LAYOUTS: readonly string[] = ['auto', 'grid', 'speaker'];
+
 interface Notice {
   id: number;
   text: string;
@@ -73,6 +84,10 @@ function playChime(): void {
  * rejoin view after the call. Peer-to-peer (PeerJS) through the site's own rtc-call server, for up
  * to six people. `<rtc-call room="visit-4711"></rtc-call>` is all a page needs.
  *
+ * With no size set the element is never taller than the viewport (its controls stay in view);
+ * give it a height and it fills it. The read-only `view` attribute says which view shows
+ * (`prejoin`, `waiting`, `call`, `ended`), for CSS.
+ *
  * @summary A drop-in peer-to-peer video call for a room.
  * @tag rtc-call
  *
@@ -85,7 +100,10 @@ function playChime(): void {
  * @csspart preview - The self-preview tile in the pre-join view.
  * @csspart name-input - The name field of the pre-join view.
  * @csspart join-button - The Join button.
- * @csspart grid - The grid of participant tiles.
+ * @csspart grid - The grid of equal tiles (layout `grid`, three or more in `auto`).
+ * @csspart stage - The large tile (layouts `auto` and `speaker`, and whoever is pinned).
+ * @csspart filmstrip - The other tiles beside or below the stage; in a 1:1 your own view, small in a corner of the stage.
+ * @csspart invite-button - "Copy invite link" while you are alone in the call (with `invite-url`).
  * @csspart screen-tile - The `<rtc-video-tile>` of each shared screen (one per sharer, yours included), with the same re-exported `tile-*` parts.
  * @csspart screen-share-button - Starts / stops sharing your screen (where the browser can; hidden with `no-screen-share`).
  * @csspart tile - Each participant's `<rtc-video-tile>`; its own parts are re-exported as `tile-base`, `tile-video`, `tile-placeholder`, `tile-avatar`, `tile-name`, `tile-mic-indicator`, `tile-status`, `tile-actions`, `tile-pip-button`, `tile-fullscreen-button`, `tile-unmute-audio-button`.
@@ -119,7 +137,8 @@ function playChime(): void {
  * @cssproperty [--rtc-radius=12px] - Corner radius of the call, buttons and fields.
  * @cssproperty [--rtc-gap=8px] - Space between tiles and controls.
  * @cssproperty [--rtc-font-family=system-ui, sans-serif] - Font of the call.
- * @cssproperty [--rtc-min-height=360px] - Minimum height of the call.
+ * @cssproperty [--rtc-min-height=360px] - Minimum height of the call (never more than the viewport's).
+ * @cssproperty [--rtc-aspect-ratio=16 / 10] - Shape of the call view when the page sets no height (3 / 4 on portrait screens); never taller than the viewport.
  *
  * @fires {RtcStateChangeEvent} rtc-state-change - The call state changed (`detail.state`, `detail.previous`).
  * @fires {RtcJoinedEvent} rtc-joined - Joined the room (`detail.room`, `detail.participantId`); after a wait, when a host let us in.
@@ -131,6 +150,7 @@ function playChime(): void {
  * @fires {RtcCameraChangeEvent} rtc-camera-change - The local camera was turned on or off (`detail.enabled`).
  * @fires {RtcErrorEvent} rtc-error - Something failed; `detail` is the `RtcError` (`code`, `message`, `fatal`).
  * @fires {RtcLeaveRequestEvent} rtc-leave-request - The user clicked leave; cancelable: `preventDefault()` keeps the call.
+ * @fires {RtcActiveSpeakerChangeEvent} rtc-active-speaker-change - The active speaker changed (`detail.participantId`, or null): after about 400 ms of sustained speech, held at least 2 s.
  * @fires {RtcScreenShareChangeEvent} rtc-screen-share-change - Someone (you included) started or stopped sharing a screen (`detail.participantId`, `detail.enabled`); also for a share already running when you join.
  * @fires {RtcKnockEvent} rtc-knock - Hosts: someone knocked (`detail.participant`: `id`, `displayName`, `since`).
  * @fires {RtcKnockWithdrawnEvent} rtc-knock-withdrawn - Hosts: someone is no longer waiting (`detail.participantId`, `detail.reason`: `admitted`, `denied`, `left`).
@@ -174,6 +194,8 @@ export class RtcCall extends LitElement {
   @state() private announcement = '';
   @state() private settingsOpen = false;
   @state() private peopleOpen = false;
+  @state() private pinned: string | null = null;
+  @state() private inviteCopied = false;
   /** True while a join started from the pre-join view is under way (keeps that view). */
   @state() private joiningFromPrejoin = false;
 
@@ -219,6 +241,17 @@ export class RtcCall extends LitElement {
    */
   @property({ type: Number, attribute: 'reconnect-timeout' }) reconnectTimeout = 600;
 
+  /**
+   * How the call is laid out: `auto` (default) — in a 1:1 the other person fills the stage with
+   * your own view small in a corner, a shared screen takes the stage with the cameras in a
+   * filmstrip, three and more share a grid; `speaker` — the active speaker (or a share) on the
+   * stage, the rest in a filmstrip; `grid` — equal tiles. `pin()` overrides any of them.
+   */
+  @property({ reflect: true }) layout: CallLayout = 'auto';
+
+  /** A link to this call the page wants people to share: alone in the call, a "Copy invite link" button copies it. */
+  @property({ attribute: 'invite-url' }) inviteUrl = '';
+
   /** No Share button (screen sharing stays available through `startScreenShare()`). */
   @property({ type: Boolean, attribute: 'no-screen-share' }) noScreenShare = false;
 
@@ -253,6 +286,8 @@ export class RtcCall extends LitElement {
     const call = this.controller;
     const inCall = this.inCall;
     if (this.getAttribute('state') !== call.state) this.setAttribute('state', call.state);
+    const view = this.currentView();
+    if (this.getAttribute('view') !== view) this.setAttribute('view', view);
     const reconfigured = (['room', 'server', 'token'] as const).some((k) => changed.has(k) && changed.get(k) !== undefined);
     if ((inCall || this.waiting) && reconfigured) {
       void call.leave('reconfigured').then(() => {
@@ -290,6 +325,15 @@ export class RtcCall extends LitElement {
   private get inCall(): boolean {
     const s = this.controller.state;
     return s === CallState.Connected || (s === CallState.Reconnecting && this.controller.admitted);
+  }
+
+  /** Which view shows (reflected as the `view` attribute, for CSS). */
+  private currentView(): 'prejoin' | 'waiting' | 'call' | 'ended' {
+    const state = this.controller.state;
+    if (state === CallState.Left || state === CallState.Failed) return 'ended';
+    if (this.waiting) return 'waiting';
+    if ((state === CallState.Idle && !this.autojoin) || (state === CallState.Joining && this.joiningFromPrejoin)) return 'prejoin';
+    return 'call';
   }
 
   /** Knocked and not let in yet (also while reconnecting): the waiting view shows. */
@@ -527,6 +571,21 @@ export class RtcCall extends LitElement {
     return this.controller.error;
   }
 
+  /** The participant whose audio has been the loudest for a while (sustained speech, not a cough), or null. */
+  get activeSpeaker(): string | null {
+    return this.controller.activeSpeaker;
+  }
+
+  /** Puts a participant (their shared screen, if they share) on the stage, whatever the layout; `unpin()` undoes it. */
+  pin(participantId: string): void {
+    this.pinned = participantId;
+  }
+
+  /** Back to what the layout puts on the stage. */
+  unpin(): void {
+    this.pinned = null;
+  }
+
   /** Whether you are sharing a screen. */
   get screenSharing(): boolean {
     return this.controller.screenSharing;
@@ -677,7 +736,7 @@ export class RtcCall extends LitElement {
         ${showPrejoin ? this.renderPrejoin(state === CallState.Joining) : nothing}
         ${this.renderWaiting(waiting)}
         ${this.inCall && this.isHost && !this.peopleOpen ? this.renderKnockBanner() : nothing}
-        ${showCall ? this.renderGrid() : nothing}
+        ${showCall ? this.renderCallView() : nothing}
         ${showEnded ? this.renderEnded(state) : nothing}
         <div part="controls" class="controls" role="toolbar" aria-label=${m.controls} ?hidden=${!this.inCall}>
           <slot name="controls">${this.renderBar()}</slot>
@@ -744,7 +803,7 @@ export class RtcCall extends LitElement {
         <slot name="waiting"></slot>
         <div class="toggles">
           ${this.renderMicButton()} ${this.audioOnly ? nothing : this.renderCameraButton()}
-          <button part="leave-button" type="button" class="leave" aria-label=${m.leave} @click=${this.onLeaveClick}>${leaveIcon}</button>
+          <button part="leave-button" type="button" class="leave" aria-label=${m.leave} title=${m.leave} @click=${this.onLeaveClick}>${leaveIcon}</button>
         </div>
       </div>
     </section>`;
@@ -800,47 +859,109 @@ export class RtcCall extends LitElement {
     </div>`;
   }
 
-  private renderGrid() {
+  /**
+   * The call view. `grid`: equal tiles. A stage: one tile large (the pinned participant, a shared
+   * screen, the active speaker, or in a 1:1 the other person) and the rest in a filmstrip — in a
+   * 1:1 your own view sits small in a corner of the stage.
+   */
+  private renderCallView() {
     const participants = this.participants;
-    const screens = participants.filter((p) => p.screenStream);
     const m = this.messages;
-    return html`
-      <div part="grid" class="grid" data-count=${Math.min(participants.length + screens.length, 6)} aria-label=${m.participants} role="list">
-        ${repeat(
-          screens,
-          (p) => `screen:${p.id}`,
-          (p) => html`<rtc-video-tile
-            part="screen-tile"
-            class="screen"
-            exportparts=${TILE_PARTS}
-            role="listitem"
-            fit="contain"
-            .stream=${p.screenStream}
-            display-name=${p.isLocal ? m.yourScreen : m.screenOf(this.nameOf(p))}
-            status="connected"
-            lang=${this.localize.lang}
-          ></rtc-video-tile>`,
-        )}
-        ${repeat(
-          participants,
-          (p) => p.id,
-          (p) => html`<rtc-video-tile
-            part="tile"
-            exportparts=${TILE_PARTS}
-            role="listitem"
-            .stream=${p.stream}
-            display-name=${this.nameOf(p)}
-            ?local=${p.isLocal}
-            ?mic-off=${!p.micEnabled}
-            ?camera-off=${!p.cameraEnabled || this.audioOnly}
-            status=${p.isLocal ? 'connected' : p.connection}
-            sink-id=${this.devices.audioOutput ?? ''}
-            lang=${this.localize.lang}
-          ></rtc-video-tile>`,
-        )}
+    const items: TileItem[] = [
+      ...participants.filter((p) => p.screenStream).map((p) => ({ key: `screen:${p.id}`, p, screen: true })),
+      ...participants.map((p) => ({ key: p.id, p, screen: false })),
+    ];
+    const onStage = this.stageItem(items);
+    const alone = participants.length === 1 && this.inCall;
+    if (!onStage) {
+      return html`
+        <div part="grid" class="grid" data-count=${Math.min(items.length, 6)} aria-label=${m.participants} role="list">
+          ${repeat(items, (i) => i.key, (i) => this.renderTile(i))}
+        </div>
+        ${alone ? this.renderAlone() : nothing}
+      `;
+    }
+    const rest = items.filter((i) => i !== onStage);
+    const corner = this.layout === 'auto' && rest.length === 1 && !onStage.screen && rest[0]!.p.isLocal && !this.pinned;
+    return html`<div class="layout ${corner ? 'corner' : ''}">
+      <div part="stage" class="stage" role="list" aria-label=${m.stage}>${this.renderTile(onStage)}</div>
+      <div part="filmstrip" class="filmstrip" role="list" aria-label=${m.participants}>
+        ${repeat(rest, (i) => i.key, (i) => this.renderTile(i))}
       </div>
-      ${participants.length === 1 && this.inCall ? html`<p class="alone">${m.aloneInRoom}</p>` : nothing}
-    `;
+    </div>`;
+  }
+
+  /** What the stage shows, or null for the grid. */
+  private stageItem(items: TileItem[]): TileItem | null {
+    const layout = LAYOUTS.includes(this.layout) ? this.layout : 'auto';
+    const pinned = this.pinned ? items.find((i) => i.p.id === this.pinned && i.screen) ?? items.find((i) => i.key === this.pinned) : undefined;
+    if (pinned) return pinned;
+    if (layout === 'grid' || items.length < 2) return null;
+    const share = items.find((i) => i.screen && !i.p.isLocal) ?? items.find((i) => i.screen);
+    if (layout === 'speaker') {
+      const speaker = this.controller.activeSpeaker;
+      return share ?? items.find((i) => !i.screen && i.p.id === speaker && !i.p.isLocal) ?? items.find((i) => !i.screen && !i.p.isLocal) ?? null;
+    }
+    // auto: a share takes the stage; a 1:1 puts the other person there; three and more: the grid.
+    if (share) return share;
+    const remote = items.filter((i) => !i.p.isLocal);
+    return items.length === 2 && remote.length === 1 ? remote[0]! : null;
+  }
+
+  private renderTile(i: TileItem) {
+    const m = this.messages;
+    const p = i.p;
+    if (i.screen) {
+      return html`<rtc-video-tile
+        part="screen-tile"
+        class="screen"
+        exportparts=${TILE_PARTS}
+        role="listitem"
+        fit="contain"
+        .stream=${p.screenStream}
+        display-name=${p.isLocal ? m.yourScreen : m.screenOf(this.nameOf(p))}
+        status="connected"
+        lang=${this.localize.lang}
+      ></rtc-video-tile>`;
+    }
+    return html`<rtc-video-tile
+      part="tile"
+      exportparts=${TILE_PARTS}
+      role="listitem"
+      data-id=${p.id}
+      .stream=${p.stream}
+      display-name=${this.nameOf(p)}
+      ?local=${p.isLocal}
+      ?mic-off=${!p.micEnabled}
+      ?camera-off=${!p.cameraEnabled || this.audioOnly}
+      ?active-speaker=${!p.isLocal && this.controller.activeSpeaker === p.id}
+      status=${p.isLocal ? 'connected' : p.connection}
+      sink-id=${this.devices.audioOutput ?? ''}
+      lang=${this.localize.lang}
+    ></rtc-video-tile>`;
+  }
+
+  /** Alone in the call: say so, and offer the invite link when the page gave one. */
+  private renderAlone() {
+    const m = this.messages;
+    return html`<div class="alone">
+      <p>${m.aloneInRoom}</p>
+      ${this.inviteUrl
+        ? html`<button part="invite-button" type="button" title=${m.copyInvite} @click=${this.onCopyInvite}>${this.inviteCopied ? m.inviteCopied : m.copyInvite}</button>`
+        : nothing}
+    </div>`;
+  }
+
+  private onCopyInvite(): void {
+    const url = this.inviteUrl;
+    navigator.clipboard?.writeText(url).then(
+      () => {
+        this.inviteCopied = true;
+        this.announce(this.messages.inviteCopied);
+        setTimeout(() => (this.inviteCopied = false), 3000);
+      },
+      () => this.pushNotice('invite', this.messages.inviteCopyFailed(url), true),
+    );
   }
 
   private renderMicButton() {
@@ -861,6 +982,7 @@ export class RtcCall extends LitElement {
       type="button"
       class="toggle ${on ? 'on' : 'off'}"
       aria-label=${label}
+      title=${label}
       aria-pressed=${on ? 'true' : 'false'}
       ?disabled=${disabled}
       @click=${toggle}
@@ -877,13 +999,14 @@ export class RtcCall extends LitElement {
             type="button"
             class="toggle"
             aria-label=${m.settings}
+            title=${m.settings}
             aria-expanded=${this.settingsOpen ? 'true' : 'false'}
             @click=${() => (this.settingsOpen = !this.settingsOpen)}
           >${settingsIcon}</button>`
         : nothing}
       ${canShareScreen() && !this.noScreenShare ? this.renderShareButton() : nothing}
       ${this.isHost ? this.renderHostButtons() : nothing}
-      <button part="leave-button" type="button" class="leave" aria-label=${m.leave} @click=${this.onLeaveClick}>${leaveIcon}</button>
+      <button part="leave-button" type="button" class="leave" aria-label=${m.leave} title=${m.leave} @click=${this.onLeaveClick}>${leaveIcon}</button>
     `;
   }
 
@@ -895,6 +1018,7 @@ export class RtcCall extends LitElement {
       type="button"
       class="toggle ${sharing ? 'sharing' : ''}"
       aria-label=${sharing ? m.stopSharing : m.shareScreen}
+      title=${sharing ? m.stopSharing : m.shareScreen}
       aria-pressed=${sharing ? 'true' : 'false'}
       @click=${this.onShareClick}
     >${screenShareIcon}</button>`;
@@ -913,6 +1037,7 @@ export class RtcCall extends LitElement {
         type="button"
         class="toggle people-button"
         aria-label=${count ? m.peopleCount(count) : m.people}
+        title=${count ? m.peopleCount(count) : m.people}
         aria-expanded=${this.peopleOpen ? 'true' : 'false'}
         @click=${() => (this.peopleOpen = !this.peopleOpen)}
       >${peopleIcon}${count ? html`<span class="badge" aria-hidden="true">${count}</span>` : nothing}</button>

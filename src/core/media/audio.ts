@@ -75,6 +75,8 @@ export function audioContextUsers(): number {
 export interface LevelMeterOptions {
   /** Sampling period in milliseconds; default 100 (10 Hz). */
   intervalMs?: number;
+  /** No timer of its own: the owner calls `sample()` every `intervalMs` (one timer for many meters). */
+  manual?: boolean;
 }
 
 /**
@@ -94,7 +96,8 @@ export class LevelMeter {
   private readonly analyser: AnalyserNode;
   private readonly buffer: Float32Array<ArrayBuffer>;
   private readonly blockSize: number;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  /** The sampling timer; null when the owner samples (`manual`); undefined once stopped. */
+  private timer: ReturnType<typeof setInterval> | null | undefined;
 
   /**
    * @param stream a stream with at least one audio track (throws `InvalidStateError` otherwise)
@@ -121,20 +124,22 @@ export class LevelMeter {
     this.blockSize = Math.max(1, Math.round(this.context.sampleRate / 100));
     // An AnalyserNode is pulled by the graph without reaching the destination: nothing is played.
     this.source.connect(this.analyser);
-    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer = options.manual ? null : setInterval(() => this.sample(), intervalMs);
   }
 
   /** Stops sampling, disconnects the nodes and releases the shared AudioContext. Idempotent. */
   stop(): void {
     if (this.timer === undefined) return;
-    clearInterval(this.timer);
+    if (this.timer !== null) clearInterval(this.timer);
     this.timer = undefined;
     this.source.disconnect();
     this.analyser.disconnect();
     releaseAudioContext();
   }
 
-  private sample(): void {
+  /** Measures the latest window now (the timer does this unless the meter is `manual`). */
+  sample(): void {
+    if (this.timer === undefined) return;
     this.analyser.getFloatTimeDomainData(this.buffer);
     let loudest = 0;
     const { buffer, blockSize } = this;

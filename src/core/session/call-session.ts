@@ -8,6 +8,7 @@ import { RtcError, RtcErrorCode, toRtcError } from '../errors.js';
 import { TypedEmitter } from '../emitter.js';
 import { LocalMedia } from '../media/local-media.js';
 import { captureScreen } from '../media/screen.js';
+import { ActiveSpeakerTracker } from './active-speaker.js';
 import { RoomClient, type JoinResponse } from '../room-client.js';
 import { BackoffReconnectPolicy, RECONNECT_WITHOUT_MEDIA_MS, type BitratePolicy, type ReconnectPolicy } from './policies.js';
 import { MeshTransport } from '../transport/mesh/mesh-transport.js';
@@ -83,6 +84,8 @@ export type SessionEvents = {
   'mute-requested': (by: string | undefined) => void;
   /** Someone (we included) started or stopped sharing a screen. */
   'screen-share-change': (participantId: string, enabled: boolean) => void;
+  /** The active speaker changed (sustained speech; see active-speaker.ts). */
+  'active-speaker-change': (participantId: string | null) => void;
 };
 
 export class CallSession extends TypedEmitter<SessionEvents> {
@@ -121,6 +124,8 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   /** The screen we share, and the stream the local participant shows it in. */
   private screenTrack: MediaStreamTrack | null = null;
   private screenStream: MediaStream | null = null;
+  /** Who speaks (one timer over everyone's microphone while in the call). */
+  private speakers: ActiveSpeakerTracker | null = null;
   /** Who of the others shares a screen (to tell when that changes). */
   private readonly remoteScreens = new Set<string>();
   /** Whether we have been let in (or never had to wait) in this call: `reconnecting` goes back to connected, else to waiting. */
@@ -328,6 +333,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
       }
       this.admitted = true;
       this.setState(CallState.Connected);
+      this.startSpeakerTracking();
       this.emit('joined', config.room, info.peerId);
     } catch (error) {
       if (abort.signal.aborted) return;
@@ -378,6 +384,26 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   }
 
   // ── screen sharing ──────────────────────────────────────────────────────────────────────────
+
+  /** The participant with sustained speech right now (held at least 2 s), or null. */
+  get activeSpeaker(): string | null {
+    return this.speakers?.current ?? null;
+  }
+
+  private startSpeakerTracking(): void {
+    if (this.speakers) return;
+    this.speakers = new ActiveSpeakerTracker(
+      () => {
+        const tracks = new Map<string, MediaStreamTrack>();
+        for (const p of this.participants) {
+          const track = p.isLocal ? (this.micEnabled ? this.media?.sendTrack('audio') : null) : p.micEnabled ? p.stream?.getAudioTracks()[0] : null;
+          if (track) tracks.set(p.id, track);
+        }
+        return tracks;
+      },
+      (id) => this.emit('active-speaker-change', id),
+    );
+  }
 
   /** Whether we share a screen. */
   get screenSharing(): boolean {
@@ -559,6 +585,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
         if (this.admitted) break;
         this.admitted = true;
         if (this.state === CallState.Waiting) this.setState(CallState.Connected);
+        this.startSpeakerTracking();
         this.emit('joined', this.room ?? '', this.localId ?? '');
         break;
       case 'denied':
@@ -636,6 +663,8 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     // Closing says goodbye (to the server first, then on every link) and ends every connection.
     await transport?.close(sayBye);
     if (this.transport === transport) this.transport = null;
+    this.speakers?.stop();
+    this.speakers = null;
     this.screenTrack?.stop();
     this.screenTrack = null;
     this.screenStream = null;

@@ -67,7 +67,7 @@ export function errorsOf(el: RtcCall): RtcError[] {
 
 /** The tiles an <rtc-call> renders in its grid. */
 export function tilesOf(el: RtcCall): RtcVideoTile[] {
-  return [...(el.shadowRoot?.querySelectorAll<RtcVideoTile>('.grid rtc-video-tile') ?? [])];
+  return [...(el.shadowRoot?.querySelectorAll<RtcVideoTile>('rtc-video-tile[part~="tile"]') ?? [])];
 }
 
 /** The tile showing a given participant (matched by their stream or name). */

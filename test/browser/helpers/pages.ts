@@ -26,7 +26,7 @@ export const closePage = (id: string) => command('page-close', { id });
 export const CALL_STATUS = (selector = 'rtc-call') => `(async () => {
   const call = document.querySelector(${JSON.stringify(selector)});
   if (!call || !customElements.get('rtc-call')) return { defined: false };
-  const tiles = [...(call.shadowRoot?.querySelectorAll('.grid rtc-video-tile') ?? [])].filter((t) => !t.local);
+  const tiles = [...(call.shadowRoot?.querySelectorAll('rtc-video-tile[part~="tile"]') ?? [])].filter((t) => !t.local);
   const video = tiles[0]?.shadowRoot?.querySelector('video');
   let frames = 0;
   if (video && video.srcObject) {
