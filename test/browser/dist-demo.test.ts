@@ -9,6 +9,7 @@ import { closePage, evalIn, inCall, logOf, openPage } from './helpers/pages.js';
 
 const opened: string[] = [];
 afterEach(async () => {
+  viewport = undefined;
   for (const id of opened.splice(0)) await closePage(id);
 });
 
@@ -19,8 +20,13 @@ async function demoServer(): Promise<string> {
   return url;
 }
 
+async function openReady(id: string): Promise<void> {
+  await until(() => evalIn<boolean>(id, RENDERED), 'the page to render');
+}
+
+let viewport: { width: number; height: number } | undefined;
 async function open(url: string): Promise<string> {
-  const id = await openPage(url);
+  const id = await openPage(url, 'chromium', viewport);
   opened.push(id);
   return id;
 }
@@ -97,6 +103,31 @@ describe('demo pages', function () {
     await expectClean(provider, 'telehealth provider');
     await expectClean(patient, 'telehealth patient');
   });
+
+  for (const size of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+    it(`quick start and telehealth at ${size.width}×${size.height}: Join and the call's control bar are in view without scrolling`, async () => {
+      viewport = size;
+      const server = await demoServer();
+      const room = uniqueRoom('fit');
+      const inView = (selector: string) => `(() => {
+        const call = document.querySelector('rtc-call');
+        const node = call.shadowRoot.querySelector('${selector}');
+        if (!node || scrollY !== 0) return false;
+        const r = node.getBoundingClientRect();
+        return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+      })()`;
+      const quick = await open(`${server}/?room=${room}`);
+      await openReady(quick);
+      await until(() => evalIn<boolean>(quick, inView('[part~="join-button"]')), 'the quick start’s Join button in view');
+      await evalIn(quick, `document.querySelector('rtc-call').shadowRoot.querySelector('[part~="join-button"]').click()`);
+      await until(() => evalIn<boolean>(quick, `document.querySelector('rtc-call').state === 'connected'`), 'joined');
+      await until(() => evalIn<boolean>(quick, inView('[part="controls"]')), 'the quick start’s control bar in view');
+      const provider = await open(`${server}/telehealth.html?role=provider&visit=${room}-v`);
+      viewport = undefined;
+      await until(() => evalIn<boolean>(provider, `document.querySelector('rtc-call').state === 'connected'`), 'the provider in the visit');
+      await until(() => evalIn<boolean>(provider, inView('[part="controls"]')), 'the telehealth control bar in view');
+    });
+  }
 
   it('support desk: the bubble expands into an audio-only call with the agent', async () => {
     const server = await demoServer();

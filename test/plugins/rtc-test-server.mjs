@@ -307,7 +307,7 @@ function withHostPages(plugin) {
     return { url: `http://127.0.0.1:${bound}` };
   }
 
-  async function pageOpen({ url, browser: kind = 'chromium' }) {
+  async function pageOpen({ url, browser: kind = 'chromium', viewport }) {
     if (!extraBrowsers.has(kind)) extraBrowsers.set(kind, launchBrowser(kind));
     const browser = await extraBrowsers.get(kind);
     const page = await browser.newPage({ type: 'window' });
@@ -325,6 +325,7 @@ function withHostPages(plugin) {
     });
     const id = String(nextPage++);
     pages.set(id, { page, log });
+    if (viewport) await page.setViewport(viewport);
     await page.goto(url, { waitUntil: 'load' });
     return { id };
   }

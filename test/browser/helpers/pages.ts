@@ -18,7 +18,8 @@ export interface CallStatus {
 
 export const evalIn = async <T>(id: string, expression: string) => (await command<{ value: T }>('page-eval', { id, expression })).value;
 /** Opens `url` in a window of the plugin's extra Chromium (or Firefox). */
-export const openPage = async (url: string, browser: 'chromium' | 'firefox' = 'chromium') => (await command<{ id: string }>('page-open', { url, browser })).id;
+export const openPage = async (url: string, browser: 'chromium' | 'firefox' = 'chromium', viewport?: { width: number; height: number }) =>
+  (await command<{ id: string }>('page-open', { url, browser, viewport })).id;
 export const logOf = (id: string) => command<PageLog>('page-log', { id });
 export const closePage = (id: string) => command('page-close', { id });
 
