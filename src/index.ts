@@ -40,6 +40,7 @@ export type {
   ParticipantLeaveReason,
   ParticipantRole,
   WaitingParticipant,
+  ChatMessage,
 } from './core/types.js';
 export { defineElement } from './utils/define-element.js';
 export type { Messages } from './i18n/messages.js';

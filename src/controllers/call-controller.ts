@@ -7,7 +7,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { DeferredDisconnectController } from './deferred-disconnect-controller.js';
 import { CallSession, type CallConfig, type SessionOptions } from '../core/session/call-session.js';
 import { toRtcError, type RtcError } from '../core/errors.js';
-import type { CallState, LeaveReason, Participant, ParticipantLeaveReason, WaitingParticipant } from '../core/types.js';
+import type { CallState, ChatMessage, LeaveReason, Participant, ParticipantLeaveReason, WaitingParticipant } from '../core/types.js';
 import { RtcCameraChangeEvent } from '../events/camera-change.js';
 import { RtcErrorEvent } from '../events/error.js';
 import { RtcJoinedEvent } from '../events/joined.js';
@@ -22,6 +22,8 @@ import { RtcKnockWithdrawnEvent } from '../events/knock-withdrawn.js';
 import { RtcLockChangeEvent } from '../events/lock-change.js';
 import { RtcScreenShareChangeEvent } from '../events/screen-share-change.js';
 import { RtcActiveSpeakerChangeEvent } from '../events/active-speaker-change.js';
+import { RtcDataEvent } from '../events/data.js';
+import { RtcMessageEvent } from '../events/message.js';
 import type { RoomRequest } from '../protocol/room-events.js';
 
 /** What the host hears about besides re-rendering (announcements, notices). */
@@ -37,6 +39,7 @@ export interface CallControllerCallbacks {
   lockChange?(locked: boolean): void;
   muteRequested?(by: string | undefined): void;
   screenShareChange?(participantId: string, enabled: boolean): void;
+  message?(message: ChatMessage): void;
 }
 
 export class CallController implements ReactiveController {
@@ -128,6 +131,12 @@ export class CallController implements ReactiveController {
       this.dispatch(new RtcScreenShareChangeEvent({ participantId, enabled }));
       this.callbacks.screenShareChange?.(participantId, enabled);
     });
+    session.on('data', (from, data) => this.dispatch(new RtcDataEvent({ from, data })));
+    session.on('message', (message) => {
+      this.update();
+      this.dispatch(new RtcMessageEvent(message));
+      this.callbacks.message?.(message);
+    });
     session.on('active-speaker-change', (participantId) => {
       this.update();
       this.dispatch(new RtcActiveSpeakerChangeEvent({ participantId }));
@@ -186,6 +195,32 @@ export class CallController implements ReactiveController {
   async startScreenShare(): Promise<boolean> {
     try {
       return await this.session.startScreenShare();
+    } catch (error) {
+      const rtcError = toRtcError(error);
+      this.reportError(rtcError);
+      throw rtcError;
+    }
+  }
+
+  get messages(): readonly ChatMessage[] {
+    return this.session.messages;
+  }
+
+  /** Sends a chat message; a failure is also reported as `rtc-error` (non-fatal). */
+  async sendMessage(text: string): Promise<ChatMessage> {
+    try {
+      return await this.session.sendMessage(text);
+    } catch (error) {
+      const rtcError = toRtcError(error);
+      this.reportError(rtcError);
+      throw rtcError;
+    }
+  }
+
+  /** Sends the page's data; a failure is also reported as `rtc-error` (non-fatal). */
+  async sendData(data: unknown, options: { to?: string | readonly string[] }): Promise<void> {
+    try {
+      await this.session.sendData(data, options);
     } catch (error) {
       const rtcError = toRtcError(error);
       this.reportError(rtcError);

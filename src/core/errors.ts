@@ -51,6 +51,10 @@ export const RtcErrorCode = {
   KnockCooldown: 'knock-cooldown',
   /** Sharing the screen is not allowed here (the page's permissions policy, or the system refused); the call goes on. */
   ScreenShareDenied: 'screen-share-denied',
+  /** A chat message is empty or longer than 4,000 characters. */
+  MessageTooLong: 'message-too-long',
+  /** `sendData` got more than 16 KiB of JSON (UTF-8), or something that is not JSON. */
+  MessageTooLarge: 'message-too-large',
   /** Anything else: a bug or an unexpected browser/server answer. */
   Internal: 'internal',
 } as const;

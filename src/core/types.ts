@@ -45,6 +45,24 @@ export type LeaveReason = 'user' | 'removed' | 'reconfigured' | 'error' | 'repla
 /** Why a remote participant is gone: they said goodbye, their connection died, or a host removed them. */
 export type ParticipantLeaveReason = 'left' | 'disconnected' | 'removed-by-host';
 
+/** A chat message in the call (ours included). */
+export interface ChatMessage {
+  readonly id: string;
+  /** The sender's participant id. */
+  readonly from: string;
+  /** The sender's name when the message arrived (kept after they leave). */
+  readonly displayName: string;
+  /** The text, exactly as sent: render it as text, never as HTML. */
+  readonly text: string;
+  /** When the sender sent it (their clock). */
+  readonly sentAt: Date;
+  readonly isLocal: boolean;
+  /** History relayed to us when we joined: its sender cannot be verified. */
+  readonly replayed: boolean;
+  /** Who relayed it (a replayed message only). */
+  readonly relayedBy?: string;
+}
+
 /** Someone waiting to be let in, as hosts see them. */
 export interface WaitingParticipant {
   /** Their participant id (`admit(id)`, `deny(id)`). */

@@ -1,6 +1,7 @@
 export * from './active-speaker-change.js';
 export * from './autoplay-blocked.js';
 export * from './camera-change.js';
+export * from './data.js';
 export * from './device-change.js';
 export * from './end-request.js';
 export * from './error.js';
@@ -10,6 +11,7 @@ export * from './knock-withdrawn.js';
 export * from './leave-request.js';
 export * from './left.js';
 export * from './lock-change.js';
+export * from './message.js';
 export * from './mic-change.js';
 export * from './participant-joined.js';
 export * from './participant-left.js';

@@ -6,9 +6,13 @@ import { MAX_CONTROL_MESSAGE, parseControlMessage } from '../../src/core/transpo
 import { SERVER_ERROR_STATUS } from '../../src/protocol/errors.js';
 
 describe('control messages', () => {
-  test('state, ping and bye are parsed; names are cut to 64; anything else is ignored', () => {
+  test('state (with screen), ping, bye and app data are parsed; names are cut to 64; anything else is ignored', () => {
     assert.deepEqual(parseControlMessage('{"t":"ping"}'), { t: 'ping' });
     assert.deepEqual(parseControlMessage('{"t":"bye","x":1}'), { t: 'bye' });
+    assert.deepEqual(parseControlMessage('{"t":"data","data":{"a":[1,null]}}'), { t: 'data', data: { a: [1, null] } });
+    assert.deepEqual(parseControlMessage('{"t":"data","data":null}'), { t: 'data', data: null });
+    assert.equal(parseControlMessage('{"t":"data"}'), null, 'data without data');
+    assert.deepEqual(parseControlMessage(JSON.stringify({ t: 'state', mic: true, cam: true, name: 'a', screen: true })), { t: 'state', mic: true, cam: true, name: 'a', screen: true });
     assert.deepEqual(parseControlMessage(JSON.stringify({ t: 'state', mic: true, cam: false, name: 'x'.repeat(80) })), { t: 'state', mic: true, cam: false, name: 'x'.repeat(64) });
     for (const bad of ['', 'nope', '{"t":"state","mic":"yes","cam":true,"name":"a"}', '{"t":"shout"}', '[]', 'null', 42, null, `{"t":"ping","pad":"${'x'.repeat(MAX_CONTROL_MESSAGE)}"}`]) {
       assert.equal(parseControlMessage(bad), null, String(bad).slice(0, 40));

@@ -205,6 +205,51 @@ export const styles = css`
     text-overflow: ellipsis;
     white-space: nowrap;
   }
+  .chat-log {
+    overflow: auto;
+    min-height: 0;
+    max-height: 40vh;
+  }
+  .chat-list {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+    display: flex;
+    flex-direction: column;
+    gap: 8px;
+  }
+  .chat-message .who {
+    font-weight: 600;
+    margin-inline-end: 6px;
+  }
+  .chat-message time {
+    font-size: 0.8em;
+  }
+  .chat-message .text {
+    margin: 2px 0 0;
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
+  }
+  .chat-message .text a {
+    color: inherit;
+  }
+  .chat-message[data-replayed] {
+    border-inline-start: 3px solid currentColor;
+    padding-inline-start: 6px;
+  }
+  .chat-history,
+  .chat-empty {
+    font-size: 0.85em;
+    font-style: italic;
+  }
+  .chat-form {
+    display: flex;
+    gap: 6px;
+  }
+  .chat-form input {
+    flex: 1;
+    min-width: 0;
+  }
   .host-message {
     margin: 0;
     max-width: 40ch;

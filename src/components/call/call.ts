@@ -6,7 +6,7 @@ import { CallController } from '../../controllers/call-controller.js';
 import type { CallConfig } from '../../core/session/call-session.js';
 import { loadStoredDevices } from '../../core/media/devices.js';
 import { RtcError, RtcErrorCode } from '../../core/errors.js';
-import { CallState, type DeviceChoice, type LeaveReason, type Participant, type WaitingParticipant } from '../../core/types.js';
+import { CallState, type ChatMessage, type DeviceChoice, type LeaveReason, type Participant, type WaitingParticipant } from '../../core/types.js';
 import { RtcLeaveRequestEvent } from '../../events/leave-request.js';
 import { RtcEndRequestEvent } from '../../events/end-request.js';
 import { RtcRemoveRequestEvent } from '../../events/remove-request.js';
@@ -15,7 +15,7 @@ import type { Messages } from '../../i18n/messages.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
 import { checkDisplayName, ROOM_PATTERN } from '../../protocol/rules.js';
 import { warnOnce } from '../../utils/define-element.js';
-import { cameraIcon, cameraOffIcon, leaveIcon, micIcon, micOffIcon, peopleIcon, screenShareIcon, settingsIcon } from '../icons.js';
+import { cameraIcon, cameraOffIcon, chatIcon, leaveIcon, micIcon, micOffIcon, peopleIcon, screenShareIcon, settingsIcon } from '../icons.js';
 import { canShareScreen } from '../../core/media/screen.js';
 import { sharedStyles } from '../shared.styles.js';
 import { styles } from './call.styles.js';
@@ -54,6 +54,22 @@ interface Notice {
   code: string;
   /** Information (a host's mute request), not a problem. */
   info?: boolean;
+}
+
+/** http(s) links in chat text as anchors that open a new tab without referrer or opener; everything else stays text. */
+const LINK = /\bhttps?:\/\/[^\s<>"']+/gi;
+function linkify(text: string) {
+  const parts: unknown[] = [];
+  let last = 0;
+  for (const match of text.matchAll(LINK)) {
+    const url = match[0].replace(/[.,;:!?)\]]+$/, '');
+    const at = match.index ?? 0;
+    parts.push(text.slice(last, at));
+    parts.push(html`<a href=${url} target="_blank" rel="noopener noreferrer nofollow">${url}</a>`);
+    last = at + url.length;
+  }
+  parts.push(text.slice(last));
+  return parts;
 }
 
 /** A short two-tone chime when someone knocks (Web Audio; silent where audio cannot start). */
@@ -104,6 +120,10 @@ function playChime(): void {
  * @csspart stage - The large tile (layouts `auto` and `speaker`, and whoever is pinned).
  * @csspart filmstrip - The other tiles beside or below the stage; in a 1:1 your own view, small in a corner of the stage.
  * @csspart invite-button - "Copy invite link" while you are alone in the call (with `invite-url`).
+ * @csspart chat-button - Opens the chat panel; its badge counts unread messages (hidden with `no-chat`).
+ * @csspart chat - The chat panel (messages, text field, Send).
+ * @csspart chat-message - Each message in the chat panel (`data-replayed` on history relayed to you).
+ * @csspart chat-input - The chat text field (Enter sends).
  * @csspart screen-tile - The `<rtc-video-tile>` of each shared screen (one per sharer, yours included), with the same re-exported `tile-*` parts.
  * @csspart screen-share-button - Starts / stops sharing your screen (where the browser can; hidden with `no-screen-share`).
  * @csspart tile - Each participant's `<rtc-video-tile>`; its own parts are re-exported as `tile-base`, `tile-video`, `tile-placeholder`, `tile-avatar`, `tile-name`, `tile-mic-indicator`, `tile-status`, `tile-actions`, `tile-pip-button`, `tile-fullscreen-button`, `tile-unmute-audio-button`.
@@ -150,6 +170,8 @@ function playChime(): void {
  * @fires {RtcCameraChangeEvent} rtc-camera-change - The local camera was turned on or off (`detail.enabled`).
  * @fires {RtcErrorEvent} rtc-error - Something failed; `detail` is the `RtcError` (`code`, `message`, `fatal`).
  * @fires {RtcLeaveRequestEvent} rtc-leave-request - The user clicked leave; cancelable: `preventDefault()` keeps the call.
+ * @fires {RtcMessageEvent} rtc-message - A chat message (`detail`: `id`, `from`, `displayName`, `text`, `sentAt`, `isLocal`, `replayed`, `relayedBy`), yours included, and history relayed to you when you joined.
+ * @fires {RtcDataEvent} rtc-data - Another participant's page sent data with `sendData()` (`detail.from`, `detail.data`).
  * @fires {RtcActiveSpeakerChangeEvent} rtc-active-speaker-change - The active speaker changed (`detail.participantId`, or null): after about 400 ms of sustained speech, held at least 2 s.
  * @fires {RtcScreenShareChangeEvent} rtc-screen-share-change - Someone (you included) started or stopped sharing a screen (`detail.participantId`, `detail.enabled`); also for a share already running when you join.
  * @fires {RtcKnockEvent} rtc-knock - Hosts: someone knocked (`detail.participant`: `id`, `displayName`, `since`).
@@ -163,22 +185,23 @@ export class RtcCall extends LitElement {
 
   private readonly controller = new CallController(this, {
     stateChange: (next) => this.onStateChange(next),
-    participantJoined: (p) => this.announce(this.messages.joined(this.nameOf(p))),
-    participantLeft: (p) => this.announce(this.messages.left(this.nameOf(p))),
+    participantJoined: (p) => this.announce(this.labels.joined(this.nameOf(p))),
+    participantLeft: (p) => this.announce(this.labels.left(this.nameOf(p))),
     participantUpdated: (p, before) => this.announceUpdate(p, before),
     error: (error) => this.showError(error),
-    joined: () => this.announce(this.messages.youJoined),
+    joined: () => this.announce(this.labels.youJoined),
     left: (reason) => {
       this.leftReason = reason;
       this.peopleOpen = false;
-      this.announce(this.leftText(reason) ?? this.messages.youLeft);
+      this.announce(this.leftText(reason) ?? this.labels.youLeft);
     },
     knock: (p) => this.onKnock(p),
-    lockChange: (locked) => this.announce(locked ? this.messages.roomLocked : this.messages.roomUnlocked),
-    muteRequested: () => this.pushNotice('mute-requested', this.messages.hostMutedYou, true),
+    lockChange: (locked) => this.announce(locked ? this.labels.roomLocked : this.labels.roomUnlocked),
+    muteRequested: () => this.pushNotice('mute-requested', this.labels.hostMutedYou, true),
+    message: (message) => this.onMessage(message),
     screenShareChange: (id, enabled) => {
       const p = this.participants.find((x) => x.id === id);
-      if (p && !p.isLocal) this.announce(enabled ? this.messages.sharingStarted(this.nameOf(p)) : this.messages.sharingStopped(this.nameOf(p)));
+      if (p && !p.isLocal) this.announce(enabled ? this.labels.sharingStarted(this.nameOf(p)) : this.labels.sharingStopped(this.nameOf(p)));
     },
   });
   private leftReason: LeaveReason | null = null;
@@ -196,6 +219,8 @@ export class RtcCall extends LitElement {
   @state() private peopleOpen = false;
   @state() private pinned: string | null = null;
   @state() private inviteCopied = false;
+  @state() private chatOpen = false;
+  @state() private unread = 0;
   /** True while a join started from the pre-join view is under way (keeps that view). */
   @state() private joiningFromPrejoin = false;
 
@@ -251,6 +276,9 @@ export class RtcCall extends LitElement {
 
   /** A link to this call the page wants people to share: alone in the call, a "Copy invite link" button copies it. */
   @property({ attribute: 'invite-url' }) inviteUrl = '';
+
+  /** No chat button or panel (`sendMessage()`, `messages` and `rtc-message` still work). */
+  @property({ type: Boolean, attribute: 'no-chat' }) noChat = false;
 
   /** No Share button (screen sharing stays available through `startScreenShare()`). */
   @property({ type: Boolean, attribute: 'no-screen-share' }) noScreenShare = false;
@@ -317,7 +345,7 @@ export class RtcCall extends LitElement {
     }
   }
 
-  private get messages(): Messages {
+  private get labels(): Messages {
     return this.localize.messages;
   }
 
@@ -348,7 +376,7 @@ export class RtcCall extends LitElement {
 
   private get effectiveName(): string {
     const name = this.displayName.trim();
-    return name || this.messages.guest;
+    return name || this.labels.guest;
   }
 
   private get devices(): DeviceChoice {
@@ -420,7 +448,7 @@ export class RtcCall extends LitElement {
   }
 
   private nameOf(p: Participant): string {
-    return p.displayName || this.messages.guest;
+    return p.displayName || this.labels.guest;
   }
 
   private onStateChange(next: CallState): void {
@@ -430,7 +458,7 @@ export class RtcCall extends LitElement {
     if (next === CallState.Connected) this.notices = this.notices.filter((n) => n.code !== 'reconnecting');
     // Nothing a finished call said still holds once the user has left it.
     if (next === CallState.Left) this.notices = [];
-    if (next === CallState.Reconnecting) this.pushNotice('reconnecting', this.messages.reconnecting);
+    if (next === CallState.Reconnecting) this.pushNotice('reconnecting', this.labels.reconnecting);
   }
 
   private announce(text: string): void {
@@ -441,14 +469,14 @@ export class RtcCall extends LitElement {
 
   private announceUpdate(p: Participant, before: Participant | undefined): void {
     if (!before || p.isLocal) return;
-    const m = this.messages;
+    const m = this.labels;
     const name = this.nameOf(p);
     if (before.micEnabled !== p.micEnabled) this.announce(p.micEnabled ? m.unmutedThem(name) : m.mutedThem(name));
     else if (before.cameraEnabled !== p.cameraEnabled) this.announce(p.cameraEnabled ? m.cameraOnThem(name) : m.cameraOffThem(name));
   }
 
   private showError(error: RtcError): void {
-    const text = this.messages.errors[error.code] ?? error.message;
+    const text = this.labels.errors[error.code] ?? error.message;
     if (!error.fatal) this.pushNotice(error.code, text);
     this.announce(text);
   }
@@ -467,7 +495,7 @@ export class RtcCall extends LitElement {
 
   /** What the ended view and the announcement say for a host's doing, or null. */
   private leftText(reason: LeaveReason | null): string | null {
-    const m = this.messages;
+    const m = this.labels;
     switch (reason) {
       case 'replaced': return m.replaced;
       case 'denied': return m.denied;
@@ -477,8 +505,38 @@ export class RtcCall extends LitElement {
     }
   }
 
+  private onMessage(message: ChatMessage): void {
+    if (message.isLocal || message.replayed || (this.chatOpen && !this.noChat)) return;
+    this.unread++;
+    const text = message.text.length > 140 ? `${message.text.slice(0, 140)}…` : message.text;
+    this.announce(this.labels.newMessage(message.displayName || this.labels.guest, text));
+  }
+
+  private toggleChat(): void {
+    this.chatOpen = !this.chatOpen;
+    if (this.chatOpen) {
+      this.unread = 0;
+      this.peopleOpen = false;
+      this.settingsOpen = false;
+      void this.updateComplete.then(() => this.shadowRoot?.querySelector<HTMLInputElement>('[part~="chat-input"]')?.focus());
+    }
+  }
+
+  private onChatSubmit(e: Event): void {
+    e.preventDefault();
+    const input = this.shadowRoot?.querySelector<HTMLInputElement>('[part~="chat-input"]');
+    if (!input || !input.value.trim()) return;
+    const text = input.value;
+    this.sendMessage(text).then(
+      () => {
+        if (input.value === text) input.value = '';
+      },
+      (error: RtcError) => this.showError(error),
+    );
+  }
+
   private onKnock(p: WaitingParticipant): void {
-    this.announce(this.messages.knocked(p.displayName || this.messages.guest));
+    this.announce(this.labels.knocked(p.displayName || this.labels.guest));
     if (!this.noKnockSound) playChime();
   }
 
@@ -584,6 +642,29 @@ export class RtcCall extends LitElement {
   /** Back to what the layout puts on the stage. */
   unpin(): void {
     this.pinned = null;
+  }
+
+  /** Chat since you joined — history relayed to you included (`replayed`) — in arrival order. */
+  get messages(): readonly ChatMessage[] {
+    return this.controller.messages;
+  }
+
+  /**
+   * Sends a chat message (text only, 1–4,000 characters) to everyone in the call; resolves with it.
+   * Rejects with an `RtcError` `message-too-long`, or `not-allowed` when not in a call.
+   */
+  async sendMessage(text: string): Promise<ChatMessage> {
+    return this.controller.sendMessage(text);
+  }
+
+  /**
+   * Sends your page's own data — any JSON value, at most 16 KiB as UTF-8 — to everyone in the call,
+   * or only to the participant id(s) in `to`; they receive it as `rtc-data`, in order and reliably.
+   * Rejects with an `RtcError`: `message-too-large` (too big, or not JSON), `participant-not-found`,
+   * `not-allowed` (not in a call).
+   */
+  async sendData(data: unknown, options: { to?: string | readonly string[] } = {}): Promise<void> {
+    await this.controller.sendData(data, options);
   }
 
   /** Whether you are sharing a screen. */
@@ -718,7 +799,7 @@ export class RtcCall extends LitElement {
   protected override render() {
     const call = this.controller;
     const state = call.state;
-    const m = this.messages;
+    const m = this.labels;
     const showPrejoin = (state === CallState.Idle && !this.autojoin) || (state === CallState.Joining && this.joiningFromPrejoin);
     const waiting = this.waiting;
     const showCall = !showPrejoin && !waiting && (state === CallState.Idle || state === CallState.Joining || this.inCall);
@@ -743,13 +824,14 @@ export class RtcCall extends LitElement {
         </div>
         ${this.settingsOpen && this.inCall ? this.renderSettings() : nothing}
         ${this.peopleOpen && this.inCall && this.isHost ? this.renderPeople() : nothing}
+        ${this.chatOpen && this.inCall && !this.noChat ? this.renderChat() : nothing}
         <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
       </div>
     `;
   }
 
   private renderPrejoin(joining: boolean) {
-    const m = this.messages;
+    const m = this.labels;
     const call = this.controller;
     return html`
       <form part="prejoin" class="prejoin" @submit=${this.onJoinClick}>
@@ -785,7 +867,7 @@ export class RtcCall extends LitElement {
 
   /** The waiting view; always rendered (its slot is never conditional), hidden unless waiting. */
   private renderWaiting(waiting: boolean) {
-    const m = this.messages;
+    const m = this.labels;
     const call = this.controller;
     return html`<section part="waiting" class="waiting" aria-labelledby="waiting-title" ?hidden=${!waiting}>
       <rtc-video-tile
@@ -814,7 +896,7 @@ export class RtcCall extends LitElement {
     const waiting = this.waitingParticipants;
     const first = waiting[0];
     if (!first) return nothing;
-    const m = this.messages;
+    const m = this.labels;
     const name = first.displayName || m.guest;
     return html`<div part="knock-banner" class="knock-banner" role="region" aria-label=${m.waitingList}>
       <span>${m.knocked(name)}${waiting.length > 1 ? ` (+${waiting.length - 1})` : ''}</span>
@@ -826,7 +908,7 @@ export class RtcCall extends LitElement {
 
   /** Hosts: the waiting list (Admit / Deny, Admit all), everyone in the call (Mute, Remove), lock. */
   private renderPeople() {
-    const m = this.messages;
+    const m = this.labels;
     const waiting = this.waitingParticipants;
     const others = this.participants.filter((p) => !p.isLocal);
     const locked = this.locked;
@@ -866,7 +948,7 @@ export class RtcCall extends LitElement {
    */
   private renderCallView() {
     const participants = this.participants;
-    const m = this.messages;
+    const m = this.labels;
     const items: TileItem[] = [
       ...participants.filter((p) => p.screenStream).map((p) => ({ key: `screen:${p.id}`, p, screen: true })),
       ...participants.map((p) => ({ key: p.id, p, screen: false })),
@@ -909,7 +991,7 @@ export class RtcCall extends LitElement {
   }
 
   private renderTile(i: TileItem) {
-    const m = this.messages;
+    const m = this.labels;
     const p = i.p;
     if (i.screen) {
       return html`<rtc-video-tile
@@ -943,7 +1025,7 @@ export class RtcCall extends LitElement {
 
   /** Alone in the call: say so, and offer the invite link when the page gave one. */
   private renderAlone() {
-    const m = this.messages;
+    const m = this.labels;
     return html`<div class="alone">
       <p>${m.aloneInRoom}</p>
       ${this.inviteUrl
@@ -957,21 +1039,21 @@ export class RtcCall extends LitElement {
     navigator.clipboard?.writeText(url).then(
       () => {
         this.inviteCopied = true;
-        this.announce(this.messages.inviteCopied);
+        this.announce(this.labels.inviteCopied);
         setTimeout(() => (this.inviteCopied = false), 3000);
       },
-      () => this.pushNotice('invite', this.messages.inviteCopyFailed(url), true),
+      () => this.pushNotice('invite', this.labels.inviteCopyFailed(url), true),
     );
   }
 
   private renderMicButton() {
     const on = this.controller.micEnabled;
-    return this.renderToggle('mic-button', this.messages.mic, on, false, on ? micIcon : micOffIcon, () => this.toggleMic());
+    return this.renderToggle('mic-button', this.labels.mic, on, false, on ? micIcon : micOffIcon, () => this.toggleMic());
   }
 
   private renderCameraButton() {
     const on = this.controller.cameraEnabled;
-    return this.renderToggle('camera-button', this.messages.camera, on, this.audioOnly, on ? cameraIcon : cameraOffIcon, () =>
+    return this.renderToggle('camera-button', this.labels.camera, on, this.audioOnly, on ? cameraIcon : cameraOffIcon, () =>
       this.toggleCamera(),
     );
   }
@@ -990,7 +1072,7 @@ export class RtcCall extends LitElement {
   }
 
   private renderBar() {
-    const m = this.messages;
+    const m = this.labels;
     return html`
       ${this.renderMicButton()} ${this.audioOnly ? nothing : this.renderCameraButton()}
       ${customElements.get('rtc-device-picker')
@@ -1005,14 +1087,54 @@ export class RtcCall extends LitElement {
           >${settingsIcon}</button>`
         : nothing}
       ${canShareScreen() && !this.noScreenShare ? this.renderShareButton() : nothing}
+      ${this.noChat ? nothing : this.renderChatButton()}
       ${this.isHost ? this.renderHostButtons() : nothing}
       <button part="leave-button" type="button" class="leave" aria-label=${m.leave} title=${m.leave} @click=${this.onLeaveClick}>${leaveIcon}</button>
     `;
   }
 
+  private renderChatButton() {
+    const m = this.labels;
+    const label = this.unread ? m.chatCount(this.unread) : m.chat;
+    return html`<button
+      part="chat-button"
+      type="button"
+      class="toggle people-button"
+      aria-label=${label}
+      title=${label}
+      aria-expanded=${this.chatOpen ? 'true' : 'false'}
+      @click=${this.toggleChat}
+    >${chatIcon}${this.unread ? html`<span class="badge" aria-hidden="true">${this.unread}</span>` : nothing}</button>`;
+  }
+
+  /** The chat: messages as text (links clickable, never HTML), history marked, a field that sends on Enter. */
+  private renderChat() {
+    const m = this.labels;
+    const all = this.controller.messages;
+    const relayer = all.find((x) => x.replayed)?.relayedBy;
+    const relayerName = relayer ? this.participants.find((p) => p.id === relayer)?.displayName ?? m.guest : '';
+    return html`<div part="chat" class="chat people" role="dialog" aria-label=${m.chat}>
+      <div class="chat-log" role="log" aria-label=${m.chat}><ol class="chat-list">
+        ${all.length ? nothing : html`<li class="chat-empty">${m.chatEmpty}</li>`}
+        ${repeat(all, (x) => x.id, (x, i) => html`
+          ${x.replayed && !all[i - 1]?.replayed ? html`<li class="chat-history">${m.earlierMessages(relayerName)}</li>` : nothing}
+          <li part="chat-message" class="chat-message ${x.isLocal ? 'local' : ''}" ?data-replayed=${x.replayed}>
+            <span class="who">${x.isLocal ? m.you : x.displayName || m.guest}</span>
+            <time datetime=${x.sentAt.toISOString()}>${x.sentAt.toLocaleTimeString(this.localize.lang || undefined, { hour: '2-digit', minute: '2-digit' })}</time>
+            <p class="text">${linkify(x.text)}</p>
+          </li>`)}
+      </ol></div>
+      <form class="chat-form" @submit=${this.onChatSubmit}>
+        <input part="chat-input" name="chat" autocomplete="off" maxlength="4000" aria-label=${m.chatPlaceholder} placeholder=${m.chatPlaceholder} />
+        <button type="submit" class="join">${m.send}</button>
+      </form>
+      <button type="button" class="close-settings" @click=${() => (this.chatOpen = false)}>${m.dismiss}</button>
+    </div>`;
+  }
+
   private renderShareButton() {
     const sharing = this.screenSharing;
-    const m = this.messages;
+    const m = this.labels;
     return html`<button
       part="screen-share-button"
       type="button"
@@ -1030,7 +1152,7 @@ export class RtcCall extends LitElement {
   }
 
   private renderHostButtons() {
-    const m = this.messages;
+    const m = this.labels;
     const count = this.waitingParticipants.length;
     return html`<button
         part="people-button"
@@ -1059,7 +1181,7 @@ export class RtcCall extends LitElement {
   }
 
   private renderSettings() {
-    const m = this.messages;
+    const m = this.labels;
     return html`<div part="settings" class="settings" role="dialog" aria-label=${m.settings}>
       ${this.renderDevicePicker()}
       <button type="button" class="close-settings" @click=${() => (this.settingsOpen = false)}>${m.dismiss}</button>
@@ -1067,7 +1189,7 @@ export class RtcCall extends LitElement {
   }
 
   private renderEnded(state: CallState) {
-    const m = this.messages;
+    const m = this.labels;
     const error = this.error;
     const failed = state === CallState.Failed;
     const reasonText = this.leftText(this.leftReason);

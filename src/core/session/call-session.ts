@@ -12,7 +12,7 @@ import { ActiveSpeakerTracker } from './active-speaker.js';
 import { RoomClient, type JoinResponse } from '../room-client.js';
 import { BackoffReconnectPolicy, RECONNECT_WITHOUT_MEDIA_MS, type BitratePolicy, type ReconnectPolicy } from './policies.js';
 import { MeshTransport } from '../transport/mesh/mesh-transport.js';
-import type { LocalState, RemotePeer, Transport } from '../transport/transport.js';
+import { MAX_APP_DATA_BYTES, MAX_CHAT_CODE_POINTS, type ChatWire, type LocalState, type RemotePeer, type Transport } from '../transport/transport.js';
 import {
   CallState,
   type DeviceChoice,
@@ -21,12 +21,16 @@ import {
   type ParticipantLeaveReason,
   type ParticipantRole,
   type WaitingParticipant,
+  type ChatMessage,
 } from '../types.js';
 import type { RoomEvent, RoomRequest } from '../../protocol/room-events.js';
 import type { WaitingMember } from '../../protocol/join.js';
 
 /** Re-join answers that say "not now" rather than "no": the reconnect loop goes on. */
 const TRANSIENT_JOIN_ERRORS = new Set<string>([RtcErrorCode.SignalingUnreachable, RtcErrorCode.RateLimited, RtcErrorCode.Internal]);
+
+/** How many chat messages a newcomer gets as history. */
+const HISTORY_SIZE = 100;
 
 /** How often a reconnecting call checks whether media still flows. */
 const MEDIA_CHECK_MS = 1_000;
@@ -84,6 +88,10 @@ export type SessionEvents = {
   'mute-requested': (by: string | undefined) => void;
   /** Someone (we included) started or stopped sharing a screen. */
   'screen-share-change': (participantId: string, enabled: boolean) => void;
+  /** The page's own data from a participant (`sendData` on their side). */
+  data: (from: string, data: unknown) => void;
+  /** A chat message (ours, someone's, or history relayed to us). */
+  message: (message: ChatMessage) => void;
   /** The active speaker changed (sustained speech; see active-speaker.ts). */
   'active-speaker-change': (participantId: string | null) => void;
 };
@@ -124,6 +132,11 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   /** The screen we share, and the stream the local participant shows it in. */
   private screenTrack: MediaStreamTrack | null = null;
   private screenStream: MediaStream | null = null;
+  /** Chat since we joined (history included), and the ids seen (no duplicates). */
+  private chat: ChatMessage[] = [];
+  private readonly chatIds = new Set<string>();
+  /** Who to ask for the history: the member present longest when we joined (asked once). */
+  private historyFrom: string | null = null;
   /** Who speaks (one timer over everyone's microphone while in the call). */
   private speakers: ActiveSpeakerTracker | null = null;
   /** Who of the others shares a screen (to tell when that changes). */
@@ -314,6 +327,10 @@ export class CallSession extends TypedEmitter<SessionEvents> {
       if (self.role === 'host' || self.role === 'guest') this.localRole = self.role;
       if (typeof self.displayName === 'string' && self.displayName) this.config = { ...config, displayName: self.displayName };
 
+      this.chat = [];
+      this.chatIds.clear();
+      // The history comes from the member present longest (the server lists members in join order).
+      this.historyFrom = info.members[0]?.peerId ?? null;
       const transport = this.createTransport();
       this.transport = transport;
       this.watchTransport(transport);
@@ -367,6 +384,20 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     // Our seat went to a newer join with the same room token (one seat per person), or a host removed us.
     t.on('removed', (reason) => void this.leave(reason));
     t.on('room-event', (event) => this.onRoomEvent(event));
+    t.on('data', (from, data) => this.emit('data', from, data));
+    t.on('chat', (from, message) => this.onChat(from, message));
+    t.on('history-asked', (from) => {
+      // The last 100, ours and others', history we got included (its first sender named).
+      for (const m of this.chat.slice(-HISTORY_SIZE)) {
+        t.sendChat({ id: m.id, text: m.text, at: m.sentAt.getTime(), replayOf: { from: m.from, name: m.displayName } }, [from]);
+      }
+    });
+    t.on('participant-joined', (p) => {
+      if (p.id === this.historyFrom) {
+        this.historyFrom = null;
+        t.askHistory(p.id);
+      }
+    });
     t.on('error', (error) => this.report(error));
   }
 
@@ -403,6 +434,81 @@ export class CallSession extends TypedEmitter<SessionEvents> {
       },
       (id) => this.emit('active-speaker-change', id),
     );
+  }
+
+  /** Chat since we joined, history included, in the order it arrived. */
+  get messages(): readonly ChatMessage[] {
+    return this.chat;
+  }
+
+  /**
+   * Sends a chat message (1–4,000 characters) to everyone; resolves with it. Rejects with
+   * `message-too-long` or `not-allowed` (not in a call).
+   */
+  async sendMessage(text: string): Promise<ChatMessage> {
+    const transport = this.transport;
+    if (!transport || (this.state !== CallState.Connected && this.state !== CallState.Reconnecting)) {
+      throw new RtcError(RtcErrorCode.NotAllowed, 'Join the call before sending a message.');
+    }
+    const body = typeof text === 'string' ? text.replace(/^\s+|\s+$/g, '') : '';
+    const length = [...body].length;
+    if (length === 0 || length > MAX_CHAT_CODE_POINTS) {
+      throw new RtcError(RtcErrorCode.MessageTooLong, `A chat message needs 1–${MAX_CHAT_CODE_POINTS} characters, not ${length}.`);
+    }
+    const id = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
+    const at = Date.now();
+    const message: ChatMessage = { id, from: this.localId ?? 'local', displayName: this.config?.displayName ?? '', text: body, sentAt: new Date(at), isLocal: true, replayed: false };
+    this.addChat(message);
+    transport.sendChat({ id, text: body, at });
+    return message;
+  }
+
+  private onChat(linkFrom: string, wire: ChatWire): void {
+    if (this.chatIds.has(wire.id)) return;
+    const sender = this.transport?.peers.find((p) => p.id === linkFrom);
+    const replay = wire.replayOf;
+    this.addChat({
+      id: wire.id,
+      from: replay ? replay.from : linkFrom,
+      displayName: replay ? replay.name : sender?.displayName ?? '',
+      text: wire.text,
+      sentAt: new Date(wire.at),
+      isLocal: !!replay && replay.from === this.localId,
+      replayed: !!replay,
+      ...(replay ? { relayedBy: linkFrom } : {}),
+    });
+  }
+
+  private addChat(message: ChatMessage): void {
+    this.chatIds.add(message.id);
+    this.chat = [...this.chat, message];
+    this.emit('message', message);
+  }
+
+  /**
+   * Sends the page's own data — any JSON value up to 16 KiB as UTF-8 — to everyone or to the
+   * participant ids in `to`, ordered and reliable. Rejects with `message-too-large` (too big, or not
+   * JSON), `participant-not-found` (an id not in the call) or `not-allowed` (not in a call).
+   */
+  async sendData(data: unknown, options: { to?: string | readonly string[] } = {}): Promise<void> {
+    const transport = this.transport;
+    if (!transport || (this.state !== CallState.Connected && this.state !== CallState.Reconnecting)) {
+      throw new RtcError(RtcErrorCode.NotAllowed, 'Join the call before sending data.');
+    }
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(data);
+    } catch (error) {
+      throw new RtcError(RtcErrorCode.MessageTooLarge, 'sendData needs a JSON value (this one cannot be serialised).', { cause: error });
+    }
+    if (json === undefined) throw new RtcError(RtcErrorCode.MessageTooLarge, 'sendData needs a JSON value (undefined, a function or a symbol is none).');
+    const bytes = new TextEncoder().encode(json).length;
+    if (bytes > MAX_APP_DATA_BYTES) throw new RtcError(RtcErrorCode.MessageTooLarge, `sendData: ${bytes} bytes of JSON, more than ${MAX_APP_DATA_BYTES}.`);
+    const to = options.to === undefined ? undefined : typeof options.to === 'string' ? [options.to] : [...options.to];
+    const present = new Set(transport.peers.map((p) => p.id));
+    const missing = to?.find((id) => !present.has(id));
+    if (missing !== undefined) throw new RtcError(RtcErrorCode.ParticipantNotFound, `No participant ${missing} in this call.`);
+    transport.sendData(JSON.parse(json), to);
   }
 
   /** Whether we share a screen. */
@@ -584,6 +690,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
         // The transport already has the credentials and is calling everyone present.
         if (this.admitted) break;
         this.admitted = true;
+        this.historyFrom = event.data.members[0]?.peerId ?? null;
         if (this.state === CallState.Waiting) this.setState(CallState.Connected);
         this.startSpeakerTracking();
         this.emit('joined', this.room ?? '', this.localId ?? '');

@@ -9,6 +9,24 @@ import type { TypedEmitter } from '../emitter.js';
 import type { RtcError } from '../errors.js';
 import type { ConnectionState, ParticipantLeaveReason, ParticipantRole } from '../types.js';
 
+/** Largest app data (`sendData`) a participant may send, as UTF-8 JSON, whatever the transport. */
+export const MAX_APP_DATA_BYTES = 16 * 1024;
+
+/** Longest chat message, in code points. */
+export const MAX_CHAT_CODE_POINTS = 4_000;
+
+/**
+ * A chat message as it travels: its own id (for deduplication), text and send time; a replayed
+ * one (history for a newcomer) also names its original sender, as the relaying participant saw them.
+ */
+export interface ChatWire {
+  id: string;
+  text: string;
+  /** Sent at (unix ms, the sender's clock). */
+  at: number;
+  replayOf?: { from: string; name: string };
+}
+
 /** Where a local track comes from (DESIGN's names table). */
 export type MediaSource = 'microphone' | 'camera' | 'screen';
 
@@ -55,6 +73,12 @@ export type TransportEvents = {
   'room-event': (event: RoomEvent) => void;
   /** Something went wrong that does not end the call by itself. */
   error: (error: RtcError) => void;
+  /** The page's own data from a participant (ordered and reliable per sender). */
+  data: (from: string, data: unknown) => void;
+  /** A chat message from a participant (or one they replay as history). */
+  chat: (from: string, message: ChatWire) => void;
+  /** A newcomer asks us for the chat history. */
+  'history-asked': (from: string) => void;
 };
 
 /** Where to reach the server's signaling socket. */
@@ -83,6 +107,12 @@ export interface Transport extends Pick<TypedEmitter<TransportEvents>, 'on' | 'o
   publish(source: MediaSource, track: MediaStreamTrack | null): Promise<void>;
   /** Tells everyone our mic/camera/name state. */
   sendState(state: LocalState): void;
+  /** The page's own data (a JSON value, already size-checked) to everyone, or to the ids in `to`; ordered and reliable. */
+  sendData(data: unknown, to?: readonly string[]): void;
+  /** A chat message (already checked) to everyone, or to the ids in `to`; ordered and reliable. */
+  sendChat(message: ChatWire, to?: readonly string[]): void;
+  /** Asks one participant for the chat history (they answer with replayed `chat` messages). */
+  askHistory(from: string): void;
   /** A room request to the server (leave, update, …), not waiting for an answer. */
   request(request: RoomRequest): void;
   /**

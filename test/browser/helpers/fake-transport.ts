@@ -7,7 +7,7 @@ import type { JoinResponse } from '../../../src/protocol/join.js';
 import type { RemovedReason, RoomEvent, RoomRequest } from '../../../src/protocol/room-events.js';
 import { TypedEmitter } from '../../../src/core/emitter.js';
 import type { ConnectionState, ParticipantLeaveReason, ParticipantRole } from '../../../src/core/types.js';
-import type { ConnectOptions, LocalState, MediaSource, RemotePeer, Transport, TransportEvents } from '../../../src/core/transport/transport.js';
+import type { ChatWire, ConnectOptions, LocalState, MediaSource, RemotePeer, Transport, TransportEvents } from '../../../src/core/transport/transport.js';
 
 class FakePeer implements RemotePeer {
   micEnabled = true;
@@ -98,6 +98,18 @@ export class FakeTransport extends TypedEmitter<TransportEvents> implements Tran
 
   request(request: RoomRequest): void {
     this.requests.push(request);
+  }
+
+  sendChat(message: ChatWire, to?: readonly string[]): void {
+    for (const other of this.others()) if (!to || to.includes(other.id)) other.emit('chat', this.id, message);
+  }
+
+  askHistory(from: string): void {
+    this.net.transports.get(from)?.emit('history-asked', this.id);
+  }
+
+  sendData(data: unknown, to?: readonly string[]): void {
+    for (const other of this.others()) if (!to || to.includes(other.id)) other.emit('data', this.id, data);
   }
 
   async ask(request: RoomRequest): Promise<unknown> {

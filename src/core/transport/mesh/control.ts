@@ -1,17 +1,26 @@
 /**
- * The mesh's control channel (negotiated on every link): state, heartbeat and goodbye messages.
+ * The mesh's control channel (negotiated on every link): state, heartbeat, goodbye and the page's
+ * own data (`sendData`).
  * Parsing is pure so it is unit-tested on its own (test/unit/core.test.ts).
  */
 
-/** Largest control message accepted (bytes). */
-export const MAX_CONTROL_MESSAGE = 4_096;
+import { MAX_APP_DATA_BYTES, MAX_CHAT_CODE_POINTS, type ChatWire } from '../transport.js';
+
+/** Largest control message accepted (UTF-16 units): app data plus its envelope. */
+export const MAX_CONTROL_MESSAGE = MAX_APP_DATA_BYTES + 256;
 
 /** Messages on the control channel. Unknown or malformed ones are ignored. */
 export type ControlMessage =
   /** `screen`: sharing a screen (its track rides the link's screen transceiver). */
   | { t: 'state'; mic: boolean; cam: boolean; name: string; screen?: boolean }
   | { t: 'ping' }
-  | { t: 'bye' };
+  | { t: 'bye' }
+  /** The page's own data (`sendData`): any JSON value. */
+  | { t: 'data'; data: unknown }
+  /** A chat message, or one replayed as history (`replayOf`). */
+  | ({ t: 'chat' } & ChatWire)
+  /** A newcomer asks for the chat history. */
+  | { t: 'history' };
 
 /** Parses one control message; null when it is not one we understand. */
 export function parseControlMessage(data: unknown): ControlMessage | null {
@@ -27,6 +36,22 @@ export function parseControlMessage(data: unknown): ControlMessage | null {
     case 'ping':
     case 'bye':
       return { t: msg['t'] };
+    case 'data':
+      return 'data' in msg ? { t: 'data', data: msg['data'] } : null;
+    case 'history':
+      return { t: 'history' };
+    case 'chat': {
+      const { id, text, at, replayOf } = msg as Record<string, unknown>;
+      if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(id) || typeof text !== 'string' || typeof at !== 'number' || !Number.isFinite(at)) return null;
+      if (!text.trim() || [...text].length > MAX_CHAT_CODE_POINTS) return null;
+      const chat: { t: 'chat' } & ChatWire = { t: 'chat', id, text, at };
+      if (replayOf !== undefined) {
+        const r = replayOf as Record<string, unknown> | null;
+        if (!r || typeof r.from !== 'string' || typeof r.name !== 'string') return null;
+        chat.replayOf = { from: r.from.slice(0, 64), name: r.name.slice(0, 64) };
+      }
+      return chat;
+    }
     case 'state':
       if (typeof msg['mic'] !== 'boolean' || typeof msg['cam'] !== 'boolean' || typeof msg['name'] !== 'string') return null;
       return { t: 'state', mic: msg['mic'], cam: msg['cam'], name: msg['name'].slice(0, 64), ...(msg['screen'] === true ? { screen: true } : {}) };

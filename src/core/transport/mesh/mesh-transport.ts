@@ -15,7 +15,7 @@ import { TypedEmitter } from '../../emitter.js';
 import { RtcError, RtcErrorCode, isRtcErrorCode, peerError } from '../../errors.js';
 import { meshBitratePolicy, type BitratePolicy } from '../../session/policies.js';
 import type { ParticipantLeaveReason } from '../../types.js';
-import type { ConnectOptions, LocalState, MediaSource, RemotePeer, Transport, TransportEvents } from '../transport.js';
+import type { ChatWire, ConnectOptions, LocalState, MediaSource, RemotePeer, Transport, TransportEvents } from '../transport.js';
 import { loadPeerJs } from './peerjs-loader.js';
 import type { ControlMessage } from './control.js';
 import { PeerLink } from './peer-link.js';
@@ -96,6 +96,20 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     this.state = state;
     const msg = this.stateMessage();
     for (const link of this.links.values()) link.send(msg);
+  }
+
+  sendData(data: unknown, to?: readonly string[]): void {
+    const msg: ControlMessage = { t: 'data', data };
+    for (const link of this.links.values()) if (!to || to.includes(link.id)) link.send(msg);
+  }
+
+  sendChat(message: ChatWire, to?: readonly string[]): void {
+    const msg: ControlMessage = { t: 'chat', ...message };
+    for (const link of this.links.values()) if (!to || to.includes(link.id)) link.send(msg);
+  }
+
+  askHistory(from: string): void {
+    this.links.get(from)?.send({ t: 'history' });
   }
 
   request(request: RoomRequest): void {
@@ -401,6 +415,15 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
       {
         onUpdate: (l) => {
           if (this.links.get(l.id) === l) this.emit('participant-updated', l);
+        },
+        onData: (l, data) => {
+          if (this.links.get(l.id) === l) this.emit('data', l.id, data);
+        },
+        onChat: (l, message) => {
+          if (this.links.get(l.id) === l) this.emit('chat', l.id, message);
+        },
+        onHistoryAsked: (l) => {
+          if (this.links.get(l.id) === l) this.emit('history-asked', l.id);
         },
         onClose: (l, reason) => {
           if (this.links.get(l.id) === l) this.forget(l, reason);

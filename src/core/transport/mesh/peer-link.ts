@@ -6,7 +6,7 @@
 import type { MediaConnection } from 'peerjs';
 import { RtcError, RtcErrorCode } from '../../errors.js';
 import type { ConnectionState, ParticipantRole } from '../../types.js';
-import type { MediaSource } from '../transport.js';
+import type { ChatWire, MediaSource } from '../transport.js';
 import { parseControlMessage, type ControlMessage } from './control.js';
 
 /** The control channel's fixed SCTP stream id on both sides. */
@@ -26,6 +26,12 @@ export interface PeerLinkHandlers {
   /** The link is gone: `left` after their goodbye, `disconnected` when it died. */
   onClose(link: PeerLink, reason: 'left' | 'disconnected'): void;
   onError(error: RtcError): void;
+  /** The page's own data from this participant (`sendData` on their side). */
+  onData(link: PeerLink, data: unknown): void;
+  /** A chat message from this participant, or one they replay. */
+  onChat(link: PeerLink, message: ChatWire): void;
+  /** This participant asks for the chat history. */
+  onHistoryAsked(link: PeerLink): void;
 }
 
 /**
@@ -275,6 +281,19 @@ export class PeerLink {
     if (msg.t === 'bye') {
       this.saidBye = true;
       this.finish('left');
+      return;
+    }
+    if (msg.t === 'data') {
+      this.handlers.onData(this, msg.data);
+      return;
+    }
+    if (msg.t === 'chat') {
+      const { t: _t, ...chat } = msg;
+      this.handlers.onChat(this, chat);
+      return;
+    }
+    if (msg.t === 'history') {
+      this.handlers.onHistoryAsked(this);
       return;
     }
     if (msg.t === 'state') {
