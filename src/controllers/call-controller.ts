@@ -206,6 +206,17 @@ export class CallController implements ReactiveController {
     return this.session.messages;
   }
 
+  /** A link's security code; a failure is also reported as `rtc-error` (non-fatal). */
+  async verificationCode(participantId: string): Promise<string> {
+    try {
+      return await this.session.verificationCode(participantId);
+    } catch (error) {
+      const rtcError = toRtcError(error);
+      this.reportError(rtcError);
+      throw rtcError;
+    }
+  }
+
   /** Sends a chat message; a failure is also reported as `rtc-error` (non-fatal). */
   async sendMessage(text: string): Promise<ChatMessage> {
     try {

@@ -57,10 +57,15 @@ describe('<rtc-call> waiting room and host controls', function () {
     expect(part(host, 'people-button')!.getAttribute('aria-label')).to.equal('People, 1 person waiting');
     await expect(host).to.be.accessible();
 
+    // The host wrote something before letting the patient in: it reaches them as history.
+    await host.sendMessage('Welcome — I will be with you in a moment.');
     const joined = new Promise((resolve) => guest.addEventListener('rtc-joined', resolve, { once: true }));
     parts(host, 'admit-button')[0]!.click();
     await joined;
     await allConnected([host, guest], 2);
+    await until(() => guest.messages.length === 1, 'the history after admission');
+    expect(guest.messages[0]!.replayed).to.equal(true);
+    expect(guest.messages[0]!.displayName).to.equal('Dr. Rivera');
     await framesAdvance(videoOf(await remoteTile(host, 'Pat')), 3);
     await framesAdvance(videoOf(await remoteTile(guest, 'Dr. Rivera')), 3);
     const heard = await peakAudioLevel((await remoteTile(guest, 'Dr. Rivera')).stream!);

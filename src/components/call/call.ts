@@ -137,8 +137,8 @@ function playChime(): void {
  * @csspart ended - The view after leaving or failing.
  * @csspart rejoin-button - Rejoin / Try again in the ended view.
  * @csspart waiting - The waiting view (self-preview, "Waiting for the host to let you in", toggles, Leave).
- * @csspart people-button - Hosts: opens the people panel; its badge counts who is waiting.
- * @csspart people - Hosts: the people panel (the waiting list, the participants, lock).
+ * @csspart people-button - Opens the people panel; for hosts its badge counts who is waiting.
+ * @csspart people - The people panel: everyone in the call with their security code; for hosts also the waiting list, ask to mute, Remove and Lock.
  * @csspart knock-banner - Hosts: "… is waiting to join" with Admit and Deny, while the people panel is closed.
  * @csspart admit-button - Hosts: Admit one waiting person (banner and panel).
  * @csspart deny-button - Hosts: Deny one waiting person (banner and panel).
@@ -146,6 +146,8 @@ function playChime(): void {
  * @csspart mute-participant-button - Hosts: ask one participant to mute.
  * @csspart remove-button - Hosts: remove one participant.
  * @csspart lock-button - Hosts: lock or unlock the call.
+ * @csspart verify-button - In the People panel: shows the security code of your link to that participant.
+ * @csspart verification-code - "Compare this code with Pat: 493 201".
  * @csspart end-button - Hosts: end the call for everyone.
  *
  * @cssproperty [--rtc-accent=#1a73e8] - Accent colour: join button, pressed toggles, focus.
@@ -221,6 +223,8 @@ export class RtcCall extends LitElement {
   @state() private inviteCopied = false;
   @state() private chatOpen = false;
   @state() private unread = 0;
+  /** Security codes shown in the People panel, by participant id. */
+  @state() private codes = new Map<string, string>();
   /** True while a join started from the pre-join view is under way (keeps that view). */
   @state() private joiningFromPrejoin = false;
 
@@ -644,6 +648,16 @@ export class RtcCall extends LitElement {
     this.pinned = null;
   }
 
+  /**
+   * The six-digit security code of your media link to a participant: read it to each other — the
+   * same code on both sides means nobody sits in between (it is bound to both DTLS fingerprints
+   * through a commit-then-reveal exchange). Rejects with an `RtcError`: `participant-not-found`,
+   * `not-allowed` (not in a call), `not-supported` (media not peer to peer), `peer-unavailable`.
+   */
+  async verificationCode(participantId: string): Promise<string> {
+    return this.controller.verificationCode(participantId);
+  }
+
   /** Chat since you joined — history relayed to you included (`replayed`) — in arrival order. */
   get messages(): readonly ChatMessage[] {
     return this.controller.messages;
@@ -823,7 +837,7 @@ export class RtcCall extends LitElement {
           <slot name="controls">${this.renderBar()}</slot>
         </div>
         ${this.settingsOpen && this.inCall ? this.renderSettings() : nothing}
-        ${this.peopleOpen && this.inCall && this.isHost ? this.renderPeople() : nothing}
+        ${this.peopleOpen && this.inCall ? this.renderPeople() : nothing}
         ${this.chatOpen && this.inCall && !this.noChat ? this.renderChat() : nothing}
         <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
       </div>
@@ -912,8 +926,42 @@ export class RtcCall extends LitElement {
     const waiting = this.waitingParticipants;
     const others = this.participants.filter((p) => !p.isLocal);
     const locked = this.locked;
+    const host = this.isHost;
     return html`<div part="people" class="people" role="dialog" aria-label=${m.people}>
-      <h3>${m.waitingList} (${waiting.length})</h3>
+      ${host ? this.renderWaitingList(waiting) : nothing}
+      <h3>${m.inCall} (${others.length + 1})</h3>
+      <ul class="people-list">
+        ${repeat(others, (p) => p.id, (p) => {
+          const name = this.nameOf(p);
+          const code = this.codes.get(p.id);
+          return html`<li data-id=${p.id}>
+            <span class="who">${name}</span>
+            <button part="verify-button" type="button" aria-label=${m.securityCodeOf(name)} title=${m.securityCodeOf(name)} @click=${() => this.showCode(p)}>${m.securityCode}</button>
+            ${host
+              ? html`<button part="mute-participant-button" type="button" aria-label=${m.muteName(name)} title=${m.muteName(name)} ?disabled=${!p.micEnabled} @click=${() => this.act({ request: 'mute', data: { peerId: p.id } })}>${micOffIcon}</button>
+                  <button part="remove-button" type="button" aria-label=${m.removeName(name)} @click=${() => this.onRemoveClick(p)}>${m.removeName(name)}</button>`
+              : nothing}
+            ${code ? html`<p class="code" part="verification-code" data-code=${code}>${m.compareCode(name, `${code.slice(0, 3)} ${code.slice(3)}`)}</p>` : nothing}
+          </li>`;
+        })}
+      </ul>
+      ${host ? html`<button part="lock-button" type="button" aria-pressed=${locked ? 'true' : 'false'} @click=${() => this.act({ request: locked ? 'unlock' : 'lock' })}>${locked ? m.unlockRoom : m.lockRoom}</button>` : nothing}
+      <button type="button" class="close-settings" @click=${() => (this.peopleOpen = false)}>${m.dismiss}</button>
+    </div>`;
+  }
+
+  private showCode(p: Participant): void {
+    this.verificationCode(p.id).then(
+      (code) => {
+        this.codes = new Map(this.codes).set(p.id, code);
+      },
+      (error: RtcError) => this.showError(error),
+    );
+  }
+
+  private renderWaitingList(waiting: readonly WaitingParticipant[]) {
+    const m = this.labels;
+    return html`<h3>${m.waitingList} (${waiting.length})</h3>
       <ul class="people-list">
         ${repeat(waiting, (w) => w.id, (w) => {
           const name = w.displayName || m.guest;
@@ -924,21 +972,7 @@ export class RtcCall extends LitElement {
           </li>`;
         })}
       </ul>
-      ${waiting.length > 1 ? html`<button part="admit-all-button" type="button" @click=${() => this.act({ request: 'admit-all' })}>${m.admitAll}</button>` : nothing}
-      <h3>${m.inCall} (${others.length + 1})</h3>
-      <ul class="people-list">
-        ${repeat(others, (p) => p.id, (p) => {
-          const name = this.nameOf(p);
-          return html`<li data-id=${p.id}>
-            <span class="who">${name}</span>
-            <button part="mute-participant-button" type="button" aria-label=${m.muteName(name)} ?disabled=${!p.micEnabled} @click=${() => this.act({ request: 'mute', data: { peerId: p.id } })}>${micOffIcon}</button>
-            <button part="remove-button" type="button" aria-label=${m.removeName(name)} @click=${() => this.onRemoveClick(p)}>${m.removeName(name)}</button>
-          </li>`;
-        })}
-      </ul>
-      <button part="lock-button" type="button" aria-pressed=${locked ? 'true' : 'false'} @click=${() => this.act({ request: locked ? 'unlock' : 'lock' })}>${locked ? m.unlockRoom : m.lockRoom}</button>
-      <button type="button" class="close-settings" @click=${() => (this.peopleOpen = false)}>${m.dismiss}</button>
-    </div>`;
+      ${waiting.length > 1 ? html`<button part="admit-all-button" type="button" @click=${() => this.act({ request: 'admit-all' })}>${m.admitAll}</button>` : nothing}`;
   }
 
   /**
@@ -1088,7 +1122,7 @@ export class RtcCall extends LitElement {
         : nothing}
       ${canShareScreen() && !this.noScreenShare ? this.renderShareButton() : nothing}
       ${this.noChat ? nothing : this.renderChatButton()}
-      ${this.isHost ? this.renderHostButtons() : nothing}
+      ${this.renderPeopleButtons()}
       <button part="leave-button" type="button" class="leave" aria-label=${m.leave} title=${m.leave} @click=${this.onLeaveClick}>${leaveIcon}</button>
     `;
   }
@@ -1151,7 +1185,8 @@ export class RtcCall extends LitElement {
     done.then(() => this.requestUpdate(), (error: RtcError) => this.showError(error));
   }
 
-  private renderHostButtons() {
+  /** The People button for everyone (the security codes; for hosts also the waiting list and actions); End for hosts. */
+  private renderPeopleButtons() {
     const m = this.labels;
     const count = this.waitingParticipants.length;
     return html`<button
@@ -1163,7 +1198,7 @@ export class RtcCall extends LitElement {
         aria-expanded=${this.peopleOpen ? 'true' : 'false'}
         @click=${() => (this.peopleOpen = !this.peopleOpen)}
       >${peopleIcon}${count ? html`<span class="badge" aria-hidden="true">${count}</span>` : nothing}</button>
-      <button part="end-button" type="button" class="leave end" @click=${this.onEndClick}>${m.endForAll}</button>`;
+      ${this.isHost ? html`<button part="end-button" type="button" class="leave end" title=${m.endForAll} @click=${this.onEndClick}>${m.endForAll}</button>` : nothing}`;
   }
 
   /** The device choice, in the pre-join view and in the settings panel; remembered for next time. */

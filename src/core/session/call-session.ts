@@ -436,6 +436,29 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     );
   }
 
+  /**
+   * The six-digit security code of the link to a participant — the same on both sides, changing
+   * when either DTLS fingerprint does. Rejects with `participant-not-found`, `not-allowed` (not in a
+   * call), `not-supported` (media not peer to peer) or `peer-unavailable` (no answer in 15 s).
+   */
+  async verificationCode(participantId: string): Promise<string> {
+    const transport = this.transport;
+    if (!transport || (this.state !== CallState.Connected && this.state !== CallState.Reconnecting)) {
+      throw new RtcError(RtcErrorCode.NotAllowed, 'Join the call before asking for a security code.');
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RtcError(RtcErrorCode.PeerUnavailable, 'The other side did not answer the security-code exchange within 15 s.')), 15_000);
+    });
+    try {
+      return await Promise.race([transport.verificationCode(participantId), timeout]);
+    } catch (error) {
+      throw toRtcError(error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Chat since we joined, history included, in the order it arrived. */
   get messages(): readonly ChatMessage[] {
     return this.chat;
@@ -690,7 +713,12 @@ export class CallSession extends TypedEmitter<SessionEvents> {
         // The transport already has the credentials and is calling everyone present.
         if (this.admitted) break;
         this.admitted = true;
-        this.historyFrom = event.data.members[0]?.peerId ?? null;
+        {
+          // The transport is calling everyone already: ask the one present longest now, or when its link appears.
+          const oldest = event.data.members[0]?.peerId ?? null;
+          if (oldest && this.transport?.peers.some((p) => p.id === oldest)) this.transport.askHistory(oldest);
+          else this.historyFrom = oldest;
+        }
         if (this.state === CallState.Waiting) this.setState(CallState.Connected);
         this.startSpeakerTracking();
         this.emit('joined', this.room ?? '', this.localId ?? '');

@@ -113,6 +113,11 @@ export interface Transport extends Pick<TypedEmitter<TransportEvents>, 'on' | 'o
   sendChat(message: ChatWire, to?: readonly string[]): void;
   /** Asks one participant for the chat history (they answer with replayed `chat` messages). */
   askHistory(from: string): void;
+  /**
+   * The security code of the media link to a participant, the same on both ends, bound to both
+   * DTLS fingerprints; rejects with `not-supported` where media is not peer to peer.
+   */
+  verificationCode(participantId: string): Promise<string>;
   /** A room request to the server (leave, update, …), not waiting for an answer. */
   request(request: RoomRequest): void;
   /**

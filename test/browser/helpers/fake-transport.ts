@@ -6,6 +6,7 @@
 import type { JoinResponse } from '../../../src/protocol/join.js';
 import type { RemovedReason, RoomEvent, RoomRequest } from '../../../src/protocol/room-events.js';
 import { TypedEmitter } from '../../../src/core/emitter.js';
+import { RtcError, RtcErrorCode } from '../../../src/core/errors.js';
 import type { ConnectionState, ParticipantLeaveReason, ParticipantRole } from '../../../src/core/types.js';
 import type { ChatWire, ConnectOptions, LocalState, MediaSource, RemotePeer, Transport, TransportEvents } from '../../../src/core/transport/transport.js';
 
@@ -102,6 +103,10 @@ export class FakeTransport extends TypedEmitter<TransportEvents> implements Tran
 
   sendChat(message: ChatWire, to?: readonly string[]): void {
     for (const other of this.others()) if (!to || to.includes(other.id)) other.emit('chat', this.id, message);
+  }
+
+  async verificationCode(): Promise<string> {
+    throw new RtcError(RtcErrorCode.NotSupported, 'The fake transport has no DTLS: no security code.');
   }
 
   askHistory(from: string): void {

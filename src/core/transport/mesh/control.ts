@@ -5,6 +5,7 @@
  */
 
 import { MAX_APP_DATA_BYTES, MAX_CHAT_CODE_POINTS, type ChatWire } from '../transport.js';
+import type { VerificationMessage } from './verification.js';
 
 /** Largest control message accepted (UTF-16 units): app data plus its envelope. */
 export const MAX_CONTROL_MESSAGE = MAX_APP_DATA_BYTES + 256;
@@ -20,7 +21,9 @@ export type ControlMessage =
   /** A chat message, or one replayed as history (`replayOf`). */
   | ({ t: 'chat' } & ChatWire)
   /** A newcomer asks for the chat history. */
-  | { t: 'history' };
+  | { t: 'history' }
+  /** The security code's exchange (verification.ts): a commitment, then the nonce. */
+  | VerificationMessage;
 
 /** Parses one control message; null when it is not one we understand. */
 export function parseControlMessage(data: unknown): ControlMessage | null {
@@ -40,6 +43,10 @@ export function parseControlMessage(data: unknown): ControlMessage | null {
       return 'data' in msg ? { t: 'data', data: msg['data'] } : null;
     case 'history':
       return { t: 'history' };
+    case 'vc':
+      return typeof msg['c'] === 'string' && /^[0-9a-f]{64}$/.test(msg['c']) ? { t: 'vc', c: msg['c'] } : null;
+    case 'vr':
+      return typeof msg['n'] === 'string' && /^[0-9a-f]{64}$/.test(msg['n']) ? { t: 'vr', n: msg['n'] } : null;
     case 'chat': {
       const { id, text, at, replayOf } = msg as Record<string, unknown>;
       if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(id) || typeof text !== 'string' || typeof at !== 'number' || !Number.isFinite(at)) return null;

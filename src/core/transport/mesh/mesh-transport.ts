@@ -108,6 +108,12 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     for (const link of this.links.values()) if (!to || to.includes(link.id)) link.send(msg);
   }
 
+  verificationCode(participantId: string): Promise<string> {
+    const link = this.links.get(participantId);
+    if (!link) return Promise.reject(new RtcError(RtcErrorCode.ParticipantNotFound, `No participant ${participantId} in this call.`));
+    return link.verificationCode();
+  }
+
   askHistory(from: string): void {
     this.links.get(from)?.send({ t: 'history' });
   }

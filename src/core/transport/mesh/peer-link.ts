@@ -8,6 +8,7 @@ import { RtcError, RtcErrorCode } from '../../errors.js';
 import type { ConnectionState, ParticipantRole } from '../../types.js';
 import type { ChatWire, MediaSource } from '../transport.js';
 import { parseControlMessage, type ControlMessage } from './control.js';
+import { VerificationExchange, fingerprintOf } from './verification.js';
 
 /** The control channel's fixed SCTP stream id on both sides. */
 export const CONTROL_CHANNEL_ID = 512;
@@ -76,6 +77,8 @@ export class PeerLink {
   /** What the screen transceiver receives (live for the link's life; shown only while they share). */
   private screenTrack: MediaStreamTrack | null = null;
   private screenOn = false;
+  /** The security code's exchange on this connection (one per RTCPeerConnection: a re-dial makes a new link). */
+  private verification: VerificationExchange | null = null;
   /** Whether the remote may rename itself (rooms without tokens) or the server roster is final. */
   private readonly trustAnnouncedName: boolean;
 
@@ -149,6 +152,19 @@ export class PeerLink {
     // the tracks we gave it (real or placeholder); now send what we really have.
     for (const source of ['microphone', 'camera', 'screen'] as const) void this.replaceTrack(source, send[source]);
     this.send(state);
+  }
+
+  /** The security code of this link (commit-then-reveal with the other side; see verification.ts). */
+  verificationCode(): Promise<string> {
+    return this.exchange().code();
+  }
+
+  private exchange(): VerificationExchange {
+    this.verification ??= new VerificationExchange(
+      (msg) => this.send(msg),
+      () => ({ local: fingerprintOf(this.peerConnection?.localDescription?.sdp), remote: fingerprintOf(this.peerConnection?.remoteDescription?.sdp) }),
+    );
+    return this.verification;
   }
 
   /** Sends a control message (queued until the channel opens). */
@@ -294,6 +310,10 @@ export class PeerLink {
     }
     if (msg.t === 'history') {
       this.handlers.onHistoryAsked(this);
+      return;
+    }
+    if (msg.t === 'vc' || msg.t === 'vr') {
+      void this.exchange().receive(msg);
       return;
     }
     if (msg.t === 'state') {
