@@ -193,13 +193,7 @@ export class CallController implements ReactiveController {
 
   /** Starts sharing; a failure is also reported as `rtc-error` (non-fatal). */
   async startScreenShare(): Promise<boolean> {
-    try {
-      return await this.session.startScreenShare();
-    } catch (error) {
-      const rtcError = toRtcError(error);
-      this.reportError(rtcError);
-      throw rtcError;
-    }
+    return this.reported(() => this.session.startScreenShare());
   }
 
   get messages(): readonly ChatMessage[] {
@@ -208,35 +202,17 @@ export class CallController implements ReactiveController {
 
   /** A link's security code; a failure is also reported as `rtc-error` (non-fatal). */
   async verificationCode(participantId: string): Promise<string> {
-    try {
-      return await this.session.verificationCode(participantId);
-    } catch (error) {
-      const rtcError = toRtcError(error);
-      this.reportError(rtcError);
-      throw rtcError;
-    }
+    return this.reported(() => this.session.verificationCode(participantId));
   }
 
   /** Sends a chat message; a failure is also reported as `rtc-error` (non-fatal). */
   async sendMessage(text: string): Promise<ChatMessage> {
-    try {
-      return await this.session.sendMessage(text);
-    } catch (error) {
-      const rtcError = toRtcError(error);
-      this.reportError(rtcError);
-      throw rtcError;
-    }
+    return this.reported(() => this.session.sendMessage(text));
   }
 
   /** Sends the page's data; a failure is also reported as `rtc-error` (non-fatal). */
   async sendData(data: unknown, options: { to?: string | readonly string[] }): Promise<void> {
-    try {
-      await this.session.sendData(data, options);
-    } catch (error) {
-      const rtcError = toRtcError(error);
-      this.reportError(rtcError);
-      throw rtcError;
-    }
+    return this.reported(() => this.session.sendData(data, options));
   }
 
   stopScreenShare(): Promise<void> {
@@ -293,17 +269,22 @@ export class CallController implements ReactiveController {
 
   /** A host action; its failure is also reported as `rtc-error` (non-fatal: the call goes on). */
   async hostAction(request: RoomRequest): Promise<unknown> {
+    return this.reported(() => this.session.hostAction(request));
+  }
+
+  setDisplayName(name: string): void {
+    this.session.setDisplayName(name);
+  }
+
+  /** Runs a page-called action: a failure is remembered and dispatched as `rtc-error`, then rethrown as the RtcError. */
+  private async reported<T>(action: () => Promise<T>): Promise<T> {
     try {
-      return await this.session.hostAction(request);
+      return await action();
     } catch (error) {
       const rtcError = toRtcError(error);
       this.reportError(rtcError);
       throw rtcError;
     }
-  }
-
-  setDisplayName(name: string): void {
-    this.session.setDisplayName(name);
   }
 
   /** An error the element found itself (a bad attribute, a refused name): remembered and dispatched. */
