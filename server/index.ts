@@ -11,10 +11,10 @@ import { checkDisplayName, parseRoomRequest, ROOM_PATTERN, type CredentialsRefre
 import { q } from './log.js';
 import { isHostAllowed, isOriginAllowed, ownOriginsOf, siteOf, type RequestSite } from './origins.js';
 import { RateLimiter } from './rate-limit.js';
-import { RoomControl, type HostAction } from './rooms/control.js';
+import { RoomControl, signMemberToken, type HostAction } from './rooms/control.js';
 import { Rooms, toPublic, type LeaveReason, type Member } from './rooms/roster.js';
 import { PEERJS_KEY, SignalingRelay } from './signaling/relay.js';
-import { hashRejoinKey, isPeerIdOf, peerIdFor, signPeerToken, verifyPeerToken, verifyRoomToken, type RoomRole } from './tokens.js';
+import { hashRejoinKey, isPeerIdOf, peerIdFor, verifyPeerToken, verifyRoomToken, type RoomRole } from './tokens.js';
 import { iceServersFor } from './turn.js';
 import { WebhookSender } from './webhooks.js';
 
@@ -132,10 +132,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     control.left(m, reason, mates);
   }
 
-  /** A peer token for `m` (one issued while waiting says so: its socket knocks, even after a restart). */
-  function peerTokenFor(m: Pick<Member, 'peerId' | 'room' | 'displayName' | 'role' | 'sub' | 'rk' | 'waiting'>) {
-    return signPeerToken({ pid: m.peerId, room: m.room, name: m.displayName, role: m.role, sub: m.sub, rk: m.rk, ...(m.waiting ? { w: true as const } : {}) }, cfg.peerSecret, cfg.peerTokenTtl);
-  }
+  const peerTokenFor = (m: Parameters<typeof signMemberToken>[0]) => signMemberToken(m, cfg);
 
   /** Room requests (ROOM frames) from a member's socket. */
   function onRoomRequest(m: Member, payload: unknown): unknown {

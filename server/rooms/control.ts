@@ -49,6 +49,14 @@ export interface RoomControlOptions {
   notify?: (notice: RoomNotice) => void;
 }
 
+/**
+ * A peer token for member `m` from the server's settings. One issued while waiting says so (`w`),
+ * so its socket knocks again, even on a restarted server; never TURN credentials with it.
+ */
+export function signMemberToken(m: Pick<Member, 'peerId' | 'room' | 'displayName' | 'role' | 'sub' | 'rk' | 'waiting'>, cfg: ResolvedConfig): { token: string; exp: number } {
+  return signPeerToken({ pid: m.peerId, room: m.room, name: m.displayName, role: m.role, sub: m.sub, rk: m.rk, ...(m.waiting ? { w: true as const } : {}) }, cfg.peerSecret, cfg.peerTokenTtl);
+}
+
 export class RoomControl {
   /** What each room's waiting ones were last told about a host being there. */
   private readonly hostPresentSent = new Map<string, boolean>();
@@ -141,7 +149,7 @@ export class RoomControl {
   /** The credentials and roster someone waiting was kept from. */
   admittedData(m: Member): CredentialsRefresh & { members: ReturnType<typeof toPublic>[] } {
     const cfg = this.opts.cfg;
-    const signed = signPeerToken({ pid: m.peerId, room: m.room, name: m.displayName, role: m.role, sub: m.sub, rk: m.rk }, cfg.peerSecret, cfg.peerTokenTtl);
+    const signed = signMemberToken({ ...m, waiting: false }, cfg);
     m.tokenExp = signed.exp;
     return {
       peerToken: signed.token,

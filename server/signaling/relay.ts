@@ -20,7 +20,7 @@ import { ROOM_FRAME, roomFrame, type RoomEvent, type RoomReply } from 'rtc-call/
 import { RtcHttpError } from '../errors.js';
 import { q } from '../log.js';
 import type { RelayCounters } from '../http/metrics.js';
-import type { Member, Rooms } from '../rooms/roster.js';
+import { toPublic, type Member, type Rooms } from '../rooms/roster.js';
 import { verifyPeerToken } from '../tokens.js';
 
 export const PEERJS_KEY = 'peerjs';
@@ -438,7 +438,7 @@ export class SignalingRelay {
 
   /** Tell the room someone took a seat (before they can call anyone). */
   announceJoined(m: Member): void {
-    this.broadcast(m.room, { event: 'member-joined', data: toPublicMember(m) }, m);
+    this.broadcast(m.room, { event: 'member-joined', data: toPublic(m) }, m);
   }
 
   /** A member left the roster: forget its queue and issued token; a seated one's mates are told (room event, then PeerJS LEAVE). */
@@ -475,8 +475,4 @@ export class SignalingRelay {
 function rawSize(data: RawData): number {
   if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
   return data instanceof ArrayBuffer ? data.byteLength : data.length;
-}
-
-function toPublicMember(m: Member): { peerId: string; displayName: string; role: 'host' | 'guest' } {
-  return { peerId: m.peerId, displayName: m.displayName, role: m.role };
 }

@@ -414,6 +414,15 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     this.emit('screen-share-change', p.id, on);
   }
 
+  /** The transport of the call we are in (connected or reconnecting), or `not-allowed` with `why`. */
+  private callTransport(why: string): Transport {
+    const transport = this.transport;
+    if (!transport || (this.state !== CallState.Connected && this.state !== CallState.Reconnecting)) {
+      throw new RtcError(RtcErrorCode.NotAllowed, why);
+    }
+    return transport;
+  }
+
   // ── screen sharing ──────────────────────────────────────────────────────────────────────────
 
   /** The participant with sustained speech right now (held at least 2 s), or null. */
@@ -442,10 +451,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
    * call), `not-supported` (media not peer to peer) or `peer-unavailable` (no answer in 15 s).
    */
   async verificationCode(participantId: string): Promise<string> {
-    const transport = this.transport;
-    if (!transport || (this.state !== CallState.Connected && this.state !== CallState.Reconnecting)) {
-      throw new RtcError(RtcErrorCode.NotAllowed, 'Join the call before asking for a security code.');
-    }
+    const transport = this.callTransport('Join the call before asking for a security code.');
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new RtcError(RtcErrorCode.PeerUnavailable, 'The other side did not answer the security-code exchange within 15 s.')), 15_000);
@@ -469,10 +475,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
    * `message-too-long` or `not-allowed` (not in a call).
    */
   async sendMessage(text: string): Promise<ChatMessage> {
-    const transport = this.transport;
-    if (!transport || (this.state !== CallState.Connected && this.state !== CallState.Reconnecting)) {
-      throw new RtcError(RtcErrorCode.NotAllowed, 'Join the call before sending a message.');
-    }
+    const transport = this.callTransport('Join the call before sending a message.');
     const body = typeof text === 'string' ? text.replace(/^\s+|\s+$/g, '') : '';
     const length = [...body].length;
     if (length === 0 || length > MAX_CHAT_CODE_POINTS) {
@@ -514,10 +517,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
    * JSON), `participant-not-found` (an id not in the call) or `not-allowed` (not in a call).
    */
   async sendData(data: unknown, options: { to?: string | readonly string[] } = {}): Promise<void> {
-    const transport = this.transport;
-    if (!transport || (this.state !== CallState.Connected && this.state !== CallState.Reconnecting)) {
-      throw new RtcError(RtcErrorCode.NotAllowed, 'Join the call before sending data.');
-    }
+    const transport = this.callTransport('Join the call before sending data.');
     let json: string | undefined;
     try {
       json = JSON.stringify(data);
@@ -546,10 +546,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
    */
   async startScreenShare(): Promise<boolean> {
     if (this.screenTrack) return true;
-    const transport = this.transport;
-    if (!transport || (this.state !== CallState.Connected && this.state !== CallState.Reconnecting)) {
-      throw new RtcError(RtcErrorCode.NotAllowed, 'Join the call before sharing your screen.');
-    }
+    const transport = this.callTransport('Join the call before sharing your screen.');
     const track = await captureScreen();
     if (!track) return false;
     if (this.transport !== transport || this.screenTrack) {
@@ -765,10 +762,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
    * role and the id; rejects with its RtcError (`not-allowed`, `participant-not-found`, …).
    */
   async hostAction(request: RoomRequest): Promise<unknown> {
-    const transport = this.transport;
-    if (!transport || (this.state !== CallState.Connected && this.state !== CallState.Reconnecting)) {
-      throw new RtcError(RtcErrorCode.NotAllowed, 'Not in a call: join first.');
-    }
+    const transport = this.callTransport('Not in a call: join first.');
     return transport.ask(request);
   }
 

@@ -99,13 +99,16 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   }
 
   sendData(data: unknown, to?: readonly string[]): void {
-    const msg: ControlMessage = { t: 'data', data };
+    this.sendTo({ t: 'data', data }, to);
+  }
+
+  /** A control message on every link, or on those to the ids in `to`. */
+  private sendTo(msg: ControlMessage, to?: readonly string[]): void {
     for (const link of this.links.values()) if (!to || to.includes(link.id)) link.send(msg);
   }
 
   sendChat(message: ChatWire, to?: readonly string[]): void {
-    const msg: ControlMessage = { t: 'chat', ...message };
-    for (const link of this.links.values()) if (!to || to.includes(link.id)) link.send(msg);
+    this.sendTo({ t: 'chat', ...message }, to);
   }
 
   verificationCode(participantId: string): Promise<string> {
