@@ -103,7 +103,10 @@ describe('<rtc-call> resilience', () => {
 
   it('a restart that lost its data directory refuses every peer token: both re-join with their rejoin keys, keep their participant ids and their links, and are connected again', async function () {
     this.timeout(60_000);
-    const { url: server } = await command<{ url: string }>('rtc-process-start', { name: 'amnesia' });
+    // A process of its own per run (Chromium's and Firefox's runs share the plugin): a port chosen
+    // for an earlier run may be taken by another server by now.
+    const name = uniqueRoom('amnesia');
+    const { url: server } = await command<{ url: string }>('rtc-process-start', { name });
     const room = uniqueRoom('amnesia');
     const a = await createCall({ room, server, name: 'Ann', autojoin: true });
     const b = await createCall({ room, server, name: 'Bob', autojoin: true });
@@ -120,9 +123,9 @@ describe('<rtc-call> resilience', () => {
       el.addEventListener('rtc-participant-joined', (e) => joined.push(e.detail.participant.displayName));
       el.addEventListener('rtc-participant-left', (e) => left.push(e.detail.participant.displayName));
     }
-    await command('rtc-process-kill', { name: 'amnesia' });
+    await command('rtc-process-kill', { name });
     await until(() => a.state === 'reconnecting' && b.state === 'reconnecting', 'both reconnecting');
-    await command('rtc-process-start', { name: 'amnesia', lostData: true });
+    await command('rtc-process-start', { name, lostData: true });
     const restarted = performance.now();
     await until(() => a.state === 'connected' && b.state === 'connected', 'both connected again', 15_000);
     const back = performance.now() - restarted;
@@ -140,7 +143,7 @@ describe('<rtc-call> resilience', () => {
     await allConnected([a, b, c], 3, 30_000);
     expect(c.participants.map((p) => p.displayName).sort()).to.deep.equal(['Ann', 'Bob', 'Cleo']);
     expect(c.participants.filter((p) => !p.isLocal).map((p) => p.id).sort()).to.deep.equal(before.a);
-    await command('rtc-process-kill', { name: 'amnesia' });
+    await command('rtc-process-kill', { name });
   });
 
   it('with media flowing it waits past 30 s for a server that never comes back, up to reconnect-timeout (here 40 s), then fails with signaling-unreachable', async function () {
