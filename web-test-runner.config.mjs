@@ -25,6 +25,7 @@ export const FIREFOX_FILES = [
   'test/browser/call.test.ts',
   'test/browser/call-devices.test.ts',
   'test/browser/call-errors.test.ts',
+  'test/browser/call-files.test.ts',
   'test/browser/call-hardening.test.ts',
   'test/browser/call-hold.test.ts',
   'test/browser/call-relay.test.ts',

@@ -7,7 +7,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { DeferredDisconnectController } from './deferred-disconnect-controller.js';
 import { CallSession, type CallConfig, type SessionOptions } from '../core/session/call-session.js';
 import { toRtcError, type RtcError } from '../core/errors.js';
-import type { CallState, ChatMessage, LeaveReason, Participant, ParticipantLeaveReason, WaitingParticipant } from '../core/types.js';
+import type { CallState, ChatMessage, FileProgress, LeaveReason, Participant, ParticipantLeaveReason, ReceivedFile, SentFile, WaitingParticipant } from '../core/types.js';
 import { RtcCameraChangeEvent } from '../events/camera-change.js';
 import { RtcErrorEvent } from '../events/error.js';
 import { RtcJoinedEvent } from '../events/joined.js';
@@ -23,6 +23,8 @@ import { RtcLockChangeEvent } from '../events/lock-change.js';
 import { RtcScreenShareChangeEvent } from '../events/screen-share-change.js';
 import { RtcActiveSpeakerChangeEvent } from '../events/active-speaker-change.js';
 import { RtcDataEvent } from '../events/data.js';
+import { RtcFileEvent } from '../events/file.js';
+import { RtcFileProgressEvent } from '../events/file-progress.js';
 import { RtcMessageEvent } from '../events/message.js';
 import type { RoomRequest } from '../protocol/room-events.js';
 
@@ -40,6 +42,8 @@ export interface CallControllerCallbacks {
   muteRequested?(by: string | undefined): void;
   screenShareChange?(participantId: string, enabled: boolean): void;
   message?(message: ChatMessage): void;
+  fileProgress?(progress: FileProgress): void;
+  file?(file: ReceivedFile): void;
 }
 
 export class CallController implements ReactiveController {
@@ -137,6 +141,16 @@ export class CallController implements ReactiveController {
       this.dispatch(new RtcMessageEvent(message));
       this.callbacks.message?.(message);
     });
+    session.on('file-progress', (progress) => {
+      this.update();
+      this.dispatch(new RtcFileProgressEvent(progress));
+      this.callbacks.fileProgress?.(progress);
+    });
+    session.on('file', (file) => {
+      this.update();
+      this.dispatch(new RtcFileEvent(file));
+      this.callbacks.file?.(file);
+    });
     session.on('active-speaker-change', (participantId) => {
       this.update();
       this.dispatch(new RtcActiveSpeakerChangeEvent({ participantId }));
@@ -213,6 +227,19 @@ export class CallController implements ReactiveController {
   /** Sends the page's data; a failure is also reported as `rtc-error` (non-fatal). */
   async sendData(data: unknown, options: { to?: string | readonly string[] }): Promise<void> {
     return this.reported(() => this.session.sendData(data, options));
+  }
+
+  /** Sends a file; a failure is also reported as `rtc-error` (non-fatal). */
+  async sendFile(file: Blob, options: { to?: string | readonly string[] }): Promise<SentFile> {
+    return this.reported(() => this.session.sendFile(file, options));
+  }
+
+  cancelFile(id: string): boolean {
+    return this.session.cancelFile(id);
+  }
+
+  set maxFileSize(bytes: number) {
+    this.session.maxFileSize = bytes;
   }
 
   stopScreenShare(): Promise<void> {

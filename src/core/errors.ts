@@ -55,6 +55,12 @@ export const RtcErrorCode = {
   MessageTooLong: 'message-too-long',
   /** `sendData` got more than 16 KiB of JSON (UTF-8), or something that is not JSON. */
   MessageTooLarge: 'message-too-large',
+  /** A file is larger than the sender's `max-file-size` (25 MiB by default), or than the receiver accepts. */
+  FileTooLarge: 'file-too-large',
+  /** A received file did not match the SHA-256 its sender announced (or was longer than announced); it was discarded. */
+  FileCorrupt: 'file-corrupt',
+  /** A file transfer was cancelled, by you or the other side (`cancelFile`), or refused. */
+  FileCancelled: 'file-cancelled',
   /** Anything else: a bug or an unexpected browser/server answer. */
   Internal: 'internal',
 } as const;

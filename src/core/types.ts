@@ -1,3 +1,5 @@
+import type { RtcError } from './errors.js';
+
 /** The call's one state value, reflected on `<rtc-call state>`. */
 export const CallState = {
   Idle: 'idle',
@@ -61,6 +63,50 @@ export interface ChatMessage {
   readonly replayed: boolean;
   /** Who relayed it (a replayed message only). */
   readonly relayedBy?: string;
+}
+
+/** Where a file transfer stands, per file and other participant (`rtc-file-progress`). */
+export interface FileProgress {
+  /** The file's id (`cancelFile(id)`), the same on both sides. */
+  readonly id: string;
+  readonly name: string;
+  /** Size in bytes. */
+  readonly size: number;
+  /** Bytes delivered so far (`size` when complete). */
+  readonly bytes: number;
+  readonly direction: 'send' | 'receive';
+  /** The other side: the recipient when sending, the sender when receiving. */
+  readonly participantId: string;
+  /** `active` until it ends: `complete` (checked at the receiver), or `failed` with `error`. */
+  readonly status: 'active' | 'complete' | 'failed';
+  /** Why it failed: `file-cancelled`, `file-too-large`, `file-corrupt`, `peer-unavailable`. */
+  readonly error?: RtcError;
+}
+
+/** A file that arrived whole, its SHA-256 checked (`rtc-file`). */
+export interface ReceivedFile {
+  readonly id: string;
+  /** The sender's name for it (no path; control characters removed). */
+  readonly name: string;
+  readonly size: number;
+  /** The MIME type the sender's browser gave ('' when unknown); informative only. */
+  readonly type: string;
+  /** The sender's participant id. */
+  readonly from: string;
+  /**
+   * A blob URL of the file, typed `application/octet-stream` so opening it downloads rather than
+   * renders it (use it with `<a download>`); valid until the next join.
+   */
+  readonly url: string;
+}
+
+/** What `sendFile` resolves with. */
+export interface SentFile {
+  readonly id: string;
+  readonly name: string;
+  readonly size: number;
+  /** The participants who have it, checked. */
+  readonly deliveredTo: readonly string[];
 }
 
 /** Someone waiting to be let in, as hosts see them. */

@@ -5,6 +5,8 @@ export * from './data.js';
 export * from './device-change.js';
 export * from './end-request.js';
 export * from './error.js';
+export * from './file.js';
+export * from './file-progress.js';
 export * from './joined.js';
 export * from './knock.js';
 export * from './knock-withdrawn.js';

@@ -250,6 +250,42 @@ export const styles = css`
     flex: 1;
     min-width: 0;
   }
+  .chat-file .file-line {
+    display: flex;
+    align-items: center;
+    gap: 4px;
+    white-space: normal;
+  }
+  .chat-file .file-line svg {
+    width: 18px;
+    height: 18px;
+    flex: none;
+  }
+  .chat-file .file-name {
+    font-weight: 500;
+    overflow-wrap: anywhere;
+  }
+  .chat-file .file-size,
+  .chat-file .file-status {
+    font-size: 0.85em;
+  }
+  .file-progress {
+    display: flex;
+    align-items: center;
+    gap: 6px;
+  }
+  .file-progress progress {
+    flex: 1;
+    min-width: 0;
+    accent-color: var(--rtc-accent, #1a73e8);
+  }
+  .file-progress button {
+    min-height: 32px;
+  }
+  .file-download {
+    color: inherit;
+    font-weight: 500;
+  }
   .host-message {
     margin: 0;
     max-width: 40ch;

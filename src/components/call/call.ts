@@ -6,7 +6,7 @@ import { CallController } from '../../controllers/call-controller.js';
 import type { CallConfig } from '../../core/session/call-session.js';
 import { loadStoredDevices } from '../../core/media/devices.js';
 import { RtcError, RtcErrorCode } from '../../core/errors.js';
-import { CallState, type ChatMessage, type DeviceChoice, type LeaveReason, type Participant, type WaitingParticipant } from '../../core/types.js';
+import { CallState, type ChatMessage, type DeviceChoice, type FileProgress, type LeaveReason, type Participant, type ReceivedFile, type SentFile, type WaitingParticipant } from '../../core/types.js';
 import { RtcLeaveRequestEvent } from '../../events/leave-request.js';
 import { RtcEndRequestEvent } from '../../events/end-request.js';
 import { RtcRemoveRequestEvent } from '../../events/remove-request.js';
@@ -15,8 +15,9 @@ import type { Messages } from '../../i18n/messages.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
 import { checkDisplayName, ROOM_PATTERN } from '../../protocol/rules.js';
 import { warnOnce } from '../../utils/define-element.js';
-import { cameraIcon, cameraOffIcon, chatIcon, leaveIcon, micIcon, micOffIcon, peopleIcon, screenShareIcon, settingsIcon } from '../icons.js';
+import { attachIcon, cameraIcon, cameraOffIcon, chatIcon, leaveIcon, micIcon, micOffIcon, peopleIcon, screenShareIcon, settingsIcon } from '../icons.js';
 import { canShareScreen } from '../../core/media/screen.js';
+import { DEFAULT_MAX_FILE_SIZE } from '../../core/files.js';
 import { sharedStyles } from '../shared.styles.js';
 import { styles } from './call.styles.js';
 
@@ -48,12 +49,34 @@ interface TileItem {
 export type CallLayout = 'auto' | 'grid' | 'speaker';
 const LAYOUTS: readonly string[] = ['auto', 'grid', 'speaker'];
 
+/** A file in the chat: who sent it, and each recipient's (or the sender's) progress. */
+interface FileView {
+  id: string;
+  name: string;
+  size: number;
+  direction: 'send' | 'receive';
+  /** The sender (received files). */
+  from: string | null;
+  at: Date;
+  /** Shown after this many chat messages. */
+  after: number;
+  legs: Map<string, { bytes: number; status: FileProgress['status']; code: string | undefined }>;
+  /** Received and checked: the blob URL to download. */
+  url: string | null;
+}
+
 interface Notice {
   id: number;
   text: string;
   code: string;
   /** Information (a host's mute request), not a problem. */
   info?: boolean;
+}
+
+/** A size in bytes as people read it (KB / MB with one decimal, in the element's language). */
+function formatBytes(bytes: number, lang: string): string {
+  const [value, unit] = bytes >= 1e6 ? [bytes / 1e6, 'megabyte'] : bytes >= 1e3 ? [bytes / 1e3, 'kilobyte'] : [bytes, 'byte'];
+  return new Intl.NumberFormat(lang || undefined, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: unit === 'byte' ? 0 : 1 }).format(value);
 }
 
 /** http(s) links in chat text as anchors that open a new tab without referrer or opener; everything else stays text. */
@@ -124,6 +147,10 @@ function playChime(): void {
  * @csspart chat - The chat panel (messages, text field, Send).
  * @csspart chat-message - Each message in the chat panel (`data-replayed` on history relayed to you).
  * @csspart chat-input - The chat text field (Enter sends).
+ * @csspart file-button - The chat panel's "Send a file" button (files can also be dropped on the panel).
+ * @csspart chat-file - Each file in the chat panel (also a `chat-message`; `data-direction` `send | receive`, `data-status` `active | complete | failed`).
+ * @csspart file-download - The download link of a received file (`<a download>`; never opened automatically).
+ * @csspart file-cancel-button - Cancels a file while it is on its way (either side).
  * @csspart screen-tile - The `<rtc-video-tile>` of each shared screen (one per sharer, yours included), with the same re-exported `tile-*` parts.
  * @csspart screen-share-button - Starts / stops sharing your screen (where the browser can; hidden with `no-screen-share`).
  * @csspart tile - Each participant's `<rtc-video-tile>`; its own parts are re-exported as `tile-base`, `tile-video`, `tile-placeholder`, `tile-avatar`, `tile-name`, `tile-mic-indicator`, `tile-status`, `tile-actions`, `tile-pip-button`, `tile-fullscreen-button`, `tile-unmute-audio-button`.
@@ -174,6 +201,8 @@ function playChime(): void {
  * @fires {RtcLeaveRequestEvent} rtc-leave-request - The user clicked leave; cancelable: `preventDefault()` keeps the call.
  * @fires {RtcMessageEvent} rtc-message - A chat message (`detail`: `id`, `from`, `displayName`, `text`, `sentAt`, `isLocal`, `replayed`, `relayedBy`), yours included, and history relayed to you when you joined.
  * @fires {RtcDataEvent} rtc-data - Another participant's page sent data with `sendData()` (`detail.from`, `detail.data`).
+ * @fires {RtcFileProgressEvent} rtc-file-progress - A file transfer advanced, per file and other participant (`detail`: `id`, `name`, `size`, `bytes`, `direction` `send | receive`, `participantId`, `status` `active | complete | failed`, `error`); from bytes 0 (before `sendFile()` returns) to `complete` or `failed`.
+ * @fires {RtcFileEvent} rtc-file - A file sent to you arrived whole and checked (`detail`: `id`, `name`, `size`, `type`, `from`, `url`: a blob URL for `<a download>`); never opened automatically.
  * @fires {RtcActiveSpeakerChangeEvent} rtc-active-speaker-change - The active speaker changed (`detail.participantId`, or null): after about 400 ms of sustained speech, held at least 2 s.
  * @fires {RtcScreenShareChangeEvent} rtc-screen-share-change - Someone (you included) started or stopped sharing a screen (`detail.participantId`, `detail.enabled`); also for a share already running when you join.
  * @fires {RtcKnockEvent} rtc-knock - Hosts: someone knocked (`detail.participant`: `id`, `displayName`, `since`).
@@ -201,6 +230,8 @@ export class RtcCall extends LitElement {
     lockChange: (locked) => this.announce(locked ? this.labels.roomLocked : this.labels.roomUnlocked),
     muteRequested: () => this.pushNotice('mute-requested', this.labels.hostMutedYou, true),
     message: (message) => this.onMessage(message),
+    fileProgress: (progress) => this.onFileProgress(progress),
+    file: (file) => this.onFile(file),
     screenShareChange: (id, enabled) => {
       const p = this.participants.find((x) => x.id === id);
       if (p && !p.isLocal) this.announce(enabled ? this.labels.sharingStarted(this.nameOf(p)) : this.labels.sharingStopped(this.nameOf(p)));
@@ -223,6 +254,8 @@ export class RtcCall extends LitElement {
   @state() private inviteCopied = false;
   @state() private chatOpen = false;
   @state() private unread = 0;
+  /** Files in this call's chat, by id, in the order they started. */
+  @state() private files = new Map<string, FileView>();
   /** Security codes shown in the People panel, by participant id. */
   @state() private codes = new Map<string, string>();
   /** True while a join started from the pre-join view is under way (keeps that view). */
@@ -281,6 +314,12 @@ export class RtcCall extends LitElement {
   /** A link to this call the page wants people to share: alone in the call, a "Copy invite link" button copies it. */
   @property({ attribute: 'invite-url' }) inviteUrl = '';
 
+  /**
+   * The largest file you can send, and accept, in bytes (default 26,214,400: 25 MiB). Larger ones
+   * are refused with `file-too-large` on either side. An invalid value means the default.
+   */
+  @property({ type: Number, attribute: 'max-file-size' }) maxFileSize = DEFAULT_MAX_FILE_SIZE;
+
   /** No chat button or panel (`sendMessage()`, `messages` and `rtc-message` still work). */
   @property({ type: Boolean, attribute: 'no-chat' }) noChat = false;
 
@@ -312,6 +351,11 @@ export class RtcCall extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('autojoin') && this.autojoin) this.autojoinPending = true;
+    if (changed.has('maxFileSize')) {
+      const valid = Number.isSafeInteger(this.maxFileSize) && this.maxFileSize > 0;
+      if (!valid) warnOnce(`max-file-size ${this.maxFileSize}`, `max-file-size="${this.getAttribute('max-file-size') ?? this.maxFileSize}" is not a positive whole number of bytes; using ${DEFAULT_MAX_FILE_SIZE} (25 MiB).`);
+      this.controller.maxFileSize = valid ? this.maxFileSize : DEFAULT_MAX_FILE_SIZE;
+    }
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -459,6 +503,8 @@ export class RtcCall extends LitElement {
     this.setAttribute('state', next);
     if (next === CallState.Left || next === CallState.Failed) this.releaseRejoinKey();
     if (next !== CallState.Joining) this.joiningFromPrejoin = false;
+    // A new join starts a new chat (the session's messages and file URLs are reset too).
+    if (next === CallState.Joining && this.files.size) this.files = new Map();
     if (next === CallState.Connected) this.notices = this.notices.filter((n) => n.code !== 'reconnecting');
     // Nothing a finished call said still holds once the user has left it.
     if (next === CallState.Left) this.notices = [];
@@ -514,6 +560,66 @@ export class RtcCall extends LitElement {
     this.unread++;
     const text = message.text.length > 140 ? `${message.text.slice(0, 140)}…` : message.text;
     this.announce(this.labels.newMessage(message.displayName || this.labels.guest, text));
+  }
+
+  private onFileProgress(p: FileProgress): void {
+    const files = new Map(this.files);
+    const before = files.get(p.id);
+    const view: FileView = before ?? {
+      id: p.id,
+      name: p.name,
+      size: p.size,
+      direction: p.direction,
+      from: p.direction === 'receive' ? p.participantId : null,
+      at: new Date(),
+      after: this.controller.messages.length,
+      legs: new Map(),
+      url: null,
+    };
+    // An ended leg stays ended (a listener may cancel while an earlier update is still being delivered).
+    if (view.legs.get(p.participantId)?.status !== undefined && view.legs.get(p.participantId)?.status !== 'active') return;
+    const legs = new Map(view.legs);
+    legs.set(p.participantId, { bytes: p.bytes, status: p.status, code: p.error?.code });
+    files.set(p.id, { ...view, legs });
+    this.files = files;
+    if (p.direction === 'receive' && p.status === 'failed' && p.error && p.error.code !== RtcErrorCode.FileCancelled) this.showError(p.error);
+  }
+
+  private onFile(file: ReceivedFile): void {
+    const view = this.files.get(file.id);
+    if (view) this.files = new Map(this.files).set(file.id, { ...view, url: file.url });
+    if (this.chatOpen && !this.noChat) return;
+    this.unread++;
+    const sender = this.participants.find((p) => p.id === file.from);
+    this.announce(this.labels.fileArrived(sender ? this.nameOf(sender) : this.labels.guest, file.name));
+  }
+
+  private pickFile(): void {
+    this.shadowRoot?.querySelector<HTMLInputElement>('input[name="file"]')?.click();
+  }
+
+  private onFilePicked(e: Event): void {
+    const input = e.target as HTMLInputElement;
+    for (const file of input.files ?? []) this.sendPickedFile(file);
+    input.value = '';
+  }
+
+  private onChatDrop(e: DragEvent): void {
+    if (!e.dataTransfer?.files.length) return;
+    e.preventDefault();
+    for (const file of e.dataTransfer.files) this.sendPickedFile(file);
+  }
+
+  private onChatDragOver(e: DragEvent): void {
+    if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
+  }
+
+  private sendPickedFile(file: File): void {
+    const before = this.files.size;
+    this.sendFile(file).catch((error: RtcError) => {
+      // A file that started shows its failure on its own line; one that never started, as a notice.
+      if (this.files.size === before) this.showError(error);
+    });
   }
 
   private toggleChat(): void {
@@ -679,6 +785,27 @@ export class RtcCall extends LitElement {
    */
   async sendData(data: unknown, options: { to?: string | readonly string[] } = {}): Promise<void> {
     await this.controller.sendData(data, options);
+  }
+
+  /**
+   * Sends a file (a `File` or `Blob`, at most `max-file-size` bytes) to everyone in the call, or
+   * to the participant id(s) in `to`, each copy SHA-256 checked at the receiver. Progress comes as
+   * `rtc-file-progress` from bytes 0 (before this returns, carrying the id for `cancelFile`).
+   * Resolves when every recipient has it or failed (`deliveredTo` lists who has it); rejects with
+   * an `RtcError` when nobody got it: `file-too-large`, `file-cancelled`, `file-corrupt`,
+   * `peer-unavailable`; or `participant-not-found`, `not-allowed` (not in a call, or alone),
+   * `not-supported` (not a File or Blob).
+   */
+  async sendFile(file: Blob, options: { to?: string | readonly string[] } = {}): Promise<SentFile> {
+    return this.controller.sendFile(file, options);
+  }
+
+  /**
+   * Cancels a file on its way, sent or received; the other side's transfer ends with
+   * `file-cancelled` too. Returns false when no transfer has this id.
+   */
+  cancelFile(id: string): boolean {
+    return this.controller.cancelFile(id);
   }
 
   /** Whether you are sharing a screen. */
@@ -1141,29 +1268,75 @@ export class RtcCall extends LitElement {
     >${chatIcon}${this.unread ? html`<span class="badge" aria-hidden="true">${this.unread}</span>` : nothing}</button>`;
   }
 
-  /** The chat: messages as text (links clickable, never HTML), history marked, a field that sends on Enter. */
+  /** The chat: messages as text (links clickable, never HTML), history marked, files with progress, a field that sends on Enter. */
   private renderChat() {
     const m = this.labels;
     const all = this.controller.messages;
     const relayer = all.find((x) => x.replayed)?.relayedBy;
     const relayerName = relayer ? this.participants.find((p) => p.id === relayer)?.displayName ?? m.guest : '';
-    return html`<div part="chat" class="chat people" role="dialog" aria-label=${m.chat}>
+    const files = [...this.files.values()];
+    const items: ({ msg: ChatMessage; i: number } | { file: FileView })[] = [];
+    for (let i = 0, f = 0; i <= all.length; i++) {
+      while (f < files.length && files[f]!.after <= i) items.push({ file: files[f++]! });
+      if (i < all.length) items.push({ msg: all[i]!, i });
+    }
+    return html`<div part="chat" class="chat people" role="dialog" aria-label=${m.chat} @dragover=${this.onChatDragOver} @drop=${this.onChatDrop}>
       <div class="chat-log" role="log" aria-label=${m.chat}><ol class="chat-list">
-        ${all.length ? nothing : html`<li class="chat-empty">${m.chatEmpty}</li>`}
-        ${repeat(all, (x) => x.id, (x, i) => html`
-          ${x.replayed && !all[i - 1]?.replayed ? html`<li class="chat-history">${m.earlierMessages(relayerName)}</li>` : nothing}
-          <li part="chat-message" class="chat-message ${x.isLocal ? 'local' : ''}" ?data-replayed=${x.replayed}>
-            <span class="who">${x.isLocal ? m.you : x.displayName || m.guest}</span>
-            <time datetime=${x.sentAt.toISOString()}>${x.sentAt.toLocaleTimeString(this.localize.lang || undefined, { hour: '2-digit', minute: '2-digit' })}</time>
-            <p class="text">${linkify(x.text)}</p>
-          </li>`)}
+        ${items.length ? nothing : html`<li class="chat-empty">${m.chatEmpty}</li>`}
+        ${repeat(items, (x) => ('msg' in x ? x.msg.id : `file ${x.file.id}`), (x) => {
+          if ('file' in x) return this.renderFile(x.file);
+          const { msg, i } = x;
+          return html`
+          ${msg.replayed && !all[i - 1]?.replayed ? html`<li class="chat-history">${m.earlierMessages(relayerName)}</li>` : nothing}
+          <li part="chat-message" class="chat-message ${msg.isLocal ? 'local' : ''}" ?data-replayed=${msg.replayed}>
+            <span class="who">${msg.isLocal ? m.you : msg.displayName || m.guest}</span>
+            ${this.renderTime(msg.sentAt)}
+            <p class="text">${linkify(msg.text)}</p>
+          </li>`;
+        })}
       </ol></div>
       <form class="chat-form" @submit=${this.onChatSubmit}>
+        <button part="file-button" type="button" class="icon-button" aria-label=${m.sendFile} title=${m.sendFile} @click=${this.pickFile}>${attachIcon}</button>
+        <input type="file" name="file" hidden multiple @change=${this.onFilePicked} />
         <input part="chat-input" name="chat" autocomplete="off" maxlength="4000" aria-label=${m.chatPlaceholder} placeholder=${m.chatPlaceholder} />
         <button type="submit" class="join">${m.send}</button>
       </form>
       <button type="button" class="close-settings" @click=${() => (this.chatOpen = false)}>${m.dismiss}</button>
     </div>`;
+  }
+
+  private renderTime(at: Date) {
+    return html`<time datetime=${at.toISOString()}>${at.toLocaleTimeString(this.localize.lang || undefined, { hour: '2-digit', minute: '2-digit' })}</time>`;
+  }
+
+  /** A file in the chat: its name and size, progress with Cancel while on its way, then a download link (received) or its outcome. */
+  private renderFile(f: FileView) {
+    const m = this.labels;
+    const legs = [...f.legs.values()];
+    const active = legs.some((l) => l.status === 'active');
+    const complete = !active && legs.some((l) => l.status === 'complete');
+    const status = active ? 'active' : complete ? 'complete' : 'failed';
+    const bytes = legs.reduce((n, l) => n + (l.status === 'failed' ? 0 : l.bytes), 0);
+    const total = f.size * Math.max(1, legs.filter((l) => l.status !== 'failed').length);
+    const size = formatBytes(f.size, this.localize.lang);
+    const sender = f.from ? this.participants.find((p) => p.id === f.from) : undefined;
+    const who = f.direction === 'send' ? m.you : sender ? this.nameOf(sender) : m.guest;
+    const cancelled = legs.every((l) => l.code === RtcErrorCode.FileCancelled);
+    return html`<li part="chat-message chat-file" class="chat-message chat-file ${f.direction === 'send' ? 'local' : ''}" data-direction=${f.direction} data-status=${status} data-file-id=${f.id}>
+      <span class="who">${who}</span>
+      ${this.renderTime(f.at)}
+      <p class="text file-line">${attachIcon}<span class="file-name">${f.name}</span> <span class="file-size">${size}</span></p>
+      ${active
+        ? html`<div class="file-progress">
+            <progress max=${total || 1} value=${total ? bytes : 0} aria-label=${f.direction === 'send' ? m.fileSending(f.name) : m.fileReceiving(f.name)}></progress>
+            <button part="file-cancel-button" type="button" class="link-button" aria-label=${m.cancelFile(f.name)} @click=${() => this.cancelFile(f.id)}>${m.cancel}</button>
+          </div>`
+        : status === 'complete'
+          ? f.direction === 'receive' && f.url
+            ? html`<a part="file-download" class="file-download" href=${f.url} download=${f.name}>${m.downloadFile(f.name, size)}</a>`
+            : html`<span class="file-status">${m.fileDelivered}</span>`
+          : html`<span class="file-status" role="status">${cancelled ? m.fileCancelled : m.fileFailed}</span>`}
+    </li>`;
   }
 
   private renderShareButton() {

@@ -12,7 +12,8 @@ import { ActiveSpeakerTracker } from './active-speaker.js';
 import { RoomClient, type JoinResponse } from '../room-client.js';
 import { BackoffReconnectPolicy, RECONNECT_WITHOUT_MEDIA_MS, type BitratePolicy, type ReconnectPolicy } from './policies.js';
 import { MeshTransport } from '../transport/mesh/mesh-transport.js';
-import { MAX_APP_DATA_BYTES, MAX_CHAT_CODE_POINTS, type ChatWire, type LocalState, type RemotePeer, type Transport } from '../transport/transport.js';
+import { MAX_APP_DATA_BYTES, MAX_CHAT_CODE_POINTS, type ChatWire, type FileOffer, type LocalState, type RemotePeer, type Transport } from '../transport/transport.js';
+import { DEFAULT_MAX_FILE_SIZE, safeFileName, sha256Hex } from '../files.js';
 import {
   CallState,
   type DeviceChoice,
@@ -22,6 +23,9 @@ import {
   type ParticipantRole,
   type WaitingParticipant,
   type ChatMessage,
+  type FileProgress,
+  type ReceivedFile,
+  type SentFile,
 } from '../types.js';
 import type { RoomEvent, RoomRequest } from '../../protocol/room-events.js';
 import type { WaitingMember } from '../../protocol/join.js';
@@ -94,6 +98,10 @@ export type SessionEvents = {
   message: (message: ChatMessage) => void;
   /** The active speaker changed (sustained speech; see active-speaker.ts). */
   'active-speaker-change': (participantId: string | null) => void;
+  /** A file transfer started, advanced or ended (per file and other participant). */
+  'file-progress': (progress: FileProgress) => void;
+  /** A file arrived whole and checked. */
+  file: (file: ReceivedFile) => void;
 };
 
 export class CallSession extends TypedEmitter<SessionEvents> {
@@ -135,6 +143,14 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   /** Chat since we joined (history included), and the ids seen (no duplicates). */
   private chat: ChatMessage[] = [];
   private readonly chatIds = new Set<string>();
+  /** The largest file we send or accept (bytes). */
+  maxFileSize = DEFAULT_MAX_FILE_SIZE;
+  /** Files coming to us, by sender and id (what their progress events need). */
+  private readonly incomingFiles = new Map<string, { offer: FileOffer; bytes: number }>();
+  /** Files of ours still being hashed (not offered yet), and whether they were cancelled meanwhile. */
+  private readonly preparingFiles = new Map<string, boolean>();
+  /** Blob URLs of the files received in this call (revoked at the next join). */
+  private fileUrls: string[] = [];
   /** Who to ask for the history: the member present longest when we joined (asked once). */
   private historyFrom: string | null = null;
   /** Who speaks (one timer over everyone's microphone while in the call). */
@@ -329,6 +345,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
 
       this.chat = [];
       this.chatIds.clear();
+      this.revokeFiles();
       // The history comes from the member present longest (the server lists members in join order).
       this.historyFrom = info.members[0]?.peerId ?? null;
       const transport = this.createTransport();
@@ -339,6 +356,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
         tracks: { microphone: this.media?.sendTrack('audio') ?? null, camera: this.media?.sendTrack('video') ?? null },
         state: this.localState(),
         signal: abort.signal,
+        maxIncomingFile: () => this.maxFileSize,
       });
       if (abort.signal.aborted) return;
       this.invalidate();
@@ -398,7 +416,41 @@ export class CallSession extends TypedEmitter<SessionEvents> {
         t.askHistory(p.id);
       }
     });
+    t.on('file-incoming', (from, offer) => {
+      this.incomingFiles.set(`${from} ${offer.id}`, { offer, bytes: 0 });
+      this.fileProgress(offer, from, 'receive', 0, 'active');
+    });
+    t.on('file-progress', (from, id, bytes) => {
+      const incoming = this.incomingFiles.get(`${from} ${id}`);
+      if (!incoming || bytes >= incoming.offer.size) return;
+      incoming.bytes = bytes;
+      this.fileProgress(incoming.offer, from, 'receive', bytes, 'active');
+    });
+    t.on('file-received', (from, offer, data) => {
+      this.incomingFiles.delete(`${from} ${offer.id}`);
+      // Typed as bytes, whatever the sender called it: opening the link downloads, never renders
+      // (a sender's HTML must not run in this page's origin).
+      const url = URL.createObjectURL(new Blob([data], { type: 'application/octet-stream' }));
+      this.fileUrls.push(url);
+      this.fileProgress(offer, from, 'receive', offer.size, 'complete');
+      this.emit('file', { id: offer.id, name: offer.name, size: offer.size, type: offer.type, from, url });
+    });
+    t.on('file-failed', (from, id, error) => {
+      const incoming = this.incomingFiles.get(`${from} ${id}`);
+      this.incomingFiles.delete(`${from} ${id}`);
+      if (incoming) this.fileProgress(incoming.offer, from, 'receive', incoming.bytes, 'failed', error);
+    });
     t.on('error', (error) => this.report(error));
+  }
+
+  private fileProgress(offer: FileOffer, participantId: string, direction: 'send' | 'receive', bytes: number, status: FileProgress['status'], error?: RtcError): void {
+    this.emit('file-progress', { id: offer.id, name: offer.name, size: offer.size, bytes, direction, participantId, status, ...(error ? { error } : {}) });
+  }
+
+  private revokeFiles(): void {
+    for (const url of this.fileUrls) URL.revokeObjectURL(url);
+    this.fileUrls = [];
+    this.incomingFiles.clear();
   }
 
   private localState(): LocalState {
@@ -481,7 +533,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     if (length === 0 || length > MAX_CHAT_CODE_POINTS) {
       throw new RtcError(RtcErrorCode.MessageTooLong, `A chat message needs 1–${MAX_CHAT_CODE_POINTS} characters, not ${length}.`);
     }
-    const id = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
+    const id = randomId();
     const at = Date.now();
     const message: ChatMessage = { id, from: this.localId ?? 'local', displayName: this.config?.displayName ?? '', text: body, sentAt: new Date(at), isLocal: true, replayed: false };
     this.addChat(message);
@@ -532,6 +584,73 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     const missing = to?.find((id) => !present.has(id));
     if (missing !== undefined) throw new RtcError(RtcErrorCode.ParticipantNotFound, `No participant ${missing} in this call.`);
     transport.sendData(JSON.parse(json), to);
+  }
+
+  /**
+   * Sends a file (a File or Blob, at most `maxFileSize` bytes) to everyone or to the ids in `to`,
+   * each copy on a channel of its own; `file-progress` reports each recipient from bytes 0 (emitted
+   * before this returns, so the id is known at once). Resolves when every recipient has it or
+   * failed, with those who have it checked; rejects when nobody got it (`file-cancelled`,
+   * `file-corrupt`, `file-too-large` — theirs or ours —, `peer-unavailable`), and with
+   * `participant-not-found`, `not-allowed` (not in a call, or nobody else in it) or
+   * `not-supported` (not a File or Blob).
+   */
+  async sendFile(file: Blob, options: { to?: string | readonly string[]; name?: string } = {}): Promise<SentFile> {
+    const transport = this.callTransport('Join the call before sending a file.');
+    if (typeof Blob === 'undefined' || !(file instanceof Blob)) throw new RtcError(RtcErrorCode.NotSupported, 'sendFile needs a File or a Blob.');
+    const name = safeFileName(options.name ?? (typeof (file as File).name === 'string' ? (file as File).name : '') ?? '');
+    if (file.size > this.maxFileSize) {
+      throw new RtcError(RtcErrorCode.FileTooLarge, `${name} has ${file.size} bytes; files up to ${this.maxFileSize} bytes can be sent (max-file-size).`);
+    }
+    const to = options.to === undefined ? transport.peers.map((p) => p.id) : typeof options.to === 'string' ? [options.to] : [...options.to];
+    const present = new Set(transport.peers.map((p) => p.id));
+    const missing = to.find((id) => !present.has(id));
+    if (missing !== undefined) throw new RtcError(RtcErrorCode.ParticipantNotFound, `No participant ${missing} in this call.`);
+    if (!to.length) throw new RtcError(RtcErrorCode.NotAllowed, 'Nobody else is in the call to send a file to.');
+    const offer: FileOffer = { id: randomId(), name, size: file.size, type: file.type, sha256: '' };
+    for (const id of to) this.fileProgress(offer, id, 'send', 0, 'active');
+    this.preparingFiles.set(offer.id, false);
+    try {
+      offer.sha256 = await sha256Hex(file);
+    } finally {
+      if (this.preparingFiles.get(offer.id)) {
+        const cancelled = new RtcError(RtcErrorCode.FileCancelled, `Sending ${name} was cancelled.`);
+        for (const id of to) this.fileProgress(offer, id, 'send', 0, 'failed', cancelled);
+        // eslint-disable-next-line no-unsafe-finally
+        throw cancelled;
+      }
+      this.preparingFiles.delete(offer.id);
+    }
+    const results = await Promise.allSettled(
+      to.map(async (id) => {
+        let last = 0;
+        try {
+          await transport.sendFile(id, offer, file, (bytes) => {
+            if (bytes >= offer.size || bytes === last) return;
+            last = bytes;
+            this.fileProgress(offer, id, 'send', bytes, 'active');
+          });
+        } catch (error) {
+          const e = toRtcError(error);
+          this.fileProgress(offer, id, 'send', last, 'failed', e);
+          throw e;
+        }
+        this.fileProgress(offer, id, 'send', offer.size, 'complete');
+        return id;
+      }),
+    );
+    const deliveredTo = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    if (!deliveredTo.length) throw (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as RtcError;
+    return { id: offer.id, name, size: file.size, deliveredTo };
+  }
+
+  /** Cancels a file being sent or received (`file-cancelled` on both sides); false when no transfer has this id. */
+  cancelFile(id: string): boolean {
+    if (this.preparingFiles.has(id)) {
+      this.preparingFiles.set(id, true);
+      return true;
+    }
+    return this.transport?.cancelFile(id) ?? false;
   }
 
   /** Whether we share a screen. */
@@ -859,4 +978,9 @@ export class CallSession extends TypedEmitter<SessionEvents> {
 
 function toMember(w: WaitingParticipant): WaitingMember {
   return { peerId: w.id, displayName: w.displayName, since: w.since.getTime() };
+}
+
+/** A random id for a chat message or a file (24 hex digits). */
+function randomId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
 }

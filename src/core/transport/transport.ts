@@ -27,6 +27,16 @@ export interface ChatWire {
   replayOf?: { from: string; name: string };
 }
 
+/** A file as it is offered: its id (for progress and `cancelFile`), name, size in bytes, MIME type and SHA-256 (hex). */
+export interface FileOffer {
+  id: string;
+  name: string;
+  size: number;
+  /** As the sender's browser named it ('' when unknown); the receiver never opens the file by it. */
+  type: string;
+  sha256: string;
+}
+
 /** Where a local track comes from (DESIGN's names table). */
 export type MediaSource = 'microphone' | 'camera' | 'screen';
 
@@ -79,6 +89,14 @@ export type TransportEvents = {
   chat: (from: string, message: ChatWire) => void;
   /** A newcomer asks us for the chat history. */
   'history-asked': (from: string) => void;
+  /** A participant's file is on its way to us (we accepted the offer). */
+  'file-incoming': (from: string, offer: FileOffer) => void;
+  /** Bytes of an incoming file received so far. */
+  'file-progress': (from: string, id: string, bytes: number) => void;
+  /** An incoming file arrived whole, its SHA-256 checked. */
+  'file-received': (from: string, offer: FileOffer, data: Blob) => void;
+  /** An incoming file will not arrive: `file-cancelled`, `file-corrupt` or `peer-unavailable`. */
+  'file-failed': (from: string, id: string, error: RtcError) => void;
 };
 
 /** Where to reach the server's signaling socket. */
@@ -94,6 +112,8 @@ export interface ConnectOptions {
   tracks: { microphone: MediaStreamTrack | null; camera: MediaStreamTrack | null };
   state: LocalState;
   signal: AbortSignal;
+  /** The largest file we accept from `from` (bytes), asked at each offer; above it the offer is refused with `file-too-large`. */
+  maxIncomingFile(from: string): number;
 }
 
 /**
@@ -113,6 +133,15 @@ export interface Transport extends Pick<TypedEmitter<TransportEvents>, 'on' | 'o
   sendChat(message: ChatWire, to?: readonly string[]): void;
   /** Asks one participant for the chat history (they answer with replayed `chat` messages). */
   askHistory(from: string): void;
+  /**
+   * Sends a file to one participant (`offer` already carries its id, size and SHA-256): resolves
+   * once they have it whole and checked; `onProgress` hears the bytes delivered so far. Rejects with
+   * `file-cancelled`, `file-too-large` (above their limit), `file-corrupt`, `peer-unavailable` or
+   * `participant-not-found`.
+   */
+  sendFile(to: string, offer: FileOffer, data: Blob, onProgress: (bytes: number) => void): Promise<void>;
+  /** Cancels every transfer (ours or to us) with this id; false when there is none. */
+  cancelFile(id: string): boolean;
   /**
    * The security code of the media link to a participant, the same on both ends, bound to both
    * DTLS fingerprints; rejects with `not-supported` where media is not peer to peer.

@@ -6,6 +6,7 @@ import { MeshTransport } from '../../../src/core/transport/mesh/mesh-transport.j
 import type { RemotePeer, SignalingEndpoint, Transport } from '../../../src/core/transport/transport.js';
 import type { ParticipantLeaveReason } from '../../../src/core/types.js';
 import { FakeNetwork } from '../helpers/fake-transport.js';
+import { sha256Hex } from '../../../src/core/files.js';
 import { uniqueRoom } from '../helpers/call.js';
 import { until } from '../helpers/media.js';
 import { rtcServer } from '../helpers/server.js';
@@ -49,6 +50,7 @@ function conformance(name: string, makeTransport: () => Transport) {
         tracks: { microphone: null, camera: null },
         state: { mic: true, cam: true, name: displayName },
         signal: new AbortController().signal,
+        maxIncomingFile: () => 1024 * 1024,
       });
       return m;
     }
@@ -97,6 +99,41 @@ function conformance(name: string, makeTransport: () => Transport) {
       } finally {
         media.getTracks().forEach((t) => t.stop());
       }
+    });
+
+    it('a file reaches one participant whole, with progress; above their limit it is refused as file-too-large', async () => {
+      const room = uniqueRoom('conf');
+      const a = await member(room, 'Ann');
+      const b = await member(room, 'Bob');
+      await until(() => peerNamed(a, 'Bob')?.connection === 'connected' && peerNamed(b, 'Ann')?.connection === 'connected', 'connected', 15_000);
+      const bytes = new Uint8Array(300_000).map((_, i) => (i * 7919) % 251);
+      const received: Blob[] = [];
+      const progress: number[] = [];
+      b.t.on('file-received', (_from, _offer, data) => received.push(data));
+      b.t.on('file-progress', (_from, _id, n) => progress.push(n));
+      const offer = { id: 'f1', name: 'scan.bin', size: bytes.length, type: 'application/octet-stream', sha256: await sha256Hex(new Blob([bytes])) };
+      await a.t.sendFile(peerNamed(a, 'Bob')!.id, offer, new Blob([bytes]), () => {});
+      await until(() => received.length === 1, 'Bob has the file', 15_000);
+      expect(new Uint8Array(await received[0]!.arrayBuffer())).to.deep.equal(bytes);
+      expect(progress.at(-1)).to.equal(bytes.length);
+      const big = new Blob([new Uint8Array(1024 * 1024 + 1)]);
+      const refused = await a.t.sendFile(peerNamed(a, 'Bob')!.id, { ...offer, id: 'f2', size: big.size, sha256: await sha256Hex(big) }, big, () => {}).catch((e: { code?: string }) => e.code);
+      expect(refused).to.equal('file-too-large');
+    });
+
+    it('a file cancelled by its receiver ends with file-cancelled on both sides', async () => {
+      const room = uniqueRoom('conf');
+      const a = await member(room, 'Ann');
+      const b = await member(room, 'Bob');
+      await until(() => peerNamed(a, 'Bob')?.connection === 'connected' && peerNamed(b, 'Ann')?.connection === 'connected', 'connected', 15_000);
+      const failed: string[] = [];
+      b.t.on('file-failed', (_from, _id, error) => failed.push(error.code));
+      b.t.on('file-progress', (_from, id) => b.t.cancelFile(id));
+      const data = new Blob([new Uint8Array(1024 * 1024)]);
+      const outcome = await a.t.sendFile(peerNamed(a, 'Bob')!.id, { id: 'f3', name: 'big.bin', size: data.size, type: '', sha256: await sha256Hex(data) }, data, () => {}).then(() => 'delivered', (e: { code?: string }) => e.code);
+      expect(outcome).to.equal('file-cancelled');
+      await until(() => failed.length === 1, 'Bob hears the end', 5_000);
+      expect(failed).to.deep.equal(['file-cancelled']);
     });
 
     it('a goodbye reaches the others as left; a vanished participant as disconnected', async () => {

@@ -8,7 +8,7 @@ import type { RemovedReason, RoomEvent, RoomRequest } from '../../../src/protoco
 import { TypedEmitter } from '../../../src/core/emitter.js';
 import { RtcError, RtcErrorCode } from '../../../src/core/errors.js';
 import type { ConnectionState, ParticipantLeaveReason, ParticipantRole } from '../../../src/core/types.js';
-import type { ChatWire, ConnectOptions, LocalState, MediaSource, RemotePeer, Transport, TransportEvents } from '../../../src/core/transport/transport.js';
+import type { ChatWire, ConnectOptions, FileOffer, LocalState, MediaSource, RemotePeer, Transport, TransportEvents } from '../../../src/core/transport/transport.js';
 
 class FakePeer implements RemotePeer {
   micEnabled = true;
@@ -51,6 +51,9 @@ export class FakeTransport extends TypedEmitter<TransportEvents> implements Tran
   readonly requests: RoomRequest[] = [];
   closed = false;
   private readonly remote = new Map<string, FakePeer>();
+  private maxIncomingFile: (from: string) => number = () => 0;
+  /** Files on their way (ids), cancelled by either side when taken out. */
+  readonly filesInFlight = new Set<string>();
 
   constructor(private readonly net: FakeNetwork) {
     super();
@@ -78,6 +81,7 @@ export class FakeTransport extends TypedEmitter<TransportEvents> implements Tran
     this.name = join.displayName;
     this.role = join.role;
     this.state = options.state;
+    this.maxIncomingFile = options.maxIncomingFile;
     this.published.set('microphone', options.tracks.microphone);
     this.published.set('camera', options.tracks.camera);
     this.net.transports.set(this.id, this);
@@ -107,6 +111,35 @@ export class FakeTransport extends TypedEmitter<TransportEvents> implements Tran
 
   async verificationCode(): Promise<string> {
     throw new RtcError(RtcErrorCode.NotSupported, 'The fake transport has no DTLS: no security code.');
+  }
+
+  /** Delivers a file in 64 KiB steps (one task each, so a cancel can come between), as the mesh would. */
+  async sendFile(to: string, offer: FileOffer, data: Blob, onProgress: (bytes: number) => void): Promise<void> {
+    const other = this.net.transports.get(to);
+    if (!other || !this.remote.has(to)) throw new RtcError(RtcErrorCode.ParticipantNotFound, `No participant ${to} in this call.`);
+    const max = other.maxIncomingFile(this.id);
+    if (offer.size > max) throw new RtcError(RtcErrorCode.FileTooLarge, `${to} accepts files up to ${max} bytes.`);
+    other.emit('file-incoming', this.id, offer);
+    this.filesInFlight.add(offer.id);
+    other.filesInFlight.add(offer.id);
+    for (let at = 0; at < offer.size; at += 64 * 1024) {
+      await new Promise((r) => setTimeout(r, 0));
+      if (!this.filesInFlight.has(offer.id) || !other.filesInFlight.has(offer.id)) {
+        this.filesInFlight.delete(offer.id);
+        other.filesInFlight.delete(offer.id);
+        other.emit('file-failed', this.id, offer.id, new RtcError(RtcErrorCode.FileCancelled, 'cancelled'));
+        throw new RtcError(RtcErrorCode.FileCancelled, 'cancelled');
+      }
+      onProgress(Math.min(offer.size, at + 64 * 1024));
+      other.emit('file-progress', this.id, offer.id, Math.min(offer.size, at + 64 * 1024));
+    }
+    this.filesInFlight.delete(offer.id);
+    other.filesInFlight.delete(offer.id);
+    other.emit('file-received', this.id, offer, data);
+  }
+
+  cancelFile(id: string): boolean {
+    return this.filesInFlight.delete(id);
   }
 
   askHistory(from: string): void {

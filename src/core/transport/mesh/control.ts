@@ -1,10 +1,12 @@
 /**
  * The mesh's control channel (negotiated on every link): state, heartbeat, goodbye and the page's
- * own data (`sendData`).
+ * own data (`sendData`), chat, the security code's exchange, and the files' offers and answers
+ * (the files themselves have channels of their own).
  * Parsing is pure so it is unit-tested on its own (test/unit/core.test.ts).
  */
 
 import { MAX_APP_DATA_BYTES, MAX_CHAT_CODE_POINTS, type ChatWire } from '../transport.js';
+import { parseFileControl, type FileControlMessage } from './file-transfer.js';
 import type { VerificationMessage } from './verification.js';
 
 /** Largest control message accepted (UTF-16 units): app data plus its envelope. */
@@ -23,7 +25,9 @@ export type ControlMessage =
   /** A newcomer asks for the chat history. */
   | { t: 'history' }
   /** The security code's exchange (verification.ts): a commitment, then the nonce. */
-  | VerificationMessage;
+  | VerificationMessage
+  /** A file's offer, acceptance, confirmation or failure (file-transfer.ts). */
+  | FileControlMessage;
 
 /** Parses one control message; null when it is not one we understand. */
 export function parseControlMessage(data: unknown): ControlMessage | null {
@@ -43,6 +47,11 @@ export function parseControlMessage(data: unknown): ControlMessage | null {
       return 'data' in msg ? { t: 'data', data: msg['data'] } : null;
     case 'history':
       return { t: 'history' };
+    case 'fo':
+    case 'fa':
+    case 'fd':
+    case 'fx':
+      return parseFileControl(msg);
     case 'vc':
       return typeof msg['c'] === 'string' && /^[0-9a-f]{64}$/.test(msg['c']) ? { t: 'vc', c: msg['c'] } : null;
     case 'vr':

@@ -15,7 +15,7 @@ import { TypedEmitter } from '../../emitter.js';
 import { RtcError, RtcErrorCode, isRtcErrorCode, peerError } from '../../errors.js';
 import { meshBitratePolicy, type BitratePolicy } from '../../session/policies.js';
 import type { ParticipantLeaveReason } from '../../types.js';
-import type { ChatWire, ConnectOptions, LocalState, MediaSource, RemotePeer, Transport, TransportEvents } from '../transport.js';
+import type { ChatWire, ConnectOptions, FileOffer, LocalState, MediaSource, RemotePeer, Transport, TransportEvents } from '../transport.js';
 import { loadPeerJs } from './peerjs-loader.js';
 import type { ControlMessage } from './control.js';
 import { PeerLink } from './peer-link.js';
@@ -52,6 +52,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   /** `ask()`s waiting for their reply, by request id. */
   private readonly asks = new Map<string, { resolve(data: unknown): void; reject(error: RtcError): void; timer: ReturnType<typeof setTimeout> }>();
   private nextAsk = 1;
+  private maxIncomingFile: (from: string) => number = () => 0;
 
   constructor(private readonly bitrate: BitratePolicy = meshBitratePolicy) {
     super();
@@ -74,6 +75,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     this.tracks.microphone = options.tracks.microphone;
     this.tracks.camera = options.tracks.camera;
     this.state = options.state;
+    this.maxIncomingFile = options.maxIncomingFile;
     for (const m of join.members) this.roster.set(m.peerId, m);
     const { Peer } = await loadPeerJs();
     if (options.signal.aborted || this.closing) return;
@@ -115,6 +117,18 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     const link = this.links.get(participantId);
     if (!link) return Promise.reject(new RtcError(RtcErrorCode.ParticipantNotFound, `No participant ${participantId} in this call.`));
     return link.verificationCode();
+  }
+
+  sendFile(to: string, offer: FileOffer, data: Blob, onProgress: (bytes: number) => void): Promise<void> {
+    const link = this.links.get(to);
+    if (!link) return Promise.reject(new RtcError(RtcErrorCode.ParticipantNotFound, `No participant ${to} in this call.`));
+    return link.sendFile(offer, data, onProgress);
+  }
+
+  cancelFile(id: string): boolean {
+    let any = false;
+    for (const link of this.links.values()) any = link.cancelFile(id) || any;
+    return any;
   }
 
   askHistory(from: string): void {
@@ -415,6 +429,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     const link = new PeerLink(
       {
         id: member.peerId,
+        localId: this.localId ?? '',
         displayName: member.displayName,
         role: member.role === 'host' ? 'host' : 'guest',
         media,
@@ -434,6 +449,14 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
         onHistoryAsked: (l) => {
           if (this.links.get(l.id) === l) this.emit('history-asked', l.id);
         },
+        // A transfer reports to its end even when its link was replaced meanwhile: it never hangs.
+        files: (l) => ({
+          maxIncoming: () => this.maxIncomingFile(l.id),
+          onIncoming: (offer) => this.emit('file-incoming', l.id, offer),
+          onProgress: (id, bytes) => this.emit('file-progress', l.id, id, bytes),
+          onReceived: (offer, data) => this.emit('file-received', l.id, offer, data),
+          onFailed: (id, error) => this.emit('file-failed', l.id, id, error),
+        }),
         onClose: (l, reason) => {
           if (this.links.get(l.id) === l) this.forget(l, reason);
         },

@@ -6,8 +6,9 @@
 import type { MediaConnection } from 'peerjs';
 import { RtcError, RtcErrorCode } from '../../errors.js';
 import type { ConnectionState, ParticipantRole } from '../../types.js';
-import type { ChatWire, MediaSource } from '../transport.js';
+import type { ChatWire, FileOffer, MediaSource } from '../transport.js';
 import { parseControlMessage, type ControlMessage } from './control.js';
+import { LinkFiles, type LinkFilesHooks } from './file-transfer.js';
 import { VerificationExchange, fingerprintOf } from './verification.js';
 
 /** The control channel's fixed SCTP stream id on both sides. */
@@ -33,7 +34,12 @@ export interface PeerLinkHandlers {
   onChat(link: PeerLink, message: ChatWire): void;
   /** This participant asks for the chat history. */
   onHistoryAsked(link: PeerLink): void;
+  /** Where this link's incoming files are reported (and how large they may be). */
+  files(link: PeerLink): LinkFileEvents;
 }
+
+/** What a link's file transfers report outwards. */
+export type LinkFileEvents = Pick<LinkFilesHooks, 'maxIncoming' | 'onIncoming' | 'onProgress' | 'onReceived' | 'onFailed'>;
 
 /**
  * Which transceiver carries a source: every link has, in m-line order, one audio (microphone) and
@@ -79,14 +85,18 @@ export class PeerLink {
   private screenOn = false;
   /** The security code's exchange on this connection (one per RTCPeerConnection: a re-dial makes a new link). */
   private verification: VerificationExchange | null = null;
+  /** Files to and from this participant, each on a negotiated channel of its own. */
+  private files: LinkFiles | null = null;
+  private readonly localId: string;
   /** Whether the remote may rename itself (rooms without tokens) or the server roster is final. */
   private readonly trustAnnouncedName: boolean;
 
   constructor(
-    init: { id: string; displayName: string; role: ParticipantRole; media: MediaConnection; trustAnnouncedName: boolean },
+    init: { id: string; localId: string; displayName: string; role: ParticipantRole; media: MediaConnection; trustAnnouncedName: boolean },
     handlers: PeerLinkHandlers,
   ) {
     this.id = init.id;
+    this.localId = init.localId;
     this.displayName = init.displayName;
     this.role = init.role;
     this.media = init.media;
@@ -142,6 +152,22 @@ export class PeerLink {
       this.pending = [];
     });
     channel.addEventListener('message', (e) => this.onMessage(e.data));
+    this.files = new LinkFiles(
+      {
+        ...this.handlers.files(this),
+        send: (msg) => this.send(msg),
+        openChannel: (id) => {
+          try {
+            return pc.createDataChannel('rtc-call-file', { negotiated: true, id, ordered: true });
+          } catch {
+            return null; // the connection closed, or the id is still in use
+          }
+        },
+      },
+      // The side with the smaller id takes the even channel ids (both sides agree without asking).
+      this.localId < this.id,
+      () => this.displayName || 'the other participant',
+    );
     this.heartbeat = setInterval(this.tick, HEARTBEAT_MS);
     this.connectTimer = setTimeout(() => {
       if (this.closed || this.connection !== 'connecting') return;
@@ -152,6 +178,17 @@ export class PeerLink {
     // the tracks we gave it (real or placeholder); now send what we really have.
     for (const source of ['microphone', 'camera', 'screen'] as const) void this.replaceTrack(source, send[source]);
     this.send(state);
+  }
+
+  /** Sends a file on a channel of its own; see LinkFiles.send. */
+  sendFile(offer: FileOffer, data: Blob, onProgress: (bytes: number) => void): Promise<void> {
+    if (!this.files) return Promise.reject(new RtcError(RtcErrorCode.PeerUnavailable, `Not connected to ${this.displayName} yet.`));
+    return this.files.send(offer, data, onProgress);
+  }
+
+  /** Cancels a transfer to or from this participant. */
+  cancelFile(id: string): boolean {
+    return this.files?.cancel(id) ?? false;
   }
 
   /** The security code of this link (commit-then-reveal with the other side; see verification.ts). */
@@ -312,6 +349,10 @@ export class PeerLink {
       this.handlers.onHistoryAsked(this);
       return;
     }
+    if (msg.t === 'fo' || msg.t === 'fa' || msg.t === 'fd' || msg.t === 'fx') {
+      this.files?.receive(msg);
+      return;
+    }
     if (msg.t === 'vc' || msg.t === 'vr') {
       void this.exchange().receive(msg);
       return;
@@ -347,6 +388,7 @@ export class PeerLink {
     clearTimeout(this.connectTimer);
     this.peerConnection?.removeEventListener('connectionstatechange', this.onConnectionState);
     this.pending = [];
+    this.files?.close();
     try {
       this.channel?.close();
     } catch {
