@@ -4,7 +4,8 @@
  * room events (`ROOM` frames, src/protocol/room-events.ts) on the same socket.
  *
  * Identity by construction: a socket belongs to the `pid` of the peer token it was opened with;
- * every relayed frame is rebuilt with that `src`; only OFFER / ANSWER / CANDIDATE are relayed, and
+ * every relayed frame is rebuilt with that `src`; only OFFER / ANSWER / CANDIDATE (and SIGNAL, the mesh's
+ * ICE restarts) are relayed, and
  * only inside the sender's room, and never from or to someone waiting to be let in (dropped and
  * counted); LEAVE and EXPIRE come from the server only.
  *
@@ -16,7 +17,7 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { ROOM_FRAME, roomFrame, type RoomEvent, type RoomReply } from 'rtc-call/protocol';
+import { ROOM_FRAME, SIGNAL_FRAME, roomFrame, type RoomEvent, type RoomReply } from 'rtc-call/protocol';
 import { RtcHttpError } from '../errors.js';
 import { q } from '../log.js';
 import type { RelayCounters } from '../http/metrics.js';
@@ -64,7 +65,7 @@ export const DEFAULT_LIMITS: RelayLimits = {
   concurrentLimit: 5_000,
 };
 
-const RELAYED = new Set(['OFFER', 'ANSWER', 'CANDIDATE']);
+const RELAYED = new Set(['OFFER', 'ANSWER', 'CANDIDATE', SIGNAL_FRAME]);
 /** Query parameters of the signaling socket that must appear exactly once. */
 const SINGLE_PARAMS = ['id', 'token', 'key'] as const;
 const OPEN_FRAME = '{"type":"OPEN"}';

@@ -44,8 +44,11 @@ export interface Participant {
  */
 export type LeaveReason = 'user' | 'removed' | 'reconfigured' | 'error' | 'replaced' | 'denied' | 'removed-by-host' | 'ended-by-host';
 
-/** Why a remote participant is gone: they said goodbye, their connection died, or a host removed them. */
-export type ParticipantLeaveReason = 'left' | 'disconnected' | 'removed-by-host';
+/**
+ * Why a remote participant is gone: they said goodbye, their browser or signaling went away, a host
+ * removed them, or their media link could not be recovered within 30 s (`ice-failed`).
+ */
+export type ParticipantLeaveReason = 'left' | 'disconnected' | 'removed-by-host' | 'ice-failed';
 
 /** A chat message in the call (ours included). */
 export interface ChatMessage {

@@ -4,7 +4,7 @@ import type { Participant, ParticipantLeaveReason } from '../core/types.js';
 export interface RtcParticipantLeftDetail {
   /** The participant who left (their last state). */
   readonly participant: Participant;
-  /** `left`: they hung up; `disconnected`: their connection died. */
+  /** `left`: they hung up; `disconnected`: their browser or signaling went away; `removed-by-host`; `ice-failed`: their media link could not be recovered within 30 s. */
   readonly reason: ParticipantLeaveReason;
 }
 

@@ -17,6 +17,13 @@ import { isPublicMember, isWaitingMember, type IceServer, type PublicMember, typ
 /** The PeerJS frame type of room events. */
 export const ROOM_FRAME = 'ROOM';
 
+/**
+ * A frame the relay passes from one seated member to another in the same room, exactly like
+ * PeerJS's OFFER / ANSWER / CANDIDATE (`{ type, dst, payload }`, `src` set by the server): the
+ * mesh's own messages PeerJS cannot carry (an ICE restart's offer and answer).
+ */
+export const SIGNAL_FRAME = 'SIGNAL';
+
 /** Why a member left, as room-mates are told. */
 export type MemberLeftReason = 'left' | 'disconnected' | 'removed-by-host';
 /** Why the server took this participant's own seat away. */

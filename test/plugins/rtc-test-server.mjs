@@ -200,6 +200,66 @@ function baseRtcTestServerPlugin() {
     return true;
   }
 
+  /**
+   * Network faults in the test namespace (nftables, input hook: a drop on output fails sendto):
+   * UDP is dropped — all of it, or `lossPercent` at random, once per packet; only to or from
+   * `ports` when given. One test file runs at a time (concurrency and concurrentBrowsers 1), so the
+   * namespace's UDP is the test's own. `clear` removes it. Only inside a namespace the test runner
+   * created (RTC_TEST_NETNS_ADDR, set by scripts/in-netns.sh).
+   */
+  async function netFault({ ports = [], lossPercent = 100, clear = false, exceptTo }) {
+    if (!process.env.RTC_TEST_NETNS_ADDR) throw new Error('net-fault runs only inside the test namespace (scripts/in-netns.sh)');
+    const table = 'rtc_test_fault';
+    let script = `add table inet ${table}\ndelete table inet ${table}\n`;
+    if (!clear) {
+      const list = ports.map((p) => Number(p)).filter((p) => Number.isInteger(p) && p > 0 && p < 65536);
+      const loss = Math.max(0, Math.min(100, Number(lossPercent)));
+      if (exceptTo !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(exceptTo)) throw new Error('net-fault: exceptTo must be an IPv4 address');
+      const match = list.length
+        ? 'udp sport @ports jump lossy; udp dport @ports jump lossy;'
+        : exceptTo
+          ? `meta nfproto ipv4 meta l4proto udp ip daddr != ${exceptTo} jump lossy; meta nfproto ipv6 meta l4proto udp jump lossy;`
+          : 'meta l4proto udp jump lossy;';
+      script += `table inet ${table} {
+  ${list.length ? `set ports { type inet_service; elements = { ${list.join(', ')} } }` : ''}
+  chain lossy { ${loss >= 100 ? 'drop' : `numgen random mod 100 < ${loss} drop`}; accept; }
+  chain input { type filter hook input priority -10; policy accept; ${match} }
+}
+`;
+    }
+    await new Promise((resolve, reject) => {
+      const nft = spawn('nft', ['-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+      let err = '';
+      nft.stderr.on('data', (d) => (err += d));
+      nft.on('error', reject);
+      nft.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`nft: ${err.trim()}`))));
+      nft.stdin.end(script);
+    });
+    return true;
+  }
+
+  /**
+   * Moves the namespace's v0 (scripts/in-netns.sh) from one address to another, as a network
+   * change does, and puts the default route back. Only inside the test namespace.
+   */
+  async function readdress({ from, to }) {
+    if (!process.env.RTC_TEST_NETNS_ADDR) throw new Error('net-readdress runs only inside the test namespace (scripts/in-netns.sh)');
+    for (const a of [from, to]) if (!/^10\.213\.0\.\d{1,3}$/.test(a ?? '')) throw new Error('net-readdress: addresses must be in 10.213.0.0/24');
+    const run = (args) =>
+      new Promise((resolve, reject) => {
+        const ip = spawn('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        ip.stderr.on('data', (d) => (err += d));
+        ip.on('error', reject);
+        ip.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ip ${args.join(' ')}: ${err.trim()}`))));
+      });
+    // In this order: deleting a subnet's primary address takes its secondaries with it.
+    await run(['addr', 'del', `${from}/24`, 'dev', 'v0']);
+    await run(['addr', 'add', `${to}/24`, 'dev', 'v0']);
+    await run(['route', 'replace', 'default', 'via', '10.213.0.2', 'dev', 'v0']);
+    return true;
+  }
+
   async function evaluateInBrowser({ id, expression }) {
     const entry = browsers.get(id);
     if (!entry) throw new Error(`no browser ${id}`);
@@ -232,6 +292,9 @@ function baseRtcTestServerPlugin() {
     'free-port': async () => freePort(),
     'rtc-process-start': startProcess,
     'rtc-process-kill': killProcess,
+    'net-fault': async (payload) => netFault(payload ?? {}),
+    'net-fault-clear': async () => netFault({ clear: true }),
+    'net-readdress': async (payload) => readdress(payload ?? {}),
     'coturn-start': async (payload) => startCoturn(payload ?? {}),
     'coturn-stop': async ({ id }) => {
       stopCoturn(id);
@@ -255,6 +318,7 @@ function baseRtcTestServerPlugin() {
         rmSync(entry.dir, { recursive: true, force: true });
       }
       for (const id of [...coturns.keys()]) stopCoturn(id);
+      if (process.env.RTC_TEST_NETNS_ADDR) await netFault({ clear: true }).catch(() => {});
       for (const { browser } of browsers.values()) await browser.close().catch(() => {});
       browsers.clear();
     },

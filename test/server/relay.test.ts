@@ -112,6 +112,24 @@ describe('identity by construction', () => {
     }
   });
 
+  test('SIGNAL frames (the mesh\'s ICE restarts) are relayed like OFFER: inside the room, src rebuilt, never to another room', async () => {
+    const s = await start();
+    try {
+      const [a, b] = [await joinOk(s.base, 'sig', 'A'), await joinOk(s.base, 'sig', 'B')];
+      const other = await joinOk(s.base, 'sig-other', 'X');
+      const [pa, pb, px] = await Promise.all([connect(s.port, a), connect(s.port, b), connect(s.port, other)]);
+      pb.send({ type: 'SIGNAL', src: other.peerId, dst: a.peerId, payload: { kind: 'ice-restart' } });
+      pb.send({ type: 'SIGNAL', dst: other.peerId, payload: { kind: 'ice-restart' } });
+      const signal = await pa.next((m) => m.type === 'SIGNAL');
+      assert.equal(signal.src, b.peerId);
+      assert.deepEqual(signal.payload, { kind: 'ice-restart' });
+      assert.ok(await px.none((m) => m.type === 'SIGNAL', 150), 'nothing crosses rooms');
+      pa.close(); pb.close(); px.close();
+    } finally {
+      await s.close();
+    }
+  });
+
   test('frames for a member whose socket is not open wait (capped), and expire with EXPIRE to the sender', async () => {
     const s = await start({ relayLimits: { queueFrames: 5, queueMs: 1000 } });
     try {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { RtcError, isRtcErrorCode, mediaError, peerError, toRtcError } from '../../src/core/errors.js';
 import { MAX_CONTROL_MESSAGE, parseControlMessage } from '../../src/core/transport/mesh/control.js';
+import { parseRecoveryMessage } from '../../src/core/transport/mesh/peer-link.js';
 import { SERVER_ERROR_STATUS } from '../../src/protocol/errors.js';
 
 describe('control messages', () => {
@@ -50,6 +51,17 @@ describe('error mapping', () => {
     for (const code of Object.keys(SERVER_ERROR_STATUS)) {
       if (notForThePage.has(code)) continue;
       assert.ok(isRtcErrorCode(code), `${code} has no RtcError code`);
+    }
+  });
+});
+
+describe('recovery messages (the mesh\'s ICE restarts through the relay)', () => {
+  test('offers, answers, candidates and restart requests are checked; anything else is ignored', () => {
+    assert.deepEqual(parseRecoveryMessage({ kind: 'ice-restart', x: 1 }), { kind: 'ice-restart' });
+    assert.deepEqual(parseRecoveryMessage({ kind: 'ice-offer', gen: 2, sdp: 'v=0' }), { kind: 'ice-offer', gen: 2, sdp: 'v=0' });
+    assert.deepEqual(parseRecoveryMessage({ kind: 'ice-candidate', candidate: { candidate: 'candidate:1', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u', evil: 1 } }), { kind: 'ice-candidate', candidate: { candidate: 'candidate:1', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' } });
+    for (const bad of [null, 'x', { kind: 'ice-offer', gen: 1.5, sdp: 'v' }, { kind: 'ice-answer', gen: 1 }, { kind: 'ice-offer', gen: 1, sdp: 'x'.repeat(70_000) }, { kind: 'ice-candidate', candidate: { candidate: 5 } }, { kind: 'other' }]) {
+      assert.equal(parseRecoveryMessage(bad), null, JSON.stringify(bad)?.slice(0, 60));
     }
   });
 });

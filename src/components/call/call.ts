@@ -193,7 +193,7 @@ function playChime(): void {
  * @fires {RtcJoinedEvent} rtc-joined - Joined the room (`detail.room`, `detail.participantId`); after a wait, when a host let us in.
  * @fires {RtcLeftEvent} rtc-left - Left the call (`detail.reason`: `user`, `removed`, `reconfigured`, `error`, `replaced` — the same room token joined from another window or device, `denied` — a host did not let us in, `removed-by-host`, `ended-by-host`).
  * @fires {RtcParticipantJoinedEvent} rtc-participant-joined - A remote participant joined (`detail.participant`).
- * @fires {RtcParticipantLeftEvent} rtc-participant-left - A remote participant left (`detail.participant`, `detail.reason`: `left`, `disconnected` or `removed-by-host`).
+ * @fires {RtcParticipantLeftEvent} rtc-participant-left - A remote participant left (`detail.participant`, `detail.reason`: `left`, `disconnected`, `removed-by-host` or `ice-failed` — their link could not be recovered within 30 s).
  * @fires {RtcParticipantUpdatedEvent} rtc-participant-updated - A participant's name, mic, camera, stream or connection changed.
  * @fires {RtcMicChangeEvent} rtc-mic-change - The local microphone was turned on or off (`detail.enabled`).
  * @fires {RtcCameraChangeEvent} rtc-camera-change - The local camera was turned on or off (`detail.enabled`).

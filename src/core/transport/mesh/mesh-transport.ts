@@ -10,7 +10,7 @@
  */
 import type { MediaConnection, Peer, PeerOptions } from 'peerjs';
 import type { JoinResponse, PublicMember } from '../../../protocol/join.js';
-import { parseRoomPayload, ROOM_FRAME, type CredentialsRefresh, type RoomRequest } from '../../../protocol/room-events.js';
+import { parseRoomPayload, ROOM_FRAME, SIGNAL_FRAME, type CredentialsRefresh, type RoomRequest } from '../../../protocol/room-events.js';
 import { TypedEmitter } from '../../emitter.js';
 import { RtcError, RtcErrorCode, isRtcErrorCode, peerError } from '../../errors.js';
 import { meshBitratePolicy, type BitratePolicy } from '../../session/policies.js';
@@ -18,7 +18,7 @@ import type { ParticipantLeaveReason } from '../../types.js';
 import type { ChatWire, ConnectOptions, FileOffer, LocalState, MediaSource, RemotePeer, Transport, TransportEvents } from '../transport.js';
 import { loadPeerJs } from './peerjs-loader.js';
 import type { ControlMessage } from './control.js';
-import { PeerLink } from './peer-link.js';
+import { PeerLink, parseRecoveryMessage } from './peer-link.js';
 import { createPlaceholderTracks } from './placeholder.js';
 
 /** How long the signaling socket may take to open. */
@@ -176,6 +176,10 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     if (this.closing) return;
     this.closing = true;
     clearTimeout(this.refreshTimer);
+    if (typeof window !== 'undefined') {
+      window.removeEventListener('online', this.onOnline);
+      window.removeEventListener('offline', this.onOffline);
+    }
     // Tell the server first: room-mates learn `left` at once, even if a goodbye on a link is lost.
     if (sayBye) this.request({ request: 'leave' });
     for (const [id, pending] of this.asks) {
@@ -296,8 +300,26 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     peer.socket.on('message', (msg: { type?: string; src?: string; payload?: unknown }) => {
       if (msg?.type === 'LEAVE' && msg.src) this.drop(msg.src, 'disconnected');
       else if (msg?.type === ROOM_FRAME) this.onRoomEvent(msg.payload);
+      else if (msg?.type === SIGNAL_FRAME && msg.src) {
+        const recovery = parseRecoveryMessage(msg.payload);
+        if (recovery) this.links.get(msg.src)?.onSignal(recovery);
+      }
     });
+    // The page's network came back: links that are recovering try again at once.
+    if (typeof window !== 'undefined') {
+      window.addEventListener('online', this.onOnline);
+      window.addEventListener('offline', this.onOffline);
+    }
   }
+
+  private readonly onOnline = () => {
+    for (const link of this.links.values()) link.retryNow();
+  };
+
+  /** The page lost its network: every connected link starts recovering now rather than when ICE notices. */
+  private readonly onOffline = () => {
+    for (const link of this.links.values()) link.startRecovery();
+  };
 
   private onPeerError(error: unknown): void {
     const type = (error as { type?: string }).type;
@@ -459,6 +481,10 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
         }),
         onClose: (l, reason) => {
           if (this.links.get(l.id) === l) this.forget(l, reason);
+        },
+        signal: (l, message) => {
+          const socket = (this.peer as unknown as { socket?: { send(data: unknown): void } } | null)?.socket;
+          if (this.peer?.open) socket?.send({ type: SIGNAL_FRAME, dst: l.id, payload: message });
         },
         onError: (error) => this.emit('error', error),
       },

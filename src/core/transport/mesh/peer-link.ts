@@ -22,11 +22,53 @@ export const SILENCE_LIMIT_MS = 8_000;
  * never signals the end of candidates, so ICE itself never gives up.
  */
 export const CONNECT_TIMEOUT_MS = 20_000;
+/** A connected link whose ICE stays `disconnected` this long starts recovering (an ICE restart). */
+export const DISCONNECTED_GRACE_MS = 2_000;
+/** How long a link may try to recover before the participant leaves with `ice-failed`. */
+export const RECOVERY_LIMIT_MS = 30_000;
+/** Delays between ICE restart attempts while recovering (the last one repeats). */
+export const RESTART_BACKOFF_MS = [0, 2_000, 4_000, 8_000];
+/** How long a restart waits for its candidates to gather before it sends what it has. */
+const GATHER_LIMIT_MS = 3_000;
+
+/**
+ * What two ends of a link send each other through the signaling relay to restart ICE (PeerJS
+ * cannot renegotiate): the initiator (the side with the smaller participant id) offers with new ICE
+ * credentials and every candidate in the SDP; the other side answers, or asks for a restart.
+ */
+export type RecoveryMessage =
+  | { kind: 'ice-offer'; gen: number; sdp: string }
+  | { kind: 'ice-answer'; gen: number; sdp: string }
+  /** A candidate found after the SDP went out (a network that appeared meanwhile). */
+  | { kind: 'ice-candidate'; candidate: RTCIceCandidateInit }
+  | { kind: 'ice-restart' };
+
+/** A recovery message from the relay, checked; null when malformed. */
+export function parseRecoveryMessage(payload: unknown): RecoveryMessage | null {
+  const p = payload as Record<string, unknown> | null;
+  if (!p || typeof p !== 'object') return null;
+  if (p['kind'] === 'ice-restart') return { kind: 'ice-restart' };
+  if (p['kind'] === 'ice-candidate') {
+    const c = p['candidate'] as Record<string, unknown> | null;
+    if (!c || typeof c.candidate !== 'string' || c.candidate.length > 1_000) return null;
+    const candidate: RTCIceCandidateInit = { candidate: c.candidate };
+    if (typeof c.sdpMid === 'string') candidate.sdpMid = c.sdpMid.slice(0, 32);
+    if (typeof c.sdpMLineIndex === 'number' && Number.isInteger(c.sdpMLineIndex)) candidate.sdpMLineIndex = c.sdpMLineIndex;
+    if (typeof c.usernameFragment === 'string') candidate.usernameFragment = c.usernameFragment.slice(0, 256);
+    return { kind: 'ice-candidate', candidate };
+  }
+  if ((p['kind'] === 'ice-offer' || p['kind'] === 'ice-answer') && typeof p['sdp'] === 'string' && p['sdp'].length < 60_000 && Number.isSafeInteger(p['gen'])) {
+    return { kind: p['kind'], gen: p['gen'] as number, sdp: p['sdp'] };
+  }
+  return null;
+}
 export interface PeerLinkHandlers {
   /** Something about the participant changed (state, stream, connection). */
   onUpdate(link: PeerLink): void;
-  /** The link is gone: `left` after their goodbye, `disconnected` when it died. */
-  onClose(link: PeerLink, reason: 'left' | 'disconnected'): void;
+  /** The link is gone: `left` after their goodbye, `disconnected` when it died, `ice-failed` when it could not be recovered. */
+  onClose(link: PeerLink, reason: 'left' | 'disconnected' | 'ice-failed'): void;
+  /** A recovery message for the other end, through the signaling relay. */
+  signal(link: PeerLink, message: RecoveryMessage): void;
   onError(error: RtcError): void;
   /** The page's own data from this participant (`sendData` on their side). */
   onData(link: PeerLink, data: unknown): void;
@@ -88,6 +130,16 @@ export class PeerLink {
   /** Files to and from this participant, each on a negotiated channel of its own. */
   private files: LinkFiles | null = null;
   private readonly localId: string;
+  /** While the link recovers: since when, which attempt, the next attempt and the deadline. */
+  private recovery: { since: number; attempt: number; next: ReturnType<typeof setTimeout> | undefined; deadline: ReturnType<typeof setTimeout> } | null = null;
+  /** Pending start of a recovery after ICE went `disconnected`. */
+  private disconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The generation of our latest ICE restart offer (answers to older ones are ignored). */
+  private restartGen = 0;
+  /** Recovery messages handled one at a time. */
+  private signalChain: Promise<void> = Promise.resolve();
+  /** Once a restart began, we forward our own candidates (PeerJS's trickle is off). */
+  private trickling = false;
   /** Whether the remote may rename itself (rooms without tokens) or the server roster is final. */
   private readonly trustAnnouncedName: boolean;
 
@@ -143,6 +195,13 @@ export class PeerLink {
       this.handlers.onError(new RtcError(RtcErrorCode.Internal, `Connection to ${this.displayName}: ${error.message}`, { cause: error }));
     });
     pc.addEventListener('connectionstatechange', this.onConnectionState);
+    // PeerJS closes a connection whose ICE `failed`; once it has been connected we recover it
+    // instead (ICE restart), so PeerJS does not see that state.
+    const peerJsIceHandler = pc.oniceconnectionstatechange;
+    pc.oniceconnectionstatechange = (event) => {
+      if (pc.iceConnectionState === 'failed' && this.everConnected && !this.closed) return;
+      peerJsIceHandler?.call(pc, event);
+    };
 
     const channel = pc.createDataChannel('rtc-call', { negotiated: true, id: CONTROL_CHANNEL_ID, ordered: true });
     this.channel = channel;
@@ -300,15 +359,28 @@ export class PeerLink {
     switch (pc.connectionState) {
       case 'connected':
         clearTimeout(this.connectTimer);
+        clearTimeout(this.disconnectTimer);
         this.everConnected = true;
         this.connection = 'connected';
+        this.endRecovery();
+        this.lastHeard = performance.now();
         void this.applyBitrate('camera');
         void this.applyBitrate('screen');
         break;
       case 'disconnected':
+        if (!this.everConnected) return;
         this.connection = 'reconnecting';
+        // ICE often comes back by itself within a second or two; after that, restart it.
+        clearTimeout(this.disconnectTimer);
+        this.disconnectTimer = setTimeout(() => {
+          if (this.peerConnection?.connectionState !== 'connected') this.startRecovery();
+        }, DISCONNECTED_GRACE_MS);
         break;
       case 'failed':
+        if (this.everConnected) {
+          this.startRecovery();
+          return;
+        }
         this.markFailed();
         return;
       default:
@@ -373,17 +445,145 @@ export class PeerLink {
 
   private tick = () => {
     if (this.channel?.readyState !== 'open') return;
-    if (performance.now() - this.lastHeard > SILENCE_LIMIT_MS) {
-      // Their browser died without a goodbye: drop them without waiting for ICE to time out.
-      this.finish('disconnected');
+    if (performance.now() - this.lastHeard > SILENCE_LIMIT_MS && !this.recovery) {
+      // Silence: the path may be gone while ICE has not noticed yet. Recover rather than drop:
+      // a participant whose browser died is dropped by the server's member-left (their socket is
+      // gone), one whose link cannot come back by the recovery's deadline (`ice-failed`).
+      this.startRecovery();
       return;
     }
     this.send({ t: 'ping' });
   };
 
-  private finish(reason: 'left' | 'disconnected' | null): void {
+  // ── recovery ───────────────────────────────────────────────────────────────────────────────
+
+  /** Whether this end offers the ICE restarts (the other asks for them): the smaller participant id. */
+  private get initiatesRestarts(): boolean {
+    return this.localId < this.id;
+  }
+
+  /** Whether the link is recovering (its tile says reconnecting; the participant stays). */
+  get recovering(): boolean {
+    return !!this.recovery;
+  }
+
+  /**
+   * Starts recovering a link that was connected: ICE restarts with backoff (RESTART_BACKOFF_MS)
+   * until it is connected again, for at most RECOVERY_LIMIT_MS; then the participant leaves with
+   * `ice-failed`. The server's member-left ends it at once (the transport drops the link).
+   */
+  startRecovery(): void {
+    if (this.closed || this.recovery || !this.everConnected) return;
+    clearTimeout(this.disconnectTimer);
+    this.recovery = {
+      since: performance.now(),
+      attempt: 0,
+      next: undefined,
+      deadline: setTimeout(() => this.finish('ice-failed'), RECOVERY_LIMIT_MS),
+    };
+    if (this.connection !== 'reconnecting') {
+      this.connection = 'reconnecting';
+      this.handlers.onUpdate(this);
+    }
+    this.attemptRestart();
+  }
+
+  /** Tries again now (the network came back: `online`), keeping the deadline. */
+  retryNow(): void {
+    if (!this.recovery) return;
+    clearTimeout(this.recovery.next);
+    this.attemptRestart();
+  }
+
+  private attemptRestart(): void {
+    const r = this.recovery;
+    if (!r || this.closed) return;
+    const delay = RESTART_BACKOFF_MS[Math.min(r.attempt + 1, RESTART_BACKOFF_MS.length - 1)]!;
+    r.attempt++;
+    if (this.initiatesRestarts) void this.restartIce();
+    else this.handlers.signal(this, { kind: 'ice-restart' });
+    r.next = setTimeout(() => this.attemptRestart(), delay);
+  }
+
+  private endRecovery(): void {
+    const r = this.recovery;
+    if (!r) return;
+    clearTimeout(r.next);
+    clearTimeout(r.deadline);
+    this.recovery = null;
+  }
+
+  /** Offers new ICE credentials with every candidate in the SDP (PeerJS's trickle is off by now). */
+  private async restartIce(): Promise<void> {
+    const pc = this.peerConnection;
+    if (!pc || this.closed) return;
+    const gen = ++this.restartGen;
+    try {
+      this.takeOverTrickle(pc);
+      if (pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' });
+      if (pc.signalingState !== 'stable') return;
+      pc.restartIce();
+      await pc.setLocalDescription(await pc.createOffer({ iceRestart: true }));
+      await gathered(pc);
+      if (gen !== this.restartGen || this.closed || !pc.localDescription) return;
+      this.handlers.signal(this, { kind: 'ice-offer', gen, sdp: pc.localDescription.sdp });
+    } catch {
+      // Closed meanwhile, or a restart crossed ours: the next attempt tries again.
+    }
+  }
+
+  /**
+   * From the first restart on, our candidates go through the relay as recovery messages: PeerJS
+   * would send them as CANDIDATE frames the other side's PeerJS adds before it has our new
+   * credentials (and reports as errors). Those in the SDP travel with it; later ones (a network
+   * that appeared meanwhile) one by one.
+   */
+  private takeOverTrickle(pc: RTCPeerConnection): void {
+    pc.onicecandidate = null;
+    if (this.trickling) return;
+    this.trickling = true;
+    pc.addEventListener('icecandidate', (e) => {
+      if (e.candidate?.candidate && !this.closed) this.handlers.signal(this, { kind: 'ice-candidate', candidate: e.candidate.toJSON() });
+    });
+  }
+
+  /** A recovery message from the other end (in order). */
+  onSignal(message: RecoveryMessage): void {
+    this.signalChain = this.signalChain.then(() => this.handleSignal(message)).catch(() => {});
+  }
+
+  private async handleSignal(message: RecoveryMessage): Promise<void> {
+    const pc = this.peerConnection;
+    if (!pc || this.closed) return;
+    if (message.kind === 'ice-restart') {
+      if (!this.initiatesRestarts) return;
+      if (this.recovery) this.retryNow();
+      else if (this.everConnected) this.startRecovery();
+      return;
+    }
+    if (message.kind === 'ice-offer') {
+      if (this.initiatesRestarts) return; // only the other end offers restarts
+      this.takeOverTrickle(pc);
+      await pc.setRemoteDescription({ type: 'offer', sdp: message.sdp });
+      await pc.setLocalDescription(await pc.createAnswer());
+      await gathered(pc);
+      if (this.closed || !pc.localDescription) return;
+      this.handlers.signal(this, { kind: 'ice-answer', gen: message.gen, sdp: pc.localDescription.sdp });
+      return;
+    }
+    if (message.kind === 'ice-candidate') {
+      await pc.addIceCandidate(message.candidate).catch(() => {}); // one of an older restart: harmless
+      return;
+    }
+    if (!this.initiatesRestarts || message.gen !== this.restartGen || pc.signalingState !== 'have-local-offer') return;
+    await pc.setRemoteDescription({ type: 'answer', sdp: message.sdp });
+  }
+
+  private finish(reason: 'left' | 'disconnected' | 'ice-failed' | null): void {
     if (this.closed) return;
     this.closed = true;
+    this.endRecovery();
+    clearTimeout(this.disconnectTimer);
     clearInterval(this.heartbeat);
     clearTimeout(this.connectTimer);
     this.peerConnection?.removeEventListener('connectionstatechange', this.onConnectionState);
@@ -399,4 +599,21 @@ export class PeerLink {
     this.screenStream = null;
     if (reason) this.handlers.onClose(this, reason);
   }
+}
+
+/** Resolves once the connection's candidates have gathered, or after GATHER_LIMIT_MS. */
+function gathered(pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      pc.removeEventListener('icegatheringstatechange', check);
+      resolve();
+    };
+    const check = () => {
+      if (pc.iceGatheringState === 'complete') done();
+    };
+    const timer = setTimeout(done, GATHER_LIMIT_MS);
+    pc.addEventListener('icegatheringstatechange', check);
+  });
 }

@@ -1,0 +1,110 @@
+// Recovery from network trouble in the test namespace (nftables: the namespace's UDP is this test's
+// alone, one test file runs at a time): all UDP dropped for 12 s, then restored — nobody is dropped, the tiles
+// say reconnecting meanwhile, frames come back within 10 s of the restore; a link that cannot come
+// back within 30 s ends with `ice-failed`.
+import { expect } from '@open-wc/testing';
+import type { RtcCall } from '../../src/components/call/call.js';
+import type { RtcParticipantLeftEvent } from '../../src/events/participant-left.js';
+import { allConnected, openPeerConnections, trackedCalls, uniqueRoom } from './helpers/call.js';
+import { until } from './helpers/media.js';
+import { command } from './helpers/server.js';
+import { inboundMedia, mediaFlowing } from './helpers/stats.js';
+
+/** The selected candidate pair of a connection, as `local → remote` addresses and ports. */
+async function selectedPair(pc: RTCPeerConnection): Promise<string> {
+  const stats = await pc.getStats();
+  let pair: { localCandidateId?: string; remoteCandidateId?: string } | undefined;
+  stats.forEach((s) => {
+    if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId);
+  });
+  stats.forEach((s) => {
+    if (!pair && s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') pair = s;
+  });
+  const c = (id?: string) => (id ? stats.get(id) : undefined) as { address?: string; port?: number } | undefined;
+  return pair ? `${c(pair.localCandidateId)?.address}:${c(pair.localCandidateId)?.port}→${c(pair.remoteCandidateId)?.address}:${c(pair.remoteCandidateId)?.port}` : 'none';
+}
+
+function leftEvents(els: RtcCall[]): string[] {
+  const left: string[] = [];
+  for (const el of els) el.addEventListener('rtc-participant-left', (e: RtcParticipantLeftEvent) => left.push(`${e.detail.participant.displayName}:${e.detail.reason}`));
+  return left;
+}
+
+describe('<rtc-call> recovery from network trouble', function () {
+  this.timeout(120_000);
+  const calls = trackedCalls();
+  let moved = false;
+  afterEach(async () => {
+    await command('net-fault-clear');
+    if (moved) await command('net-readdress', { from: '10.213.0.3', to: '10.213.0.1' });
+    moved = false;
+    await calls.cleanup();
+  });
+
+  it('a 12-second outage of all UDP drops nobody; frames resume within 10 s of the restore', async () => {
+    const room = uniqueRoom('outage');
+    const a = await calls.call({ room, name: 'Ann', autojoin: true });
+    const b = await calls.call({ room, name: 'Bob', autojoin: true });
+    await allConnected([a, b], 2, 30_000);
+    const pcsOf = () => openPeerConnections();
+    await mediaFlowing(() => inboundMedia(pcsOf()));
+    const left = leftEvents([a, b]);
+    const before = await selectedPair(pcsOf()[0]!);
+    await command('net-fault', {});
+    const outageStart = performance.now();
+    // During the outage: both stay in the call, shown as reconnecting.
+    await until(() => a.participants[1]?.connection === 'reconnecting' && b.participants[1]?.connection === 'reconnecting', 'both tiles say reconnecting', 11_000);
+    await new Promise((r) => setTimeout(r, Math.max(0, 12_000 - (performance.now() - outageStart))));
+    expect(a.participants.map((p) => p.displayName)).to.deep.equal(['Ann', 'Bob']);
+    expect(b.participants.map((p) => p.displayName)).to.deep.equal(['Bob', 'Ann']);
+    expect(left).to.deep.equal([]);
+
+    await command('net-fault-clear');
+    const restored = performance.now();
+    await mediaFlowing(() => inboundMedia(pcsOf()), 10_000);
+    const resumeMs = performance.now() - restored;
+    await until(() => a.participants[1]?.connection === 'connected' && b.participants[1]?.connection === 'connected', 'connected again', 10_000);
+    console.log(`media back ${Math.round(resumeMs)} ms after a 12 s UDP outage (pair ${before} → ${await selectedPair(pcsOf()[0]!)})`);
+    expect(left).to.deep.equal([]);
+    expect(a.state).to.equal('connected');
+  });
+
+  it('the address in use changes mid-call: the call recovers on the new one (ICE restart through the relay)', async () => {
+    const room = uniqueRoom('moved');
+    const a = await calls.call({ room, name: 'Ann', autojoin: true });
+    const b = await calls.call({ room, name: 'Bob', autojoin: true });
+    await allConnected([a, b], 2, 30_000);
+    await mediaFlowing(() => inboundMedia(openPeerConnections()));
+    const left = leftEvents([a, b]);
+    const before = await selectedPair(openPeerConnections()[0]!);
+    // Only the new address carries UDP (loopback and the old addresses are dead), then v0 moves to it.
+    await command('net-fault', { exceptTo: '10.213.0.3' });
+    await command('net-readdress', { from: '10.213.0.1', to: '10.213.0.3' });
+    moved = true;
+    const changed = performance.now();
+    await mediaFlowing(() => inboundMedia(openPeerConnections()), 30_000);
+    const after = await selectedPair(openPeerConnections()[0]!);
+    console.log(`media on the new address ${Math.round(performance.now() - changed)} ms after the change (pair ${before} → ${after})`);
+    expect(after).to.not.equal(before);
+    expect(after).to.contain('10.213.0.3');
+    expect(left).to.deep.equal([]);
+    await until(() => a.participants[1]?.connection === 'connected' && b.participants[1]?.connection === 'connected', 'connected again', 10_000);
+  });
+
+  it('a link that stays cut leaves with ice-failed after about 30 s of recovery', async () => {
+    const room = uniqueRoom('cut');
+    const a = await calls.call({ room, name: 'Ann', autojoin: true });
+    const b = await calls.call({ room, name: 'Bob', autojoin: true });
+    await allConnected([a, b], 2, 30_000);
+    const reasons: { reason: string; at: number }[] = [];
+    a.addEventListener('rtc-participant-left', (e: RtcParticipantLeftEvent) => reasons.push({ reason: e.detail.reason, at: performance.now() }));
+    await command('net-fault', {});
+    const cut = performance.now();
+    await until(() => reasons.length > 0, 'Bob leaves Ann\'s call', 60_000);
+    const after = (reasons[0]!.at - cut) / 1000;
+    expect(reasons[0]!.reason).to.equal('ice-failed');
+    // Recovery starts once ICE notices (a few seconds) or the control channel falls silent (8 s), then lasts 30 s.
+    expect(after).to.be.within(30, 45);
+    expect(a.state).to.equal('connected');
+  });
+});
