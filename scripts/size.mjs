@@ -2,7 +2,7 @@
 // npm run size: raw and gzip (level 9) bytes of dist/cdn/rtc-call.js next to lit + peerjs bundled
 // the same way (rollup.config.mjs's cdnPlugins(): the same stand-ins for webrtc-adapter and
 // peerjs-js-binarypack, node-resolve, commonjs, terser): the floor any widget built on them pays.
-// `--check` fails above the budget (58 KiB gzip). `--json` prints the figures as JSON.
+// `--check` fails above the budget (67 KiB gzip). `--json` prints the figures as JSON.
 import { readFileSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -16,9 +16,12 @@ import { cdnPlugins, onwarn } from '../rollup.config.mjs';
 // controls, which add a view, a list and eight methods to the one file (47.4 KiB with them); 52 KiB
 // from screen sharing (48.9 KiB with it) for the rest of issue 17 (layouts, active speaker: 50.8);
 // 58 KiB from chat and app data (53.6 KiB with them) for the rest of issue 18 (files, the security
-// code). Issue 23 replaces this with a budget per chunk once PeerJS, the languages and the panels
-// are chunks of their own: the entry is what every page pays before the first paint.
-const BUDGET_GZIP = 58 * 1024;
+// code); 67 KiB from the pre-call check (issue 20: 65.8 KiB with it, of which its remedies in two
+// languages ≈ 4.6 KiB). Its checks are a dynamic import, so the npm build loads them on the first
+// run; this bundle inlines dynamic imports until issue 23. Issue 23 replaces this with a budget per
+// chunk once PeerJS, the languages, the panels and the pre-call checks are chunks of their own:
+// the entry is what every page pays before the first paint.
+const BUDGET_GZIP = 67 * 1024;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bundlePath = `${root}dist/cdn/rtc-call.js`;
 if (!existsSync(bundlePath)) {
