@@ -7,7 +7,7 @@ import '../../src/rtc-precall-check.js';
 import type { RtcPrecallCheck } from '../../src/components/precall-check/precall-check.js';
 import type { PrecallReport } from '../../src/core/precall/types.js';
 import { en, de } from '../../src/i18n/messages.js';
-import { createdPeerConnections, liveCapturedTracks, openPeerConnections } from './helpers/call.js';
+import { createdPeerConnections, liveCapturedTracks, openPeerConnections, trackedCalls, uniqueRoom } from './helpers/call.js';
 import { until } from './helpers/media.js';
 import { command, rtcServer } from './helpers/server.js';
 
@@ -291,4 +291,57 @@ describe('<rtc-precall-check>', function () {
     await until(() => liveCapturedTracks().length === 0, 'no live track');
     await until(() => createdPeerConnections.slice(seen).every((pc) => pc.signalingState === 'closed'), 'every connection of the check closed');
   });
+
+  describe('in the waiting view of <rtc-call>', () => {
+    const calls = trackedCalls();
+    afterEach(() => calls.cleanup());
+
+    it('"Test your connection" opens a check with the call\'s server and token: a waiting guest gets relay credentials and relay/relay media, and admission removes it', async () => {
+      const secret = 'precall-waiting-room-secret-0123456789ab';
+      const turn = await coturn();
+      const url = await server('waiting', { roomSecret: secret, waitingRoom: 'guests', turnUrls: [turn.url], turnSecret: turn.secret });
+      const room = uniqueRoom('precall');
+      const sign = (name: string, role: string) => command<string>('rtc-sign-room-token', { secret, room, name, role, sub: `${name}-${room}`, ttl: 600 });
+      const host = await calls.call({ room, server: url, name: 'Dr. Rivera', autojoin: true, attrs: { token: await sign('Dr. Rivera', 'host'), 'no-knock-sound': true } });
+      await until(() => host.state === 'connected', 'host connected');
+      const guest = await calls.call({ room, server: url, name: 'Pat', autojoin: true, attrs: { token: await sign('Pat', 'guest') } });
+      await until(() => guest.state === 'waiting', 'guest waiting');
+      await guest.updateComplete;
+      const details = guest.shadowRoot!.querySelector<HTMLDetailsElement>('[part~="precall"]')!;
+      expect(details.open).to.equal(false);
+      const button = guest.shadowRoot!.querySelector<HTMLElement>('[part~="precall-button"]')!;
+      expect(button.textContent).to.equal(en.testConnection);
+      button.click();
+      expect(details.open).to.equal(true);
+      const el = details.querySelector('rtc-precall-check')!;
+      expect(el.server).to.equal(url);
+      expect(el.token).to.equal(guest.token);
+      expect(el.state).to.equal('idle', 'opening it runs nothing');
+      await expect(guest).to.be.accessible();
+      // What the person does: Start, then "Yes" when the tone plays.
+      const seen = createdPeerConnections.length;
+      const result = new Promise<PrecallReport>((resolve) => el.addEventListener('rtc-precall-result', (e) => resolve(e.detail), { once: true }));
+      el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="start-button"]')!.click();
+      const yes = await until(() => el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="prompt"]:not([hidden]) [part~="yes-button"]'), 'the tone question', 20_000);
+      yes.click();
+      const report = await result;
+      expect(report.checks.server.status).to.equal('good');
+      expect(report.checks.relay.status, JSON.stringify(report.checks.relay)).to.be.oneOf(['good', 'fair']);
+      expect(report.checks.relay.figures).to.deep.include({ localCandidateType: 'relay', remoteCandidateType: 'relay' });
+      expect(report.checks.speaker.status).to.equal('good');
+      expect(report.checks.camera.status).to.equal('good');
+      expect(guest.state).to.equal('waiting', 'the check did not let anyone in');
+      // Only the check's own connections: the waiting guest is connected to nobody.
+      expect(createdPeerConnections.slice(seen).every((pc) => pc.getConfiguration().iceTransportPolicy === 'relay' || !pc.remoteDescription)).to.equal(true);
+      await guest.updateComplete;
+      await expect(guest).to.be.accessible();
+
+      await until(() => host.waitingParticipants.length === 1, 'the knock');
+      await host.admit(host.waitingParticipants[0]!.id);
+      await until(() => guest.state === 'connected', 'admitted');
+      await guest.updateComplete;
+      expect(guest.shadowRoot!.querySelector('rtc-precall-check')).to.equal(null);
+    });
+  });
 });
+
