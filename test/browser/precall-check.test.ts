@@ -100,7 +100,7 @@ describe('<rtc-precall-check>', function () {
       const found = await Promise.all(relayed.map(selectedPair));
       return found.every(Boolean) ? found : null;
     }, 'the relay check connected through TURN', 20_000);
-    for (const pair of pairs) expect(pair).to.deep.equal(['relay', 'relay']);
+    for (const pair of pairs!) expect(pair).to.deep.equal(['relay', 'relay']);
     await el.updateComplete;
     await expect(el).to.be.accessible();
     const report = await running;
@@ -177,7 +177,7 @@ describe('<rtc-precall-check>', function () {
     const el = await check({ checks: 'camera' });
     const running = el.run();
     const preview = await until(() => el.shadowRoot!.querySelector<HTMLVideoElement>('[part~="preview"]:not([hidden])'), 'the camera preview');
-    expect(preview.srcObject).to.be.instanceOf(MediaStream);
+    expect(preview!.srcObject).to.be.instanceOf(MediaStream);
     const good = (await running).checks.camera;
     expect(good.status, JSON.stringify(good)).to.equal('good');
     expect(good.figures).to.deep.include({ width: 640, height: 360 });
@@ -212,7 +212,7 @@ describe('<rtc-precall-check>', function () {
     const answer = async (button: 'yes-button' | 'no-button') => {
       const b = await until(() => el.shadowRoot!.querySelector<HTMLButtonElement>(`[part~="prompt"]:not([hidden]) [part~="${button}"]`), 'the question about the tone');
       expect(part(el, 'prompt')!.textContent).to.include(en.precall.tonePrompt);
-      b.click();
+      b!.click();
     };
     let running = el.run();
     await answer('yes-button');
@@ -323,7 +323,7 @@ describe('<rtc-precall-check>', function () {
       const result = new Promise<PrecallReport>((resolve) => el.addEventListener('rtc-precall-result', (e) => resolve(e.detail), { once: true }));
       el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="start-button"]')!.click();
       const yes = await until(() => el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="prompt"]:not([hidden]) [part~="yes-button"]'), 'the tone question', 20_000);
-      yes.click();
+      yes!.click();
       const report = await result;
       expect(report.checks.server.status).to.equal('good');
       expect(report.checks.relay.status, JSON.stringify(report.checks.relay)).to.be.oneOf(['good', 'fair']);
