@@ -49,6 +49,17 @@ $('waiting-picker')?.addEventListener('rtc-device-change', (e) => {
   call.setDevices(kind === 'videoinput' ? { videoInput: deviceId } : kind === 'audioinput' ? { audioInput: deviceId } : { audioOutput: deviceId });
 });
 
+// The connection check reports to the page too: a clinic could log it with the visit, or offer a
+// phone call instead when the relay cannot be reached.
+$('precall')?.addEventListener('rtc-precall-result', (e) => {
+  const { status, checks } = e.detail;
+  const advice = $('precall-advice');
+  advice.hidden = status !== 'poor';
+  advice.textContent = checks.relay.status === 'poor'
+    ? 'Your network may block the video visit. You can still enter the waiting room; if the video does not start, Northside Clinic will call you by phone.'
+    : 'Please fix what the check points out, then enter the waiting room.';
+});
+
 async function enterVisit(name) {
   call.displayName = name;
   call.token = await demoToken(name);
@@ -69,8 +80,9 @@ if (role === 'provider') {
   $('enter-form').addEventListener('submit', (e) => {
     e.preventDefault();
     $('check').hidden = true;
-    // Removing the picker closes its preview, so the call can open the same devices.
+    // Removing the picker and the check closes their devices (a running check stops), so the call can open them.
     $('picker').remove();
+    $('precall').remove();
     void enterVisit($('patient-name').value.trim() || 'Patient');
   });
 }

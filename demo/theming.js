@@ -2,7 +2,7 @@
 // (`var(--rtc-…, default)`), parts from the rendered shadow DOM (including <rtc-call>'s re-exported
 // `tile-*` parts). Edits go through CSSOM: style.setProperty on the stage and one constructed
 // stylesheet for ::part rules, so the page stays within a strict CSP.
-const TAGS = ['rtc-call', 'rtc-video-tile', 'rtc-device-picker'];
+const TAGS = ['rtc-call', 'rtc-video-tile', 'rtc-device-picker', 'rtc-precall-check'];
 const stage = document.getElementById('stage');
 const call = document.getElementById('call');
 const propsBox = document.getElementById('props');
@@ -142,7 +142,7 @@ function render() {
     /* an incomplete declaration while typing */
   }
   const vars = [...propValues].map(([n, v]) => `  ${n}: ${v};`);
-  out.textContent = [vars.length ? `rtc-call, rtc-video-tile, rtc-device-picker {\n${vars.join('\n')}\n}` : '', ...rules].filter(Boolean).join('\n') || '/* change something */';
+  out.textContent = [vars.length ? `${TAGS.join(', ')} {\n${vars.join('\n')}\n}` : '', ...rules].filter(Boolean).join('\n') || '/* change something */';
 }
 
 call.addEventListener('rtc-state-change', () => call.updateComplete.then(refreshParts));

@@ -17,14 +17,14 @@ const SERVE_USAGE = `usage: rtc-call-server [serve] [options]     run the signal
   --frame-ancestors SOURCES  --room-secret S  --peer-secret S  --metrics-token T  --waiting-room off|guests
   --deny-cooldown s  --admin-token T  --webhook-url URL  --webhook-secret S  --turn-urls u,…  --turn-secret S
   --turn-ttl s  --peer-token-ttl s  --max-token-ttl s  --stun-urls u,…  --ice-transport-policy all|relay  --max-participants N
-  --leave-grace-ms N  --pending-join-ms N  --join-rate-limit N  --trust-proxy  --concurrent-limit N
+  --leave-grace-ms N  --pending-join-ms N  --join-rate-limit N  --precall-rate-limit N  --trust-proxy  --concurrent-limit N
   --bundle-file F  --demo-dir D  --data-dir D (default ./.rtc-call; '' = in memory)
   --demo-tokens    the bundled demo's token endpoint (loopback HOST only; npm start turns it on)
 Environment (flags win): PORT HOST RTC_BASE_PATH RTC_ALLOWED_ORIGINS RTC_PUBLIC_URL RTC_FRAME_ANCESTORS
   RTC_ROOM_SECRET RTC_PEER_SECRET RTC_METRICS_TOKEN RTC_WAITING_ROOM RTC_DENY_COOLDOWN RTC_ADMIN_TOKEN
   RTC_WEBHOOK_URL RTC_WEBHOOK_SECRET RTC_DEMO_TOKENS RTC_TURN_URLS RTC_TURN_SECRET RTC_TURN_TTL RTC_PEER_TOKEN_TTL RTC_MAX_TOKEN_TTL RTC_STUN_URLS
   RTC_ICE_TRANSPORT_POLICY RTC_MAX_PARTICIPANTS RTC_LEAVE_GRACE_MS RTC_PENDING_JOIN_MS
-  RTC_JOIN_RATE_LIMIT RTC_TRUST_PROXY RTC_CONCURRENT_LIMIT RTC_BUNDLE_FILE RTC_DEMO_DIR RTC_DATA_DIR`;
+  RTC_JOIN_RATE_LIMIT RTC_PRECALL_RATE_LIMIT RTC_TRUST_PROXY RTC_CONCURRENT_LIMIT RTC_BUNDLE_FILE RTC_DEMO_DIR RTC_DATA_DIR`;
 
 const TOKEN_USAGE = `usage: rtc-call-server token --room R [options]     print a room token (HS256 JWT) on stdout
   --room R             the room it admits to (1–64 of A–Z a–z 0–9 _ -, as the server requires)

@@ -77,6 +77,8 @@ export interface RtcServerOptions {
   pendingJoinMs?: number;
   /** Joins per minute per client IP (60); 0 = off. */
   joinRateLimit?: number;
+  /** RTC_PRECALL_RATE_LIMIT: pre-call checks (`POST <base>/api/precall`) per minute per client IP (10); 0 = off. */
+  precallRateLimit?: number;
   /**
    * Behind ONE reverse proxy: client IP, protocol and host are read from the last entry of
    * X-Forwarded-For / X-Forwarded-Proto / X-Forwarded-Host (the entry that proxy appended; what the
@@ -121,6 +123,7 @@ export interface ResolvedConfig {
   leaveGraceMs: number;
   pendingJoinMs: number;
   joinRateLimit: number;
+  precallRateLimit: number;
   trustProxy: boolean;
   concurrentLimit: number;
   bundleFile: string;
@@ -248,6 +251,7 @@ export function resolveConfig(o: RtcServerOptions): ResolvedConfig {
     leaveGraceMs: positiveInt('leaveGraceMs', o.leaveGraceMs, 3000, 0),
     pendingJoinMs: positiveInt('pendingJoinMs', o.pendingJoinMs, 30000),
     joinRateLimit: positiveInt('joinRateLimit', o.joinRateLimit, 60, 0),
+    precallRateLimit: positiveInt('precallRateLimit', o.precallRateLimit, 10, 0),
     trustProxy: o.trustProxy ?? false,
     concurrentLimit: positiveInt('concurrentLimit', o.concurrentLimit, 5000),
     bundleFile: o.bundleFile ?? join(root ?? process.cwd(), 'dist', 'cdn', 'rtc-call.js'),
@@ -288,6 +292,7 @@ const FLAGS = {
   'leave-grace-ms': { type: 'string' },
   'pending-join-ms': { type: 'string' },
   'join-rate-limit': { type: 'string' },
+  'precall-rate-limit': { type: 'string' },
   'trust-proxy': { type: 'boolean' },
   'no-trust-proxy': { type: 'boolean' },
   'concurrent-limit': { type: 'string' },
@@ -324,6 +329,7 @@ export const ENV: Record<Exclude<keyof typeof FLAGS, 'no-trust-proxy'>, string> 
   'leave-grace-ms': 'RTC_LEAVE_GRACE_MS',
   'pending-join-ms': 'RTC_PENDING_JOIN_MS',
   'join-rate-limit': 'RTC_JOIN_RATE_LIMIT',
+  'precall-rate-limit': 'RTC_PRECALL_RATE_LIMIT',
   'trust-proxy': 'RTC_TRUST_PROXY',
   'concurrent-limit': 'RTC_CONCURRENT_LIMIT',
   'bundle-file': 'RTC_BUNDLE_FILE',
@@ -413,6 +419,7 @@ export function optionsFromEnv(
   set('leaveGraceMs', int(label('leave-grace-ms'), get('leave-grace-ms')));
   set('pendingJoinMs', int(label('pending-join-ms'), get('pending-join-ms')));
   set('joinRateLimit', int(label('join-rate-limit'), get('join-rate-limit')));
+  set('precallRateLimit', int(label('precall-rate-limit'), get('precall-rate-limit')));
   set('trustProxy', trustProxy);
   set('concurrentLimit', int(label('concurrent-limit'), get('concurrent-limit')));
   set('bundleFile', get('bundle-file') ? resolve(get('bundle-file')!) : undefined);

@@ -5,6 +5,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { resolveConfig, type ResolvedConfig, type RtcServerOptions } from './config.js';
 import { adminRouter } from './http/admin.js';
 import { demoTokenRouter } from './http/demo-tokens.js';
+import { precallRouter } from './http/precall.js';
 import { bearerAuthorized, createMetrics } from './http/metrics.js';
 import { RtcHttpError, type RtcServerErrorCode } from './errors.js';
 import { checkDisplayName, parseRoomRequest, ROOM_PATTERN, type CredentialsRefresh, type JoinResponse, type MembersResponse } from 'rtc-call/protocol';
@@ -14,7 +15,7 @@ import { RateLimiter } from './rate-limit.js';
 import { RoomControl, signMemberToken, type HostAction } from './rooms/control.js';
 import { Rooms, toPublic, type LeaveReason, type Member } from './rooms/roster.js';
 import { PEERJS_KEY, SignalingRelay } from './signaling/relay.js';
-import { hashRejoinKey, isPeerIdOf, peerIdFor, verifyPeerToken, verifyRoomToken, type RoomRole } from './tokens.js';
+import { checkRoomTokenLifetime, hashRejoinKey, isPeerIdOf, peerIdFor, verifyPeerToken, verifyRoomToken, type RoomRole } from './tokens.js';
 import { iceServersFor } from './turn.js';
 import { WebhookSender } from './webhooks.js';
 
@@ -101,6 +102,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     onRoomsChange: cfg.dataDir ? (current) => cfg.dataDir!.saveRooms(current) : undefined,
   });
   const limiter = new RateLimiter(cfg.joinRateLimit);
+  const precallLimiter = new RateLimiter(cfg.precallRateLimit);
   const revocationSweep = setInterval(() => rooms.sweep(), 10 * 60_000);
   revocationSweep.unref();
   const pendingUpgrades = new Set<Duplex>();
@@ -280,12 +282,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
         if (!token) throw new RtcHttpError('unauthorized', 'this server needs a room token to join');
         const claims = await verifyRoomToken(token, cfg.roomSecret);
         if (claims.room !== room) throw new RtcHttpError('wrong-room', 'the room token is for another room');
-        // A token that lives longer than the operator allows is refused however it was signed:
-        // a leaked long-lived token would otherwise be a standing key to the room.
-        const lifetime = claims.exp - (claims.iat ?? Math.floor(Date.now() / 1000));
-        if (lifetime > cfg.maxTokenTtl + 5) {
-          throw new RtcHttpError('unauthorized', `the room token lives ${lifetime} s, longer than this server allows (RTC_MAX_TOKEN_TTL=${cfg.maxTokenTtl})`);
-        }
+        checkRoomTokenLifetime(claims, cfg.maxTokenTtl);
         role = claims.role;
         sub = claims.sub;
         wait = claims.wait;
@@ -381,6 +378,17 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       res.json(answer);
     }),
   );
+
+  const precallRateLimit = (req: Request, res: Response, next: NextFunction) => {
+    const wait = precallLimiter.hit(site(req).ip);
+    if (wait > 0) {
+      res.setHeader('Retry-After', String(wait));
+      next(new RtcHttpError('rate-limited', `too many pre-call checks from this address; retry in ${wait} s`));
+      return;
+    }
+    next();
+  };
+  api.use('/precall', precallRouter({ cfg, guards: [checkOrigin, precallRateLimit], closing: () => closing, log }));
 
   api.use('/admin', adminRouter({ token: cfg.adminToken, control, rooms, log }));
 
@@ -532,6 +540,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     const serverClosed = new Promise<void>((resolve) => {
       rooms.close();
       limiter.close();
+      precallLimiter.close();
       clearInterval(revocationSweep);
       server.off('upgrade', onUpgrade);
       for (const s of pendingUpgrades) s.destroy();

@@ -130,6 +130,19 @@ export async function verifyRoomToken(token: string, secret: string): Promise<Ro
 }
 
 /**
+ * Refuses (`unauthorized`) a room token that lives longer (exp − iat, or exp − now) than the
+ * operator allows (RTC_MAX_TOKEN_TTL), however it was signed: a leaked long-lived token would
+ * otherwise be a standing key. Returns the claims for chaining.
+ */
+export function checkRoomTokenLifetime(claims: RoomTokenClaims, maxTokenTtl: number): RoomTokenClaims {
+  const lifetime = claims.exp - (claims.iat ?? Math.floor(Date.now() / 1000));
+  if (lifetime > maxTokenTtl + CLOCK_TOLERANCE_S) {
+    throw unauthorized(`the room token lives ${lifetime} s, longer than this server allows (RTC_MAX_TOKEN_TTL=${maxTokenTtl})`);
+  }
+  return claims;
+}
+
+/**
  * A peer id bound to the client's rejoin key: 8 hex of `nonce`, then 16 hex of
  * SHA-256(room, nonce, rejoin key). Whoever holds the rejoin key (only its tab) can show that an id
  * is theirs without the server keeping anything: after a restart that lost its state, a re-join

@@ -1,10 +1,11 @@
 /**
  * rtc-call: `import 'rtc-call'` registers every element and exports every class, event class and
- * type. Import `rtc-call/rtc-call.js` (or the tile / device picker module) to register just one.
+ * type. Import `rtc-call/rtc-call.js` (or the tile / device picker / precall check module) to register just one.
  */
 import './rtc-call.js';
 import './rtc-video-tile.js';
 import './rtc-device-picker.js';
+import './rtc-precall-check.js';
 
 export * from './events/index.js';
 export { RtcCall } from './components/call/call.js';
@@ -23,6 +24,24 @@ export {
   watchDeviceChanges,
 } from './core/media/devices.js';
 export type { DeviceEntry, DeviceLists } from './core/media/devices.js';
+export { RtcPrecallCheck, PrecallCheckState } from './components/precall-check/precall-check.js';
+export { PrecallStatus, PRECALL_CHECKS, isPrecallCheckName } from './core/precall/types.js';
+export type {
+  PrecallReport,
+  PrecallCheckResult,
+  PrecallCheckName,
+  PrecallProblem,
+  PrecallProblemMap,
+  PrecallFiguresMap,
+  CameraFigures,
+  MicrophoneFigures,
+  SpeakerFigures,
+  ServerFigures,
+  NetworkFigures,
+  RelayFigures,
+} from './core/precall/types.js';
+export { PRECALL_CREDENTIAL_TTL_S } from './protocol/precall.js';
+export type { PrecallRequest, PrecallResponse } from './protocol/precall.js';
 export { RtcError, RtcErrorCode, isRtcErrorCode } from './core/errors.js';
 export type { RtcErrorOptions } from './core/errors.js';
 export { CallState } from './core/types.js';

@@ -5,6 +5,7 @@
 import { defaultServer } from './default-server.js';
 import { isServerErrorCode } from '../protocol/errors.js';
 import { isPublicMember, type JoinResponse, type PublicMember } from '../protocol/join.js';
+import type { PrecallResponse } from '../protocol/precall.js';
 import { RtcError, RtcErrorCode, isRtcErrorCode } from './errors.js';
 
 /** A member of the room as the server knows them. */
@@ -28,61 +29,31 @@ export type PeerTokenVerdict = 'valid' | 'refused' | 'unreachable';
 /** How long a join request may take before the server counts as unreachable. */
 export const JOIN_TIMEOUT_MS = 8_000;
 
-export class RoomClient {
+/** The rtc-call server's HTTP API, for what needs no room: the pre-call check's credentials. */
+export class ServerClient {
   readonly baseUrl: string;
-  readonly room: string;
 
-  /** @param server Base URL of the rtc-call server, e.g. `https://calls.example.org` or `/calls`. */
-  constructor(server: string, room: string) {
+  /**
+   * @param server Base URL of the rtc-call server, e.g. `https://calls.example.org` or `/calls`;
+   * `''` = the default server. Throws a `TypeError` for a string that is no URL.
+   */
+  constructor(server: string) {
     const base = new URL(server || defaultServer(), location.href);
     this.baseUrl = base.href.replace(/\/+$/, '');
-    this.room = room;
-  }
-
-  /** Where the PeerJS websocket lives, as PeerJS's `host`/`port`/`secure` options. */
-  get signalingHost(): { host: string; port: number; secure: boolean } {
-    const url = new URL(this.baseUrl);
-    const secure = url.protocol === 'https:';
-    return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) || (secure ? 443 : 80), secure };
-  }
-
-  /** POST /api/rooms/:room/join. Rejects with an RtcError carrying the server's code. */
-  async join(request: JoinRequest): Promise<JoinResponse> {
-    const body = JSON.stringify({
-      displayName: request.displayName,
-      ...(request.token ? { token: request.token } : {}),
-      ...(request.rejoinKey ? { rejoinKey: request.rejoinKey } : {}),
-      ...(request.peerId ? { peerId: request.peerId } : {}),
-    });
-    const data = await this.request<JoinResponse>('POST', `/api/rooms/${encodeURIComponent(this.room)}/join`, {
-      body,
-      signal: request.signal,
-    });
-    if (!data || typeof data.peerId !== 'string' || typeof data.peerToken !== 'string' || !data.signaling) {
-      throw this.notOurs('answered the join with JSON that is not an rtc-call join answer');
-    }
-    data.members = Array.isArray(data.members) ? data.members.filter(isPublicMember) : [];
-    data.iceServers = Array.isArray(data.iceServers) ? data.iceServers : [];
-    return data;
   }
 
   /**
-   * Whether the server still accepts `peerToken` (GET /api/rooms/:room/members with it): asked when
-   * the signaling socket keeps failing to reopen, which a browser cannot tell apart from a server
-   * that is down.
+   * POST /api/precall: STUN/TURN servers with relay credentials for a pre-call check (2 minutes).
+   * `token` is a room token of any room (needed when the server has RTC_ROOM_SECRET). Rejects with
+   * an RtcError carrying the server's code (`origin-not-allowed`, `unauthorized`, `rate-limited`, …).
    */
-  async checkPeerToken(peerToken: string, signal?: AbortSignal): Promise<PeerTokenVerdict> {
-    try {
-      await this.request('GET', `/api/rooms/${encodeURIComponent(this.room)}/members`, { headers: { authorization: `Bearer ${peerToken}` }, signal });
-      return 'valid';
-    } catch (error) {
-      if (error instanceof RtcError && (error.code === RtcErrorCode.Unauthorized || error.code === RtcErrorCode.WrongRoom)) return 'refused';
-      if (signal?.aborted) throw error;
-      return 'unreachable';
-    }
+  async precall(token?: string, signal?: AbortSignal): Promise<PrecallResponse> {
+    const data = await this.request<PrecallResponse>('POST', '/api/precall', { body: JSON.stringify(token ? { token } : {}), signal });
+    if (!data || !Array.isArray(data.iceServers)) throw this.notOurs('answered the pre-call check with JSON that is not an rtc-call answer');
+    return data;
   }
 
-  private async request<T>(
+  protected async request<T>(
     method: string,
     path: string,
     init: { body?: string; headers?: Record<string, string>; signal?: AbortSignal | undefined },
@@ -129,9 +100,62 @@ export class RoomClient {
   }
 
   /** `not-an-rtc-call-server`, also on the console: the fix is in the page's markup, for its developer. */
-  private notOurs(what: string, cause?: unknown): RtcError {
+  protected notOurs(what: string, cause?: unknown): RtcError {
     const message = `${this.baseUrl} is not an rtc-call server: it ${what}. Set the element's \`server\` attribute to your rtc-call server's URL, e.g. <rtc-call server="https://calls.example.org">.`;
     console.error(`rtc-call: ${message}`);
     return new RtcError(RtcErrorCode.NotAnRtcCallServer, message, { cause, fatal: true });
+  }
+}
+
+export class RoomClient extends ServerClient {
+  readonly room: string;
+
+  /** @param server Base URL of the rtc-call server, e.g. `https://calls.example.org` or `/calls`. */
+  constructor(server: string, room: string) {
+    super(server);
+    this.room = room;
+  }
+
+  /** Where the PeerJS websocket lives, as PeerJS's `host`/`port`/`secure` options. */
+  get signalingHost(): { host: string; port: number; secure: boolean } {
+    const url = new URL(this.baseUrl);
+    const secure = url.protocol === 'https:';
+    return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) || (secure ? 443 : 80), secure };
+  }
+
+  /** POST /api/rooms/:room/join. Rejects with an RtcError carrying the server's code. */
+  async join(request: JoinRequest): Promise<JoinResponse> {
+    const body = JSON.stringify({
+      displayName: request.displayName,
+      ...(request.token ? { token: request.token } : {}),
+      ...(request.rejoinKey ? { rejoinKey: request.rejoinKey } : {}),
+      ...(request.peerId ? { peerId: request.peerId } : {}),
+    });
+    const data = await this.request<JoinResponse>('POST', `/api/rooms/${encodeURIComponent(this.room)}/join`, {
+      body,
+      signal: request.signal,
+    });
+    if (!data || typeof data.peerId !== 'string' || typeof data.peerToken !== 'string' || !data.signaling) {
+      throw this.notOurs('answered the join with JSON that is not an rtc-call join answer');
+    }
+    data.members = Array.isArray(data.members) ? data.members.filter(isPublicMember) : [];
+    data.iceServers = Array.isArray(data.iceServers) ? data.iceServers : [];
+    return data;
+  }
+
+  /**
+   * Whether the server still accepts `peerToken` (GET /api/rooms/:room/members with it): asked when
+   * the signaling socket keeps failing to reopen, which a browser cannot tell apart from a server
+   * that is down.
+   */
+  async checkPeerToken(peerToken: string, signal?: AbortSignal): Promise<PeerTokenVerdict> {
+    try {
+      await this.request('GET', `/api/rooms/${encodeURIComponent(this.room)}/members`, { headers: { authorization: `Bearer ${peerToken}` }, signal });
+      return 'valid';
+    } catch (error) {
+      if (error instanceof RtcError && (error.code === RtcErrorCode.Unauthorized || error.code === RtcErrorCode.WrongRoom)) return 'refused';
+      if (signal?.aborted) throw error;
+      return 'unreachable';
+    }
   }
 }

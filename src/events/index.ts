@@ -19,6 +19,7 @@ export * from './participant-joined.js';
 export * from './participant-left.js';
 export * from './participant-updated.js';
 export * from './pip-change.js';
+export * from './precall-result.js';
 export * from './remove-request.js';
 export * from './screen-share-change.js';
 export * from './speaking-change.js';

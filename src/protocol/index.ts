@@ -7,3 +7,4 @@ export * from './errors.js';
 export * from './join.js';
 export * from './room-events.js';
 export * from './rules.js';
+export * from './precall.js';

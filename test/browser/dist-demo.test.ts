@@ -80,6 +80,25 @@ describe('demo pages', function () {
     await expectClean(id, 'device-check.html');
   });
 
+  it('telehealth: the patient runs the connection check from Start (one-tag bundle) and gets a report; leaving the check for the visit releases its devices', async () => {
+    const server = await demoServer();
+    const visit = uniqueRoom('check');
+    const patient = await open(`${server}/telehealth.html?role=patient&visit=${visit}`);
+    await until(() => evalIn<boolean>(patient, `document.getElementById('precall')?.shadowRoot?.querySelector('[part~="start-button"]') != null`), 'the connection check');
+    await evalIn(patient, `window.__report = new Promise((r) => document.getElementById('precall').addEventListener('rtc-precall-result', (e) => r(e.detail), { once: true }));
+      document.getElementById('precall').shadowRoot.querySelector('[part~="start-button"]').click()`);
+    await until(() => evalIn<boolean>(patient, `!!document.getElementById('precall').shadowRoot.querySelector('[part~="prompt"]:not([hidden]) [part~="yes-button"]')`), 'the tone question', 20_000);
+    await evalIn(patient, `document.getElementById('precall').shadowRoot.querySelector('[part~="yes-button"]').click()`);
+    const report = await evalIn<{ status: string; checks: Record<string, { status: string; problem: string | null }> }>(patient, `window.__report`);
+    const statuses = Object.fromEntries(Object.entries(report.checks).map(([k, v]) => [k, v.status]));
+    // The demo server has no TURN: the relay is skipped with its reason, the rest works.
+    expect(statuses).to.deep.equal({ camera: 'good', microphone: 'good', speaker: 'good', server: 'good', network: 'fair', relay: 'skipped' });
+    expect(report.checks.relay!.problem).to.equal('no-relay-configured');
+    expect(report.checks.network!.problem).to.equal('no-ice-servers');
+    expect(await evalIn<boolean>(patient, `document.getElementById('precall-advice').hidden`)).to.equal(true);
+    await expectClean(patient, 'telehealth patient check');
+  });
+
   it('telehealth: the patient checks devices and waits; the provider lets them in; "End for everyone" ends the visit for both', async () => {
     const server = await demoServer();
     const visit = uniqueRoom('visit');

@@ -1,4 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { dirname, join as joinPath } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -170,4 +173,76 @@ export async function spawnCli(args: string[], env: NodeJS.ProcessEnv = process.
     await new Promise((r) => setTimeout(r, 50));
   }
   return { child, port: Number(/:(\d+)\//.exec(out)![1]), out: () => out, err: () => err, exited };
+}
+
+export interface Coturn {
+  port: number;
+  /** The log file and the process's own output so far. */
+  log(): string;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Debian's coturn on 127.0.0.1 with TURN REST auth (`use-auth-secret`), a fresh user db and its
+ * own log file; resolves once it listens. `turnutils_uclient` (same package) drives allocations.
+ */
+export async function startCoturn(secret: string): Promise<Coturn> {
+  const which = spawnSync('sh', ['-c', 'command -v turnserver && command -v turnutils_uclient']);
+  if (which.status !== 0) {
+    throw new Error('coturn is not installed: `apt-get install coturn` (turnserver and turnutils_uclient are needed for this test)');
+  }
+  const dir = mkdtempSync(joinPath(tmpdir(), 'rtc-turn-'));
+  const port = await freeUdpPort();
+  const minPort = 49152 + Math.floor(Math.random() * 150) * 100;
+  const logFile = joinPath(dir, 'turn.log');
+  let out = '';
+  const turn = spawn('turnserver', [
+    '-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${port}`,
+    `--min-port=${minPort}`, `--max-port=${minPort + 99}`, '--realm=test', '--fingerprint',
+    '--no-tls', '--no-dtls', '--no-cli', '--allow-loopback-peers', '--no-multicast-peers',
+    '--use-auth-secret', `--static-auth-secret=${secret}`, `--userdb=${joinPath(dir, 'turndb')}`,
+    `--log-file=${logFile}`, '--simple-log', `--pidfile=${joinPath(dir, 'turn.pid')}`,
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  turn.stdout!.on('data', (d) => (out += d));
+  turn.stderr!.on('data', (d) => (out += d));
+  const log = () => out + (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  const started = Date.now();
+  while (!/Total General servers/.test(log())) {
+    if (turn.exitCode !== null) throw new Error(`turnserver exited: ${out}`);
+    if (Date.now() - started > 10000) throw new Error(`turnserver did not start: ${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    port,
+    log,
+    logFile,
+    async stop() {
+      if (turn.exitCode === null) {
+        const exited = new Promise((r) => turn.once('exit', r));
+        turn.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+        if (turn.exitCode === null) turn.kill('SIGKILL');
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function freeUdpPort(): Promise<number> {
+  const sock = createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+  const { port } = sock.address();
+  await new Promise<void>((r) => sock.close(() => r()));
+  return port;
+}
+
+/** One allocation pair through coturn with these credentials (`-y`: two clients relay to each other). */
+export function uclient(port: number, username: string, credential: string): { ok: boolean; output: string } {
+  // -y: two allocations send to each other through their relays; -c: no RTCP; -n 1: one message.
+  const r = spawnSync('turnutils_uclient', ['-v', '-y', '-c', '-n', '1', '-m', '1', '-u', username, '-w', credential, '-p', String(port), '127.0.0.1'], {
+    encoding: 'utf8',
+    timeout: 15000,
+  });
+  return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
 }

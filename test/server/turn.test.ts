@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { createRtcServer, turnCredentials } from '../../server/index.js';
-import { joinOk, start } from './helpers.js';
+import { joinOk, start, startCoturn, uclient, type Coturn } from './helpers.js';
 
 const TURN_SECRET = 'coturn-shared-secret';
 
@@ -49,64 +45,17 @@ describe('TURN credentials', () => {
   });
 });
 
-async function freeUdpPort(): Promise<number> {
-  const sock = createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
-  const { port } = sock.address();
-  await new Promise<void>((r) => sock.close(() => r()));
-  return port;
-}
-
-function uclient(port: number, username: string, credential: string): { ok: boolean; output: string } {
-  // -y: two allocations send to each other through their relays; -c: no RTCP; -n 1: one message.
-  const r = spawnSync('turnutils_uclient', ['-v', '-y', '-c', '-n', '1', '-m', '1', '-u', username, '-w', credential, '-p', String(port), '127.0.0.1'], {
-    encoding: 'utf8',
-    timeout: 15000,
-  });
-  return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
-}
-
 describe('TURN credentials against coturn (use-auth-secret) on loopback', () => {
-  let turn: ChildProcess | undefined;
-  let turnLog = '';
+  let coturn: Coturn;
   let port = 0;
-  let dir = '';
 
   before(async () => {
-    const which = spawnSync('sh', ['-c', 'command -v turnserver && command -v turnutils_uclient']);
-    if (which.status !== 0) {
-      throw new Error('coturn is not installed: `apt-get install coturn` (turnserver and turnutils_uclient are needed for this test)');
-    }
-    dir = mkdtempSync(joinPath(tmpdir(), 'rtc-turn-'));
-    port = await freeUdpPort();
-    const minPort = 49152 + Math.floor(Math.random() * 150) * 100;
-    turn = spawn('turnserver', [
-      '-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${port}`,
-      `--min-port=${minPort}`, `--max-port=${minPort + 99}`, '--realm=test', '--fingerprint',
-      '--no-tls', '--no-dtls', '--no-cli', '--allow-loopback-peers', '--no-multicast-peers',
-      '--use-auth-secret', `--static-auth-secret=${TURN_SECRET}`, `--userdb=${joinPath(dir, 'turndb')}`,
-      `--log-file=${joinPath(dir, 'turn.log')}`, '--simple-log', `--pidfile=${joinPath(dir, 'turn.pid')}`,
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
-    turn.stdout!.on('data', (d) => (turnLog += d));
-    turn.stderr!.on('data', (d) => (turnLog += d));
-    const started = Date.now();
-    const logFile = joinPath(dir, 'turn.log');
-    const ready = () => /Total General servers/.test(turnLog + (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''));
-    while (!ready()) {
-      if (turn.exitCode !== null) throw new Error(`turnserver exited: ${turnLog}`);
-      if (Date.now() - started > 10000) throw new Error(`turnserver did not start: ${turnLog}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    coturn = await startCoturn(TURN_SECRET);
+    port = coturn.port;
   });
 
   after(async () => {
-    if (turn && turn.exitCode === null) {
-      const exited = new Promise((r) => turn!.once('exit', r));
-      turn.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-      if (turn.exitCode === null) turn.kill('SIGKILL');
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await coturn?.stop();
   });
 
   test('a real allocation succeeds with join credentials and is refused when they expired', async () => {
@@ -115,7 +64,7 @@ describe('TURN credentials against coturn (use-auth-secret) on loopback', () => 
       const j = await joinOk(s.base, 'coturn', 'A');
       const { username, credential } = j.iceServers.find((i) => i.username)!;
       const good = uclient(port, username!, credential!);
-      assert.ok(good.ok, `allocation with valid credentials failed:\n${good.output}\n--- turnserver:\n${turnLog.slice(-2000)}`);
+      assert.ok(good.ok, `allocation with valid credentials failed:\n${good.output}\n--- turnserver:\n${coturn.log().slice(-2000)}`);
       assert.match(good.output, /tot_recv_msgs=[1-9]/, 'data went through the relay');
 
       // The same formula with an expiry in the past: coturn answers 401 and no allocation is made.
@@ -125,7 +74,7 @@ describe('TURN credentials against coturn (use-auth-secret) on loopback', () => 
       assert.match(bad.output, /Cannot complete Allocation/);
       assert.match(bad.output, /allocate response received/, 'coturn answered (and refused), it was not unreachable');
       // coturn's own log names the refusal (its 401 path for use-auth-secret).
-      const logFile = joinPath(dir, 'turn.log');
+      const logFile = coturn.logFile;
       const refusal = `credentials of user <${expired.username}>`;
       const t0 = Date.now();
       while (!(existsSync(logFile) && readFileSync(logFile, 'utf8').includes(refusal)) && Date.now() - t0 < 5000) {

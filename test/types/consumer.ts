@@ -21,3 +21,14 @@ void created.join().then(() => created.toggleMic(false));
 const joined = (e: RtcJoinedEvent): RtcJoinedDetail => e.detail;
 const isError = (e: Event): e is RtcErrorEvent => e instanceof RtcErrorEvent;
 export { state, people, joined, isError };
+
+// <rtc-precall-check>: run() and the event carry the same typed report.
+const check = document.createElement('rtc-precall-check');
+check.checks = 'camera microphone relay';
+void check.run().then((report) => {
+  const relay: 'good' | 'fair' | 'poor' | 'skipped' = report.checks.relay.status;
+  const rtt: number | null = report.checks.relay.figures.rttMs;
+  const remedy: string | null = report.checks.camera.remedy;
+  return [relay, rtt, remedy];
+});
+check.addEventListener('rtc-precall-result', (e) => e.detail.checks.network.figures.relay);

@@ -454,4 +454,19 @@ export const styles = css`
     margin: 0;
     font-weight: 500;
   }
+  .precall-button {
+    cursor: pointer;
+    padding: 8px 0;
+  }
+  .precall-button:focus-visible {
+    outline: 2px solid var(--rtc-accent, #1a73e8);
+    outline-offset: 2px;
+  }
+  .precall rtc-precall-check {
+    --rtc-precall-muted-color: var(--rtc-foreground, #e8eaed);
+    --rtc-precall-border-color: var(--rtc-surface, #3c4043);
+    --rtc-precall-good-color: #81c995;
+    --rtc-precall-fair-color: #fdd663;
+    --rtc-precall-poor-color: #f28b82;
+  }
 `;

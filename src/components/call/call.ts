@@ -164,6 +164,8 @@ function playChime(): void {
  * @csspart ended - The view after leaving or failing.
  * @csspart rejoin-button - Rejoin / Try again in the ended view.
  * @csspart waiting - The waiting view (self-preview, "Waiting for the host to let you in", toggles, Leave).
+ * @csspart precall - The waiting view's "Test your connection" disclosure with its `<rtc-precall-check>` (the check runs when the person presses Start; it uses the call's `server` and `token`).
+ * @csspart precall-button - "Test your connection" in the waiting view (opens and closes the check).
  * @csspart people-button - Opens the people panel; for hosts its badge counts who is waiting.
  * @csspart people - The people panel: everyone in the call with their security code; for hosts also the waiting list, ask to mute, Remove and Lock.
  * @csspart knock-banner - Hosts: "… is waiting to join" with Admit and Deny, while the people panel is closed.
@@ -1028,6 +1030,14 @@ export class RtcCall extends LitElement {
           ${this.renderMicButton()} ${this.audioOnly ? nothing : this.renderCameraButton()}
           <button part="leave-button" type="button" class="leave" aria-label=${m.leave} title=${m.leave} @click=${this.onLeaveClick}>${leaveIcon}</button>
         </div>
+        ${waiting && customElements.get('rtc-precall-check')
+          ? // A check while waiting: the server gives relay credentials for the token and nothing
+            // about the room; admission removes it (and stops a run: camera, tone, connections).
+            html`<details part="precall" class="precall">
+              <summary part="precall-button" class="precall-button">${m.testConnection}</summary>
+              <rtc-precall-check server=${this.server} token=${this.token} checks=${this.audioOnly ? 'microphone speaker server network relay' : 'camera microphone speaker server network relay'} lang=${this.localize.lang}></rtc-precall-check>
+            </details>`
+          : nothing}
       </div>
     </section>`;
   }
