@@ -7,7 +7,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { DeferredDisconnectController } from './deferred-disconnect-controller.js';
 import { CallSession, type CallConfig, type SessionOptions } from '../core/session/call-session.js';
 import { toRtcError, type RtcError } from '../core/errors.js';
-import type { CallState, ChatMessage, FileProgress, LeaveReason, Participant, ParticipantLeaveReason, ReceivedFile, SentFile, WaitingParticipant } from '../core/types.js';
+import type { CallState, CallStats, NetworkQuality, ChatMessage, FileProgress, LeaveReason, Participant, ParticipantLeaveReason, ReceivedFile, SentFile, WaitingParticipant } from '../core/types.js';
 import { RtcCameraChangeEvent } from '../events/camera-change.js';
 import { RtcErrorEvent } from '../events/error.js';
 import { RtcJoinedEvent } from '../events/joined.js';
@@ -24,6 +24,7 @@ import { RtcScreenShareChangeEvent } from '../events/screen-share-change.js';
 import { RtcActiveSpeakerChangeEvent } from '../events/active-speaker-change.js';
 import { RtcDataEvent } from '../events/data.js';
 import { RtcFileEvent } from '../events/file.js';
+import { RtcNetworkQualityEvent } from '../events/network-quality.js';
 import { RtcFileProgressEvent } from '../events/file-progress.js';
 import { RtcMessageEvent } from '../events/message.js';
 import type { RoomRequest } from '../protocol/room-events.js';
@@ -43,6 +44,8 @@ export interface CallControllerCallbacks {
   screenShareChange?(participantId: string, enabled: boolean): void;
   message?(message: ChatMessage): void;
   fileProgress?(progress: FileProgress): void;
+  networkQuality?(participantId: string, quality: NetworkQuality): void;
+  audioOnlySuggested?(): void;
   file?(file: ReceivedFile): void;
 }
 
@@ -151,6 +154,12 @@ export class CallController implements ReactiveController {
       this.dispatch(new RtcFileEvent(file));
       this.callbacks.file?.(file);
     });
+    session.on('network-quality', (participantId, quality) => {
+      this.update();
+      this.dispatch(new RtcNetworkQualityEvent({ participantId, level: quality.level, reason: quality.reason }));
+      this.callbacks.networkQuality?.(participantId, quality);
+    });
+    session.on('audio-only-suggested', () => this.callbacks.audioOnlySuggested?.());
     session.on('active-speaker-change', (participantId) => {
       this.update();
       this.dispatch(new RtcActiveSpeakerChangeEvent({ participantId }));
@@ -227,6 +236,11 @@ export class CallController implements ReactiveController {
   /** Sends the page's data; a failure is also reported as `rtc-error` (non-fatal). */
   async sendData(data: unknown, options: { to?: string | readonly string[] }): Promise<void> {
     return this.reported(() => this.session.sendData(data, options));
+  }
+
+  /** Statistics of the media from a participant; a failure is also reported as `rtc-error` (non-fatal). */
+  async getStats(participantId: string): Promise<CallStats> {
+    return this.reported(() => this.session.getStats(participantId));
   }
 
   /** Sends a file; a failure is also reported as `rtc-error` (non-fatal). */

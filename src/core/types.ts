@@ -34,6 +34,30 @@ export interface Participant {
   readonly stream: MediaStream | null;
   /** Their shared screen (ours, for the local participant) while they share, else null. */
   readonly screenStream: MediaStream | null;
+  /**
+   * Their connection's quality as we receive it (for the local participant: our uplink, as the
+   * others report it); null until measured.
+   */
+  readonly quality: NetworkQuality | null;
+}
+
+/** A participant's connection quality (session/quality.ts has the thresholds). */
+export type { NetworkQuality, QualityLevel, QualityReason } from './session/quality.js';
+import type { NetworkQuality } from './session/quality.js';
+
+/** What `getStats(participantId)` gives support staff about the media from that participant. */
+export interface CallStats {
+  /** Inbound video codec (`video/VP8`), else the audio one; null when nothing arrives. */
+  readonly codec: string | null;
+  readonly width: number | null;
+  readonly height: number | null;
+  readonly fps: number | null;
+  /** Inbound bits per second over the last reading. */
+  readonly bitrate: number | null;
+  /** Round trip in milliseconds. */
+  readonly rtt: number | null;
+  /** Inbound packet loss over the last readings, 0–1. */
+  readonly loss: number | null;
 }
 
 /**

@@ -54,6 +54,7 @@ describe('<rtc-call> recovery from network trouble', function () {
     const outageStart = performance.now();
     // During the outage: both stay in the call, shown as reconnecting.
     await until(() => a.participants[1]?.connection === 'reconnecting' && b.participants[1]?.connection === 'reconnecting', 'both tiles say reconnecting', 11_000);
+    await until(() => ['poor', 'lost'].includes(a.participants[1]?.quality?.level ?? ''), 'quality reads poor or lost during the outage', 11_000);
     await new Promise((r) => setTimeout(r, Math.max(0, 12_000 - (performance.now() - outageStart))));
     expect(a.participants.map((p) => p.displayName)).to.deep.equal(['Ann', 'Bob']);
     expect(b.participants.map((p) => p.displayName)).to.deep.equal(['Bob', 'Ann']);
@@ -90,6 +91,51 @@ describe('<rtc-call> recovery from network trouble', function () {
     expect(left).to.deep.equal([]);
     await until(() => a.participants[1]?.connection === 'connected' && b.participants[1]?.connection === 'connected', 'connected again', 10_000);
   });
+
+  for (const loss of [10, 30]) {
+    it(`${loss} % UDP loss: the call holds, quality reads poor (rtc-network-quality, tile bars)${loss === 30 ? ', audio continues and audio only is offered' : ', at least 10 fps'}`, async function () {
+      this.timeout(90_000);
+      const room = uniqueRoom(`loss${loss}`);
+      const a = await calls.call({ room, name: 'Ann', autojoin: true });
+      const b = await calls.call({ room, name: 'Bob', autojoin: true });
+      await allConnected([a, b], 2, 30_000);
+      await mediaFlowing(() => inboundMedia(openPeerConnections()));
+      const events: { participantId: string; level: string; reason: string | null }[] = [];
+      a.addEventListener('rtc-network-quality', (e) => events.push(e.detail));
+      await until(() => a.participants[1]?.quality?.level === 'excellent', 'excellent before the loss', 10_000);
+      const bobId = a.participants[1]!.id;
+      await command('net-fault', { lossPercent: loss });
+      await until(() => a.participants[1]?.quality?.level === 'poor', `poor at ${loss} % loss`, 20_000);
+      expect(events.some((e) => e.participantId === bobId && e.level === 'poor' && e.reason === 'packet-loss')).to.equal(true);
+      // The tile shows it: bars with an accessible name, the reason in words.
+      await a.updateComplete;
+      const tile = [...a.shadowRoot!.querySelectorAll('rtc-video-tile')].find((t) => t.getAttribute('data-id') === bobId)!;
+      await (tile as unknown as { updateComplete: Promise<unknown> }).updateComplete;
+      const bars = tile.shadowRoot!.querySelector('[part~="quality"]')!;
+      expect(bars.getAttribute('aria-label')).to.equal("Poor connection: Bob's connection is unstable");
+      expect(tile.shadowRoot!.querySelector('[part~="quality-reason"]')!.textContent).to.equal("Bob's connection is unstable");
+      const stats = await a.getStats(bobId);
+      expect(stats.loss).to.be.greaterThan(0.05);
+      expect(stats.codec).to.match(/^video\//);
+      // Media still flows.
+      const pcs = openPeerConnections();
+      const first = await inboundMedia(pcs);
+      await new Promise((r) => setTimeout(r, 3000));
+      const second = await inboundMedia(pcs);
+      const fps = (second.video.framesDecoded - first.video.framesDecoded) / 2 / 3; // two directions, 3 s
+      console.log(`${loss} % loss: ${fps.toFixed(1)} fps per direction, ${second.audio.packetsReceived - first.audio.packetsReceived} audio packets in 3 s, stats ${JSON.stringify(stats)}`);
+      expect(second.audio.packetsReceived - first.audio.packetsReceived, 'audio continues').to.be.greaterThan(150);
+      if (loss === 10) expect(fps).to.be.at.least(10);
+      else {
+        await until(() => a.shadowRoot!.querySelector('[part~="notice"][data-code="audio-only"]'), 'the audio-only notice', 20_000);
+        const button = a.shadowRoot!.querySelector<HTMLButtonElement>('[data-code="audio-only"] [part~="notice-action"]')!;
+        expect(button.textContent).to.equal('Switch to audio only');
+        await expect(a).to.be.accessible();
+        button.click();
+        await until(() => a.participants[0]?.cameraEnabled === false, 'the camera is off');
+      }
+    });
+  }
 
   it('a link that stays cut leaves with ice-failed after about 30 s of recovery', async () => {
     const room = uniqueRoom('cut');

@@ -125,6 +125,11 @@ export const styles = css`
     min-height: 32px;
     background: transparent;
   }
+  .notice .notice-action {
+    min-height: 32px;
+    background: var(--rtc-accent, #1a73e8);
+    color: var(--rtc-accent-foreground, #fff);
+  }
   .prejoin,
   .waiting {
     display: grid;

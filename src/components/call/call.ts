@@ -6,7 +6,7 @@ import { CallController } from '../../controllers/call-controller.js';
 import type { CallConfig } from '../../core/session/call-session.js';
 import { loadStoredDevices } from '../../core/media/devices.js';
 import { RtcError, RtcErrorCode } from '../../core/errors.js';
-import { CallState, type ChatMessage, type DeviceChoice, type FileProgress, type LeaveReason, type Participant, type ReceivedFile, type SentFile, type WaitingParticipant } from '../../core/types.js';
+import { CallState, type CallStats, type ChatMessage, type DeviceChoice, type FileProgress, type LeaveReason, type Participant, type ReceivedFile, type SentFile, type WaitingParticipant } from '../../core/types.js';
 import { RtcLeaveRequestEvent } from '../../events/leave-request.js';
 import { RtcEndRequestEvent } from '../../events/end-request.js';
 import { RtcRemoveRequestEvent } from '../../events/remove-request.js';
@@ -23,7 +23,7 @@ import { styles } from './call.styles.js';
 
 /** The parts of each `<rtc-video-tile>`, re-exported from `<rtc-call>` with a `tile-` prefix. */
 const TILE_PARTS = [
-  'base', 'video', 'placeholder', 'avatar', 'name', 'mic-indicator', 'status', 'actions',
+  'base', 'video', 'placeholder', 'avatar', 'name', 'mic-indicator', 'status', 'quality', 'quality-reason', 'actions',
   'pip-button', 'fullscreen-button', 'unmute-audio-button',
 ].map((p) => `${p}:tile-${p}`).join(', ');
 const MAX_NOTICES = 3;
@@ -71,6 +71,8 @@ interface Notice {
   code: string;
   /** Information (a host's mute request), not a problem. */
   info?: boolean;
+  /** A button in the notice (audio only, when a connection stays poor). */
+  action?: { label: string; run(): void };
 }
 
 /** A size in bytes as people read it (KB / MB with one decimal, in the element's language). */
@@ -153,13 +155,14 @@ function playChime(): void {
  * @csspart file-cancel-button - Cancels a file while it is on its way (either side).
  * @csspart screen-tile - The `<rtc-video-tile>` of each shared screen (one per sharer, yours included), with the same re-exported `tile-*` parts.
  * @csspart screen-share-button - Starts / stops sharing your screen (where the browser can; hidden with `no-screen-share`).
- * @csspart tile - Each participant's `<rtc-video-tile>`; its own parts are re-exported as `tile-base`, `tile-video`, `tile-placeholder`, `tile-avatar`, `tile-name`, `tile-mic-indicator`, `tile-status`, `tile-actions`, `tile-pip-button`, `tile-fullscreen-button`, `tile-unmute-audio-button`.
+ * @csspart tile - Each participant's `<rtc-video-tile>`; its own parts are re-exported as `tile-base`, `tile-video`, `tile-placeholder`, `tile-avatar`, `tile-name`, `tile-mic-indicator`, `tile-status`, `tile-quality`, `tile-quality-reason`, `tile-actions`, `tile-pip-button`, `tile-fullscreen-button`, `tile-unmute-audio-button`.
  * @csspart controls - The control bar (wraps the `controls` slot).
  * @csspart mic-button - The microphone toggle (pre-join and in call).
  * @csspart camera-button - The camera toggle (pre-join and in call).
  * @csspart settings-button - Opens the device settings in the call.
  * @csspart settings - The device settings panel.
  * @csspart leave-button - The hang-up button.
+ * @csspart notice-action - The button of a notice that offers one ("Switch to audio only" when a connection stays poor for 10 s).
  * @csspart notice - Each notice (errors and warnings) shown above the call.
  * @csspart ended - The view after leaving or failing.
  * @csspart rejoin-button - Rejoin / Try again in the ended view.
@@ -204,6 +207,7 @@ function playChime(): void {
  * @fires {RtcMessageEvent} rtc-message - A chat message (`detail`: `id`, `from`, `displayName`, `text`, `sentAt`, `isLocal`, `replayed`, `relayedBy`), yours included, and history relayed to you when you joined.
  * @fires {RtcDataEvent} rtc-data - Another participant's page sent data with `sendData()` (`detail.from`, `detail.data`).
  * @fires {RtcFileProgressEvent} rtc-file-progress - A file transfer advanced, per file and other participant (`detail`: `id`, `name`, `size`, `bytes`, `direction` `send | receive`, `participantId`, `status` `active | complete | failed`, `error`); from bytes 0 (before `sendFile()` returns) to `complete` or `failed`.
+ * @fires {RtcNetworkQualityEvent} rtc-network-quality - A participant's connection quality changed (`detail`: `participantId` — your own id for your uplink —, `level` `excellent | good | poor | lost`, `reason` `packet-loss | high-latency | low-bandwidth | cpu | no-media` or null); only on a change, not every reading.
  * @fires {RtcFileEvent} rtc-file - A file sent to you arrived whole and checked (`detail`: `id`, `name`, `size`, `type`, `from`, `url`: a blob URL for `<a download>`); never opened automatically.
  * @fires {RtcActiveSpeakerChangeEvent} rtc-active-speaker-change - The active speaker changed (`detail.participantId`, or null): after about 400 ms of sustained speech, held at least 2 s.
  * @fires {RtcScreenShareChangeEvent} rtc-screen-share-change - Someone (you included) started or stopped sharing a screen (`detail.participantId`, `detail.enabled`); also for a share already running when you join.
@@ -233,6 +237,14 @@ export class RtcCall extends LitElement {
     muteRequested: () => this.pushNotice('mute-requested', this.labels.hostMutedYou, true),
     message: (message) => this.onMessage(message),
     fileProgress: (progress) => this.onFileProgress(progress),
+    audioOnlySuggested: () => {
+      const m = this.labels;
+      this.notices = [
+        ...this.notices.filter((n) => n.code !== 'audio-only'),
+        { id: this.nextNoticeId++, code: 'audio-only', text: m.audioOnlySuggested, info: true, action: { label: m.switchToAudioOnly, run: () => void this.toggleCamera(false) } },
+      ].slice(-MAX_NOTICES);
+      this.announce(m.audioOnlySuggested);
+    },
     file: (file) => this.onFile(file),
     screenShareChange: (id, enabled) => {
       const p = this.participants.find((x) => x.id === id);
@@ -803,6 +815,15 @@ export class RtcCall extends LitElement {
   }
 
   /**
+   * For support staff: what arrives from a participant right now — `codec`, `width`, `height`,
+   * `fps`, `bitrate` (bits/s), `rtt` (ms), `loss` (0–1); figures the browser does not have are null.
+   * Rejects with an `RtcError` `participant-not-found`, or `not-allowed` when not in a call.
+   */
+  async getStats(participantId: string): Promise<CallStats> {
+    return this.controller.getStats(participantId);
+  }
+
+  /**
    * Cancels a file on its way, sent or received; the other side's transfer ends with
    * `file-cancelled` too. Returns false when no transfer has this id.
    */
@@ -953,6 +974,12 @@ export class RtcCall extends LitElement {
           ${this.notices.map(
             (n) => html`<div part="notice" class="notice ${n.info ? 'info' : ''}" data-code=${n.code}>
               <span>${n.text}</span>
+              ${n.action
+                ? html`<button part="notice-action" type="button" class="notice-action" @click=${() => {
+                    this.dismissNotice(n.id);
+                    n.action!.run();
+                  }}>${n.action.label}</button>`
+                : nothing}
               <button type="button" class="dismiss" aria-label=${m.dismiss} @click=${() => this.dismissNotice(n.id)}>×</button>
             </div>`,
           )}
@@ -1189,6 +1216,8 @@ export class RtcCall extends LitElement {
       ?camera-off=${!p.cameraEnabled || this.audioOnly}
       ?active-speaker=${!p.isLocal && this.controller.activeSpeaker === p.id}
       status=${p.isLocal ? 'connected' : p.connection}
+      quality=${p.quality?.level ?? ''}
+      quality-reason=${p.quality?.reason ?? ''}
       sink-id=${this.devices.audioOutput ?? ''}
       lang=${this.localize.lang}
     ></rtc-video-tile>`;

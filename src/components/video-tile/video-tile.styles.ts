@@ -149,6 +149,39 @@ export const styles = css`
   .spacer {
     flex: 1;
   }
+  .quality {
+    display: inline-flex;
+    align-items: center;
+    padding: 0.25rem;
+    background: var(--rtc-tile-label-background, rgba(0, 0, 0, 0.6));
+    border-radius: 0.375rem;
+  }
+  .quality svg {
+    width: 1rem;
+    height: 1rem;
+  }
+  .quality rect.off {
+    fill: var(--rtc-quality-off-color, rgba(255, 255, 255, 0.35));
+  }
+  .quality rect.on {
+    fill: var(--rtc-quality-good-color, #81c995);
+  }
+  .quality[data-level='poor'] rect.on {
+    fill: var(--rtc-quality-poor-color, #fdd663);
+  }
+  .quality[data-level='lost'] rect.on {
+    fill: var(--rtc-quality-lost-color, #f28b82);
+  }
+  .quality-reason {
+    background: var(--rtc-tile-label-background, rgba(0, 0, 0, 0.6));
+    border-radius: 0.375rem;
+    padding: 0.125rem 0.5rem;
+    line-height: 1.5;
+    min-width: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
 
   .name,
   .mic {

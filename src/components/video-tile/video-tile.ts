@@ -1,8 +1,8 @@
-import { LitElement, html, nothing } from 'lit';
+import { LitElement, html, nothing, svg } from 'lit';
 import type { PropertyValues, TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { resumeAudioContext } from '../../core/media/audio.js';
-import type { ConnectionState } from '../../core/types.js';
+import type { ConnectionState, QualityLevel, QualityReason } from '../../core/types.js';
 import { RtcAutoplayBlockedEvent } from '../../events/autoplay-blocked.js';
 import { RtcPipChangeEvent } from '../../events/pip-change.js';
 import type { Messages } from '../../i18n/messages.js';
@@ -14,6 +14,9 @@ import { warnOnce } from '../../utils/define-element.js';
 import { exitFullscreenIcon, fullscreenIcon, micOffIcon, personIcon, pipIcon, soundIcon } from '../icons.js';
 import { sharedStyles } from '../shared.styles.js';
 import { styles } from './video-tile.styles.js';
+
+/** Bars lit per quality level. */
+const QUALITY_BARS: Record<QualityLevel, number> = { excellent: 4, good: 3, poor: 2, lost: 1 };
 
 /** How the video fills the tile: `cover` crops to fill, `contain` letterboxes. */
 export type VideoTileFit = 'cover' | 'contain';
@@ -74,6 +77,8 @@ const blockedTiles = new Set<RtcVideoTile>();
  * @csspart name - The display-name label.
  * @csspart mic-indicator - The "microphone off" indicator, shown with `mic-off`.
  * @csspart status - The connection-status overlay, shown when `status` is not `connected`.
+ * @csspart quality - The signal bars of the connection's quality (with `quality`); its accessible name says the level and why.
+ * @csspart quality-reason - The reason in words ("Pat's connection is unstable", "Your upload is limited"), shown while the quality is poor or lost.
  * @csspart actions - The container of the action buttons (top right).
  * @csspart pip-button - The picture-in-picture toggle (absent where the browser has no picture-in-picture).
  * @csspart fullscreen-button - The full-screen toggle (absent where the browser has no full screen).
@@ -96,6 +101,10 @@ const blockedTiles = new Set<RtcVideoTile>();
  * @cssproperty [--rtc-focus-color=#fff] - Colour of the keyboard focus ring.
  * @cssproperty [--rtc-focus-ring-contrast=#000] - Outer ring around the focus outline, so focus shows on light and dark video alike.
  * @cssproperty [--rtc-font-family=system-ui] - Font of the labels.
+ * @cssproperty [--rtc-quality-good-color=#81c995] - Lit bars of an excellent or good connection.
+ * @cssproperty [--rtc-quality-poor-color=#fdd663] - Lit bars of a poor connection.
+ * @cssproperty [--rtc-quality-lost-color=#f28b82] - The bar of a lost connection.
+ * @cssproperty [--rtc-quality-off-color=rgba(255, 255, 255, 0.35)] - Bars that are not lit.
  *
  * @fires {RtcSpeakingChangeEvent} rtc-speaking-change - The participant started (`detail.speaking` true) or stopped speaking.
  * @fires {RtcAutoplayBlockedEvent} rtc-autoplay-blocked - The browser refused to play the participant's audio until the user interacts; the tile shows "Click to enable sound" and plays the video muted meanwhile.
@@ -141,6 +150,12 @@ export class RtcVideoTile extends LitElement {
 
   /** The speaker (audio output `deviceId`) to play the participant's audio on; empty = the system default. Applied where the browser has `setSinkId`. */
   @property({ attribute: 'sink-id' }) sinkId = '';
+
+  /** The connection's quality: `excellent`, `good`, `poor`, `lost`, or empty (unknown: no bars). */
+  @property({ reflect: true }) quality: QualityLevel | '' = '';
+
+  /** Why the quality is not excellent: `packet-loss`, `high-latency`, `low-bandwidth`, `cpu`, `no-media`, or empty. */
+  @property({ attribute: 'quality-reason' }) qualityReason: QualityReason | '' = '';
 
   /**
    * True while the participant is speaking (detected from the stream's audio, also for `local`).
@@ -298,6 +313,22 @@ export class RtcVideoTile extends LitElement {
     return this.local && this.displayName.trim() ? m.selfName(name) : name;
   }
 
+  /** Signal bars (1–4 lit by level) named with the level and the reason in words. */
+  private renderQuality(m: Messages): TemplateResult | typeof nothing {
+    const level = QUALITY_BARS[this.quality as QualityLevel] === undefined ? null : (this.quality as QualityLevel);
+    if (!level) return nothing;
+    const who = this.displayName.trim() || m.guest;
+    const reason = this.qualityReason ? (this.local ? m.ownQualityReason[this.qualityReason] : m.qualityReason[this.qualityReason](who)) : '';
+    const label = reason ? `${m.qualityLevel[level]}: ${reason}` : m.qualityLevel[level];
+    const lit = QUALITY_BARS[level];
+    return html`<span part="quality" class="quality" data-level=${level} role="img" aria-label=${label} title=${label}>
+        <svg viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+          ${[0, 1, 2, 3].map((i) => svg`<rect x=${1 + i * 4} y=${12 - i * 3.5} width="3" height=${3 + i * 3.5} rx="0.5" class=${i < lit ? 'on' : 'off'}></rect>`)}
+        </svg>
+      </span>
+      ${reason && (level === 'poor' || level === 'lost') ? html`<span part="quality-reason" class="quality-reason">${reason}</span>` : nothing}`;
+  }
+
   private renderStatus(m: Messages, status: ConnectionState): TemplateResult | typeof nothing {
     const text =
       status === 'connecting' ? m.statusConnecting : status === 'reconnecting' ? m.statusReconnecting : status === 'failed' ? m.statusFailed : '';
@@ -385,6 +416,7 @@ export class RtcVideoTile extends LitElement {
       <div class="bar bottom">
         <span part="mic-indicator" class="mic" role="img" aria-label=${m.micOff} ?hidden=${!this.micOff}>${micOffIcon}</span>
         <span part="name" class="name">${name}</span>
+        ${this.renderQuality(m)}
         <span class="visually-hidden">${this.speaking ? m.speaking : ''}</span>
       </div>
       ${this.autoplayBlocked

@@ -9,6 +9,8 @@ import { TypedEmitter } from '../emitter.js';
 import { LocalMedia } from '../media/local-media.js';
 import { captureScreen } from '../media/screen.js';
 import { ActiveSpeakerTracker } from './active-speaker.js';
+import { QualityState, SAMPLE_HISTORY, assessInbound, assessOutbound, worstOf, type NetworkQuality } from './quality.js';
+import type { LinkSample } from '../transport/stats.js';
 import { RoomClient, type JoinResponse } from '../room-client.js';
 import { BackoffReconnectPolicy, RECONNECT_WITHOUT_MEDIA_MS, type BitratePolicy, type ReconnectPolicy } from './policies.js';
 import { MeshTransport } from '../transport/mesh/mesh-transport.js';
@@ -26,6 +28,7 @@ import {
   type FileProgress,
   type ReceivedFile,
   type SentFile,
+  type CallStats,
 } from '../types.js';
 import type { RoomEvent, RoomRequest } from '../../protocol/room-events.js';
 import type { WaitingMember } from '../../protocol/join.js';
@@ -35,6 +38,11 @@ const TRANSIENT_JOIN_ERRORS = new Set<string>([RtcErrorCode.SignalingUnreachable
 
 /** How many chat messages a newcomer gets as history. */
 const HISTORY_SIZE = 100;
+
+/** How often every link's quality is read. */
+const QUALITY_SAMPLE_MS = 1_000;
+/** How long a poor connection lasts before audio only is suggested. */
+const AUDIO_ONLY_AFTER_MS = 10_000;
 
 /** How often a reconnecting call checks whether media still flows. */
 const MEDIA_CHECK_MS = 1_000;
@@ -102,6 +110,10 @@ export type SessionEvents = {
   'file-progress': (progress: FileProgress) => void;
   /** A file arrived whole and checked. */
   file: (file: ReceivedFile) => void;
+  /** A connection has been poor for 10 s while our camera is on: offer audio only. */
+  'audio-only-suggested': () => void;
+  /** A participant's connection quality changed (the local id: our uplink). */
+  'network-quality': (participantId: string, quality: NetworkQuality) => void;
 };
 
 export class CallSession extends TypedEmitter<SessionEvents> {
@@ -147,6 +159,17 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   maxFileSize = DEFAULT_MAX_FILE_SIZE;
   /** Files coming to us, by sender and id (what their progress events need). */
   private readonly incomingFiles = new Map<string, { offer: FileOffer; bytes: number }>();
+  /** Quality per remote participant (with their recent readings), and of our uplink. */
+  private readonly qualities = new Map<string, { state: QualityState; samples: LinkSample[] }>();
+  private uplink = new QualityState();
+  private qualityTimer: ReturnType<typeof setInterval> | undefined;
+  /** The camera's step down (0 full, 1 half at 20 fps, 2 quarter at 10 fps), and when it last changed. */
+  private videoStep = 0;
+  private videoStepAt = 0;
+  /** Since when some connection is poor, and whether audio only was suggested in this stretch. */
+  private poorSince = 0;
+  private audioOnlySuggested = false;
+  private sampling = false;
   /** Files of ours still being hashed (not offered yet), and whether they were cancelled meanwhile. */
   private readonly preparingFiles = new Map<string, boolean>();
   /** Blob URLs of the files received in this call (revoked at the next join). */
@@ -477,12 +500,112 @@ export class CallSession extends TypedEmitter<SessionEvents> {
 
   // ── screen sharing ──────────────────────────────────────────────────────────────────────────
 
+  // ── connection quality ──────────────────────────────────────────────────────────────────────
+
+  /** One timer reads every link about once a second (quality.ts has the rules). */
+  private startQualityWatch(): void {
+    if (this.qualityTimer) return;
+    this.qualityTimer = setInterval(() => void this.sampleQuality(), QUALITY_SAMPLE_MS);
+  }
+
+  private async sampleQuality(): Promise<void> {
+    const transport = this.transport;
+    if (!transport || this.sampling) return;
+    this.sampling = true;
+    try {
+      const peers = transport.peers;
+      const outbound: NetworkQuality[] = [];
+      const changed: string[] = [];
+      for (const p of peers) {
+        const sample = await transport.linkSample(p.id);
+        if (this.transport !== transport) return;
+        let entry = this.qualities.get(p.id);
+        if (!entry) this.qualities.set(p.id, (entry = { state: new QualityState(), samples: [] }));
+        if (!sample) continue;
+        entry.samples = [...entry.samples, sample].slice(-SAMPLE_HISTORY);
+        if (entry.state.update(assessInbound(entry.samples))) changed.push(p.id);
+        if (p.connection === 'connected') outbound.push(assessOutbound(sample));
+      }
+      for (const id of this.qualities.keys()) if (!peers.some((p) => p.id === id)) this.qualities.delete(id);
+      if (outbound.length && this.uplink.update(worstOf(outbound))) changed.push(this.localId ?? 'local');
+      this.adapt(transport);
+      if (!changed.length) return;
+      this.invalidate();
+      for (const id of changed) {
+        const q = id === (this.localId ?? 'local') ? this.uplink.current : this.qualities.get(id)?.state.current;
+        if (q) this.emit('network-quality', id, q);
+        const participant = this.participants.find((x) => x.id === id);
+        if (participant && !participant.isLocal) this.emit('participant-updated', participant);
+      }
+    } finally {
+      this.sampling = false;
+    }
+  }
+
+  /**
+   * Adaptation, once per reading. Our uplink limited or lossy: the camera steps down (half the
+   * resolution at 20 fps, then a quarter at 10 fps, one step per 4 s) before audio suffers; back up
+   * one step per 10 s of a good uplink. Any connection poor for 10 s: audio only is suggested
+   * (the element offers it in a notice with a button; nothing switches by itself).
+   */
+  private adapt(transport: Transport): void {
+    const now = performance.now();
+    const up = this.uplink.current;
+    const strained = !!up && (up.level === 'poor' || (up.level === 'good' && (up.reason === 'low-bandwidth' || up.reason === 'packet-loss')));
+    if (strained && this.videoStep < 2 && now - this.videoStepAt >= 4_000) this.setVideoStep(transport, this.videoStep + 1, now);
+    else if (!strained && this.videoStep > 0 && now - this.videoStepAt >= 10_000) this.setVideoStep(transport, this.videoStep - 1, now);
+    const poor = [up, ...[...this.qualities.values()].map((q) => q.state.current)].some((q) => q?.level === 'poor');
+    if (!poor) {
+      this.poorSince = 0;
+      this.audioOnlySuggested = false;
+    } else {
+      this.poorSince ||= now;
+      if (!this.audioOnlySuggested && now - this.poorSince >= AUDIO_ONLY_AFTER_MS && this.cameraEnabled) {
+        this.audioOnlySuggested = true;
+        this.emit('audio-only-suggested');
+      }
+    }
+  }
+
+  private setVideoStep(transport: Transport, step: number, now: number): void {
+    this.videoStep = step;
+    this.videoStepAt = now;
+    void transport.adaptVideo(step);
+  }
+
+  /**
+   * For support staff: codec, frame size and rate, inbound bitrate, round trip (ms) and loss of the
+   * media from a participant, measured now. Rejects with `participant-not-found` or `not-allowed`.
+   */
+  async getStats(participantId: string): Promise<CallStats> {
+    const transport = this.callTransport('Join the call before asking for statistics.');
+    if (!transport.peers.some((p) => p.id === participantId)) throw new RtcError(RtcErrorCode.ParticipantNotFound, `No participant ${participantId} in this call.`);
+    const now = await transport.linkSample(participantId);
+    // Rates over the last few seconds of readings (the newest may be a moment old only).
+    const history = this.qualities.get(participantId)?.samples ?? [];
+    const before = history.find((x) => performance.now() - x.at <= 3_500) ?? history.at(-1);
+    if (!now) return { codec: null, width: null, height: null, fps: null, bitrate: null, rtt: null, loss: null };
+    const span = before ? (now.at - before.at) / 1000 : 0;
+    const received = before ? now.packetsReceived - before.packetsReceived : now.packetsReceived;
+    const lost = before ? now.packetsLost - before.packetsLost : now.packetsLost;
+    return {
+      codec: now.videoCodec ?? now.audioCodec,
+      width: now.width,
+      height: now.height,
+      fps: now.fps,
+      bitrate: before && span > 0.2 ? Math.max(0, Math.round(((now.inboundBytes - before.inboundBytes) * 8) / span)) : null,
+      rtt: now.roundTripTime === null ? null : Math.round(now.roundTripTime * 1000),
+      loss: received + lost > 0 ? Math.max(0, lost) / (received + Math.max(0, lost)) : null,
+    };
+  }
+
   /** The participant with sustained speech right now (held at least 2 s), or null. */
   get activeSpeaker(): string | null {
     return this.speakers?.current ?? null;
   }
 
   private startSpeakerTracking(): void {
+    this.startQualityWatch();
     if (this.speakers) return;
     this.speakers = new ActiveSpeakerTracker(
       () => {
@@ -913,6 +1036,13 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     if (this.transport === transport) this.transport = null;
     this.speakers?.stop();
     this.speakers = null;
+    clearInterval(this.qualityTimer);
+    this.qualityTimer = undefined;
+    this.qualities.clear();
+    this.uplink = new QualityState();
+    this.videoStep = 0;
+    this.poorSince = 0;
+    this.audioOnlySuggested = false;
     this.screenTrack?.stop();
     this.screenTrack = null;
     this.screenStream = null;
@@ -958,6 +1088,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
       connection,
       stream: this.media?.stream ?? null,
       screenStream: this.screenStream,
+      quality: this.uplink.current,
     };
   }
 
@@ -972,6 +1103,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
       connection: p.connection,
       stream: p.stream,
       screenStream: p.screenStream,
+      quality: this.qualities.get(p.id)?.state.current ?? null,
     };
   }
 }

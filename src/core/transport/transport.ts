@@ -8,6 +8,7 @@ import type { RemovedReason, RoomEvent, RoomRequest } from '../../protocol/room-
 import type { TypedEmitter } from '../emitter.js';
 import type { RtcError } from '../errors.js';
 import type { ConnectionState, ParticipantLeaveReason, ParticipantRole } from '../types.js';
+import type { LinkSample } from './stats.js';
 
 /** Largest app data (`sendData`) a participant may send, as UTF-8 JSON, whatever the transport. */
 export const MAX_APP_DATA_BYTES = 16 * 1024;
@@ -168,6 +169,13 @@ export interface Transport extends Pick<TypedEmitter<TransportEvents>, 'on' | 'o
   close(sayBye: boolean): Promise<void>;
   /** The remote participants currently in the call. */
   readonly peers: readonly RemotePeer[];
+  /**
+   * Steps our camera down for a limited uplink: 0 full, 1 half the resolution at 20 fps, 2 a
+   * quarter at 10 fps (a shared screen is left alone); without renegotiation.
+   */
+  adaptVideo(step: number): Promise<void>;
+  /** A getStats reading of the media from and to one participant (null: none, or not connected). */
+  linkSample(participantId: string): Promise<LinkSample | null>;
   /** The RTCPeerConnections (for stats and tests). */
   readonly peerConnections: RTCPeerConnection[];
   /** True while media flows with at least one participant (a link is connected), signaling or not. */

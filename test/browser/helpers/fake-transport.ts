@@ -138,6 +138,17 @@ export class FakeTransport extends TypedEmitter<TransportEvents> implements Tran
     other.emit('file-received', this.id, offer, data);
   }
 
+  videoStep = 0;
+
+  async adaptVideo(step: number): Promise<void> {
+    this.videoStep = step;
+  }
+
+  /** No media, no stats: quality stays unknown on the fake. */
+  async linkSample(): Promise<null> {
+    return null;
+  }
+
   cancelFile(id: string): boolean {
     return this.filesInFlight.delete(id);
   }

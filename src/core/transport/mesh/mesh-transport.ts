@@ -17,6 +17,7 @@ import { meshBitratePolicy, type BitratePolicy } from '../../session/policies.js
 import type { ParticipantLeaveReason } from '../../types.js';
 import type { ChatWire, ConnectOptions, FileOffer, LocalState, MediaSource, RemotePeer, Transport, TransportEvents } from '../transport.js';
 import { loadPeerJs } from './peerjs-loader.js';
+import { readLinkSample, type LinkSample } from '../stats.js';
 import type { ControlMessage } from './control.js';
 import { PeerLink, parseRecoveryMessage } from './peer-link.js';
 import { createPlaceholderTracks } from './placeholder.js';
@@ -53,6 +54,8 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   private readonly asks = new Map<string, { resolve(data: unknown): void; reject(error: RtcError): void; timer: ReturnType<typeof setTimeout> }>();
   private nextAsk = 1;
   private maxIncomingFile: (from: string) => number = () => 0;
+  /** The camera's step down (adaptVideo), applied to every new link too. */
+  private videoStep = 0;
 
   constructor(private readonly bitrate: BitratePolicy = meshBitratePolicy) {
     super();
@@ -64,6 +67,16 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
 
   get peerConnections(): RTCPeerConnection[] {
     return [...this.links.values()].flatMap((l) => (l.peerConnection ? [l.peerConnection] : []));
+  }
+
+  async adaptVideo(step: number): Promise<void> {
+    this.videoStep = step;
+    await Promise.all([...this.links.values()].map((l) => l.setVideoStep(step)));
+  }
+
+  async linkSample(participantId: string): Promise<LinkSample | null> {
+    const pc = this.links.get(participantId)?.peerConnection;
+    return pc ? readLinkSample(pc) : null;
   }
 
   get mediaFlowing(): boolean {
@@ -491,6 +504,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     );
     this.links.set(member.peerId, link);
     link.attach({ ...this.tracks }, this.stateMessage());
+    if (this.videoStep) void link.setVideoStep(this.videoStep);
     this.applyBitrate();
     this.emit('participant-joined', link);
   }

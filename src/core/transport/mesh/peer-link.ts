@@ -11,6 +11,13 @@ import { parseControlMessage, type ControlMessage } from './control.js';
 import { LinkFiles, type LinkFilesHooks } from './file-transfer.js';
 import { VerificationExchange, fingerprintOf } from './verification.js';
 
+/** The camera's steps down for a limited uplink: resolution divided by, and frame-rate cap. */
+const STEPS: [number, number | undefined][] = [
+  [1, undefined],
+  [2, 20],
+  [4, 10],
+];
+
 /** The control channel's fixed SCTP stream id on both sides. */
 export const CONTROL_CHANNEL_ID = 512;
 /** Heartbeat period, and how long a silent open channel may stay silent before the link is dropped. */
@@ -122,6 +129,7 @@ export class PeerLink {
   private closed = false;
   private saidBye = false;
   private maxBitrate = 0;
+  private videoStep = 0;
   /** What the screen transceiver receives (live for the link's life; shown only while they share). */
   private screenTrack: MediaStreamTrack | null = null;
   private screenOn = false;
@@ -282,6 +290,12 @@ export class PeerLink {
     if (source !== 'microphone') void this.applyBitrate(source);
   }
 
+  /** Steps the camera we send down (0 full, 1 half at 20 fps, 2 a quarter at 10 fps). */
+  setVideoStep(step: number): Promise<void> {
+    this.videoStep = Math.max(0, Math.min(2, step));
+    return this.applyBitrate('camera');
+  }
+
   /** Caps the bitrate of the video we send on this link, camera and screen alike (bits per second). */
   setMaxBitrate(bps: number): void {
     this.maxBitrate = bps;
@@ -342,8 +356,16 @@ export class PeerLink {
     const degradation = source === 'screen' ? 'maintain-resolution' : undefined;
     const sameRate = !this.maxBitrate || params.encodings[0]!.maxBitrate === this.maxBitrate;
     const p = params as RTCRtpSendParameters & { degradationPreference?: string };
-    if (sameRate && (!degradation || p.degradationPreference === degradation)) return;
+    const encoding = params.encodings[0]! as RTCRtpEncodingParameters & { maxFramerate?: number };
+    const [scale, fps] = source === 'camera' ? STEPS[this.videoStep]! : [1, undefined];
+    const sameStep = (encoding.scaleResolutionDownBy ?? 1) === scale && encoding.maxFramerate === fps;
+    if (sameRate && sameStep && (!degradation || p.degradationPreference === degradation)) return;
     if (this.maxBitrate) params.encodings[0]!.maxBitrate = this.maxBitrate;
+    if (source === 'camera') {
+      encoding.scaleResolutionDownBy = scale;
+      if (fps === undefined) delete encoding.maxFramerate;
+      else encoding.maxFramerate = fps;
+    }
     if (degradation) p.degradationPreference = degradation;
     try {
       await sender.setParameters(params);
