@@ -24,6 +24,7 @@ export const FIREFOX_FILES = [
   'test/browser/harness.test.ts',
   'test/browser/call.test.ts',
   'test/browser/call-devices.test.ts',
+  'test/browser/call-codecs.test.ts',
   'test/browser/call-errors.test.ts',
   'test/browser/call-files.test.ts',
   'test/browser/call-hardening.test.ts',

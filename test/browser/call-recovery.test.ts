@@ -8,20 +8,12 @@ import type { RtcParticipantLeftEvent } from '../../src/events/participant-left.
 import { allConnected, openPeerConnections, trackedCalls, uniqueRoom } from './helpers/call.js';
 import { until } from './helpers/media.js';
 import { command } from './helpers/server.js';
-import { inboundMedia, mediaFlowing } from './helpers/stats.js';
+import { inboundMedia, mediaFlowing, selectedCandidates } from './helpers/stats.js';
 
 /** The selected candidate pair of a connection, as `local → remote` addresses and ports. */
 async function selectedPair(pc: RTCPeerConnection): Promise<string> {
-  const stats = await pc.getStats();
-  let pair: { localCandidateId?: string; remoteCandidateId?: string } | undefined;
-  stats.forEach((s) => {
-    if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId);
-  });
-  stats.forEach((s) => {
-    if (!pair && s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') pair = s;
-  });
-  const c = (id?: string) => (id ? stats.get(id) : undefined) as { address?: string; port?: number } | undefined;
-  return pair ? `${c(pair.localCandidateId)?.address}:${c(pair.localCandidateId)?.port}→${c(pair.remoteCandidateId)?.address}:${c(pair.remoteCandidateId)?.port}` : 'none';
+  const c = await selectedCandidates(pc);
+  return c ? `${c.local.address}:${c.local.port}→${c.remote.address}:${c.remote.port}` : 'none';
 }
 
 function leftEvents(els: RtcCall[]): string[] {
@@ -127,6 +119,12 @@ describe('<rtc-call> recovery from network trouble', function () {
       expect(second.audio.packetsReceived - first.audio.packetsReceived, 'audio continues').to.be.greaterThan(150);
       if (loss === 10) expect(fps).to.be.at.least(10);
       else {
+        // The strained uplink stepped the camera down (resolution and frame rate) before audio suffers.
+        await until(
+          () => pcs.some((pc) => pc.getSenders().some((s) => s.track?.kind === 'video' && (s.getParameters().encodings?.[0]?.scaleResolutionDownBy ?? 1) >= 2)),
+          'the camera stepped down',
+          15_000,
+        );
         await until(() => a.shadowRoot!.querySelector('[part~="notice"][data-code="audio-only"]'), 'the audio-only notice', 20_000);
         const button = a.shadowRoot!.querySelector<HTMLButtonElement>('[data-code="audio-only"] [part~="notice-action"]')!;
         expect(button.textContent).to.equal('Switch to audio only');

@@ -5,17 +5,12 @@ import type { RtcCall } from '../../src/components/call/call.js';
 import { allConnected, createCall, errorsOf, openPeerConnections, remoteTile, uniqueRoom, videoOf } from './helpers/call.js';
 import { framesAdvance, until } from './helpers/media.js';
 import { command, rtcServer } from './helpers/server.js';
+import { selectedCandidates } from './helpers/stats.js';
 
 /** Candidate types of the selected pair of a connection, e.g. ['relay', 'relay']. */
 async function selectedPair(pc: RTCPeerConnection): Promise<[string, string] | null> {
-  const stats = await pc.getStats();
-  let pairId: string | undefined;
-  stats.forEach((s) => {
-    if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
-  });
-  const pair = pairId ? stats.get(pairId) : undefined;
-  if (!pair) return null;
-  return [stats.get(pair.localCandidateId)?.candidateType, stats.get(pair.remoteCandidateId)?.candidateType];
+  const c = await selectedCandidates(pc);
+  return c ? [c.local.candidateType, c.remote.candidateType] : null;
 }
 
 describe('<rtc-call> through TURN', () => {

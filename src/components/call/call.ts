@@ -18,6 +18,7 @@ import { warnOnce } from '../../utils/define-element.js';
 import { attachIcon, cameraIcon, cameraOffIcon, chatIcon, leaveIcon, micIcon, micOffIcon, peopleIcon, screenShareIcon, settingsIcon } from '../icons.js';
 import { canShareScreen } from '../../core/media/screen.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../../core/files.js';
+import { parseCodecList } from '../../core/transport/codecs.js';
 import { sharedStyles } from '../shared.styles.js';
 import { styles } from './call.styles.js';
 
@@ -334,6 +335,15 @@ export class RtcCall extends LitElement {
    */
   @property({ type: Number, attribute: 'max-file-size' }) maxFileSize = DEFAULT_MAX_FILE_SIZE;
 
+  /**
+   * Video codecs to prefer, most preferred first, e.g. `vp9 vp8 h264` (`vp8`, `vp9`, `h264`, `av1`,
+   * `h265`); ones this browser lacks are skipped, the others stay as fallbacks. Read at join.
+   */
+  @property({ attribute: 'video-codecs' }) videoCodecs = '';
+
+  /** Audio codecs to prefer, most preferred first (`opus`, `red`, `g722`, `pcmu`, `pcma`). Read at join. */
+  @property({ attribute: 'audio-codecs' }) audioCodecs = '';
+
   /** No chat button or panel (`sendMessage()`, `messages` and `rtc-message` still work). */
   @property({ type: Boolean, attribute: 'no-chat' }) noChat = false;
 
@@ -471,7 +481,15 @@ export class RtcCall extends LitElement {
       localStream: this.localStream,
       devices: this.devices,
       reconnectTimeoutMs: Number.isFinite(this.reconnectTimeout) && this.reconnectTimeout > 0 ? this.reconnectTimeout * 1000 : undefined,
+      codecs: { video: this.codecList('video', this.videoCodecs), audio: this.codecList('audio', this.audioCodecs) },
     };
+  }
+
+  /** A codec attribute's names (unknown ones are warned about once and skipped). */
+  private codecList(kind: 'audio' | 'video', value: string): string[] {
+    const { names, unknown } = parseCodecList(kind, value);
+    if (unknown.length) warnOnce(`${kind}-codecs ${unknown.join(' ')}`, `${kind}-codecs: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a ${kind} codec name (${kind === 'video' ? 'vp8, vp9, h264, av1, h265' : 'opus, red, g722, pcmu, pcma'}); skipped.`);
+    return names;
   }
 
   /**

@@ -14,7 +14,7 @@ import type { LinkSample } from '../transport/stats.js';
 import { RoomClient, type JoinResponse } from '../room-client.js';
 import { BackoffReconnectPolicy, RECONNECT_WITHOUT_MEDIA_MS, type BitratePolicy, type ReconnectPolicy } from './policies.js';
 import { MeshTransport } from '../transport/mesh/mesh-transport.js';
-import { MAX_APP_DATA_BYTES, MAX_CHAT_CODE_POINTS, type ChatWire, type FileOffer, type LocalState, type RemotePeer, type Transport } from '../transport/transport.js';
+import { MAX_APP_DATA_BYTES, MAX_CHAT_CODE_POINTS, type ChatWire, type CodecPreferences, type FileOffer, type LocalState, type RemotePeer, type Transport } from '../transport/transport.js';
 import { DEFAULT_MAX_FILE_SIZE, safeFileName, sha256Hex } from '../files.js';
 import {
   CallState,
@@ -73,6 +73,8 @@ export interface CallConfig {
   rejoinKey?: string;
   /** How long signaling may stay lost while media flows before the call fails (the policy's, 10 min). */
   reconnectTimeoutMs?: number;
+  /** Codecs to prefer, most preferred first (`{ video: ['vp9', 'vp8'], audio: ['opus'] }`). */
+  codecs?: CodecPreferences;
 }
 
 /** What a session reports (one typed emitter; the controller turns them into DOM events). */
@@ -380,6 +382,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
         state: this.localState(),
         signal: abort.signal,
         maxIncomingFile: () => this.maxFileSize,
+        codecs: config.codecs,
       });
       if (abort.signal.aborted) return;
       this.invalidate();

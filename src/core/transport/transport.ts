@@ -38,6 +38,9 @@ export interface FileOffer {
   sha256: string;
 }
 
+/** Preferred codec names per kind, lower case (`vp9`, `h264`, `opus`), most preferred first. */
+export type CodecPreferences = Partial<Record<'audio' | 'video', readonly string[]>>;
+
 /** Where a local track comes from (DESIGN's names table). */
 export type MediaSource = 'microphone' | 'camera' | 'screen';
 
@@ -113,6 +116,8 @@ export interface ConnectOptions {
   tracks: { microphone: MediaStreamTrack | null; camera: MediaStreamTrack | null };
   state: LocalState;
   signal: AbortSignal;
+  /** Codecs to prefer on every connection (the browser's order otherwise). */
+  codecs?: CodecPreferences;
   /** The largest file we accept from `from` (bytes), asked at each offer; above it the offer is refused with `file-too-large`. */
   maxIncomingFile(from: string): number;
 }

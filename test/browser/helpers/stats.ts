@@ -57,3 +57,24 @@ export async function mediaFlowing(read: () => Promise<InboundMedia>, timeoutMs 
     before = after;
   }
 }
+
+/** A candidate as getStats reports it (`address`, `port`, `candidateType`, …). */
+export type CandidateStats = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * The local and remote candidates of a connection's selected pair, or null while none is selected
+ * (Chromium names it on the transport; Firefox marks the pair `selected`).
+ */
+export async function selectedCandidates(pc: RTCPeerConnection): Promise<{ local: CandidateStats; remote: CandidateStats } | null> {
+  const stats = await pc.getStats();
+  let pair: CandidateStats | undefined;
+  stats.forEach((s) => {
+    if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId);
+  });
+  stats.forEach((s) => {
+    if (!pair && s.type === 'candidate-pair' && (s.selected || (s.nominated && s.state === 'succeeded'))) pair = s;
+  });
+  const local = pair ? stats.get(pair.localCandidateId) : undefined;
+  const remote = pair ? stats.get(pair.remoteCandidateId) : undefined;
+  return local && remote ? { local, remote } : null;
+}

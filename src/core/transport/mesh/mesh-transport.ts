@@ -15,11 +15,12 @@ import { TypedEmitter } from '../../emitter.js';
 import { RtcError, RtcErrorCode, isRtcErrorCode, peerError } from '../../errors.js';
 import { meshBitratePolicy, type BitratePolicy } from '../../session/policies.js';
 import type { ParticipantLeaveReason } from '../../types.js';
-import type { ChatWire, ConnectOptions, FileOffer, LocalState, MediaSource, RemotePeer, Transport, TransportEvents } from '../transport.js';
+import type { ChatWire, CodecPreferences, ConnectOptions, FileOffer, LocalState, MediaSource, RemotePeer, Transport, TransportEvents } from '../transport.js';
 import { loadPeerJs } from './peerjs-loader.js';
 import { readLinkSample, type LinkSample } from '../stats.js';
 import type { ControlMessage } from './control.js';
 import { PeerLink, parseRecoveryMessage } from './peer-link.js';
+import { preferInSdp } from '../codecs.js';
 import { createPlaceholderTracks } from './placeholder.js';
 
 /** How long the signaling socket may take to open. */
@@ -54,6 +55,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   private readonly asks = new Map<string, { resolve(data: unknown): void; reject(error: RtcError): void; timer: ReturnType<typeof setTimeout> }>();
   private nextAsk = 1;
   private maxIncomingFile: (from: string) => number = () => 0;
+  private codecs: CodecPreferences = {};
   /** The camera's step down (adaptVideo), applied to every new link too. */
   private videoStep = 0;
 
@@ -89,6 +91,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     this.tracks.camera = options.tracks.camera;
     this.state = options.state;
     this.maxIncomingFile = options.maxIncomingFile;
+    this.codecs = options.codecs ?? {};
     for (const m of join.members) this.roster.set(m.peerId, m);
     const { Peer } = await loadPeerJs();
     if (options.signal.aborted || this.closing) return;
@@ -427,7 +430,10 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     const peer = this.peer;
     if (!peer || this.links.has(member.peerId)) return;
     const { stream, placeholders } = this.sendStream();
-    const media = peer.call(member.peerId, stream);
+    // PeerJS makes the first offer inside call(), before we reach its transceivers: that offer gets
+    // the codec order through PeerJS's sdpTransform (codecs.ts).
+    const prefer = this.codecs.audio?.length || this.codecs.video?.length;
+    const media = peer.call(member.peerId, stream, prefer ? { sdpTransform: (sdp: string) => preferInSdp(sdp, this.codecs) } : undefined);
     this.addLink(member, media);
     // The offer already has its audio and two video m-lines; the placeholders have served.
     placeholders.dispose();
@@ -465,6 +471,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
       {
         id: member.peerId,
         localId: this.localId ?? '',
+        codecs: this.codecs,
         displayName: member.displayName,
         role: member.role === 'host' ? 'host' : 'guest',
         media,

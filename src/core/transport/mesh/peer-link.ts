@@ -6,7 +6,8 @@
 import type { MediaConnection } from 'peerjs';
 import { RtcError, RtcErrorCode } from '../../errors.js';
 import type { ConnectionState, ParticipantRole } from '../../types.js';
-import type { ChatWire, FileOffer, MediaSource } from '../transport.js';
+import type { ChatWire, CodecPreferences, FileOffer, MediaSource } from '../transport.js';
+import { applyCodecPreferences } from '../codecs.js';
 import { parseControlMessage, type ControlMessage } from './control.js';
 import { LinkFiles, type LinkFilesHooks } from './file-transfer.js';
 import { VerificationExchange, fingerprintOf } from './verification.js';
@@ -138,6 +139,8 @@ export class PeerLink {
   /** Files to and from this participant, each on a negotiated channel of its own. */
   private files: LinkFiles | null = null;
   private readonly localId: string;
+  /** Codecs to prefer (codecs.ts): set on the transceivers, again whenever an offer arrives. */
+  private readonly codecs: CodecPreferences;
   /** While the link recovers: since when, which attempt, the next attempt and the deadline. */
   private recovery: { since: number; attempt: number; next: ReturnType<typeof setTimeout> | undefined; deadline: ReturnType<typeof setTimeout> } | null = null;
   /** Pending start of a recovery after ICE went `disconnected`. */
@@ -152,11 +155,12 @@ export class PeerLink {
   private readonly trustAnnouncedName: boolean;
 
   constructor(
-    init: { id: string; localId: string; displayName: string; role: ParticipantRole; media: MediaConnection; trustAnnouncedName: boolean },
+    init: { id: string; localId: string; displayName: string; role: ParticipantRole; media: MediaConnection; trustAnnouncedName: boolean; codecs?: CodecPreferences },
     handlers: PeerLinkHandlers,
   ) {
     this.id = init.id;
     this.localId = init.localId;
+    this.codecs = init.codecs ?? {};
     this.displayName = init.displayName;
     this.role = init.role;
     this.media = init.media;
@@ -203,6 +207,14 @@ export class PeerLink {
       this.handlers.onError(new RtcError(RtcErrorCode.Internal, `Connection to ${this.displayName}: ${error.message}`, { cause: error }));
     });
     pc.addEventListener('connectionstatechange', this.onConnectionState);
+    if (this.codecs.audio?.length || this.codecs.video?.length) {
+      applyCodecPreferences(pc, this.codecs);
+      // An offer just applied (PeerJS answers next, in a later microtask): its transceivers take
+      // the preferences before the answer is created.
+      pc.addEventListener('signalingstatechange', () => {
+        if (pc.signalingState === 'have-remote-offer') applyCodecPreferences(pc, this.codecs);
+      });
+    }
     // PeerJS closes a connection whose ICE `failed`; once it has been connected we recover it
     // instead (ICE restart), so PeerJS does not see that state.
     const peerJsIceHandler = pc.oniceconnectionstatechange;
