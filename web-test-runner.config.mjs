@@ -29,6 +29,7 @@ export const FIREFOX_FILES = [
   'test/browser/call-files.test.ts',
   'test/browser/call-hardening.test.ts',
   'test/browser/call-hold.test.ts',
+  'test/browser/call-recovery.test.ts',
   'test/browser/call-relay.test.ts',
   'test/browser/call-resilience.test.ts',
   'test/browser/interop.test.ts',

@@ -105,6 +105,8 @@ export class RtcPrecallCheck extends LitElement {
   private pending: Promise<PrecallReport> | undefined;
   private abort: AbortController | undefined;
   private answer: ((heard: boolean) => void) | undefined;
+  /** Yes / No pressed while the question showed but before the tone's wait began. */
+  private earlyAnswer: boolean | undefined;
 
   constructor() {
     super();
@@ -210,6 +212,7 @@ export class RtcPrecallCheck extends LitElement {
         },
         onPrompt: (prompt) => {
           this.prompt = prompt;
+          this.earlyAnswer = undefined;
           if (prompt !== 'speak') this.level = 0;
         },
         onLevel: (level) => {
@@ -220,6 +223,7 @@ export class RtcPrecallCheck extends LitElement {
         },
         ask: (signal) =>
           new Promise<boolean>((resolve, reject) => {
+            if (this.earlyAnswer !== undefined) return resolve(this.earlyAnswer);
             this.answer = resolve;
             signal.addEventListener('abort', () => reject(signal.reason), { once: true });
           }).finally(() => {
@@ -247,7 +251,10 @@ export class RtcPrecallCheck extends LitElement {
   }
 
   private onAnswer(heard: boolean): void {
-    this.answer?.(heard);
+    // The buttons show with the question; the tone (and so the wait for the answer) may start a
+    // moment later: an answer given before that counts too.
+    if (this.answer) this.answer(heard);
+    else this.earlyAnswer = heard;
   }
 
   /** `idle` (nothing run yet), `running`, or `done` (the last report is in `report`); also the `state` attribute. */

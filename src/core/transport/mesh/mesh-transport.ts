@@ -19,7 +19,7 @@ import type { ChatWire, CodecPreferences, ConnectOptions, FileOffer, LocalState,
 import { loadPeerJs } from './peerjs-loader.js';
 import { readLinkSample, type LinkSample } from '../stats.js';
 import type { ControlMessage } from './control.js';
-import { PeerLink, parseRecoveryMessage } from './peer-link.js';
+import { PeerLink, RECOVERY_LIMIT_MS, RESTART_BACKOFF_MS, parseRecoveryMessage } from './peer-link.js';
 import { preferInSdp } from '../codecs.js';
 import { createPlaceholderTracks } from './placeholder.js';
 
@@ -318,7 +318,8 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
       else if (msg?.type === ROOM_FRAME) this.onRoomEvent(msg.payload);
       else if (msg?.type === SIGNAL_FRAME && msg.src) {
         const recovery = parseRecoveryMessage(msg.payload);
-        if (recovery) this.links.get(msg.src)?.onSignal(recovery);
+        if (recovery?.kind === 'redial') this.onRedialAsked(msg.src);
+        else if (recovery) this.links.get(msg.src)?.onSignal(recovery);
       }
     });
     // The page's network came back: links that are recovering try again at once.
@@ -426,15 +427,15 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     return { stream, placeholders };
   }
 
-  private call(member: PublicMember): void {
+  private call(member: PublicMember, replacing = false): void {
     const peer = this.peer;
-    if (!peer || this.links.has(member.peerId)) return;
+    if (!peer || (this.links.has(member.peerId) && !replacing)) return;
     const { stream, placeholders } = this.sendStream();
     // PeerJS makes the first offer inside call(), before we reach its transceivers: that offer gets
     // the codec order through PeerJS's sdpTransform (codecs.ts).
     const prefer = this.codecs.audio?.length || this.codecs.video?.length;
     const media = peer.call(member.peerId, stream, prefer ? { sdpTransform: (sdp: string) => preferInSdp(sdp, this.codecs) } : undefined);
-    this.addLink(member, media);
+    this.addLink(member, media, replacing);
     // The offer already has its audio and two video m-lines; the placeholders have served.
     placeholders.dispose();
   }
@@ -462,11 +463,12 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     void old?.close(false);
     const { stream, placeholders } = this.sendStream();
     media.answer(stream);
-    this.addLink(member, media);
+    // A participant calling again (a re-dial, a reload that kept its id) is the same participant.
+    this.addLink(member, media, !!old);
     placeholders.dispose();
   }
 
-  private addLink(member: PublicMember, media: MediaConnection): void {
+  private addLink(member: PublicMember, media: MediaConnection, replacing = false): void {
     const link = new PeerLink(
       {
         id: member.peerId,
@@ -500,7 +502,9 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
           onFailed: (id, error) => this.emit('file-failed', l.id, id, error),
         }),
         onClose: (l, reason) => {
-          if (this.links.get(l.id) === l) this.forget(l, reason);
+          if (this.links.get(l.id) !== l) return;
+          if (reason === 'redial') this.redial(l);
+          else this.forget(l, reason);
         },
         signal: (l, message) => {
           const socket = (this.peer as unknown as { socket?: { send(data: unknown): void } } | null)?.socket;
@@ -509,11 +513,88 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
         onError: (error) => this.emit('error', error),
       },
     );
+    const previous = this.links.get(member.peerId);
+    if (previous && previous !== link) void previous.close(false);
     this.links.set(member.peerId, link);
     link.attach({ ...this.tracks }, this.stateMessage());
     if (this.videoStep) void link.setVideoStep(this.videoStep);
     this.applyBitrate();
-    this.emit('participant-joined', link);
+    if (replacing || previous) {
+      // The deadline of a re-dial now watches the new connection (see redial()).
+      this.emit('participant-updated', link);
+    } else this.emit('participant-joined', link);
+  }
+
+  // ── re-dial ──────────────────────────────────────────────────────────────────────────────────
+  // When the browser closes a connection that was recovering (Firefox does, once its DTLS
+  // transport fails), the participant stays listed as reconnecting: the end that offers restarts
+  // dials a new MediaConnection, the other asks it to; the other side's answer replaces the link.
+  // Within what is left of the 30 s recovery; after that, `ice-failed`.
+
+  /** Deadline timers of participants whose connection is being dialled again. */
+  private readonly redials = new Map<string, { deadline: ReturnType<typeof setTimeout>; retry: ReturnType<typeof setTimeout> | undefined; attempt: number }>();
+
+  private redial(link: PeerLink): void {
+    const id = link.id;
+    const member = this.roster.get(id);
+    if (!member || this.closing) {
+      this.forget(link, 'disconnected');
+      return;
+    }
+    this.emit('participant-updated', link); // now reconnecting, without media
+    if (!this.redials.has(id)) {
+      const left = Math.max(0, RECOVERY_LIMIT_MS - (performance.now() - (link.recoverySince ?? performance.now())));
+      const deadline = setTimeout(() => {
+        const entry = this.redials.get(id);
+        this.redials.delete(id);
+        clearTimeout(entry?.retry);
+        const current = this.links.get(id);
+        if (current && current.connection !== 'connected') {
+          void current.close(false);
+          this.forget(current, 'ice-failed');
+        }
+      }, left);
+      this.redials.set(id, { deadline, retry: undefined, attempt: 0 });
+    }
+    this.dialAgain(id, link.dialsAgain);
+  }
+
+  /** One attempt (dial, or ask the other end to), then again with backoff until connected or the deadline. */
+  private dialAgain(id: string, dial: boolean): void {
+    const entry = this.redials.get(id);
+    const member = this.roster.get(id);
+    if (!entry || !member) return;
+    const current = this.links.get(id);
+    if (current && !current.isClosed && current.connection === 'connected') {
+      clearTimeout(entry.deadline);
+      this.redials.delete(id);
+      return;
+    }
+    if (this.peer?.open) {
+      if (dial) this.call(member, true);
+      else {
+        const socket = (this.peer as unknown as { socket?: { send(data: unknown): void } }).socket;
+        socket?.send({ type: SIGNAL_FRAME, dst: id, payload: { kind: 'redial' } });
+      }
+    }
+    entry.attempt++;
+    const delay = RESTART_BACKOFF_MS[Math.min(entry.attempt + 1, RESTART_BACKOFF_MS.length - 1)]! || 1_000;
+    clearTimeout(entry.retry);
+    // Wait for the new connection (it connects in about a second) before trying once more.
+    entry.retry = setTimeout(() => this.dialAgain(id, dial), Math.max(delay, 3_000));
+  }
+
+  /** The other end's connection to us is gone and it cannot dial: we dial (we are the end that does). */
+  private onRedialAsked(id: string): void {
+    const link = this.links.get(id);
+    if (!link || !this.localId || !(this.localId < id)) return;
+    if (this.redials.has(id)) return; // already dialling
+    if (!link.isClosed) {
+      // Ours may look alive, but theirs is gone: this one cannot come back.
+      link.recoverySince ??= performance.now();
+      void link.close(false);
+    }
+    this.redial(link);
   }
 
   private drop(id: string, reason: ParticipantLeaveReason): void {
@@ -527,6 +608,12 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
 
   /** A link is over: off the list, the others get more bitrate, the session hears of it. */
   private forget(link: PeerLink, reason: ParticipantLeaveReason): void {
+    const redial = this.redials.get(link.id);
+    if (redial) {
+      clearTimeout(redial.deadline);
+      clearTimeout(redial.retry);
+      this.redials.delete(link.id);
+    }
     this.links.delete(link.id);
     this.applyBitrate();
     this.emit('participant-left', link, reason);

@@ -49,13 +49,16 @@ export type RecoveryMessage =
   | { kind: 'ice-answer'; gen: number; sdp: string }
   /** A candidate found after the SDP went out (a network that appeared meanwhile). */
   | { kind: 'ice-candidate'; candidate: RTCIceCandidateInit }
-  | { kind: 'ice-restart' };
+  | { kind: 'ice-restart' }
+  /** This end's connection is gone (its browser closed it while recovering): dial a new one. */
+  | { kind: 'redial' };
 
 /** A recovery message from the relay, checked; null when malformed. */
 export function parseRecoveryMessage(payload: unknown): RecoveryMessage | null {
   const p = payload as Record<string, unknown> | null;
   if (!p || typeof p !== 'object') return null;
   if (p['kind'] === 'ice-restart') return { kind: 'ice-restart' };
+  if (p['kind'] === 'redial') return { kind: 'redial' };
   if (p['kind'] === 'ice-candidate') {
     const c = p['candidate'] as Record<string, unknown> | null;
     if (!c || typeof c.candidate !== 'string' || c.candidate.length > 1_000) return null;
@@ -73,8 +76,12 @@ export function parseRecoveryMessage(payload: unknown): RecoveryMessage | null {
 export interface PeerLinkHandlers {
   /** Something about the participant changed (state, stream, connection). */
   onUpdate(link: PeerLink): void;
-  /** The link is gone: `left` after their goodbye, `disconnected` when it died, `ice-failed` when it could not be recovered. */
-  onClose(link: PeerLink, reason: 'left' | 'disconnected' | 'ice-failed'): void;
+  /**
+   * The link is gone: `left` after their goodbye, `disconnected` when it died, `ice-failed` when it
+   * could not be recovered; `redial` when the browser closed it while it was recovering (the
+   * participant stays: the transport dials a new connection within what is left of the deadline).
+   */
+  onClose(link: PeerLink, reason: 'left' | 'disconnected' | 'ice-failed' | 'redial'): void;
   /** A recovery message for the other end, through the signaling relay. */
   signal(link: PeerLink, message: RecoveryMessage): void;
   onError(error: RtcError): void;
@@ -194,6 +201,7 @@ export class PeerLink {
       // A link that failed before it ever connected stays on the list as failed (the tile says
       // "Connection lost"), whether the connect timer gave up or PeerJS closed it on ICE failure.
       if (this.connection === 'failed' && !this.everConnected) this.finish(null);
+      else if (!this.saidBye && this.recovery) this.finish('redial');
       else this.finish(this.saidBye ? 'left' : 'disconnected');
     });
     this.media.on('error', (error) => {
@@ -605,6 +613,7 @@ export class PeerLink {
       this.handlers.signal(this, { kind: 'ice-answer', gen: message.gen, sdp: pc.localDescription.sdp });
       return;
     }
+    if (message.kind === 'redial') return; // the transport's (it dials a new link)
     if (message.kind === 'ice-candidate') {
       await pc.addIceCandidate(message.candidate).catch(() => {}); // one of an older restart: harmless
       return;
@@ -613,9 +622,24 @@ export class PeerLink {
     await pc.setRemoteDescription({ type: 'answer', sdp: message.sdp });
   }
 
-  private finish(reason: 'left' | 'disconnected' | 'ice-failed' | null): void {
+  /** When the recovery that ended in a re-dial began (performance.now()), else null. */
+  recoverySince: number | null = null;
+
+  /** Whether the connection is closed (a link closed for a re-dial stands in until the new one). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Whether this end dials again after a re-dial close (the same end that offers restarts). */
+  get dialsAgain(): boolean {
+    return this.initiatesRestarts;
+  }
+
+  private finish(reason: 'left' | 'disconnected' | 'ice-failed' | 'redial' | null): void {
     if (this.closed) return;
     this.closed = true;
+    this.recoverySince = this.recovery?.since ?? null;
+    if (reason === 'redial') this.connection = 'reconnecting';
     this.endRecovery();
     clearTimeout(this.disconnectTimer);
     clearInterval(this.heartbeat);
