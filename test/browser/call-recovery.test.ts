@@ -138,7 +138,11 @@ describe('<rtc-call> recovery from network trouble', function () {
     });
   }
 
-  it('a link that stays cut leaves with ice-failed after about 30 s of recovery', async () => {
+  it('a link that stays cut leaves with ice-failed after about 30 s of recovery', async function () {
+    // Firefox also gathers ICE-TCP candidates: with only UDP cut it reconnects over TCP (a
+    // re-dial does), so this cut is not one for it. Cutting TCP too would cut the test's own
+    // control connections to the browser.
+    if (navigator.userAgent.includes('Firefox')) this.skip();
     const room = uniqueRoom('cut');
     const a = await calls.call({ room, name: 'Ann', autojoin: true });
     const b = await calls.call({ room, name: 'Bob', autojoin: true });
