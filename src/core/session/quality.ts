@@ -89,7 +89,8 @@ function silentFor(window: readonly LinkSample[]): number {
 /** One participant's (or our uplink's) level with hysteresis; `update` returns true when it changed. */
 export class QualityState {
   current: NetworkQuality | null = null;
-  private candidate: NetworkQuality | null = null;
+  /** The other level the last readings agree on, and how many in a row. */
+  private candidate: QualityLevel | null = null;
   private count = 0;
 
   update(next: NetworkQuality): boolean {
@@ -98,11 +99,10 @@ export class QualityState {
       this.candidate = null;
       return next.reason !== this.current.reason ? this.set(next) : false;
     }
-    if (this.candidate?.level !== next.level) {
-      this.candidate = next;
+    if (this.candidate !== next.level) {
+      this.candidate = next.level;
       this.count = 0;
     }
-    this.candidate = next;
     this.count++;
     const needed = RANK[next.level] > RANK[this.current.level] ? WORSE_AFTER : BETTER_AFTER;
     // Coming back from lost needs no wait: media arrives again.

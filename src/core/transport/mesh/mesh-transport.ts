@@ -152,9 +152,17 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   }
 
   request(request: RoomRequest): void {
-    // PeerJS's socket sends any frame with a `type`; our relay reads ROOM frames as room requests.
+    this.sendFrame({ type: ROOM_FRAME, payload: request });
+  }
+
+  /**
+   * A frame of ours on PeerJS's signaling socket (dropped while it is not open): PeerJS's socket
+   * sends any frame with a `type`; our relay reads ROOM frames as room requests and passes SIGNAL
+   * frames to `dst`.
+   */
+  private sendFrame(frame: { type: string; dst?: string; payload: unknown }): void {
     const socket = (this.peer as unknown as { socket?: { send(data: unknown): void } } | null)?.socket;
-    if (this.peer?.open) socket?.send({ type: ROOM_FRAME, payload: request });
+    if (this.peer?.open) socket?.send(frame);
   }
 
   ask(request: RoomRequest): Promise<unknown> {
@@ -506,10 +514,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
           if (reason === 'redial') this.redial(l);
           else this.forget(l, reason);
         },
-        signal: (l, message) => {
-          const socket = (this.peer as unknown as { socket?: { send(data: unknown): void } } | null)?.socket;
-          if (this.peer?.open) socket?.send({ type: SIGNAL_FRAME, dst: l.id, payload: message });
-        },
+        signal: (l, message) => this.sendFrame({ type: SIGNAL_FRAME, dst: l.id, payload: message }),
         onError: (error) => this.emit('error', error),
       },
     );
@@ -572,10 +577,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     }
     if (this.peer?.open) {
       if (dial) this.call(member, true);
-      else {
-        const socket = (this.peer as unknown as { socket?: { send(data: unknown): void } }).socket;
-        socket?.send({ type: SIGNAL_FRAME, dst: id, payload: { kind: 'redial' } });
-      }
+      else this.sendFrame({ type: SIGNAL_FRAME, dst: id, payload: { kind: 'redial' } });
     }
     entry.attempt++;
     const delay = RESTART_BACKOFF_MS[Math.min(entry.attempt + 1, RESTART_BACKOFF_MS.length - 1)]! || 1_000;

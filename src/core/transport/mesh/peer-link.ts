@@ -504,11 +504,6 @@ export class PeerLink {
     return this.localId < this.id;
   }
 
-  /** Whether the link is recovering (its tile says reconnecting; the participant stays). */
-  get recovering(): boolean {
-    return !!this.recovery;
-  }
-
   /**
    * Starts recovering a link that was connected: ICE restarts with backoff (RESTART_BACKOFF_MS)
    * until it is connected again, for at most RECOVERY_LIMIT_MS; then the participant leaves with
