@@ -2,7 +2,7 @@
 // npm run size: raw and gzip (level 9) bytes of dist/cdn/rtc-call.js next to lit + peerjs bundled
 // the same way (rollup.config.mjs's cdnPlugins(): the same stand-ins for webrtc-adapter and
 // peerjs-js-binarypack, node-resolve, commonjs, terser): the floor any widget built on them pays.
-// `--check` fails above the budget (78 KiB gzip). `--json` prints the figures as JSON.
+// `--check` fails above the budget (84 KiB gzip). `--json` prints the figures as JSON.
 import { readFileSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -20,11 +20,13 @@ import { cdnPlugins, onwarn } from '../rollup.config.mjs';
 // chat's file lines and their labels); 74 KiB from the pre-call check (issue 20: +8.1 KiB with the
 // waiting view's button, of which its remedies in two languages ≈ 4.6 KiB; with it and
 // network recovery: 72.6 KiB); 78 KiB from connection quality (76.0 KiB with it: the stats reading,
-// the rules, the tile's bars and the reasons in two languages). Its checks are a dynamic import, so the npm build loads them on the first
+// the rules, the tile's bars and the reasons in two languages); 84 KiB from the SFU transport
+// (issue 21: 82.3 KiB with it, +4.2 KiB: Janus signaling, simulcast, the mode notice) — a dynamic
+// import too, which only calls through an SFU load in the npm build. The pre-call checks are a dynamic import, so the npm build loads them on the first
 // run; this bundle inlines dynamic imports until issue 23. Issue 23 replaces this with a budget per
 // chunk once PeerJS, the languages, the panels and the pre-call checks are chunks of their own:
 // the entry is what every page pays before the first paint.
-const BUDGET_GZIP = 78 * 1024;
+const BUDGET_GZIP = 84 * 1024;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bundlePath = `${root}dist/cdn/rtc-call.js`;
 if (!existsSync(bundlePath)) {

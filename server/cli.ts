@@ -17,13 +17,14 @@ const SERVE_USAGE = `usage: rtc-call-server [serve] [options]     run the signal
   --frame-ancestors SOURCES  --room-secret S  --peer-secret S  --metrics-token T  --waiting-room off|guests
   --deny-cooldown s  --admin-token T  --webhook-url URL  --webhook-secret S  --turn-urls u,…  --turn-secret S
   --turn-ttl s  --peer-token-ttl s  --max-token-ttl s  --stun-urls u,…  --ice-transport-policy all|relay  --max-participants N
+  --janus-urls u,…  --mesh-max N  --p2p-only rooms,prefix*,…
   --leave-grace-ms N  --pending-join-ms N  --join-rate-limit N  --precall-rate-limit N  --trust-proxy  --concurrent-limit N
   --bundle-file F  --demo-dir D  --data-dir D (default ./.rtc-call; '' = in memory)
   --demo-tokens    the bundled demo's token endpoint (loopback HOST only; npm start turns it on)
 Environment (flags win): PORT HOST RTC_BASE_PATH RTC_ALLOWED_ORIGINS RTC_PUBLIC_URL RTC_FRAME_ANCESTORS
   RTC_ROOM_SECRET RTC_PEER_SECRET RTC_METRICS_TOKEN RTC_WAITING_ROOM RTC_DENY_COOLDOWN RTC_ADMIN_TOKEN
   RTC_WEBHOOK_URL RTC_WEBHOOK_SECRET RTC_DEMO_TOKENS RTC_TURN_URLS RTC_TURN_SECRET RTC_TURN_TTL RTC_PEER_TOKEN_TTL RTC_MAX_TOKEN_TTL RTC_STUN_URLS
-  RTC_ICE_TRANSPORT_POLICY RTC_MAX_PARTICIPANTS RTC_LEAVE_GRACE_MS RTC_PENDING_JOIN_MS
+  RTC_ICE_TRANSPORT_POLICY RTC_MAX_PARTICIPANTS RTC_JANUS_URLS RTC_MESH_MAX RTC_P2P_ONLY RTC_LEAVE_GRACE_MS RTC_PENDING_JOIN_MS
   RTC_JOIN_RATE_LIMIT RTC_PRECALL_RATE_LIMIT RTC_TRUST_PROXY RTC_CONCURRENT_LIMIT RTC_BUNDLE_FILE RTC_DEMO_DIR RTC_DATA_DIR`;
 
 const TOKEN_USAGE = `usage: rtc-call-server token --room R [options]     print a room token (HS256 JWT) on stdout
@@ -33,6 +34,7 @@ const TOKEN_USAGE = `usage: rtc-call-server token --room R [options]     print a
   --ttl SECONDS        lifetime, default 3600
   --sub S              the person's stable id (default: a random UUID); one seat per sub
   --wait true|false    knock and wait (true) or walk in (false) whatever RTC_WAITING_ROOM says
+  --p2p-only true|false  keep the room peer to peer (end to end), never through the SFU
   --room-secret S      default $RTC_ROOM_SECRET; at least ${MIN_SECRET_BYTES} bytes recommended`;
 
 const USAGE = `usage:
@@ -59,7 +61,7 @@ async function token(argv: string[]): Promise<void> {
       args: argv,
       options: {
         room: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' },
-        ttl: { type: 'string' }, sub: { type: 'string' }, 'room-secret': { type: 'string' }, wait: { type: 'string' },
+        ttl: { type: 'string' }, sub: { type: 'string' }, 'room-secret': { type: 'string' }, wait: { type: 'string' }, 'p2p-only': { type: 'string' },
       },
       strict: true,
     }));
@@ -84,9 +86,12 @@ async function token(argv: string[]): Promise<void> {
   }
   if (values.wait !== undefined && values.wait !== 'true' && values.wait !== 'false') fail('token: --wait must be true or false', TOKEN_USAGE);
   const wait = values.wait === undefined ? undefined : values.wait === 'true';
+  const p2p = values['p2p-only'];
+  if (p2p !== undefined && p2p !== 'true' && p2p !== 'false') fail('token: --p2p-only must be true or false', TOKEN_USAGE);
+  const p2pOnly = p2p === undefined ? undefined : p2p === 'true';
   const sub = values.sub ?? randomUUID();
   process.stderr.write(`rtc-call-server: token for room=${values.room} role=${role} sub=${sub} ttl=${ttl}s\n`);
-  const jwt = await signRoomToken({ secret, room: values.room, name: values.name, role, sub, ttl, wait });
+  const jwt = await signRoomToken({ secret, room: values.room, name: values.name, role, sub, ttl, wait, p2pOnly });
   process.stdout.write(`${jwt}\n`);
 }
 

@@ -69,8 +69,21 @@ export interface RtcServerOptions {
   maxTokenTtl?: number;
   stunUrls?: string[];
   iceTransportPolicy?: 'all' | 'relay';
-  /** Room capacity (6). */
+  /** Room capacity: 6 without an SFU, 50 with one (RTC_JANUS_URLS). */
   maxParticipants?: number;
+  /**
+   * RTC_JANUS_URLS: Janus websocket URLs (`ws://janus:8188`); with any, rooms larger than
+   * `meshMax` (all rooms, with `meshMax` 0) send their media through Janus's VideoRoom.
+   */
+  janusUrls?: string[];
+  /** RTC_MESH_MAX: the largest room kept peer to peer when Janus is configured (4); 0 = always through Janus. */
+  meshMax?: number;
+  /**
+   * RTC_P2P_ONLY: rooms that always stay peer to peer (end to end encrypted) whatever their size,
+   * capped at the mesh size: room names, or prefixes ending in `*` (`visit-*`), or `*` for all.
+   * A room token's `p2p` claim does the same for its room.
+   */
+  p2pOnly?: string[];
   /** How long a closed socket may come back before room-mates get LEAVE (3000 ms). */
   leaveGraceMs?: number;
   /** How long a join may go without opening its socket before it expires (30000 ms). */
@@ -120,6 +133,11 @@ export interface ResolvedConfig {
   stunUrls: string[];
   iceTransportPolicy: 'all' | 'relay';
   maxParticipants: number;
+  /** Janus URLs (empty: no SFU, every room is a mesh). */
+  janusUrls: string[];
+  meshMax: number;
+  /** Whether a room is kept peer to peer by the server's RTC_P2P_ONLY. */
+  p2pOnly: (room: string) => boolean;
   leaveGraceMs: number;
   pendingJoinMs: number;
   joinRateLimit: number;
@@ -130,6 +148,9 @@ export interface ResolvedConfig {
   staticDirs: Record<string, string>;
   log: (line: string) => void;
 }
+
+/** The largest mesh rtc-call makes (every participant sends to every other). */
+export const MESH_LIMIT = 6;
 
 let packageRootCache: string | null | undefined;
 
@@ -222,6 +243,12 @@ export function resolveConfig(o: RtcServerOptions): ResolvedConfig {
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`RTC_WEBHOOK_URL "${o.webhookUrl}" must be http: or https:`);
   }
+  const janusUrls = o.janusUrls ?? [];
+  for (const u of janusUrls) if (!/^wss?:\/\/[^\s]+$/.test(u)) throw new Error(`Janus URL "${u}" must be a ws:// or wss:// URL (RTC_JANUS_URLS)`);
+  const meshMax = positiveInt('meshMax', o.meshMax, 4, 0);
+  if (meshMax > MESH_LIMIT) throw new Error(`meshMax (RTC_MESH_MAX) must be at most ${MESH_LIMIT}: a mesh of more sends too many copies of every camera`);
+  const p2pOnly = o.p2pOnly ?? [];
+  for (const p of p2pOnly) if (!/^(\*|[A-Za-z0-9_-]{1,64}\*?)$/.test(p)) throw new Error(`RTC_P2P_ONLY entry "${p}" must be a room name, a prefix ending in *, or *`);
   const root = findPackageRoot();
   const dataDir = o.dataDir ? new DataDir(resolve(o.dataDir)) : undefined;
   const peerTokenTtl = positiveInt('peerTokenTtl', o.peerTokenTtl, 3600);
@@ -247,7 +274,10 @@ export function resolveConfig(o: RtcServerOptions): ResolvedConfig {
     webhook: o.webhookUrl ? { url: o.webhookUrl, secret: o.webhookSecret! } : undefined,
     stunUrls,
     iceTransportPolicy: policy,
-    maxParticipants: positiveInt('maxParticipants', o.maxParticipants, 6),
+    maxParticipants: positiveInt('maxParticipants', o.maxParticipants, janusUrls.length ? 50 : MESH_LIMIT),
+    janusUrls,
+    meshMax,
+    p2pOnly: (room) => p2pOnly.some((p) => p === '*' || (p.endsWith('*') ? room.startsWith(p.slice(0, -1)) : room === p)),
     leaveGraceMs: positiveInt('leaveGraceMs', o.leaveGraceMs, 3000, 0),
     pendingJoinMs: positiveInt('pendingJoinMs', o.pendingJoinMs, 30000),
     joinRateLimit: positiveInt('joinRateLimit', o.joinRateLimit, 60, 0),
@@ -289,6 +319,9 @@ const FLAGS = {
   'stun-urls': { type: 'string' },
   'ice-transport-policy': { type: 'string' },
   'max-participants': { type: 'string' },
+  'janus-urls': { type: 'string' },
+  'mesh-max': { type: 'string' },
+  'p2p-only': { type: 'string' },
   'leave-grace-ms': { type: 'string' },
   'pending-join-ms': { type: 'string' },
   'join-rate-limit': { type: 'string' },
@@ -326,6 +359,9 @@ export const ENV: Record<Exclude<keyof typeof FLAGS, 'no-trust-proxy'>, string> 
   'stun-urls': 'RTC_STUN_URLS',
   'ice-transport-policy': 'RTC_ICE_TRANSPORT_POLICY',
   'max-participants': 'RTC_MAX_PARTICIPANTS',
+  'janus-urls': 'RTC_JANUS_URLS',
+  'mesh-max': 'RTC_MESH_MAX',
+  'p2p-only': 'RTC_P2P_ONLY',
   'leave-grace-ms': 'RTC_LEAVE_GRACE_MS',
   'pending-join-ms': 'RTC_PENDING_JOIN_MS',
   'join-rate-limit': 'RTC_JOIN_RATE_LIMIT',
@@ -416,6 +452,9 @@ export function optionsFromEnv(
   set('stunUrls', list(get('stun-urls')));
   set('iceTransportPolicy', policy as 'all' | 'relay' | undefined);
   set('maxParticipants', int(label('max-participants'), get('max-participants')));
+  set('janusUrls', list(get('janus-urls')));
+  set('meshMax', int(label('mesh-max'), get('mesh-max')));
+  set('p2pOnly', list(get('p2p-only')));
   set('leaveGraceMs', int(label('leave-grace-ms'), get('leave-grace-ms')));
   set('pendingJoinMs', int(label('pending-join-ms'), get('pending-join-ms')));
   set('joinRateLimit', int(label('join-rate-limit'), get('join-rate-limit')));

@@ -8,7 +8,7 @@ import { demoTokenRouter } from './http/demo-tokens.js';
 import { precallRouter } from './http/precall.js';
 import { bearerAuthorized, createMetrics } from './http/metrics.js';
 import { RtcHttpError, type RtcServerErrorCode } from './errors.js';
-import { checkDisplayName, parseRoomRequest, ROOM_PATTERN, type CredentialsRefresh, type JoinResponse, type MembersResponse } from 'rtc-call/protocol';
+import { checkDisplayName, parseRoomRequest, parseSfuClientMessage, ROOM_PATTERN, type CredentialsRefresh, type JoinResponse, type MembersResponse } from 'rtc-call/protocol';
 import { q } from './log.js';
 import { isHostAllowed, isOriginAllowed, ownOriginsOf, siteOf, type RequestSite } from './origins.js';
 import { RateLimiter } from './rate-limit.js';
@@ -17,6 +17,8 @@ import { Rooms, toPublic, type LeaveReason, type Member } from './rooms/roster.j
 import { PEERJS_KEY, SignalingRelay } from './signaling/relay.js';
 import { checkRoomTokenLifetime, hashRejoinKey, isPeerIdOf, peerIdFor, verifyPeerToken, verifyRoomToken, type RoomRole } from './tokens.js';
 import { iceServersFor } from './turn.js';
+import { SfuDriver } from './sfu/janus.js';
+import { CallModes } from './sfu/modes.js';
 import { WebhookSender } from './webhooks.js';
 
 export { optionsFromEnv, startupWarnings, findPackageRoot, type RtcServerOptions } from './config.js';
@@ -89,13 +91,19 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   const server = options.server ?? http.createServer();
   if (server.listenerCount('request') === 0) server.on('request', app);
 
+  const modes = new CallModes(cfg);
   const rooms = new Rooms({
     maxParticipants: cfg.maxParticipants,
+    capacity: (room) => modes.capacity(room),
     maxWaiting: MAX_WAITING,
     leaveGraceMs: cfg.leaveGraceMs,
     pendingJoinMs: cfg.pendingJoinMs,
     onLeave: (m, reason, mates) => onLeave(m, reason, mates),
-    onRoomEnded: (room) => control.roomEnded(room, control.endingRooms.has(room) ? 'ended-by-host' : 'empty'),
+    onRoomEnded: (room) => {
+      control.roomEnded(room, control.endingRooms.has(room) ? 'ended-by-host' : 'empty');
+      sfu?.roomEnded(room);
+      modes.ended(room);
+    },
     revoked: cfg.dataDir?.revocations(),
     onRevocationsChange: cfg.dataDir ? (current) => cfg.dataDir!.saveRevocations(current) : undefined,
     stored: cfg.dataDir?.rooms(),
@@ -122,14 +130,41 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       if (!originAllowed(req)) throw new RtcHttpError('origin-not-allowed', 'this page origin may not use this server');
     },
     onRequest: (m, payload) => onRoomRequest(m, payload),
+    onSfu: (m, payload) => onSfuFrame(m, payload),
     onOpen: (m, ws, waitingToken) => control.onOpen(m, ws, waitingToken),
     onRebuilt: (m) => (m.waiting ? control.knocked(m) : control.seated(m)),
   });
+  // Rooms above the mesh: their media goes through Janus, which this server drives (server/sfu/).
+  const sfu: SfuDriver | undefined = cfg.janusUrls.length
+    ? new SfuDriver({
+      urls: cfg.janusUrls,
+      log,
+      maxParticipants: cfg.maxParticipants,
+      send: (peerId, message) => relay.sendSfu(rooms.get(peerId), message),
+      onUnavailable: (room, message) => relay.broadcast(room, { event: 'sfu-unavailable', data: { message } }),
+    })
+    : undefined;
+
+  /** SFU frames of a seated member: only in a room whose media goes through the SFU. */
+  function onSfuFrame(m: Member, payload: unknown): void {
+    if (!sfu || modes.mode(m.room) !== 'sfu') {
+      relay.sendSfu(m, { kind: 'error', code: 'not-allowed', message: 'this room sends its media peer to peer, not through the media server' });
+      return;
+    }
+    const parsed = parseSfuClientMessage(payload);
+    if (!parsed.ok) {
+      relay.sendSfu(m, { kind: 'error', code: 'bad-request', message: parsed.message });
+      return;
+    }
+    void sfu.onMessage(m.room, m.peerId, parsed.message);
+  }
+
   const webhooks = cfg.webhook ? new WebhookSender({ url: cfg.webhook.url, secret: cfg.webhook.secret, log, counters: metrics }) : undefined;
   const control: RoomControl = new RoomControl({ rooms, relay, cfg, log, notify: webhooks ? (notice) => webhooks.send(notice) : undefined });
 
   function onLeave(m: Member, reason: LeaveReason, mates: Member[]): void {
     log(`rtc-call: leave room=${m.room} peer=${m.peerId} reason=${reason}${m.waiting ? ' (waiting)' : ''} remaining=${mates.length}`);
+    sfu?.leave(m.room, m.peerId);
     if (closing) return;
     control.left(m, reason, mates);
   }
@@ -276,6 +311,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       let role: RoomRole = 'guest';
       let sub: string | undefined;
       let wait: boolean | undefined;
+      let p2pClaim = false;
       let name: unknown = displayName;
       // With demo tokens (the bundled demo) a join without a token is a guest, as without a secret.
       if (cfg.roomSecret && (token || !cfg.demoTokens)) {
@@ -286,6 +322,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
         role = claims.role;
         sub = claims.sub;
         wait = claims.wait;
+        p2pClaim = claims.p2pOnly === true;
         if (claims.name !== undefined) name = claims.name;
       }
       const finalName = validName(name);
@@ -294,7 +331,11 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       const peerId = keep ? (claimedId as string) : typeof rejoinKey === 'string' ? peerIdFor(room, rejoinKey) : newPeerId();
       // Who left or was removed stays out under that id (a fresh join gets a new one).
       if (keep && rooms.isRevoked(peerId)) throw new RtcHttpError('unauthorized', 'this participant has left the room; join again without peerId');
+      // A room on the SFU needs its VideoRoom before anyone is let in (`sfu-unavailable` without a Janus).
+      let mode = modes.modeFor(room, p2pClaim);
+      if (mode === 'sfu') await sfu!.ensureRoom(room);
       if (closing) throw new RtcHttpError('internal', 'server is shutting down');
+      mode = modes.modeFor(room, p2pClaim);
       // From here on synchronous: no other join interleaves between the checks and the add.
 
       const seat = keep ? rooms.get(peerId) : undefined;
@@ -320,8 +361,9 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       control.checkAllowed(room, sub, waiting);
       const replaced = waiting ? rooms.findReplaceable(room, sub, rk, true) : seated;
       if (waiting ? !rooms.hasWaitingRoomFor(room, replaced) : !rooms.hasRoomFor(room, replaced)) {
-        throw new RtcHttpError('room-full', waiting ? `too many people are waiting to be let in (${MAX_WAITING})` : `room is full (${cfg.maxParticipants} participants)`);
+        throw new RtcHttpError('room-full', waiting ? `too many people are waiting to be let in (${MAX_WAITING})` : `room is full (${rooms.capacity(room)} participants)`);
       }
+      modes.commit(room, mode, p2pClaim);
       if (replaced) {
         relay.dismiss(replaced, { event: 'removed', data: { reason: 'replaced' } });
         rooms.remove(replaced.peerId, 'replaced');
@@ -356,7 +398,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       iceTransportPolicy: cfg.iceTransportPolicy,
       members: m.waiting ? [] : rooms.members(m.room).filter((o) => o !== m).map(toPublic),
       signaling: { path: signalingPath(), key: PEERJS_KEY },
-      maxParticipants: cfg.maxParticipants,
+      maxParticipants: rooms.capacity(m.room),
+      mode: modes.mode(m.room),
       ...(m.waiting ? { waiting: true } : {}),
     };
   }
@@ -546,6 +589,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       for (const s of pendingUpgrades) s.destroy();
       pendingUpgrades.clear();
       relay.close();
+      void sfu?.close();
       cfg.dataDir?.flush();
       const deadline = setTimeout(() => {
         server.closeAllConnections?.();

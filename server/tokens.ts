@@ -17,6 +17,8 @@ export interface RoomTokenClaims {
   iat?: number;
   /** `true`: this person knocks and waits; `false`: walks in; absent: RTC_WAITING_ROOM decides. */
   wait?: boolean;
+  /** The `p2p-only` claim: `true` keeps this room peer to peer (end to end encrypted) whatever its size, never through the SFU. */
+  p2pOnly?: boolean;
 }
 
 /** Claims of the server-issued peer token (HS256 with the peer secret). */
@@ -65,6 +67,8 @@ export interface SignRoomTokenOptions {
   ttl?: number;
   /** The `wait` claim: `true` knocks, `false` walks in, absent = the server's waiting-room setting. */
   wait?: boolean;
+  /** The `p2p-only` claim: `true` keeps the room peer to peer. */
+  p2pOnly?: boolean;
 }
 
 /**
@@ -72,12 +76,12 @@ export interface SignRoomTokenOptions {
  * `room`, `sub`, `name`, `role`, `exp`). Used by `rtc-call-server token` and tests.
  */
 export async function signRoomToken(options: SignRoomTokenOptions): Promise<string> {
-  const { secret, room, name, role = 'guest', sub, ttl = 3600, wait } = options;
+  const { secret, room, name, role = 'guest', sub, ttl = 3600, wait, p2pOnly } = options;
   if (!secret) throw new Error('signRoomToken: secret is required (RTC_ROOM_SECRET)');
   if (!room) throw new Error('signRoomToken: room is required');
   if (role !== 'host' && role !== 'guest') throw new Error(`signRoomToken: role must be host or guest, not ${String(role)}`);
   const now = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT({ room, role, ...(name !== undefined ? { name } : {}), ...(wait !== undefined ? { wait } : {}) })
+  const jwt = new SignJWT({ room, role, ...(name !== undefined ? { name } : {}), ...(wait !== undefined ? { wait } : {}), ...(p2pOnly !== undefined ? { 'p2p-only': p2pOnly } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuedAt(now)
     .setExpirationTime(now + ttl);
@@ -116,16 +120,18 @@ export async function verifyRoomToken(token: string, secret: string): Promise<Ro
   } catch (err) {
     throw unauthorized(`room ${describeJoseError(err)}`, err);
   }
-  const { room, name, role = 'guest', sub, wait } = payload as Record<string, unknown>;
+  const { room, name, role = 'guest', sub, wait, 'p2p-only': p2pOnly } = payload as Record<string, unknown>;
   if (typeof room !== 'string') throw unauthorized('room token claim "room" must be a string');
   if (name !== undefined && typeof name !== 'string') throw unauthorized('room token claim "name" must be a string');
   if (role !== 'host' && role !== 'guest') throw unauthorized('room token claim "role" must be "host" or "guest"');
   if (sub !== undefined && typeof sub !== 'string') throw unauthorized('room token claim "sub" must be a string');
   if (wait !== undefined && typeof wait !== 'boolean') throw unauthorized('room token claim "wait" must be true or false');
+  if (p2pOnly !== undefined && typeof p2pOnly !== 'boolean') throw unauthorized('room token claim "p2p-only" must be true or false');
   return {
     room, name, role, sub, exp: payload.exp as number,
     ...(typeof payload.iat === 'number' ? { iat: payload.iat } : {}),
     ...(typeof wait === 'boolean' ? { wait } : {}),
+    ...(typeof p2pOnly === 'boolean' ? { p2pOnly } : {}),
   };
 }
 

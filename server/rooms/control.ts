@@ -270,7 +270,7 @@ export class RoomControl {
     const room = target.room;
     // One seat per person, applied on admission: the same `sub` seated elsewhere gives way now.
     const replaced = this.rooms.findReplaceable(room, target.sub, target.rk);
-    if (!this.rooms.hasRoomFor(room, replaced)) throw new RtcHttpError('room-full', `the room is full (${this.opts.cfg.maxParticipants} participants)`);
+    if (!this.rooms.hasRoomFor(room, replaced)) throw new RtcHttpError('room-full', `the room is full (${this.rooms.capacity(room)} participants)`);
     if (replaced) {
       this.relay.dismiss(replaced, { event: 'removed', data: { reason: 'replaced' } });
       this.rooms.remove(replaced.peerId, 'replaced');

@@ -50,6 +50,8 @@ export interface RoomState {
 
 export interface RoomsOptions {
   maxParticipants: number;
+  /** Seats in one room, when rooms differ (a mesh holds fewer than an SFU room); default maxParticipants. */
+  capacity?(room: string): number;
   /** Most people waiting in one room at once. */
   maxWaiting: number;
   leaveGraceMs: number;
@@ -177,9 +179,14 @@ export class Rooms {
     return undefined;
   }
 
+  /** Seats in `room`. */
+  capacity(room: string): number {
+    return this.opts.capacity?.(room) ?? this.opts.maxParticipants;
+  }
+
   hasRoomFor(room: string, replacing?: Member): boolean {
     const size = this.members(room).length;
-    return size - (replacing && !replacing.waiting ? 1 : 0) < this.opts.maxParticipants;
+    return size - (replacing && !replacing.waiting ? 1 : 0) < this.capacity(room);
   }
 
   hasWaitingRoomFor(room: string, replacing?: Member): boolean {

@@ -17,7 +17,7 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { ROOM_FRAME, SIGNAL_FRAME, roomFrame, type RoomEvent, type RoomReply } from 'rtc-call/protocol';
+import { EVERYONE, ROOM_FRAME, SFU_FRAME, SIGNAL_FRAME, roomFrame, type RoomEvent, type RoomReply, type SfuServerMessage } from 'rtc-call/protocol';
 import { RtcHttpError } from '../errors.js';
 import { q } from '../log.js';
 import type { RelayCounters } from '../http/metrics.js';
@@ -66,6 +66,7 @@ export const DEFAULT_LIMITS: RelayLimits = {
 };
 
 const RELAYED = new Set(['OFFER', 'ANSWER', 'CANDIDATE', SIGNAL_FRAME]);
+// SFU frames go to the server's SFU driver; SIGNAL frames with dst `*` to everyone else seated.
 /** Query parameters of the signaling socket that must appear exactly once. */
 const SINGLE_PARAMS = ['id', 'token', 'key'] as const;
 const OPEN_FRAME = '{"type":"OPEN"}';
@@ -108,6 +109,8 @@ export interface RelayOptions {
   onRebuilt?(member: Member): void;
   /** A room request (ROOM frame) from a member; returns the reply's data or throws an RtcHttpError. */
   onRequest(member: Member, payload: unknown): unknown;
+  /** An SFU frame from a seated member (never from someone waiting). */
+  onSfu?(member: Member, payload: unknown): void;
   /**
    * A member's socket just opened (after OPEN, before its queued frames): send what it should know
    * (the roster, or that it waits). `waitingToken`: it opened with a token issued while it waited.
@@ -291,8 +294,31 @@ export class SignalingRelay {
       this.onRoomRequest(conn, msg.payload);
       return;
     }
+    if (type === SFU_FRAME) {
+      if (conn.member.waiting) this.counters.dropped('waiting', size);
+      else this.opts.onSfu?.(conn.member, msg.payload);
+      return;
+    }
     if (typeof type !== 'string' || !RELAYED.has(type) || typeof msg.dst !== 'string') return;
     const src = conn.member;
+    if (type === SIGNAL_FRAME && msg.dst === EVERYONE) {
+      // To everyone else seated in the room (SFU mode's state, chat and app data): the sender pays
+      // for every copy, so a broadcast costs what as many single frames would.
+      if (src.waiting) {
+        this.counters.dropped('waiting', size);
+        return;
+      }
+      const mates = this.opts.rooms.members(src.room).filter((mate) => mate !== src && !mate.waiting);
+      if (mates.length > 1 && !this.spendExtra(conn, mates.length - 1, size * (mates.length - 1))) {
+        this.counters.dropped('rate-limited', size);
+        this.opts.log(`rtc-call: closing socket peer=${src.peerId} code=rate-limited (over the message or byte budget)`);
+        conn.ws.close(1008, 'rate limit');
+        conn.ws.terminate();
+        return;
+      }
+      for (const mate of mates) this.deliver(conn, mate, JSON.stringify({ type, src: src.peerId, dst: mate.peerId, payload: msg.payload }));
+      return;
+    }
     const dst = this.opts.rooms.get(msg.dst);
     if (!dst || dst.room !== src.room || dst === src) return; // nothing crosses rooms, not even an error
     if (src.waiting || dst.waiting) {
@@ -351,6 +377,13 @@ export class SignalingRelay {
       if (id !== undefined) reply = { reply: id, ok: false, error: { code: e.code, message: e.message } };
     }
     if (reply && conn.ws.readyState === WebSocket.OPEN) conn.ws.send(roomFrame(reply));
+  }
+
+  /** Spends `messages` more messages and `bytes` more bytes of the budgets (refilled by spend()). */
+  private spendExtra(conn: Conn, messages: number, bytes: number): boolean {
+    conn.messages -= messages;
+    conn.bytes -= bytes;
+    return conn.messages >= 0 && conn.bytes >= 0;
   }
 
   /** Token buckets: refill by elapsed time, then spend one message and `size` bytes. */
@@ -422,6 +455,12 @@ export class SignalingRelay {
   /** The token the join API issued to `peerId` no longer opens its socket without a full check (it waited and was admitted). */
   forgetIssued(peerId: string): void {
     this.issued.delete(peerId);
+  }
+
+  /** An SFU frame to a member's socket (dropped while it is not open: the browser asks again). */
+  sendSfu(m: Member | undefined, message: SfuServerMessage): void {
+    const ws = m?.socket;
+    if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: SFU_FRAME, payload: message }));
   }
 
   /** A room event to one socket. */

@@ -23,6 +23,8 @@ import { RtcLockChangeEvent } from '../events/lock-change.js';
 import { RtcScreenShareChangeEvent } from '../events/screen-share-change.js';
 import { RtcActiveSpeakerChangeEvent } from '../events/active-speaker-change.js';
 import { RtcDataEvent } from '../events/data.js';
+import { RtcModeChangeEvent } from '../events/mode-change.js';
+import type { CallMode } from '../protocol/sfu.js';
 import { RtcFileEvent } from '../events/file.js';
 import { RtcNetworkQualityEvent } from '../events/network-quality.js';
 import { RtcFileProgressEvent } from '../events/file-progress.js';
@@ -160,6 +162,10 @@ export class CallController implements ReactiveController {
       this.callbacks.networkQuality?.(participantId, quality);
     });
     session.on('audio-only-suggested', () => this.callbacks.audioOnlySuggested?.());
+    session.on('mode-change', (mode, previous) => {
+      this.update();
+      this.dispatch(new RtcModeChangeEvent({ mode, previous }));
+    });
     session.on('active-speaker-change', (participantId) => {
       this.update();
       this.dispatch(new RtcActiveSpeakerChangeEvent({ participantId }));
@@ -176,6 +182,15 @@ export class CallController implements ReactiveController {
 
   get state(): CallState {
     return this.session.state;
+  }
+
+  get mode(): CallMode {
+    return this.session.mode;
+  }
+
+  /** How wide (device pixels) a participant's camera shows, for transports that pick what they receive. */
+  receiveVideoSize(participantId: string, width: number): void {
+    this.session.receiveVideoSize(participantId, width);
   }
 
   get participants(): readonly Participant[] {

@@ -61,6 +61,8 @@ export const RtcErrorCode = {
   FileCorrupt: 'file-corrupt',
   /** A file transfer was cancelled, by you or the other side (`cancelFile`), or refused. */
   FileCancelled: 'file-cancelled',
+  /** The room's media goes through the clinic's media server (SFU), and it does not answer: the call cannot start, or lost its media. */
+  SfuUnavailable: 'sfu-unavailable',
   /** Anything else: a bug or an unexpected browser/server answer. */
   Internal: 'internal',
 } as const;

@@ -16,6 +16,7 @@ export * from './lock-change.js';
 export * from './message.js';
 export * from './mic-change.js';
 export * from './network-quality.js';
+export * from './mode-change.js';
 export * from './participant-joined.js';
 export * from './participant-left.js';
 export * from './participant-updated.js';

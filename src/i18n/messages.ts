@@ -98,6 +98,7 @@ export const en = {
   roomUnlocked: 'The call is unlocked.',
   stage: 'Main view',
   securityCode: 'Security code',
+  sfuMode: "This call's video and sound go through the call server: encrypted on the way there, not end to end.",
   securityCodeOf: (name: string) => `Security code for your connection with ${name}`,
   compareCode: (name: string, code: string) => `Compare this code with ${name}: ${code}`,
   chat: 'Chat',
@@ -281,6 +282,7 @@ export const en = {
     'file-too-large': 'That file is too large to send.',
     'file-corrupt': 'A file arrived damaged and was discarded.',
     'file-cancelled': 'The file transfer was cancelled.',
+    'sfu-unavailable': "The call's media server is not answering, so video and sound cannot get through. Please wait a moment or rejoin later.",
     'internal': 'Something went wrong.',
   } satisfies Record<RtcErrorCode, string>,
 };
@@ -376,6 +378,7 @@ export const de: Messages = {
   roomUnlocked: 'Der Anruf ist entsperrt.',
   stage: 'Hauptansicht',
   securityCode: 'Sicherheitscode',
+  sfuMode: 'Bild und Ton dieses Anrufs laufen über den Anrufserver: auf dem Weg dorthin verschlüsselt, nicht Ende-zu-Ende.',
   securityCodeOf: (name) => `Sicherheitscode deiner Verbindung mit ${name}`,
   compareCode: (name, code) => `Vergleiche diesen Code mit ${name}: ${code}`,
   chat: 'Chat',
@@ -556,6 +559,7 @@ export const de: Messages = {
     'file-too-large': 'Diese Datei ist zu groß zum Senden.',
     'file-corrupt': 'Eine Datei kam beschädigt an und wurde verworfen.',
     'file-cancelled': 'Die Dateiübertragung wurde abgebrochen.',
+    'sfu-unavailable': 'Der Medienserver des Anrufs antwortet nicht, deshalb kommen Bild und Ton nicht durch. Bitte warte einen Moment oder tritt später wieder bei.',
     'internal': 'Etwas ist schiefgelaufen.',
   },
 };

@@ -31,6 +31,8 @@ export const SERVER_ERROR_STATUS = {
   'rate-limited': 429,
   /** A host denied this person (token `sub`) a moment ago: no knocking again for RTC_DENY_COOLDOWN seconds. */
   'knock-cooldown': 429,
+  /** The room's media goes through an SFU (Janus) and none answers: no call can start, or the one going on lost its media. */
+  'sfu-unavailable': 503,
   /** A bug; details only in the server log. */
   internal: 500,
 } as const;

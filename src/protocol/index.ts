@@ -8,3 +8,4 @@ export * from './join.js';
 export * from './room-events.js';
 export * from './rules.js';
 export * from './precall.js';
+export * from './sfu.js';

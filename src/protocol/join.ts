@@ -1,5 +1,7 @@
 /** The join API: `POST <base>/api/rooms/:room/join`, shared by the server and the element. */
 
+import type { CallMode } from './sfu.js';
+
 /** A participant's role in a room. Without room tokens everyone is a `guest`. */
 export type RoomRole = 'host' | 'guest';
 
@@ -62,6 +64,11 @@ export interface JoinResponse {
   /** PeerJS client options `path` and `key`: the socket is `<path>/peerjs?key=…&id=…&token=…`. */
   signaling: { path: string; key: string };
   maxParticipants: number;
+  /**
+   * How the call's media travels: `mesh` (peer to peer, end to end encrypted) or `sfu` (through
+   * the server's Janus: encrypted to the server, not end to end). Absent from older servers: `mesh`.
+   */
+  mode?: CallMode;
   /**
    * True: this participant knocked and waits for a host (waiting room, or a locked room). Then
    * `members` and `iceServers` are empty; the `admitted` room event brings them (and a new peer

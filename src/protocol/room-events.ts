@@ -20,9 +20,13 @@ export const ROOM_FRAME = 'ROOM';
 /**
  * A frame the relay passes from one seated member to another in the same room, exactly like
  * PeerJS's OFFER / ANSWER / CANDIDATE (`{ type, dst, payload }`, `src` set by the server): the
- * mesh's own messages PeerJS cannot carry (an ICE restart's offer and answer).
+ * mesh's own messages PeerJS cannot carry (an ICE restart's offer and answer), and in SFU mode the
+ * messages the mesh sends on its data channels (state, chat, app data). `dst` `*` (SIGNAL only)
+ * is everyone else seated in the room.
  */
 export const SIGNAL_FRAME = 'SIGNAL';
+/** The `dst` of a SIGNAL frame for everyone else seated in the sender's room. */
+export const EVERYONE = '*';
 
 /** Why a member left, as room-mates are told. */
 export type MemberLeftReason = 'left' | 'disconnected' | 'removed-by-host';
@@ -60,7 +64,9 @@ export type RoomEvent =
   /** Someone changed what others see of them. */
   | { event: 'member-updated'; data: { peerId: string; displayName?: string } }
   /** This participant's own seat was taken away; its socket closes next. */
-  | { event: 'removed'; data: { reason: RemovedReason } };
+  | { event: 'removed'; data: { reason: RemovedReason } }
+  /** SFU mode: the room's media server (Janus) stopped answering; its media is gone until it is back. */
+  | { event: 'sfu-unavailable'; data: { message?: string } };
 
 export type RoomEventName = RoomEvent['event'];
 
@@ -163,6 +169,8 @@ export function parseRoomPayload(payload: unknown): RoomEvent | RoomReply | null
         return typeof data.peerId === 'string' && (data.displayName === undefined || typeof data.displayName === 'string');
       case 'removed':
         return REMOVED_REASONS.has(data.reason as string);
+      case 'sfu-unavailable':
+        return optionalString(data.message);
       default:
         return false;
     }

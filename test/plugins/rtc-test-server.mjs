@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { register } from 'tsx/esm/api';
 import { findChrome, chromeArgs } from '../../scripts/chrome.mjs';
 import { firefoxLaunchOptions } from '../../scripts/firefox.mjs';
+import { startJanus } from '../janus/janus-process.mjs';
 
 /** Launches an extra headless browser for a test: `chromium` (the default) or `firefox`. */
 async function launchBrowser(kind = 'chromium') {
@@ -78,7 +79,9 @@ function baseRtcTestServerPlugin() {
   async function start(name, options = {}, port = 0) {
     await loadServer();
     // Browser tests join far more often than a person: the rate limit is off unless a test sets it.
-    const opts = { peerSecret: randomBytes(32).toString('base64url'), joinRateLimit: 0, log: () => {}, ...options };
+    // RTC_TEST_SERVER_LOG=1 prints the servers' log lines (for debugging a test).
+    const log = process.env.RTC_TEST_SERVER_LOG ? (line) => process.stderr.write(`[${name}] ${line}\n`) : () => {};
+    const opts = { peerSecret: randomBytes(32).toString('base64url'), joinRateLimit: 0, log, ...options };
     const instance = serverModule.createRtcServer(opts);
     const bound = await listen(instance.server, port);
     const entry = { options: opts, port: bound, instance };
@@ -266,7 +269,26 @@ function baseRtcTestServerPlugin() {
     return entry.page.evaluate(expression);
   }
 
+  /** Janus servers of this run (test/janus/janus-process.mjs), by id. */
+  const januses = new Map();
+  async function janusStart() {
+    const janus = await startJanus({ port: await freePort() });
+    const id = `janus-${janus.port}`;
+    januses.set(id, janus);
+    return { id, url: janus.url };
+  }
+  async function janusEnd({ id, kill = false }) {
+    const janus = januses.get(id);
+    if (!janus) return false;
+    januses.delete(id);
+    await (kill ? janus.kill() : janus.stop());
+    return true;
+  }
+
   const commands = {
+    'janus-start': janusStart,
+    'janus-stop': async ({ id }) => janusEnd({ id }),
+    'janus-kill': async ({ id }) => janusEnd({ id, kill: true }),
     'rtc-server': async ({ name = 'default', options } = {}) => {
       const entry = servers.get(name);
       if (entry?.instance && !options) return { name, url: `http://127.0.0.1:${entry.port}` };
@@ -318,6 +340,7 @@ function baseRtcTestServerPlugin() {
         rmSync(entry.dir, { recursive: true, force: true });
       }
       for (const id of [...coturns.keys()]) stopCoturn(id);
+      for (const id of [...januses.keys()]) await janusEnd({ id, kill: true });
       if (process.env.RTC_TEST_NETNS_ADDR) await netFault({ clear: true }).catch(() => {});
       for (const { browser } of browsers.values()) await browser.close().catch(() => {});
       browsers.clear();

@@ -108,6 +108,13 @@ export const styles = css`
   .notices:empty {
     display: none;
   }
+  .mode-notice {
+    margin: 0 0 6px;
+    padding: 4px 10px;
+    font-size: 0.8125rem;
+    opacity: 0.85;
+    border-inline-start: 3px solid var(--rtc-accent, #8ab4f8);
+  }
   .notice {
     display: flex;
     align-items: center;

@@ -14,6 +14,7 @@ import type { RtcDeviceChangeEvent } from '../../events/device-change.js';
 import type { Messages } from '../../i18n/messages.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
 import { checkDisplayName, ROOM_PATTERN } from '../../protocol/rules.js';
+import type { CallMode } from '../../protocol/sfu.js';
 import { warnOnce } from '../../utils/define-element.js';
 import { attachIcon, cameraIcon, cameraOffIcon, chatIcon, leaveIcon, micIcon, micOffIcon, peopleIcon, screenShareIcon, settingsIcon } from '../icons.js';
 import { canShareScreen } from '../../core/media/screen.js';
@@ -179,7 +180,8 @@ function playChime(): void {
  * @csspart mute-participant-button - Hosts: ask one participant to mute.
  * @csspart remove-button - Hosts: remove one participant.
  * @csspart lock-button - Hosts: lock or unlock the call.
- * @csspart verify-button - In the People panel: shows the security code of your link to that participant.
+ * @csspart verify-button - In the People panel: shows the security code of your link to that participant (not in `sfu` mode: there is no end-to-end link to verify).
+ * @csspart mode-notice - In `sfu` mode, above the tiles: the call's media goes through the call server, encrypted on the way there, not end to end.
  * @csspart verification-code - "Compare this code with Pat: 493 201".
  * @csspart end-button - Hosts: end the call for everyone.
  *
@@ -208,6 +210,7 @@ function playChime(): void {
  * @fires {RtcMessageEvent} rtc-message - A chat message (`detail`: `id`, `from`, `displayName`, `text`, `sentAt`, `isLocal`, `replayed`, `relayedBy`), yours included, and history relayed to you when you joined.
  * @fires {RtcDataEvent} rtc-data - Another participant's page sent data with `sendData()` (`detail.from`, `detail.data`).
  * @fires {RtcFileProgressEvent} rtc-file-progress - A file transfer advanced, per file and other participant (`detail`: `id`, `name`, `size`, `bytes`, `direction` `send | receive`, `participantId`, `status` `active | complete | failed`, `error`); from bytes 0 (before `sendFile()` returns) to `complete` or `failed`.
+ * @fires {RtcModeChangeEvent} rtc-mode-change - How the call's media travels changed (`detail`: `mode` `mesh | sfu`, `previous`): the server puts a room through its SFU (Janus) by size or configuration; in `sfu` mode media is encrypted to the server, not end to end, and the call says so.
  * @fires {RtcNetworkQualityEvent} rtc-network-quality - A participant's connection quality changed (`detail`: `participantId` — your own id for your uplink —, `level` `excellent | good | poor | lost`, `reason` `packet-loss | high-latency | low-bandwidth | cpu | no-media` or null); only on a change, not every reading.
  * @fires {RtcFileEvent} rtc-file - A file sent to you arrived whole and checked (`detail`: `id`, `name`, `size`, `type`, `from`, `url`: a blob URL for `<a download>`); never opened automatically.
  * @fires {RtcActiveSpeakerChangeEvent} rtc-active-speaker-change - The active speaker changed (`detail.participantId`, or null): after about 400 ms of sustained speech, held at least 2 s.
@@ -369,6 +372,8 @@ export class RtcCall extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.tileSizes?.disconnect();
+    this.observedTiles.clear();
     this.settingsOpen = false;
     this.peopleOpen = false;
   }
@@ -382,9 +387,34 @@ export class RtcCall extends LitElement {
     }
   }
 
+  /** Each remote tile's width, for an SFU that sends the simulcast layer a tile needs. */
+  private readonly tileSizes = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver((entries) => {
+    for (const entry of entries) {
+      const id = (entry.target as HTMLElement).dataset['id'];
+      if (id) this.controller.receiveVideoSize(id, entry.contentRect.width * (globalThis.devicePixelRatio || 1));
+    }
+  });
+  private readonly observedTiles = new Set<Element>();
+
+  private observeTiles(): void {
+    if (!this.tileSizes) return;
+    const tiles = new Set(this.renderRoot.querySelectorAll('rtc-video-tile[data-id]:not([local])'));
+    for (const t of this.observedTiles) {
+      if (tiles.has(t)) continue;
+      this.tileSizes.unobserve(t);
+      this.observedTiles.delete(t);
+    }
+    for (const t of tiles) {
+      if (this.observedTiles.has(t)) continue;
+      this.tileSizes.observe(t);
+      this.observedTiles.add(t);
+    }
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
     const call = this.controller;
     const inCall = this.inCall;
+    if (call.mode === 'sfu' || this.observedTiles.size) this.observeTiles();
     if (this.getAttribute('state') !== call.state) this.setAttribute('state', call.state);
     const view = this.currentView();
     if (this.getAttribute('view') !== view) this.setAttribute('view', view);
@@ -787,10 +817,19 @@ export class RtcCall extends LitElement {
   }
 
   /**
+   * How this call's media travels, as the server decided for the room: `mesh` (peer to peer, end
+   * to end encrypted) or `sfu` (through the server's media server). Read-only; `rtc-mode-change`
+   * fires when it changes.
+   */
+  get mode(): CallMode {
+    return this.controller.mode;
+  }
+
+  /**
    * The six-digit security code of your media link to a participant: read it to each other — the
    * same code on both sides means nobody sits in between (it is bound to both DTLS fingerprints
    * through a commit-then-reveal exchange). Rejects with an `RtcError`: `participant-not-found`,
-   * `not-allowed` (not in a call), `not-supported` (media not peer to peer), `peer-unavailable`.
+   * `not-allowed` (not in a call), `not-supported` (in `sfu` mode: media is not peer to peer), `peer-unavailable`.
    */
   async verificationCode(participantId: string): Promise<string> {
     return this.controller.verificationCode(participantId);
@@ -1109,6 +1148,7 @@ export class RtcCall extends LitElement {
     const others = this.participants.filter((p) => !p.isLocal);
     const locked = this.locked;
     const host = this.isHost;
+    const sfu = this.controller.mode === 'sfu';
     return html`<div part="people" class="people" role="dialog" aria-label=${m.people}>
       ${host ? this.renderWaitingList(waiting) : nothing}
       <h3>${m.inCall} (${others.length + 1})</h3>
@@ -1118,7 +1158,7 @@ export class RtcCall extends LitElement {
           const code = this.codes.get(p.id);
           return html`<li data-id=${p.id}>
             <span class="who">${name}</span>
-            <button part="verify-button" type="button" aria-label=${m.securityCodeOf(name)} title=${m.securityCodeOf(name)} @click=${() => this.showCode(p)}>${m.securityCode}</button>
+            ${sfu ? nothing : html`<button part="verify-button" type="button" aria-label=${m.securityCodeOf(name)} title=${m.securityCodeOf(name)} @click=${() => this.showCode(p)}>${m.securityCode}</button>`}
             ${host
               ? html`<button part="mute-participant-button" type="button" aria-label=${m.muteName(name)} title=${m.muteName(name)} ?disabled=${!p.micEnabled} @click=${() => this.act({ request: 'mute', data: { peerId: p.id } })}>${micOffIcon}</button>
                   <button part="remove-button" type="button" aria-label=${m.removeName(name)} @click=${() => this.onRemoveClick(p)}>${m.removeName(name)}</button>`
@@ -1171,8 +1211,12 @@ export class RtcCall extends LitElement {
     ];
     const onStage = this.stageItem(items);
     const alone = participants.length === 1 && this.inCall;
+    const modeNotice = this.controller.mode === 'sfu' && this.inCall
+      ? html`<p part="mode-notice" class="mode-notice" role="note" data-mode="sfu">${m.sfuMode}</p>`
+      : nothing;
     if (!onStage) {
       return html`
+        ${modeNotice}
         <div part="grid" class="grid" data-count=${Math.min(items.length, 6)} aria-label=${m.participants} role="list">
           ${repeat(items, (i) => i.key, (i) => this.renderTile(i))}
         </div>
@@ -1181,7 +1225,7 @@ export class RtcCall extends LitElement {
     }
     const rest = items.filter((i) => i !== onStage);
     const corner = this.layout === 'auto' && rest.length === 1 && !onStage.screen && rest[0]!.p.isLocal && !this.pinned;
-    return html`<div class="layout ${corner ? 'corner' : ''}">
+    return html`${modeNotice}<div class="layout ${corner ? 'corner' : ''}">
       <div part="stage" class="stage" role="list" aria-label=${m.stage}>${this.renderTile(onStage)}</div>
       <div part="filmstrip" class="filmstrip" role="list" aria-label=${m.participants}>
         ${repeat(rest, (i) => i.key, (i) => this.renderTile(i))}

@@ -32,6 +32,7 @@ import {
 } from '../types.js';
 import type { RoomEvent, RoomRequest } from '../../protocol/room-events.js';
 import type { WaitingMember } from '../../protocol/join.js';
+import type { CallMode } from '../../protocol/sfu.js';
 
 /** Re-join answers that say "not now" rather than "no": the reconnect loop goes on. */
 const TRANSIENT_JOIN_ERRORS = new Set<string>([RtcErrorCode.SignalingUnreachable, RtcErrorCode.RateLimited, RtcErrorCode.Internal]);
@@ -52,8 +53,11 @@ export interface SessionOptions {
   reconnect?: ReconnectPolicy;
   /** The mesh's bitrate rule (used by the default transport). */
   bitrate?: BitratePolicy;
-  /** Makes the transport of one join (default: the PeerJS mesh). */
-  createTransport?: () => Transport;
+  /**
+   * Makes the transport of one join for the mode the server gives the room (default: the PeerJS
+   * mesh for `mesh`, the SFU transport — loaded on first use — for `sfu`).
+   */
+  createTransport?: (mode: CallMode) => Transport | Promise<Transport>;
 }
 
 export interface CallConfig {
@@ -116,10 +120,14 @@ export type SessionEvents = {
   'audio-only-suggested': () => void;
   /** A participant's connection quality changed (the local id: our uplink). */
   'network-quality': (participantId: string, quality: NetworkQuality) => void;
+  /** How the media travels changed (`mesh` ⇄ `sfu`), set by the server at join. */
+  'mode-change': (mode: CallMode, previous: CallMode) => void;
 };
 
 export class CallSession extends TypedEmitter<SessionEvents> {
   state: CallState = CallState.Idle;
+  /** How this call's media travels (the server decides per room): peer to peer, or through its SFU. */
+  mode: CallMode = 'mesh';
   error: RtcError | null = null;
   localId: string | null = null;
   room: string | null = null;
@@ -139,7 +147,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   private snapshot: readonly Participant[] | null = null;
   private tearingDown = false;
   private readonly reconnectPolicy: ReconnectPolicy;
-  private readonly createTransport: () => Transport;
+  private readonly createTransport: (mode: CallMode) => Transport | Promise<Transport>;
   private signalingLostAt = 0;
   private lastMic: boolean | undefined;
   private lastCamera: boolean | undefined;
@@ -188,7 +196,12 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   constructor(options: SessionOptions = {}) {
     super();
     this.reconnectPolicy = options.reconnect ?? new BackoffReconnectPolicy();
-    this.createTransport = options.createTransport ?? (() => new MeshTransport(options.bitrate));
+    this.createTransport = options.createTransport ?? (async (mode) => {
+      if (mode !== 'sfu') return new MeshTransport(options.bitrate);
+      // Only calls through an SFU pay for its code.
+      const { SfuTransport } = await import('../transport/sfu/sfu-transport.js');
+      return new SfuTransport();
+    });
   }
 
   /** Everyone in the call, local first. A new array (and new objects) after any change. */
@@ -373,7 +386,13 @@ export class CallSession extends TypedEmitter<SessionEvents> {
       this.revokeFiles();
       // The history comes from the member present longest (the server lists members in join order).
       this.historyFrom = info.members[0]?.peerId ?? null;
-      const transport = this.createTransport();
+      const mode: CallMode = info.mode === 'sfu' ? 'sfu' : 'mesh';
+      const transport = await this.createTransport(mode);
+      if (abort.signal.aborted) {
+        void transport.close(false);
+        return;
+      }
+      this.setMode(mode);
       this.transport = transport;
       this.watchTransport(transport);
       await transport.connect(info, {
@@ -1064,6 +1083,19 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     this.localRole = 'guest';
     this.error = null;
     this.hostMessage = undefined;
+  }
+
+  /** How wide (device pixels) a participant's camera is shown: an SFU sends the layer that fills it. */
+  receiveVideoSize(participantId: string, width: number): void {
+    if (Number.isFinite(width) && width > 0) this.transport?.receiveVideoSize(participantId, Math.round(width));
+  }
+
+  private setMode(next: CallMode): void {
+    const previous = this.mode;
+    if (next === previous) return;
+    this.mode = next;
+    this.invalidate();
+    this.emit('mode-change', next, previous);
   }
 
   private setState(next: CallState): void {

@@ -34,8 +34,11 @@ export interface LinkSample {
 type Stat = Record<string, unknown> & { type: string; id: string };
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-/** Reads a connection (null when it is closed or the browser refuses). */
-export async function readLinkSample(pc: RTCPeerConnection): Promise<LinkSample | null> {
+/**
+ * Reads a connection (null when it is closed or the browser refuses); `inbound` picks the
+ * inbound streams that count (an SFU's one connection carries everyone's: one participant's).
+ */
+export async function readLinkSample(pc: RTCPeerConnection, inbound?: (stat: Record<string, unknown>) => boolean): Promise<LinkSample | null> {
   if (pc.connectionState === 'closed') return null;
   let report: RTCStatsReport;
   try {
@@ -69,6 +72,7 @@ export async function readLinkSample(pc: RTCPeerConnection): Promise<LinkSample 
   for (const s of stats.values()) {
     switch (s.type) {
       case 'inbound-rtp': {
+        if (inbound && !inbound(s)) break;
         sample.packetsReceived += num(s['packetsReceived']) ?? 0;
         sample.packetsLost += Math.max(0, num(s['packetsLost']) ?? 0);
         sample.inboundBytes += num(s['bytesReceived']) ?? 0;

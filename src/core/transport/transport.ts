@@ -179,6 +179,11 @@ export interface Transport extends Pick<TypedEmitter<TransportEvents>, 'on' | 'o
    * quarter at 10 fps (a shared screen is left alone); without renegotiation.
    */
   adaptVideo(step: number): Promise<void>;
+  /**
+   * How wide (device pixels) we show a participant's camera: a transport that can choose what it
+   * receives (the SFU's simulcast layers) takes the smallest that fills it; the mesh cannot.
+   */
+  receiveVideoSize(participantId: string, width: number): void;
   /** A getStats reading of the media from and to one participant (null: none, or not connected). */
   linkSample(participantId: string): Promise<LinkSample | null>;
   /** The RTCPeerConnections (for stats and tests). */

@@ -144,6 +144,9 @@ export class FakeTransport extends TypedEmitter<TransportEvents> implements Tran
     this.videoStep = step;
   }
 
+  /** No media: nothing to choose. */
+  receiveVideoSize(): void {}
+
   /** No media, no stats: quality stays unknown on the fake. */
   async linkSample(): Promise<null> {
     return null;

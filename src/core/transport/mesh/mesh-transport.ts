@@ -12,7 +12,8 @@ import type { MediaConnection, Peer, PeerOptions } from 'peerjs';
 import type { JoinResponse, PublicMember } from '../../../protocol/join.js';
 import { parseRoomPayload, ROOM_FRAME, SIGNAL_FRAME, type CredentialsRefresh, type RoomRequest } from '../../../protocol/room-events.js';
 import { TypedEmitter } from '../../emitter.js';
-import { RtcError, RtcErrorCode, isRtcErrorCode, peerError } from '../../errors.js';
+import { RtcError, RtcErrorCode, peerError } from '../../errors.js';
+import { CredentialsTimer, PendingAsks, REFRESH_ID } from '../room-asks.js';
 import { meshBitratePolicy, type BitratePolicy } from '../../session/policies.js';
 import type { ParticipantLeaveReason } from '../../types.js';
 import type { ChatWire, CodecPreferences, ConnectOptions, FileOffer, LocalState, MediaSource, RemotePeer, Transport, TransportEvents } from '../transport.js';
@@ -28,15 +29,6 @@ export const SIGNALING_OPEN_TIMEOUT_MS = 10_000;
 /** How long a call from a room-mate the server has not announced yet is held before it is refused. */
 export const HOLD_UNANNOUNCED_MS = 5_000;
 
-/** The id of our `refresh` requests (one at a time). */
-const REFRESH_ID = 'refresh';
-/** How long an `ask()` waits for the server's reply. */
-const ASK_TIMEOUT_MS = 10_000;
-/** Refresh once this share of the remaining lifetime has passed… */
-const REFRESH_AT = 0.75;
-/** …but not sooner than this; and ask again this long after an unanswered request. */
-const REFRESH_MIN_MS = 1_000;
-const REFRESH_RETRY_MS = 5_000;
 
 export class MeshTransport extends TypedEmitter<TransportEvents> implements Transport {
   private peer: Peer | null = null;
@@ -49,11 +41,9 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   private readonly tracks: Record<MediaSource, MediaStreamTrack | null> = { microphone: null, camera: null, screen: null };
   private state: LocalState = { mic: false, cam: false, name: '', screen: false };
   private closing = false;
-  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private refreshDue = false;
-  /** `ask()`s waiting for their reply, by request id. */
-  private readonly asks = new Map<string, { resolve(data: unknown): void; reject(error: RtcError): void; timer: ReturnType<typeof setTimeout> }>();
-  private nextAsk = 1;
+  private readonly credentials = new CredentialsTimer(() => !!this.peer?.open && !this.closing, (r) => this.request(r));
+  /** `ask()`s waiting for their reply. */
+  private readonly asks = new PendingAsks();
   private maxIncomingFile: (from: string) => number = () => 0;
   private codecs: CodecPreferences = {};
   /** The camera's step down (adaptVideo), applied to every new link too. */
@@ -75,6 +65,9 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     this.videoStep = step;
     await Promise.all([...this.links.values()].map((l) => l.setVideoStep(step)));
   }
+
+  /** Every link sends one camera size (the sender adapts it to its uplink): nothing to choose. */
+  receiveVideoSize(_participantId: string, _width: number): void {}
 
   async linkSample(participantId: string): Promise<LinkSample | null> {
     const pc = this.links.get(participantId)?.peerConnection;
@@ -100,7 +93,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     await this.waitForOpen(peer, options.signal);
     if (options.signal.aborted || this.closing) return;
     this.watchPeer(peer);
-    this.scheduleRefresh(join.peerTokenExpires);
+    this.credentials.schedule(join.peerTokenExpires);
     // The newcomer calls everyone already present (one direction only: no glare).
     for (const member of join.members) this.call(member);
   }
@@ -169,15 +162,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     if (!this.peer?.open || this.closing) {
       return Promise.reject(new RtcError(RtcErrorCode.SignalingUnreachable, 'Not connected to the call server right now.'));
     }
-    const id = `a${this.nextAsk++}`;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.asks.delete(id);
-        reject(new RtcError(RtcErrorCode.SignalingUnreachable, `The call server did not answer within ${ASK_TIMEOUT_MS / 1000} s.`));
-      }, ASK_TIMEOUT_MS);
-      this.asks.set(id, { resolve, reject, timer });
-      this.request({ ...request, id });
-    });
+    return this.asks.ask(request, (r) => this.request(r));
   }
 
   reconnectSignaling(): void {
@@ -199,18 +184,14 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   async close(sayBye: boolean): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    clearTimeout(this.refreshTimer);
+    this.credentials.stop();
     if (typeof window !== 'undefined') {
       window.removeEventListener('online', this.onOnline);
       window.removeEventListener('offline', this.onOffline);
     }
     // Tell the server first: room-mates learn `left` at once, even if a goodbye on a link is lost.
     if (sayBye) this.request({ request: 'leave' });
-    for (const [id, pending] of this.asks) {
-      clearTimeout(pending.timer);
-      pending.reject(new RtcError(RtcErrorCode.SignalingUnreachable, 'The call ended before the server answered.'));
-      this.asks.delete(id);
-    }
+    this.asks.rejectAll('The call ended before the server answered.');
     for (const id of [...this.held.keys()]) this.releaseHeld(id, true);
     const links = [...this.links.values()];
     this.links.clear();
@@ -228,22 +209,6 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   // every reconnect and its RTCConfiguration on every new connection; links already up get the
   // new TURN credentials through setConfiguration().
 
-  private scheduleRefresh(expires: number): void {
-    clearTimeout(this.refreshTimer);
-    const remainingMs = expires * 1000 - Date.now();
-    this.refreshTimer = setTimeout(() => this.refreshCredentials(), Math.max(REFRESH_MIN_MS, remainingMs * REFRESH_AT));
-  }
-
-  private refreshCredentials(): void {
-    clearTimeout(this.refreshTimer);
-    if (this.closing) return;
-    // Signaling down: ask as soon as it is back (PeerJS reconnects with the current token).
-    this.refreshDue = !this.peer?.open;
-    if (this.refreshDue) return;
-    this.request({ request: 'refresh', id: REFRESH_ID });
-    this.refreshTimer = setTimeout(() => this.refreshCredentials(), REFRESH_RETRY_MS);
-  }
-
   private onRefreshed(data: unknown): void {
     const fresh = data as Partial<CredentialsRefresh> | undefined;
     const peer = this.peer;
@@ -252,7 +217,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     options.token = fresh.peerToken;
     options.config = { ...options.config, iceServers: fresh.iceServers };
     for (const pc of this.peerConnections) pc.setConfiguration({ ...pc.getConfiguration(), iceServers: fresh.iceServers });
-    this.scheduleRefresh(fresh.peerTokenExpires);
+    this.credentials.schedule(fresh.peerTokenExpires);
   }
 
   // ── signaling ─────────────────────────────────────────────────────────────────────────────
@@ -315,7 +280,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     });
     peer.on('open', () => {
       if (this.closing) return;
-      if (this.refreshDue) this.refreshCredentials();
+      if (this.credentials.due) this.credentials.refresh();
       this.emit('signaling-restored');
     });
     peer.on('error', (error) => this.onPeerError(error));
@@ -365,13 +330,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     if (!event) return;
     if ('reply' in event) {
       if (event.reply === REFRESH_ID) this.onRefreshed(event.ok ? event.data : undefined);
-      const pending = this.asks.get(event.reply);
-      if (pending) {
-        this.asks.delete(event.reply);
-        clearTimeout(pending.timer);
-        if (event.ok) pending.resolve(event.data);
-        else pending.reject(new RtcError(isRtcErrorCode(event.error.code) ? event.error.code : RtcErrorCode.Internal, event.error.message));
-      }
+      else this.asks.settle(event);
       return;
     }
     switch (event.event) {

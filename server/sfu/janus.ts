@@ -1,0 +1,462 @@
+/**
+ * The SFU driver: rooms whose media goes through Janus (VideoRoom plugin), driven from this
+ * server with Meetecho's `janode`. Per rtc-call room one VideoRoom, private, with a secret and a
+ * pin of our own and a token per participant (Janus's `allowed` list), so nobody but this server
+ * can join, list or end it — whoever else can reach Janus's API. Per participant one publisher
+ * handle (its offer carries microphone, camera with simulcast, and the screen as m-lines of their
+ * own) and one subscriber handle (every other publisher's streams, renegotiated as they come and
+ * go). The browser gets only SDP and ICE candidates, over our signaling socket (SFU frames).
+ *
+ * Janus lost (its websocket closes, or it stops answering): every room on it is told
+ * `sfu-unavailable`; new rooms go to a Janus that answers (none: joins are refused with the same
+ * code). Moving rooms to another Janus while they run is not done here (issue 22).
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import Janode, { type JanodeConnection, type JanodeSession } from 'janode';
+import VideoRoomPlugin, { type Jsep, type SubscriberStream, type VideoRoomHandle } from 'janode/plugins/videoroom';
+import type { SfuCandidate, SfuClientMessage, SfuServerMessage, SfuSource, SfuStream } from 'rtc-call/protocol';
+import { RtcHttpError } from '../errors.js';
+import { q } from '../log.js';
+
+Janode.Logger.setLevel('none');
+
+/** How long connecting to a Janus (or a request to it) may take before it counts as not answering. */
+export const JANUS_TIMEOUT_MS = 5_000;
+/** How long the browser has to answer a subscriber offer. */
+const ANSWER_TIMEOUT_MS = 10_000;
+/** Between attempts to reach a Janus that is down. */
+const RECONNECT_MS = 5_000;
+/** Simulcast: each VideoRoom publisher's video may use this much in total (bits/s). */
+const PUBLISHER_BITRATE = 2_000_000;
+
+export interface SfuDriverOptions {
+  urls: string[];
+  log: (line: string) => void;
+  /** Largest room (publishers per VideoRoom). */
+  maxParticipants: number;
+  /** SFU frames to one member's socket. */
+  send(peerId: string, message: SfuServerMessage): void;
+  /** The room's media server is gone: tell every member. */
+  onUnavailable(room: string, message: string): void;
+}
+
+/** One Janus server: its connection, session and an admin handle for room management. */
+class JanusLink {
+  private conn: JanodeConnection | null = null;
+  session: JanodeSession | null = null;
+  admin: VideoRoomHandle | null = null;
+  private connecting: Promise<void> | null = null;
+  private retry: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Rooms created on it (for load and for telling them when it goes). */
+  readonly rooms = new Set<string>();
+
+  constructor(readonly url: string, private readonly onLost: (link: JanusLink, why: string) => void, private readonly log: (line: string) => void) {}
+
+  get up(): boolean {
+    return this.admin !== null;
+  }
+
+  /** Connects (once at a time); rejects when Janus does not answer within JANUS_TIMEOUT_MS. */
+  connect(): Promise<void> {
+    if (this.up) return Promise.resolve();
+    this.connecting ??= withTimeout(this.open(), JANUS_TIMEOUT_MS, `Janus at ${this.url} did not answer`).finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  private async open(): Promise<void> {
+    const conn = await Janode.connect({ address: { url: this.url }, retry_time_secs: 1, max_retries: 1 });
+    if (this.closed) {
+      void conn.close().catch(() => {});
+      return;
+    }
+    const lost = (why: string) => {
+      if (this.conn !== conn) return;
+      this.conn = null;
+      this.session = null;
+      this.admin = null;
+      this.log(`rtc-call: janus ${q(this.url)} lost: ${why}`);
+      this.onLost(this, why);
+      this.scheduleReconnect();
+    };
+    conn.once(Janode.EVENT.CONNECTION_CLOSED, () => lost('connection closed'));
+    conn.once(Janode.EVENT.CONNECTION_ERROR, (e: Error) => lost(e?.message ?? 'connection error'));
+    try {
+      const session = await conn.create(15);
+      session.once(Janode.EVENT.SESSION_DESTROYED, () => lost('session destroyed'));
+      const admin = await session.attach(VideoRoomPlugin);
+      this.conn = conn;
+      this.session = session;
+      this.admin = admin;
+      this.log(`rtc-call: janus ${q(this.url)} connected`);
+    } catch (err) {
+      void conn.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed) return;
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => {
+      this.connect().catch(() => this.scheduleReconnect());
+    }, RECONNECT_MS);
+    this.retry.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retry);
+    const conn = this.conn;
+    this.conn = null;
+    this.session = null;
+    this.admin = null;
+    await conn?.close().catch(() => {});
+  }
+}
+
+/** One participant in a VideoRoom. */
+interface SfuPeer {
+  peerId: string;
+  feed: number;
+  token: string;
+  pub: VideoRoomHandle | null;
+  /** Settles once the publisher handle has taken our offer (candidates wait for it). */
+  pubReady: Promise<unknown> | null;
+  /** mid of our publisher offer → source. */
+  sources: Map<string, SfuSource>;
+  published: boolean;
+  sub: VideoRoomHandle | null;
+  subReady: Promise<unknown> | null;
+  /** Feeds our subscription has (or is getting). */
+  subscribed: Set<number>;
+  /** Subscriber renegotiations, one at a time. */
+  subQueue: Promise<void>;
+  /** The browser's answer to the subscriber offer in flight. */
+  awaitingAnswer: { resolve(jsep: Jsep): void; reject(e: Error): void; timer: NodeJS.Timeout } | null;
+  gone: boolean;
+}
+
+interface SfuRoom {
+  name: string;
+  janusRoom: number;
+  secret: string;
+  pin: string;
+  link: JanusLink;
+  ready: Promise<void>;
+  failed: boolean;
+  peers: Map<string, SfuPeer>;
+  /** feed → peer id. */
+  feeds: Map<number, string>;
+}
+
+const secret = () => randomBytes(18).toString('base64url');
+
+export class SfuDriver {
+  private readonly links: JanusLink[];
+  private readonly rooms = new Map<string, SfuRoom>();
+  private closed = false;
+
+  constructor(private readonly opts: SfuDriverOptions) {
+    this.links = opts.urls.map((url) => new JanusLink(url, (link, why) => this.onLinkLost(link, why), opts.log));
+    // Connect at start, so the first join does not wait for it (failures are retried at each join).
+    for (const link of this.links) link.connect().catch(() => {});
+  }
+
+  /** Rooms on each Janus, for /metrics and the logs. */
+  get load(): Array<{ url: string; up: boolean; rooms: number }> {
+    return this.links.map((l) => ({ url: l.url, up: l.up, rooms: l.rooms.size }));
+  }
+
+  hasRoom(room: string): boolean {
+    const r = this.rooms.get(room);
+    return !!r && !r.failed;
+  }
+
+  /**
+   * The VideoRoom of `room`, created on the least loaded Janus that answers; throws
+   * `sfu-unavailable` (503) when none does.
+   */
+  async ensureRoom(room: string): Promise<void> {
+    const existing = this.rooms.get(room);
+    if (existing && !existing.failed) return existing.ready;
+    const link = await this.pickLink();
+    const state: SfuRoom = {
+      name: room, janusRoom: randomInt(1, 2 ** 47), secret: secret(), pin: secret(), link,
+      ready: Promise.resolve(), failed: false, peers: new Map(), feeds: new Map(),
+    };
+    state.ready = (async () => {
+      const admin = link.admin;
+      if (!admin) throw new RtcHttpError('sfu-unavailable', 'the media server stopped answering');
+      await withTimeout(admin.create({
+        room: state.janusRoom, description: `rtc-call ${room}`.slice(0, 64), is_private: true, secret: state.secret, pin: state.pin,
+        max_publishers: this.opts.maxParticipants, bitrate: PUBLISHER_BITRATE, audiocodec: 'opus', videocodec: 'vp8,vp9,h264',
+        notify_joining: false, permanent: false,
+      }), JANUS_TIMEOUT_MS, 'Janus did not create the room');
+      // Tokens: only the participants this server adds may join (Janus's `allowed` list).
+      await withTimeout(admin.allow({ room: state.janusRoom, secret: state.secret, action: 'enable', list: [] }), JANUS_TIMEOUT_MS, 'Janus did not enable room tokens');
+      link.rooms.add(room);
+      this.opts.log(`rtc-call: sfu room=${room} janus=${q(link.url)} videoroom=${state.janusRoom}`);
+    })();
+    this.rooms.set(room, state);
+    try {
+      await state.ready;
+    } catch (err) {
+      if (this.rooms.get(room) === state) this.rooms.delete(room);
+      throw err instanceof RtcHttpError ? err : new RtcHttpError('sfu-unavailable', `the media server did not answer (${(err as Error).message})`);
+    }
+  }
+
+  private async pickLink(): Promise<JanusLink> {
+    const byLoad = [...this.links].sort((a, b) => Number(b.up) - Number(a.up) || a.rooms.size - b.rooms.size);
+    for (const link of byLoad) {
+      try {
+        await link.connect();
+        return link;
+      } catch {
+        // the next one
+      }
+    }
+    throw new RtcHttpError('sfu-unavailable', 'no media server (Janus) answers; try again in a moment');
+  }
+
+  /** An SFU frame from a seated member of an SFU room. */
+  async onMessage(room: string, peerId: string, message: SfuClientMessage): Promise<void> {
+    const state = this.rooms.get(room);
+    if (!state || state.failed) {
+      this.opts.send(peerId, { kind: 'error', code: 'sfu-unavailable', message: 'the media server for this room is not available' });
+      return;
+    }
+    await state.ready;
+    const peer = this.peerFor(state, peerId);
+    try {
+      switch (message.kind) {
+        case 'publish':
+          await this.publish(state, peer, message.jsep, message.sources);
+          break;
+        case 'answer': {
+          const waiting = peer.awaitingAnswer;
+          if (waiting) {
+            peer.awaitingAnswer = null;
+            clearTimeout(waiting.timer);
+            waiting.resolve(message.jsep);
+          }
+          break;
+        }
+        case 'candidate': {
+          const ready = message.pc === 'pub' ? peer.pubReady : peer.subReady;
+          const handle = () => (message.pc === 'pub' ? peer.pub : peer.sub);
+          if (!ready) break; // no handle for it: nothing to trickle into
+          await ready.catch(() => {});
+          await trickle(handle(), message.candidate);
+          break;
+        }
+        case 'layer': {
+          await peer.subReady?.catch(() => {});
+          await peer.sub?.configure({ streams: [{ mid: message.mid, substream: message.substream }] });
+          break;
+        }
+      }
+    } catch (err) {
+      if (peer.gone || state.failed) return;
+      this.opts.log(`rtc-call: sfu room=${room} peer=${peerId} ${message.kind} failed: ${q((err as Error).message)}`);
+      this.opts.send(peerId, { kind: 'error', code: 'sfu-unavailable', message: `the media server refused ${message.kind}: ${(err as Error).message}` });
+    }
+  }
+
+  private peerFor(state: SfuRoom, peerId: string): SfuPeer {
+    let peer = state.peers.get(peerId);
+    if (!peer) {
+      let feed = randomInt(1, 2 ** 47);
+      while (state.feeds.has(feed)) feed = randomInt(1, 2 ** 47);
+      peer = {
+        peerId, feed, token: secret(), pub: null, pubReady: null, sources: new Map(), published: false,
+        sub: null, subReady: null, subscribed: new Set(), subQueue: Promise.resolve(), awaitingAnswer: null, gone: false,
+      };
+      state.peers.set(peerId, peer);
+      state.feeds.set(feed, peerId);
+    }
+    return peer;
+  }
+
+  private async publish(state: SfuRoom, peer: SfuPeer, jsep: Jsep, sources: Array<{ mid: string; source: SfuSource }>): Promise<void> {
+    const descriptions = sources.map((s) => ({ mid: s.mid, description: s.source }));
+    peer.sources = new Map(sources.map((s) => [s.mid, s.source]));
+    let answer: Jsep | undefined;
+    if (!peer.pub) {
+      const session = state.link.session;
+      if (!session) throw new Error('no Janus session');
+      const work = (async () => {
+        const pub = await session.attach(VideoRoomPlugin);
+        peer.pub = pub;
+        pub.once(Janode.EVENT.HANDLE_WEBRTCUP, () => this.onPublisherUp(state, peer));
+        if (peer.gone) throw new Error('left');
+        await state.link.admin?.allow({ room: state.janusRoom, secret: state.secret, action: 'add', list: [peer.token] });
+        const joined = await pub.joinConfigurePublisher({
+          room: state.janusRoom, feed: peer.feed, display: peer.peerId, pin: state.pin, token: peer.token,
+          audio: true, video: true, data: false, descriptions, jsep,
+        });
+        answer = joined.jsep;
+      })();
+      peer.pubReady = work;
+      await withTimeout(work, JANUS_TIMEOUT_MS * 2, 'Janus did not take the offer');
+    } else {
+      // A new offer on the same publisher (an ICE restart): configure with it.
+      const work = peer.pub.configure({ jsep, descriptions });
+      peer.pubReady = work;
+      answer = (await withTimeout(work, JANUS_TIMEOUT_MS * 2, 'Janus did not take the offer')).jsep;
+    }
+    if (peer.gone) return;
+    if (!answer) throw new Error('Janus gave no answer');
+    this.opts.send(peer.peerId, { kind: 'answer', jsep: answer });
+    // The newcomer gets everyone published so far at once; the others get the newcomer once its
+    // media is up (Janus lets nobody subscribe to a publisher before that: 428 No such feed).
+    this.syncSubscription(state, peer);
+  }
+
+  /** A publisher's connection to Janus is up: everyone else subscribes to it. */
+  private onPublisherUp(state: SfuRoom, peer: SfuPeer): void {
+    if (peer.gone || peer.published) return;
+    peer.published = true;
+    for (const other of state.peers.values()) if (other !== peer && !other.gone) this.syncSubscription(state, other);
+  }
+
+  /** Brings `peer`'s subscription to every other published participant, one renegotiation at a time. */
+  private syncSubscription(state: SfuRoom, peer: SfuPeer): void {
+    peer.subQueue = peer.subQueue.then(async () => {
+      if (peer.gone || state.failed) return;
+      const wanted = [...state.peers.values()].filter((p) => p !== peer && p.published && !p.gone).map((p) => p.feed);
+      const add = wanted.filter((f) => !peer.subscribed.has(f));
+      if (add.length === 0) return;
+      for (const f of add) peer.subscribed.add(f);
+      try {
+        if (!peer.sub) {
+          const session = state.link.session;
+          if (!session) return;
+          const sub = await session.attach(VideoRoomPlugin);
+          peer.sub = sub;
+          // Janus renegotiates by itself when a publisher we get leaves (autoupdate).
+          sub.on(VideoRoomPlugin.EVENT.VIDEOROOM_UPDATED!, (data: { streams?: SubscriberStream[]; jsep?: Jsep }) => {
+            if (!data.jsep) return;
+            peer.subQueue = peer.subQueue.then(() => this.offerToBrowser(state, peer, sub, data.jsep!, data.streams ?? [])).catch((err: Error) => {
+              if (!peer.gone && !state.failed) this.opts.log(`rtc-call: sfu room=${state.name} peer=${peer.peerId} renegotiation failed: ${q(err.message)}`);
+            });
+          });
+          const work = sub.joinSubscriber({ room: state.janusRoom, pin: state.pin, token: peer.token, streams: add.map((feed) => ({ feed })), autoupdate: true });
+          peer.subReady = work;
+          const joined = await withTimeout(work, JANUS_TIMEOUT_MS * 2, 'Janus did not subscribe');
+          if (joined.jsep) await this.offerToBrowser(state, peer, sub, joined.jsep, joined.streams ?? []);
+        } else {
+          const sub = peer.sub;
+          const updated = await withTimeout(sub.update({ subscribe: add.map((feed) => ({ feed })) }), JANUS_TIMEOUT_MS * 2, 'Janus did not update the subscription');
+          if (updated.jsep) await this.offerToBrowser(state, peer, sub, updated.jsep, updated.streams ?? []);
+        }
+      } catch (err) {
+        for (const f of add) peer.subscribed.delete(f);
+        if (peer.gone || state.failed) return;
+        this.opts.log(`rtc-call: sfu room=${state.name} peer=${peer.peerId} subscribe failed: ${q((err as Error).message)}`);
+      }
+    });
+  }
+
+  /** A subscriber offer to the browser, with whose media each m-line carries; waits for its answer and starts. */
+  private async offerToBrowser(state: SfuRoom, peer: SfuPeer, sub: VideoRoomHandle, jsep: Jsep, streams: SubscriberStream[]): Promise<void> {
+    if (peer.gone || state.failed) return;
+    const annotated: SfuStream[] = [];
+    for (const s of streams) {
+      if (s.active === false || s.feed_id === undefined || s.feed_mid === undefined) continue;
+      const owner = state.feeds.get(s.feed_id);
+      const source = owner ? state.peers.get(owner)?.sources.get(s.feed_mid) : undefined;
+      if (owner && source) annotated.push({ mid: s.mid, peerId: owner, source });
+    }
+    const answer = new Promise<Jsep>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        peer.awaitingAnswer = null;
+        reject(new Error('the browser did not answer the subscriber offer'));
+      }, ANSWER_TIMEOUT_MS);
+      timer.unref();
+      peer.awaitingAnswer = { resolve, reject, timer };
+    });
+    this.opts.send(peer.peerId, { kind: 'offer', jsep, streams: annotated });
+    const reply = await answer;
+    if (peer.gone || state.failed) return;
+    await withTimeout(sub.start({ jsep: reply }), JANUS_TIMEOUT_MS, 'Janus did not start the subscription');
+  }
+
+  /** A member's seat is gone: its handles go, Janus renegotiates the others' subscriptions. */
+  leave(room: string, peerId: string): void {
+    const state = this.rooms.get(room);
+    const peer = state?.peers.get(peerId);
+    if (!state || !peer) return;
+    peer.gone = true;
+    state.peers.delete(peerId);
+    state.feeds.delete(peer.feed);
+    if (peer.awaitingAnswer) {
+      clearTimeout(peer.awaitingAnswer.timer);
+      peer.awaitingAnswer.reject(new Error('left'));
+      peer.awaitingAnswer = null;
+    }
+    for (const other of state.peers.values()) other.subscribed.delete(peer.feed);
+    if (state.failed) return;
+    const detach = async (h: VideoRoomHandle | null, ready: Promise<unknown> | null) => {
+      await ready?.catch(() => {});
+      await h?.detach().catch(() => {});
+    };
+    void detach(peer.pub, peer.pubReady);
+    void detach(peer.sub, peer.subReady);
+    void state.link.admin?.allow({ room: state.janusRoom, secret: state.secret, action: 'remove', list: [peer.token] }).catch(() => {});
+  }
+
+  /** The rtc-call room ended: its VideoRoom goes. */
+  roomEnded(room: string): void {
+    const state = this.rooms.get(room);
+    if (!state) return;
+    this.rooms.delete(room);
+    state.link.rooms.delete(room);
+    for (const id of [...state.peers.keys()]) this.leave(room, id);
+    if (!state.failed) {
+      void state.ready.then(() => state.link.admin?.destroy({ room: state.janusRoom, secret: state.secret })).catch(() => {});
+    }
+  }
+
+  private onLinkLost(link: JanusLink, why: string): void {
+    for (const room of [...link.rooms]) {
+      const state = this.rooms.get(room);
+      link.rooms.delete(room);
+      if (!state || state.link !== link) continue;
+      state.failed = true;
+      for (const peer of state.peers.values()) {
+        peer.gone = true;
+        if (peer.awaitingAnswer) {
+          clearTimeout(peer.awaitingAnswer.timer);
+          peer.awaitingAnswer.reject(new Error('janus lost'));
+        }
+      }
+      this.opts.onUnavailable(room, `the media server stopped answering (${why})`);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const room of [...this.rooms.keys()]) this.roomEnded(room);
+    await Promise.all(this.links.map((l) => l.close()));
+  }
+}
+
+async function trickle(handle: VideoRoomHandle | null, candidate: SfuCandidate | null): Promise<void> {
+  if (!handle) return;
+  if (candidate === null) await handle.trickleComplete();
+  else await handle.trickle(candidate);
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${ms / 1000} s`)), ms);
+    timer.unref();
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
