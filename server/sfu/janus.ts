@@ -193,7 +193,9 @@ export class SfuDriver {
       await withTimeout(admin.create({
         room: state.janusRoom, description: `rtc-call ${room}`.slice(0, 64), is_private: true, secret: state.secret, pin: state.pin,
         max_publishers: this.opts.maxParticipants, bitrate: PUBLISHER_BITRATE, audiocodec: 'opus', videocodec: 'vp8,vp9,h264',
-        notify_joining: false, permanent: false,
+        // A keyframe from every publisher every 3 s: a subscriber switching simulcast layers needs
+        // one on the new layer, and loss-free links give none of their own.
+        fir_freq: 3, notify_joining: false, permanent: false,
       }), JANUS_TIMEOUT_MS, 'Janus did not create the room');
       // Tokens: only the participants this server adds may join (Janus's `allowed` list).
       await withTimeout(admin.allow({ room: state.janusRoom, secret: state.secret, action: 'enable', list: [] }), JANUS_TIMEOUT_MS, 'Janus did not enable room tokens');

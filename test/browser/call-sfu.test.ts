@@ -1,59 +1,219 @@
 // Calls through the SFU: Debian's Janus (VideoRoom) started by the test with a generated
-// configuration (test/janus/janus-process.mjs), an rtc-call server with RTC_MESH_MAX=0 driving it
-// through janode. The same <rtc-call> elements as in the mesh: only the server's configuration differs.
+// configuration (test/janus/janus-process.mjs), inside the test namespace with its veth pair, and
+// an rtc-call server with RTC_MESH_MAX=0 driving it through janode. The same <rtc-call> elements
+// as in the mesh: only the server's configuration differs.
 import { expect } from '@open-wc/testing';
 import type { RtcCall } from '../../src/components/call/call.js';
-import { errorsOf, remoteTile, trackedCalls, uniqueRoom, videoOf, openPeerConnections } from './helpers/call.js';
+import { errorsOf, openPeerConnections, remoteTile, tilesOf, trackedCalls, uniqueRoom, videoOf } from './helpers/call.js';
 import { framesAdvance, until } from './helpers/media.js';
 import { command, rtcServer } from './helpers/server.js';
 
+interface Janus {
+  id: string;
+  url: string;
+}
+
+/** A camera at `width`×`height` and `fps` (the fake device scales to what is asked). */
+function camera(width: number, height: number, fps: number): Promise<MediaStream> {
+  return navigator.mediaDevices.getUserMedia({ audio: true, video: { width, height, frameRate: fps } });
+}
+
+/** Width of the camera video a page receives from its subscription (the largest inbound video). */
+async function inboundWidths(pc: RTCPeerConnection): Promise<number[]> {
+  const widths: number[] = [];
+  (await pc.getStats()).forEach((s: { type: string; kind?: string; frameWidth?: number }) => {
+    if (s.type === 'inbound-rtp' && s.kind === 'video' && s.frameWidth) widths.push(s.frameWidth);
+  });
+  return widths;
+}
+
+const connectedPcs = () => openPeerConnections().filter((pc) => pc.connectionState === 'connected');
+
 describe('<rtc-call> through the SFU (Janus)', function () {
-  this.timeout(120_000);
+  this.timeout(180_000);
   const calls = trackedCalls();
-  let janus: { id: string; url: string };
+  let janus: Janus;
   let server: string;
+  const streams: MediaStream[] = [];
 
   before(async () => {
-    janus = await command<{ id: string; url: string }>('janus-start');
+    janus = await command<Janus>('janus-start');
     server = await rtcServer('sfu', { janusUrls: [janus.url], meshMax: 0 });
   });
   after(async () => {
     await command('rtc-server-stop', { name: 'sfu' });
     await command('janus-stop', { id: janus.id });
   });
-  afterEach(() => calls.cleanup());
+  afterEach(async () => {
+    await calls.cleanup();
+    streams.splice(0).forEach((s) => s.getTracks().forEach((t) => t.stop()));
+  });
 
-  /** A camera at 320×180, 10 fps (the small capture of the room tests). */
-  async function smallCamera(): Promise<MediaStream> {
-    return navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 180, frameRate: 10 } });
-  }
-
-  async function joined(room: string, name: string, stream?: MediaStream): Promise<RtcCall> {
-    const el = await calls.call({ room, name, server });
-    if (stream) el.localStream = stream;
+  async function joined(room: string, name: string, stream: MediaStream, url = server): Promise<RtcCall> {
+    streams.push(stream);
+    const el = await calls.call({ room, name, server: url });
+    el.localStream = stream;
     await el.join();
     return el;
   }
 
-  it('two participants see each other through Janus; mode is sfu and the page says media is not end to end', async () => {
+  it('two participants see each other through Janus; mode is sfu, the page says media is not end to end, no security code', async () => {
     const room = uniqueRoom('sfu');
-    const modes: string[] = [];
-    const a = await joined(room, 'Ann', await smallCamera());
-    a.addEventListener('rtc-mode-change', (e) => modes.push(e.detail.mode));
-    const b = await joined(room, 'Bob', await smallCamera());
+    const a = await joined(room, 'Ann', await camera(320, 180, 10));
+    const b = await joined(room, 'Bob', await camera(320, 180, 10));
     expect(a.mode).to.equal('sfu');
     expect(b.mode).to.equal('sfu');
-    const tileOfBob = await remoteTile(a, 'Bob');
-    const tileOfAnn = await remoteTile(b, 'Ann');
-    await framesAdvance(videoOf(tileOfBob), 5, 30_000);
-    await framesAdvance(videoOf(tileOfAnn), 5, 30_000);
+    await framesAdvance(videoOf(await remoteTile(a, 'Bob')), 5, 30_000);
+    await framesAdvance(videoOf(await remoteTile(b, 'Ann')), 5, 30_000);
     const notice = a.shadowRoot!.querySelector('[part="mode-notice"]');
     expect(notice?.textContent).to.match(/not end to end/);
     const code = await a.verificationCode(a.participants.find((p) => !p.isLocal)!.id).then(() => 'resolved', (e: { code?: string }) => e.code);
     expect(code).to.equal('not-supported');
     // The refusal is reported like every failed call of the element's API, and nothing else went wrong.
     expect(errorsOf(a).map((e) => e.code)).to.deep.equal(['not-supported']);
-    expect(a.shadowRoot!.querySelector('[part="verify-button"]')).to.equal(null);
-    expect(openPeerConnections().filter((pc) => pc.connectionState === 'connected').length).to.be.at.most(4);
+    expect(errorsOf(b)).to.deep.equal([]);
+    // Two connections each (publish, subscribe), whatever the room's size.
+    expect(connectedPcs().length).to.equal(4);
+    // Chat and app data go through the server; files cannot (no peer-to-peer link), and the chat offers none.
+    const texts: string[] = [];
+    const data: unknown[] = [];
+    b.addEventListener('rtc-message', (e) => texts.push(e.detail.text));
+    b.addEventListener('rtc-data', (e) => data.push(e.detail.data));
+    await a.sendMessage('Hello through the server');
+    await a.sendData({ step: 2 });
+    await until(() => texts.includes('Hello through the server') && data.length === 1, 'chat and data arrived', 10_000);
+    expect(data[0]).to.deep.equal({ step: 2 });
+    const file = await a.sendFile(new Blob(['x'])).then(() => 'sent', (e: { code?: string }) => e.code);
+    expect(file).to.equal('not-supported');
+    (a.shadowRoot!.querySelector('[part~="chat-button"]') as HTMLButtonElement | null)?.click();
+    await a.updateComplete;
+    expect(a.shadowRoot!.querySelector('[part="chat"]'), 'the chat panel').to.exist;
+    expect(a.shadowRoot!.querySelector('[part="file-button"]'), 'no file button in sfu mode').to.equal(null);
+  });
+
+  it('a room of 7 at 320×180, 10 fps: everyone renders everyone with two connections each; mute and leave reach everyone', async () => {
+    const room = uniqueRoom('sfu7');
+    const names = ['Ann', 'Bob', 'Cy', 'Dee', 'Eve', 'Fay', 'Gus'];
+    const els: RtcCall[] = [];
+    for (const name of names) els.push(await joined(room, name, await camera(320, 180, 10)));
+    await until(
+      () => els.every((el) => el.participants.length === 7 && el.participants.every((p) => p.isLocal || (p.connection === 'connected' && p.stream))),
+      'seven calls, each with six connected participants',
+      60_000,
+    );
+    // Every tile of every page shows moving video.
+    const stalled: string[] = [];
+    for (const el of els) {
+      for (const name of names) {
+        if (name === el.displayName) continue;
+        const tile = await remoteTile(el, name);
+        tile.scrollIntoView();
+        await framesAdvance(videoOf(tile), 3, 15_000).catch(() => {
+          const p = el.participants.find((x) => x.displayName === name);
+          stalled.push(`${el.displayName} ← ${name}: ${p?.connection}, tracks ${p?.stream?.getTracks().map((t) => `${t.kind}:${t.readyState}${t.muted ? ':muted' : ''}`).join(' ')}`);
+        });
+      }
+    }
+    expect(stalled, 'tiles without moving video').to.deep.equal([]);
+    // 14 connected RTCPeerConnections in this page for 7 participants: two each (a mesh would hold 42).
+    expect(connectedPcs().length).to.equal(14);
+    for (const el of els) expect(el.mode).to.equal('sfu');
+
+    // Mute: everyone sees Ann's microphone off.
+    await els[0]!.toggleMic(false);
+    await until(() => els.slice(1).every((el) => el.participants.find((p) => p.displayName === 'Ann')?.micEnabled === false), 'Ann muted everywhere', 15_000);
+    // Leave: Gus is gone from every page, the others' video goes on.
+    await els[6]!.leave();
+    await until(() => els.slice(0, 6).every((el) => el.participants.length === 6 && !tilesOf(el).some((t) => t.displayName === 'Gus')), 'Gus gone everywhere', 20_000);
+    await framesAdvance(videoOf(await remoteTile(els[0]!, 'Fay')), 3, 15_000);
+    for (const el of els) expect(errorsOf(el).map((e) => e.code), el.displayName).to.deep.equal([]);
+  });
+
+  it('simulcast at 960×540: a large tile gets the high layer, a stage in a small call the middle one, a filmstrip tile the low one, and back up', async () => {
+    const room = uniqueRoom('simul');
+    await joined(room, 'Ann', await camera(960, 540, 15));
+    const box = document.createElement('div');
+    box.style.width = '1400px';
+    document.body.append(box);
+    try {
+      streams.push(await camera(160, 90, 10));
+      const b = await calls.call({ room, name: 'Bob', server, container: box });
+      b.localStream = streams.at(-1)!;
+      await b.join();
+      await framesAdvance(videoOf(await remoteTile(b, 'Ann')), 3, 30_000);
+      // Ann sends 960 × 540 in three layers; Bob sends 160 × 90, so the widest video arriving anywhere in this page is Ann's.
+      const widest = async () => {
+        let w = 0;
+        for (const pc of openPeerConnections()) w = Math.max(w, ...(await inboundWidths(pc)));
+        return w;
+      };
+      const seen: number[] = [];
+      const layer = async (width: number, what: string) => {
+        try {
+          await until(async () => {
+            seen.push(await widest());
+            return seen.at(-1) === width;
+          }, what, 40_000);
+        } catch (e) {
+          const tile = await remoteTile(b, 'Ann');
+          throw new Error(`${(e as Error).message}; widths seen: ${seen.slice(-8).join(', ')}; Ann's tile ${Math.round(tile.getBoundingClientRect().width)} px wide`);
+        }
+      };
+      // Large (≈ 1400 px wide): the full 960 × 540 layer, once Ann's encoder has ramped up to it.
+      await layer(960, 'the high layer');
+      // Narrower (the stage of a small call, ≈ 560 px): the half layer.
+      box.style.width = '200px';
+      await layer(480, 'the middle layer');
+      // Small (Bob puts himself on the stage: Ann goes to the filmstrip, a tile of ≈ 130 px): the quarter layer.
+      b.pin(b.participants.find((p) => p.isLocal)!.id);
+      await layer(240, 'the low layer');
+      // Large again: back up to the full layer.
+      b.unpin();
+      box.style.width = '1400px';
+      await layer(960, 'the high layer again');
+    } finally {
+      box.remove();
+    }
+  });
+
+  it('Janus unreachable at join: the join fails with sfu-unavailable and a notice says so', async () => {
+    const port = await command<number>('free-port');
+    const url = await rtcServer('sfu-dead', { janusUrls: [`ws://127.0.0.1:${port}`], meshMax: 0 });
+    try {
+      streams.push(await camera(320, 180, 10));
+      const el = await calls.call({ room: uniqueRoom('dead'), name: 'Ann', server: url });
+      el.localStream = streams.at(-1)!;
+      const started = performance.now();
+      const outcome = await el.join().then(() => 'joined', (e: { code?: string }) => e.code);
+      expect(outcome).to.equal('sfu-unavailable');
+      expect(performance.now() - started).to.be.below(20_000);
+      expect(errorsOf(el).map((e) => e.code)).to.include('sfu-unavailable');
+      await el.updateComplete;
+      const shown = el.shadowRoot!.textContent ?? '';
+      expect(shown).to.match(/media server is not answering/);
+    } finally {
+      await command('rtc-server-stop', { name: 'sfu-dead' });
+    }
+  });
+
+  it('Janus lost mid-call (no other configured): every page gets rtc-error sfu-unavailable within 20 s, with a notice', async () => {
+    const own = await command<Janus>('janus-start');
+    const url = await rtcServer('sfu-lost', { janusUrls: [own.url], meshMax: 0 });
+    try {
+      const room = uniqueRoom('lost');
+      const els = [await joined(room, 'Ann', await camera(320, 180, 10), url), await joined(room, 'Bob', await camera(320, 180, 10), url), await joined(room, 'Cy', await camera(320, 180, 10), url)];
+      await until(() => els.every((el) => el.participants.length === 3 && el.participants.every((p) => p.isLocal || p.connection === 'connected')), 'three connected', 30_000);
+      const killedAt = performance.now();
+      await command('janus-kill', { id: own.id });
+      await until(() => els.every((el) => errorsOf(el).some((e) => e.code === 'sfu-unavailable')), 'sfu-unavailable on every page', 20_000);
+      expect(performance.now() - killedAt).to.be.below(20_000);
+      for (const el of els) {
+        await el.updateComplete;
+        expect(el.shadowRoot!.querySelector('[part="notice"][data-code="sfu-unavailable"]'), `${el.displayName}'s notice`).to.exist;
+      }
+    } finally {
+      await command('rtc-server-stop', { name: 'sfu-lost' });
+      await command('janus-stop', { id: own.id });
+    }
   });
 });

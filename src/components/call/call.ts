@@ -667,7 +667,8 @@ export class RtcCall extends LitElement {
   }
 
   private onChatDrop(e: DragEvent): void {
-    if (!e.dataTransfer?.files.length) return;
+    // Files go peer to peer: not through the SFU.
+    if (!e.dataTransfer?.files.length || this.controller.mode === 'sfu') return;
     e.preventDefault();
     for (const file of e.dataTransfer.files) this.sendPickedFile(file);
   }
@@ -865,7 +866,7 @@ export class RtcCall extends LitElement {
    * Resolves when every recipient has it or failed (`deliveredTo` lists who has it); rejects with
    * an `RtcError` when nobody got it: `file-too-large`, `file-cancelled`, `file-corrupt`,
    * `peer-unavailable`; or `participant-not-found`, `not-allowed` (not in a call, or alone),
-   * `not-supported` (not a File or Blob).
+   * `not-supported` (not a File or Blob, or in `sfu` mode: files go peer to peer).
    */
   async sendFile(file: Blob, options: { to?: string | readonly string[] } = {}): Promise<SentFile> {
     return this.controller.sendFile(file, options);
@@ -1397,7 +1398,7 @@ export class RtcCall extends LitElement {
         })}
       </ol></div>
       <form class="chat-form" @submit=${this.onChatSubmit}>
-        <button part="file-button" type="button" class="icon-button" aria-label=${m.sendFile} title=${m.sendFile} @click=${this.pickFile}>${attachIcon}</button>
+        ${this.controller.mode === 'sfu' ? nothing : html`<button part="file-button" type="button" class="icon-button" aria-label=${m.sendFile} title=${m.sendFile} @click=${this.pickFile}>${attachIcon}</button>`}
         <input type="file" name="file" hidden multiple @change=${this.onFilePicked} />
         <input part="chat-input" name="chat" autocomplete="off" maxlength="4000" aria-label=${m.chatPlaceholder} placeholder=${m.chatPlaceholder} />
         <button type="submit" class="join">${m.send}</button>

@@ -743,6 +743,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   async sendFile(file: Blob, options: { to?: string | readonly string[]; name?: string } = {}): Promise<SentFile> {
     const transport = this.callTransport('Join the call before sending a file.');
     if (typeof Blob === 'undefined' || !(file instanceof Blob)) throw new RtcError(RtcErrorCode.NotSupported, 'sendFile needs a File or a Blob.');
+    if (this.mode === 'sfu') throw new RtcError(RtcErrorCode.NotSupported, 'Files go peer to peer, and this call sends its media through the call server (SFU mode).');
     const name = safeFileName(options.name ?? (typeof (file as File).name === 'string' ? (file as File).name : '') ?? '');
     if (file.size > this.maxFileSize) {
       throw new RtcError(RtcErrorCode.FileTooLarge, `${name} has ${file.size} bytes; files up to ${this.maxFileSize} bytes can be sent (max-file-size).`);

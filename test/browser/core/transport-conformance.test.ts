@@ -1,15 +1,16 @@
-// One set of tests every Transport must pass, run against the fake (in memory) and the PeerJS
-// mesh (through the real server). The SFU transport will run it too.
+// One set of tests every Transport must pass, run against the fake (in memory), the PeerJS mesh
+// (through the real server) and the SFU transport (the real server driving a real Janus).
 import { expect } from '@open-wc/testing';
 import type { JoinResponse } from '../../../src/protocol/join.js';
 import { MeshTransport } from '../../../src/core/transport/mesh/mesh-transport.js';
+import { SfuTransport } from '../../../src/core/transport/sfu/sfu-transport.js';
 import type { RemotePeer, SignalingEndpoint, Transport } from '../../../src/core/transport/transport.js';
 import type { ParticipantLeaveReason } from '../../../src/core/types.js';
 import { FakeNetwork } from '../helpers/fake-transport.js';
 import { sha256Hex } from '../../../src/core/files.js';
 import { uniqueRoom } from '../helpers/call.js';
 import { until } from '../helpers/media.js';
-import { rtcServer } from '../helpers/server.js';
+import { command, rtcServer } from '../helpers/server.js';
 
 async function joinAnswer(server: string, room: string, displayName: string): Promise<JoinResponse> {
   const res = await fetch(`${server}/api/rooms/${room}/join`, {
@@ -26,13 +27,23 @@ interface Member {
   close(sayBye: boolean): Promise<void>;
 }
 
-function conformance(name: string, makeTransport: () => Transport) {
-  describe(`Transport conformance: ${name}`, () => {
+interface Setup {
+  /** The server to join (default: the test run's own). */
+  server?: () => Promise<string>;
+  after?: () => Promise<void>;
+  /** Files travel peer to peer: a transport without such links refuses them as not-supported. */
+  files?: boolean;
+}
+
+function conformance(name: string, makeTransport: () => Transport, setup: Setup = {}) {
+  describe(`Transport conformance: ${name}`, function () {
+    this.timeout(60_000);
     let server: string;
     let endpoint: SignalingEndpoint;
     const open: Member[] = [];
+    after(async () => setup.after?.());
     before(async () => {
-      server = await rtcServer();
+      server = await (setup.server ?? (() => rtcServer()))();
       const url = new URL(server);
       endpoint = { host: url.hostname, port: Number(url.port), secure: false };
     });
@@ -101,7 +112,20 @@ function conformance(name: string, makeTransport: () => Transport) {
       }
     });
 
-    it('a file reaches one participant whole, with progress; above their limit it is refused as file-too-large', async () => {
+    if (setup.files === false) {
+      it('a file is refused as not-supported (no peer-to-peer link to carry it)', async () => {
+        const room = uniqueRoom('conf');
+        const a = await member(room, 'Ann');
+        const b = await member(room, 'Bob');
+        await until(() => peerNamed(a, 'Bob') && peerNamed(b, 'Ann'), 'both see each other', 15_000);
+        const data = new Blob([new Uint8Array(1000)]);
+        const outcome = await a.t.sendFile(peerNamed(a, 'Bob')!.id, { id: 'f0', name: 'a.bin', size: data.size, type: '', sha256: await sha256Hex(data) }, data, () => {}).then(() => 'delivered', (e: { code?: string }) => e.code);
+        expect(outcome).to.equal('not-supported');
+        expect(a.t.cancelFile('f0')).to.equal(false);
+      });
+    }
+
+    if (setup.files !== false) it('a file reaches one participant whole, with progress; above their limit it is refused as file-too-large', async () => {
       const room = uniqueRoom('conf');
       const a = await member(room, 'Ann');
       const b = await member(room, 'Bob');
@@ -121,7 +145,7 @@ function conformance(name: string, makeTransport: () => Transport) {
       expect(refused).to.equal('file-too-large');
     });
 
-    it('a file cancelled by its receiver ends with file-cancelled on both sides', async () => {
+    if (setup.files !== false) it('a file cancelled by its receiver ends with file-cancelled on both sides', async () => {
       const room = uniqueRoom('conf');
       const a = await member(room, 'Ann');
       const b = await member(room, 'Bob');
@@ -156,3 +180,15 @@ function conformance(name: string, makeTransport: () => Transport) {
 const net = new FakeNetwork();
 conformance('fake (in memory)', () => net.transport());
 conformance('PeerJS mesh', () => new MeshTransport());
+let janus: { id: string; url: string } | undefined;
+conformance('SFU (Janus)', () => new SfuTransport(), {
+  files: false,
+  server: async () => {
+    janus = await command<{ id: string; url: string }>('janus-start');
+    return rtcServer('conformance-sfu', { janusUrls: [janus.url], meshMax: 0 });
+  },
+  after: async () => {
+    await command('rtc-server-stop', { name: 'conformance-sfu' });
+    if (janus) await command('janus-stop', { id: janus.id });
+  },
+});

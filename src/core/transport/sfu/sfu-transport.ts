@@ -30,14 +30,16 @@ const SIGNALING_OPEN_TIMEOUT_MS = 10_000;
 const PUBLISH_TIMEOUT_MS = 15_000;
 
 /**
- * Simulcast layers, highest first as Janus expects them (rid h, m, l): the browser leaves out the
- * layers a small capture cannot fill (Chromium sends one layer at 320×180, three at 960×540).
+ * Simulcast layers, highest first as Janus expects them (rid h, m, l), for a camera of at least
+ * SIMULCAST_MIN_WIDTH: below it the browser would leave layers out (Chromium sends one at 320×180,
+ * two at 640×480), and a subscriber asking for a missing layer would get no video at all.
  */
 const SIMULCAST: RTCRtpEncodingParameters[] = [
   { rid: 'h', maxBitrate: 1_200_000 },
   { rid: 'm', maxBitrate: 400_000, scaleResolutionDownBy: 2 },
   { rid: 'l', maxBitrate: 120_000, scaleResolutionDownBy: 4 },
 ];
+const SIMULCAST_MIN_WIDTH = 960;
 /** The layer a tile needs for its width in device pixels: above these widths, the next one up. */
 const LAYER_WIDTHS = [320, 640];
 
@@ -136,7 +138,11 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
     const pc = new RTCPeerConnection({ iceServers: join.iceServers, iceTransportPolicy: join.iceTransportPolicy ?? 'all' });
     this.pub = pc;
     this.senders.microphone = pc.addTransceiver(this.tracks.microphone ?? 'audio', { direction: 'sendonly' });
-    this.senders.camera = pc.addTransceiver(this.tracks.camera ?? 'video', { direction: 'sendonly', sendEncodings: SIMULCAST.map((e) => ({ ...e })) });
+    const width = this.tracks.camera?.getSettings().width ?? 0;
+    this.senders.camera = pc.addTransceiver(this.tracks.camera ?? 'video', {
+      direction: 'sendonly',
+      ...(width >= SIMULCAST_MIN_WIDTH ? { sendEncodings: SIMULCAST.map((e) => ({ ...e })) } : {}),
+    });
     this.senders.screen = pc.addTransceiver(this.tracks.screen ?? 'video', { direction: 'sendonly' });
     if (this.codecs.audio?.length || this.codecs.video?.length) applyCodecPreferences(pc, this.codecs);
     pc.onicecandidate = (e) => this.sendSfu({ kind: 'candidate', pc: 'pub', candidate: e.candidate ? { candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex } : null });
@@ -169,15 +175,24 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
     await this.applyVideoStep();
   }
 
-  /** A limited uplink sends fewer layers: step 1 drops the top one, step 2 keeps only the lowest. */
+  /**
+   * A limited uplink: with simulcast, step 1 drops the top layer and step 2 keeps only the lowest;
+   * one layer is scaled down as in the mesh (half the resolution at 20 fps, a quarter at 10 fps).
+   */
   private async applyVideoStep(): Promise<void> {
     const sender = this.senders.camera?.sender;
     if (!sender || this.pub?.signalingState === 'closed') return;
     const params = sender.getParameters();
     if (!params.encodings?.length) return;
-    params.encodings.forEach((e, i) => {
-      e.active = i >= Math.min(this.videoStep, params.encodings.length - 1);
-    });
+    if (params.encodings.length > 1) {
+      params.encodings.forEach((e, i) => {
+        e.active = i >= Math.min(this.videoStep, params.encodings.length - 1);
+      });
+    } else {
+      const e = params.encodings[0]!;
+      e.scaleResolutionDownBy = [1, 2, 4][this.videoStep] ?? 4;
+      e.maxFramerate = [30, 20, 10][this.videoStep] ?? 10;
+    }
     await sender.setParameters(params).catch(() => {});
   }
 
