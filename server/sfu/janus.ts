@@ -231,7 +231,14 @@ export class SfuDriver {
       this.opts.send(peerId, { kind: 'error', code: 'sfu-unavailable', message: 'the media server for this room is not available' });
       return;
     }
-    await state.ready;
+    try {
+      await state.ready;
+    } catch {
+      // Its VideoRoom is being (re-)created and that failed: nothing to act on. (Uncaught, this
+      // rejection would be unhandled — the caller does not wait — and end the process.)
+      this.opts.send(peerId, { kind: 'error', code: 'sfu-unavailable', message: 'the media server for this room is not available' });
+      return;
+    }
     const peer = this.peerFor(state, peerId);
     try {
       switch (message.kind) {

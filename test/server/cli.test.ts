@@ -5,7 +5,7 @@ import http from 'node:http';
 import { dirname, join as joinPath } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createRtcServer, findPackageRoot, optionsFromEnv, startupWarnings } from '../../server/index.js';
+import { createRtcServer, findPackageRoot, optionsFromEnv, startupWarnings, verifyRoomToken } from '../../server/index.js';
 import { connect, joinOk, request, spawnCli, start } from './helpers.js';
 
 const root = joinPath(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -205,6 +205,44 @@ describe('CLI', () => {
       assert.equal((await joinOk(s.base, 'cli-wait', 'x', { token: walks.stdout.trim().split('\n').at(-1) })).waiting, undefined);
     } finally {
       await s.close();
+    }
+  });
+
+  test('token --p2p-only true|false puts the p2p-only claim in the token; anything else exits 2', async () => {
+    const secret = 'cli-p2p-secret-0123456789abcdef0123';
+    const mint = (value: string) => node([cli, 'token', '--room', 'cli-p2p', '--p2p-only', value], { RTC_ROOM_SECRET: secret });
+    for (const value of ['true', 'false']) {
+      const r = mint(value);
+      assert.equal(r.status, 0, r.stderr);
+      const claims = await verifyRoomToken(r.stdout.trim().split('\n').at(-1)!, secret);
+      assert.equal(claims.p2pOnly, value === 'true', value);
+    }
+    const without = node([cli, 'token', '--room', 'cli-p2p'], { RTC_ROOM_SECRET: secret });
+    assert.equal((await verifyRoomToken(without.stdout.trim().split('\n').at(-1)!, secret)).p2pOnly, undefined, 'no claim unless asked');
+    for (const value of ['maybe', '']) {
+      const bad = mint(value);
+      assert.equal(bad.status, 2, `--p2p-only ${JSON.stringify(value)}: ${bad.stderr}`);
+      assert.equal(bad.stdout, '', 'no token printed');
+      assert.match(bad.stderr, /--p2p-only must be true or false/);
+    }
+    const help = node([cli, 'token', '--help'], { RTC_ROOM_SECRET: '' });
+    assert.match(help.stdout, /--p2p-only true\|false/);
+    assert.match(node([cli, 'serve', '--help']).stdout, /--janus-urls u,…  --mesh-max N  --p2p-only/);
+  });
+
+  test('a bad SFU setting stops the server at start with a one-line reason naming it', () => {
+    const base = { RTC_DATA_DIR: '', RTC_DEMO_DIR: '', RTC_ROOM_SECRET: '', PORT: '0' };
+    for (const [env, reason] of [
+      [{ RTC_JANUS_URLS: 'http://janus:8088' }, /RTC_JANUS_URLS/],
+      [{ RTC_MESH_MAX: '7' }, /RTC_MESH_MAX/],
+      [{ RTC_MESH_MAX: 'many' }, /RTC_MESH_MAX/],
+      [{ RTC_P2P_ONLY: 'visit 1' }, /RTC_P2P_ONLY/],
+    ] as const) {
+      const r = node([cli], { ...base, ...env });
+      assert.notEqual(r.status, 0, JSON.stringify(env));
+      assert.notEqual(r.status, null, `${JSON.stringify(env)}: it started instead (killed by the timeout)`);
+      assert.equal(r.stdout, '', 'no listening line');
+      assert.match(r.stderr.split('\n')[0]!, reason);
     }
   });
 

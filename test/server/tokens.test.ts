@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { jwtVerify } from 'jose';
-import { signRoomToken } from '../../server/index.js';
+import { decodeJwt, jwtVerify } from 'jose';
+import { signRoomToken, verifyRoomToken } from '../../server/index.js';
 import { signPeerToken, verifyPeerToken } from '../../server/tokens.js';
 import { connect, join, joinOk, start, type Started, refusedStatus } from './helpers.js';
 
@@ -102,6 +102,33 @@ describe('room tokens (RTC_ROOM_SECRET set)', () => {
     assert.equal(await refusedStatus(connect(s.port, d1)), 401);
     await pp.next((m) => m.type === 'LEAVE' && m.src === d1.peerId, 2000);
     pp.close();
+  });
+
+  test('the p2p-only claim round-trips: written as "p2p-only" when given, read back as p2pOnly', async () => {
+    for (const p2pOnly of [true, false]) {
+      const t = await signRoomToken({ secret: SECRET, room: 'e2e', name: 'X', p2pOnly });
+      assert.equal(decodeJwt(t)['p2p-only'], p2pOnly, 'the claim name on the wire');
+      assert.equal((await verifyRoomToken(t, SECRET)).p2pOnly, p2pOnly);
+      assert.equal((await join(s.base, 'e2e', { token: t })).status, 200);
+    }
+    const plain = await signRoomToken({ secret: SECRET, room: 'e2e', name: 'X' });
+    assert.equal('p2p-only' in decodeJwt(plain), false, 'absent unless given');
+    assert.equal('p2pOnly' in (await verifyRoomToken(plain, SECRET)), false);
+  });
+
+  test('a p2p-only claim that is not a boolean → 401 unauthorized', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const head = b64({ alg: 'HS256', typ: 'JWT' });
+    for (const value of ['true', 1, null, {}]) {
+      const body = b64({ room: 'e2e-bad', name: 'X', 'p2p-only': value, exp: now + 600 });
+      const token = `${head}.${body}.${createHmac('sha256', SECRET).update(`${head}.${body}`).digest('base64url')}`;
+      await assert.rejects(verifyRoomToken(token, SECRET), (e: Error & { code?: string }) => e.code === 'unauthorized' && /p2p-only/.test(e.message), JSON.stringify(value));
+      await expectStatus(token, 401, 'unauthorized', 'e2e-bad');
+    }
+    // Control: the same token with a boolean claim is accepted.
+    const body = b64({ room: 'e2e-bad', name: 'X', 'p2p-only': true, exp: now + 600 });
+    const ok = `${head}.${body}.${createHmac('sha256', SECRET).update(`${head}.${body}`).digest('base64url')}`;
+    assert.equal((await join(s.base, 'e2e-bad', { token: ok })).status, 200);
   });
 
   test('six joins with one guest token take one seat: the host still gets in', async () => {

@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isServerErrorCode, SERVER_ERROR_STATUS } from '../../src/protocol/errors.js';
-import { parseRoomPayload, parseRoomRequest, roomFrame } from '../../src/protocol/room-events.js';
+import { EVERYONE, parseRoomPayload, parseRoomRequest, roomFrame, SIGNAL_FRAME } from '../../src/protocol/room-events.js';
 import { isValidRoom } from '../../src/protocol/rules.js';
+import { MAX_SDP_CHARS, parseSfuClientMessage, parseSfuServerMessage, SFU_FRAME } from '../../src/protocol/sfu.js';
 
 describe('room events (client side)', () => {
   test('each event is validated; anything else is ignored', () => {
@@ -39,6 +40,116 @@ describe('room requests (server side)', () => {
 
   test('frames are ROOM frames', () => {
     assert.equal(roomFrame({ request: 'leave' }), '{"type":"ROOM","payload":{"request":"leave"}}');
+  });
+});
+
+describe('SFU mode', () => {
+  const offer = { type: 'offer', sdp: 'v=0\r\n' };
+  const answer = { type: 'answer', sdp: 'v=0\r\n' };
+  const refused = (payload: unknown) => {
+    const r = parseSfuClientMessage(payload);
+    assert.equal(r.ok, false, JSON.stringify(payload)?.slice(0, 200));
+    assert.equal(typeof r.message, 'string');
+  };
+
+  test('frame names: SFU frames, SIGNAL to everyone is dst *', () => {
+    assert.equal(SFU_FRAME, 'SFU');
+    assert.equal(SIGNAL_FRAME, 'SIGNAL');
+    assert.equal(EVERYONE, '*');
+  });
+
+  test('client publish: an offer of at most 60,000 characters with 1–3 sources, unique mids and sources', () => {
+    const sources = [{ mid: '0', source: 'microphone' }, { mid: '1', source: 'camera' }, { mid: 'scr_2-a', source: 'screen' }];
+    assert.deepEqual(parseSfuClientMessage({ kind: 'publish', jsep: offer, sources, extra: 1 }), { ok: true, message: { kind: 'publish', jsep: offer, sources } });
+    assert.deepEqual(parseSfuClientMessage({ kind: 'publish', jsep: { ...offer, extra: 'dropped' }, sources: [{ mid: '0', source: 'camera', x: 1 }] }),
+      { ok: true, message: { kind: 'publish', jsep: offer, sources: [{ mid: '0', source: 'camera' }] } }, 'only known fields are kept');
+    assert.equal(parseSfuClientMessage({ kind: 'publish', jsep: { type: 'offer', sdp: 'x'.repeat(MAX_SDP_CHARS) }, sources: [sources[0]] }).ok, true);
+    assert.equal(MAX_SDP_CHARS, 60_000);
+    refused({ kind: 'publish', jsep: { type: 'offer', sdp: 'x'.repeat(MAX_SDP_CHARS + 1) }, sources: [sources[0]] });
+    refused({ kind: 'publish', jsep: answer, sources });
+    refused({ kind: 'publish', jsep: { type: 'offer' }, sources });
+    refused({ kind: 'publish', jsep: { type: 'offer', sdp: 5 }, sources });
+    refused({ kind: 'publish', sources });
+    refused({ kind: 'publish', jsep: offer });
+    refused({ kind: 'publish', jsep: offer, sources: [] });
+    refused({ kind: 'publish', jsep: offer, sources: [...sources, { mid: '3', source: 'camera' }] });
+    refused({ kind: 'publish', jsep: offer, sources: { mid: '0', source: 'camera' } });
+    refused({ kind: 'publish', jsep: offer, sources: [{ mid: '0', source: 'camera' }, { mid: '0', source: 'screen' }] });
+    refused({ kind: 'publish', jsep: offer, sources: [{ mid: '0', source: 'camera' }, { mid: '1', source: 'camera' }] });
+    for (const mid of ['', 'a b', 'x'.repeat(17), 'ü', 0, null]) refused({ kind: 'publish', jsep: offer, sources: [{ mid, source: 'camera' }] });
+    assert.equal(parseSfuClientMessage({ kind: 'publish', jsep: offer, sources: [{ mid: 'x'.repeat(16), source: 'camera' }] }).ok, true, '16 characters fit');
+    for (const source of ['webcam', 'Camera', '', undefined]) refused({ kind: 'publish', jsep: offer, sources: [{ mid: '0', source }] });
+    refused({ kind: 'publish', jsep: offer, sources: [null] });
+  });
+
+  test('client answer, candidate and layer', () => {
+    assert.deepEqual(parseSfuClientMessage({ kind: 'answer', jsep: answer }), { ok: true, message: { kind: 'answer', jsep: answer } });
+    refused({ kind: 'answer', jsep: offer });
+    refused({ kind: 'answer', jsep: { type: 'answer', sdp: 'x'.repeat(MAX_SDP_CHARS + 1) } });
+    refused({ kind: 'answer' });
+
+    const c = { candidate: 'candidate:1 1 udp 2122260223 10.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+    assert.deepEqual(parseSfuClientMessage({ kind: 'candidate', pc: 'pub', candidate: c }), { ok: true, message: { kind: 'candidate', pc: 'pub', candidate: c } });
+    assert.deepEqual(parseSfuClientMessage({ kind: 'candidate', pc: 'sub', candidate: null }), { ok: true, message: { kind: 'candidate', pc: 'sub', candidate: null } }, 'null: gathering complete');
+    assert.deepEqual(parseSfuClientMessage({ kind: 'candidate', pc: 'pub', candidate: { candidate: 'x', sdpMid: 'a b', sdpMLineIndex: -1 } }),
+      { ok: true, message: { kind: 'candidate', pc: 'pub', candidate: { candidate: 'x' } } }, 'a bad sdpMid or index is left out, not refused');
+    assert.deepEqual(parseSfuClientMessage({ kind: 'candidate', pc: 'pub', candidate: { candidate: 'x', sdpMid: null, sdpMLineIndex: 512 } }),
+      { ok: true, message: { kind: 'candidate', pc: 'pub', candidate: { candidate: 'x' } } });
+    assert.equal(parseSfuClientMessage({ kind: 'candidate', pc: 'pub', candidate: { candidate: 'x'.repeat(1024) } }).ok, true);
+    refused({ kind: 'candidate', pc: 'pub', candidate: { candidate: 'x'.repeat(1025) } });
+    refused({ kind: 'candidate', pc: 'pub', candidate: { candidate: 5 } });
+    refused({ kind: 'candidate', pc: 'pub', candidate: 'candidate:1' });
+    refused({ kind: 'candidate', pc: 'pub' });
+    refused({ kind: 'candidate', pc: 'both', candidate: null });
+    refused({ kind: 'candidate', candidate: null });
+
+    for (const substream of [0, 1, 2] as const) {
+      assert.deepEqual(parseSfuClientMessage({ kind: 'layer', mid: '1', substream }), { ok: true, message: { kind: 'layer', mid: '1', substream } });
+    }
+    for (const substream of [3, -1, 1.5, '1', null, undefined]) refused({ kind: 'layer', mid: '1', substream });
+    refused({ kind: 'layer', mid: 'a b', substream: 0 });
+    refused({ kind: 'layer', substream: 0 });
+  });
+
+  test('client: anything else is refused with a reason', () => {
+    for (const bad of [null, undefined, 'publish', 5, [], [{ kind: 'answer', jsep: answer }], {}, { kind: 'offer', jsep: offer }, { kind: 'error', code: 'x', message: 'y' }, { kind: 'PUBLISH' }]) refused(bad);
+    const unknown = parseSfuClientMessage({ kind: 'x'.repeat(100) });
+    assert.ok(!unknown.ok && unknown.message.length < 80, 'an unknown kind is quoted, cut short');
+  });
+
+  test('server messages (client side): answer, offer with its streams, candidate, error; anything else is null', () => {
+    assert.deepEqual(parseSfuServerMessage({ kind: 'answer', jsep: answer }), { kind: 'answer', jsep: answer });
+    const streams = [{ mid: '0', peerId: 'p1', source: 'camera' }, { mid: '1', peerId: 'p1', source: 'microphone' }];
+    assert.deepEqual(parseSfuServerMessage({ kind: 'offer', jsep: offer, streams: [...streams, { mid: '2', peerId: 'p2', source: 'hologram' }, { mid: 3, peerId: 'p2', source: 'screen' }, null, { mid: '4', source: 'screen' }] }),
+      { kind: 'offer', jsep: offer, streams }, 'malformed streams are left out');
+    assert.deepEqual(parseSfuServerMessage({ kind: 'offer', jsep: offer, streams: [{ ...streams[0], extra: 1 }] }), { kind: 'offer', jsep: offer, streams: [streams[0]] });
+    assert.deepEqual(parseSfuServerMessage({ kind: 'offer', jsep: offer, streams: [] }), { kind: 'offer', jsep: offer, streams: [] });
+    assert.deepEqual(parseSfuServerMessage({ kind: 'candidate', pc: 'sub', candidate: null }), { kind: 'candidate', pc: 'sub', candidate: null });
+    assert.deepEqual(parseSfuServerMessage({ kind: 'candidate', pc: 'pub', candidate: { candidate: 'c', sdpMLineIndex: 1 } }), { kind: 'candidate', pc: 'pub', candidate: { candidate: 'c', sdpMLineIndex: 1 } });
+    assert.deepEqual(parseSfuServerMessage({ kind: 'error', code: 'sfu-unavailable', message: 'gone' }), { kind: 'error', code: 'sfu-unavailable', message: 'gone' });
+    for (const bad of [
+      null, 'answer', [], {}, { kind: 'publish', jsep: offer, sources: [] },
+      { kind: 'answer', jsep: offer }, { kind: 'answer', jsep: { type: 'answer', sdp: 'x'.repeat(MAX_SDP_CHARS + 1) } },
+      { kind: 'offer', jsep: answer, streams: [] }, { kind: 'offer', jsep: offer }, { kind: 'offer', jsep: offer, streams: {} },
+      { kind: 'candidate', pc: 'x', candidate: null }, { kind: 'candidate', pc: 'pub', candidate: { candidate: 1 } },
+      { kind: 'error', code: 'x' }, { kind: 'error', message: 'y' }, { kind: 'error', code: 5, message: 'y' },
+    ]) {
+      assert.equal(parseSfuServerMessage(bad), null, JSON.stringify(bad)?.slice(0, 120));
+    }
+  });
+
+  test('the room event sfu-unavailable, with or without a message', () => {
+    assert.deepEqual(parseRoomPayload({ event: 'sfu-unavailable', data: { message: 'Janus lost' } }), { event: 'sfu-unavailable', data: { message: 'Janus lost' } });
+    assert.deepEqual(parseRoomPayload({ event: 'sfu-unavailable', data: {} }), { event: 'sfu-unavailable', data: {} });
+    for (const bad of [{ event: 'sfu-unavailable' }, { event: 'sfu-unavailable', data: null }, { event: 'sfu-unavailable', data: { message: 5 } }, { event: 'sfu-unavailable', data: 'gone' }]) {
+      assert.equal(parseRoomPayload(bad), null, JSON.stringify(bad));
+    }
+    assert.equal(roomFrame({ event: 'sfu-unavailable', data: {} }), '{"type":"ROOM","payload":{"event":"sfu-unavailable","data":{}}}');
+  });
+
+  test('sfu-unavailable is a 503', () => {
+    assert.ok(isServerErrorCode('sfu-unavailable'));
+    assert.equal(SERVER_ERROR_STATUS['sfu-unavailable'], 503);
   });
 });
 
