@@ -81,7 +81,7 @@ export interface RtcServerOptions {
   /**
    * RTC_P2P_ONLY: rooms that always stay peer to peer (end to end encrypted) whatever their size,
    * capped at the mesh size: room names, or prefixes ending in `*` (`visit-*`), or `*` for all.
-   * A room token's `p2p` claim does the same for its room.
+   * A room token's `p2p-only` claim does the same for its room.
    */
   p2pOnly?: string[];
   /** How long a closed socket may come back before room-mates get LEAVE (3000 ms). */
@@ -503,7 +503,10 @@ export function startupWarnings(host: string, options: RtcServerOptions): string
         '(RTC_STUN_URLS / RTC_TURN_URLS): calls between different networks (NAT) will fail',
     );
   }
-  for (const [name, secret] of [['RTC_ROOM_SECRET', options.roomSecret], ['RTC_PEER_SECRET', options.peerSecret], ['RTC_TURN_SECRET', options.turnSecret], ['RTC_METRICS_TOKEN', options.metricsToken], ['RTC_ADMIN_TOKEN', options.adminToken], ['RTC_WEBHOOK_SECRET', options.webhookSecret]] as const) {
+  if (options.janusUrls?.length && (options.meshMax ?? 4) > 0) {
+    warnings.push(`rtc-call: note: RTC_JANUS_URLS is set with RTC_MESH_MAX=${options.meshMax ?? 4}: rooms open peer to peer (up to 6) and stay so until switching over to the SFU lands; RTC_MESH_MAX=0 sends every room through Janus`);
+  }
+    for (const [name, secret] of [['RTC_ROOM_SECRET', options.roomSecret], ['RTC_PEER_SECRET', options.peerSecret], ['RTC_TURN_SECRET', options.turnSecret], ['RTC_METRICS_TOKEN', options.metricsToken], ['RTC_ADMIN_TOKEN', options.adminToken], ['RTC_WEBHOOK_SECRET', options.webhookSecret]] as const) {
     if (secret && Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
       warnings.push(`rtc-call: warning: ${name} is ${Buffer.byteLength(secret)} bytes; use at least ${MIN_SECRET_BYTES} random bytes (openssl rand -base64 32): a short HMAC secret can be guessed offline from one token or credential`);
     }

@@ -334,52 +334,61 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       // A room on the SFU needs its VideoRoom before anyone is let in (`sfu-unavailable` without a Janus).
       let mode = modes.modeFor(room, p2pClaim);
       if (mode === 'sfu') await sfu!.ensureRoom(room);
-      if (closing) throw new RtcHttpError('internal', 'server is shutting down');
-      mode = modes.modeFor(room, p2pClaim);
-      // From here on synchronous: no other join interleaves between the checks and the add.
+      try {
+        if (closing) throw new RtcHttpError('internal', 'server is shutting down');
+        mode = modes.modeFor(room, p2pClaim);
+        // From here on synchronous: no other join interleaves between the checks and the add.
 
-      const seat = keep ? rooms.get(peerId) : undefined;
-      if (seat) {
-        // Still seated or waiting (its token ended, its place did not): the same place, new credentials.
-        if (seat.room !== room || seat.sub !== sub || seat.role !== role) {
-          throw new RtcHttpError('not-allowed', 'this participant id belongs to another room token');
+        const seat = keep ? rooms.get(peerId) : undefined;
+        if (seat) {
+          // Still seated or waiting (its token ended, its place did not): the same place, new credentials.
+          if (seat.room !== room || seat.sub !== sub || seat.role !== role) {
+            throw new RtcHttpError('not-allowed', 'this participant id belongs to another room token');
+          }
+          const signed = peerTokenFor(seat);
+          seat.tokenExp = signed.exp;
+          log(`rtc-call: rejoin room=${room} peer=${peerId} (same ${seat.waiting ? 'place in the waiting list' : 'seat'}, new credentials)`);
+          res.json(joinAnswer(seat, signed.token));
+          return;
         }
-        const signed = peerTokenFor(seat);
-        seat.tokenExp = signed.exp;
-        log(`rtc-call: rejoin room=${room} peer=${peerId} (same ${seat.waiting ? 'place in the waiting list' : 'seat'}, new credentials)`);
-        res.json(joinAnswer(seat, signed.token));
-        return;
-      }
 
-      // A removed person stays out until the room ends; a denied one may not knock again at once.
-      let waiting = control.mustWait(room, role, wait);
-      // The one-seat rule: a reload of the tab that holds the seat takes it back without knocking
-      // (whatever cooldown another device of the same person earned); anyone else with the same
-      // `sub` knocks, and replaces that seat only when admitted.
-      const seated = rooms.findReplaceable(room, sub, rk);
-      if (waiting && seated && rk !== undefined && seated.rk === rk) waiting = false;
-      control.checkAllowed(room, sub, waiting);
-      const replaced = waiting ? rooms.findReplaceable(room, sub, rk, true) : seated;
-      if (waiting ? !rooms.hasWaitingRoomFor(room, replaced) : !rooms.hasRoomFor(room, replaced)) {
-        throw new RtcHttpError('room-full', waiting ? `too many people are waiting to be let in (${MAX_WAITING})` : `room is full (${rooms.capacity(room)} participants)`);
+        // A removed person stays out until the room ends; a denied one may not knock again at once.
+        let waiting = control.mustWait(room, role, wait);
+        // The one-seat rule: a reload of the tab that holds the seat takes it back without knocking
+        // (whatever cooldown another device of the same person earned); anyone else with the same
+        // `sub` knocks, and replaces that seat only when admitted.
+        const seated = rooms.findReplaceable(room, sub, rk);
+        if (waiting && seated && rk !== undefined && seated.rk === rk) waiting = false;
+        control.checkAllowed(room, sub, waiting);
+        const replaced = waiting ? rooms.findReplaceable(room, sub, rk, true) : seated;
+        // A p2p-only newcomer makes the room a smaller mesh: it must fit that one.
+        const p2pFull = p2pClaim && !waiting && rooms.members(room).filter((o) => o !== replaced).length >= modes.capacity(room, true);
+        if (waiting ? !rooms.hasWaitingRoomFor(room, replaced) : p2pFull || !rooms.hasRoomFor(room, replaced)) {
+          throw new RtcHttpError('room-full', waiting ? `too many people are waiting to be let in (${MAX_WAITING})` : `room is full (${modes.capacity(room, p2pClaim)} participants)`);
+        }
+        // Someone who only knocks may be turned away: their claim does not shape the room.
+        modes.commit(room, mode, p2pClaim && !waiting);
+        if (replaced) {
+          relay.dismiss(replaced, { event: 'removed', data: { reason: 'replaced' } });
+          rooms.remove(replaced.peerId, 'replaced');
+        }
+        const fields = { peerId, room, displayName: finalName, role, sub, rk, waiting };
+        const signed = peerTokenFor(fields);
+        const added = rooms.addPending({ ...fields, tokenExp: signed.exp });
+        relay.rememberIssued(peerId, signed.token);
+        // Room-mates learn of the newcomer now, on their socket, before its first offer can reach
+        // them; a knock reaches every host at once.
+        if (waiting) control.knocked(added);
+        else control.seated(added);
+        const answer = joinAnswer(added, signed.token);
+        log(`rtc-call: join room=${room} peer=${peerId} role=${role}${waiting ? ' waiting' : ''} members=${answer.members.length}${keep ? ' (kept its id)' : ''}${replaced ? ` replaces=${replaced.peerId}` : ''}`);
+        metrics.joined();
+        res.json(answer);
+      } catch (err) {
+        // Refused after its VideoRoom was made, and nobody else holds the room: that VideoRoom goes.
+        if (mode === 'sfu' && rooms.members(room).length === 0 && rooms.waiting(room).length === 0) sfu?.roomEnded(room);
+        throw err;
       }
-      modes.commit(room, mode, p2pClaim);
-      if (replaced) {
-        relay.dismiss(replaced, { event: 'removed', data: { reason: 'replaced' } });
-        rooms.remove(replaced.peerId, 'replaced');
-      }
-      const fields = { peerId, room, displayName: finalName, role, sub, rk, waiting };
-      const signed = peerTokenFor(fields);
-      const added = rooms.addPending({ ...fields, tokenExp: signed.exp });
-      relay.rememberIssued(peerId, signed.token);
-      // Room-mates learn of the newcomer now, on their socket, before its first offer can reach
-      // them; a knock reaches every host at once.
-      if (waiting) control.knocked(added);
-      else control.seated(added);
-      const answer = joinAnswer(added, signed.token);
-      log(`rtc-call: join room=${room} peer=${peerId} role=${role}${waiting ? ' waiting' : ''} members=${answer.members.length}${keep ? ' (kept its id)' : ''}${replaced ? ` replaces=${replaced.peerId}` : ''}`);
-      metrics.joined();
-      res.json(answer);
     }),
   );
 

@@ -271,7 +271,9 @@ export class SfuDriver {
     } catch (err) {
       if (peer.gone || state.failed) return;
       this.opts.log(`rtc-call: sfu room=${room} peer=${peerId} ${message.kind} failed: ${q((err as Error).message)}`);
-      this.opts.send(peerId, { kind: 'error', code: 'sfu-unavailable', message: `the media server refused ${message.kind}: ${(err as Error).message}` });
+      // Janus answering but refusing (a bad SDP, a failed layer change) is no outage.
+      const code = state.link.up ? 'internal' : 'sfu-unavailable';
+      this.opts.send(peerId, { kind: 'error', code, message: `the media server refused ${message.kind}: ${(err as Error).message}` });
     }
   }
 

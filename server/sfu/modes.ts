@@ -44,12 +44,17 @@ export class CallModes {
     return this.rooms.get(room)?.mode ?? 'mesh';
   }
 
-  /** Seats in `room`: RTC_MAX_PARTICIPANTS on the SFU; in a mesh at most 6, and at most the mesh size when kept peer to peer. */
-  capacity(room: string): number {
+  /**
+   * Seats in `room` (with `p2pClaim`: as it would be once a newcomer with that claim is in).
+   * Without Janus: RTC_MAX_PARTICIPANTS, as ever. With Janus: RTC_MAX_PARTICIPANTS on the SFU; a
+   * mesh at most 6, and at most the mesh size (RTC_MESH_MAX) when kept peer to peer.
+   */
+  capacity(room: string, p2pClaim = false): number {
+    if (this.cfg.janusUrls.length === 0) return this.cfg.maxParticipants;
     const current = this.rooms.get(room);
     if (current?.mode === 'sfu') return this.cfg.maxParticipants;
-    const p2p = current?.p2p === true || this.cfg.p2pOnly(room);
-    const meshSize = p2p && this.cfg.janusUrls.length > 0 && this.cfg.meshMax > 0 ? this.cfg.meshMax : MESH_LIMIT;
+    const p2p = p2pClaim || current?.p2p === true || this.cfg.p2pOnly(room);
+    const meshSize = p2p && this.cfg.meshMax > 0 ? this.cfg.meshMax : MESH_LIMIT;
     return Math.min(this.cfg.maxParticipants, meshSize);
   }
 

@@ -74,6 +74,12 @@ describe('<rtc-call> through the SFU (Janus)', function () {
     expect(errorsOf(b)).to.deep.equal([]);
     // Two connections each (publish, subscribe), whatever the room's size.
     expect(connectedPcs().length).to.equal(4);
+    // Statistics and connection quality read the subscription, per participant, as in the mesh.
+    const bobId = a.participants.find((p) => !p.isLocal)!.id;
+    await until(() => a.participants.find((p) => p.id === bobId)?.quality?.level, 'a quality level for Bob', 15_000);
+    const stats = await a.getStats(bobId);
+    expect(stats.width).to.equal(320);
+    expect(stats.codec).to.match(/^video\//);
     // Chat and app data go through the server; files cannot (no peer-to-peer link), and the chat offers none.
     const texts: string[] = [];
     const data: unknown[] = [];
