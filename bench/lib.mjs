@@ -34,10 +34,10 @@ function nofileLimit(which) {
 
 /**
  * Runs the calling script inside a fresh network namespace with only loopback up (as root, like
- * `npm test`), and with `ulimit -n` raised to `nofile` when asked. Returns only in the sandboxed
+ * `npm test`; with `veth`, also the veth pair of scripts/in-netns.sh), and with `ulimit -n` raised to `nofile` when asked. Returns only in the sandboxed
  * process; the outer process exits with the inner one's status.
  */
-export function sandbox(scriptUrl, { nofile = 0 } = {}) {
+export function sandbox(scriptUrl, { nofile = 0, veth = false } = {}) {
   const inNetns = process.env.RTC_BENCH_NETNS || process.env.RTC_TEST_NETNS;
   const needNetns = isRoot && !inNetns && !process.env.RTC_BENCH_NO_NETNS;
   // Without CAP_SYS_RESOURCE (containers) the hard limit cannot be raised: go as high as it allows.
@@ -48,10 +48,12 @@ export function sandbox(scriptUrl, { nofile = 0 } = {}) {
     return;
   }
   const steps = [];
-  if (needNetns) steps.push('ip link set lo up');
+  // `veth`: the namespace also gets scripts/in-netns.sh's veth pair (Janus skips loopback).
+  if (needNetns && !veth) steps.push('ip link set lo up');
+  if (!steps.length && !needUlimit) steps.push('true');
   if (needUlimit) steps.push(`ulimit -n ${nofile}`);
   const shell = ['sh', '-c', `${steps.join(' && ')} && exec "$0" "$@"`, process.execPath, ...process.execArgv, fileURLToPath(scriptUrl), ...process.argv.slice(2)];
-  const cmd = needNetns ? ['unshare', '--net', '--', ...shell] : shell;
+  const cmd = needNetns ? ['unshare', '--net', '--', ...(veth ? [join(root, 'scripts', 'in-netns.sh')] : []), ...shell] : shell;
   const env = { ...process.env, ...(needNetns ? { RTC_BENCH_NETNS: '1' } : {}), ...(needUlimit ? { RTC_BENCH_ULIMIT: '1' } : {}) };
   const r = spawnSync(cmd[0], cmd.slice(1), { stdio: 'inherit', env });
   if (r.error) {

@@ -142,6 +142,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       maxParticipants: cfg.maxParticipants,
       send: (peerId, message) => relay.sendSfu(rooms.get(peerId), message),
       onUnavailable: (room, message) => relay.broadcast(room, { event: 'sfu-unavailable', data: { message } }),
+      onMoved: (room) => relay.broadcast(room, { event: 'sfu-moved', data: {} }),
+      hasMembers: (room) => rooms.members(room).length > 0 || rooms.waiting(room).length > 0,
     })
     : undefined;
 

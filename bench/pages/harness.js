@@ -328,6 +328,35 @@
     return { videos: videos.length };
   }
 
+  /**
+   * `n` <rtc-call> elements in one room, each with a camera of its own at the same capture
+   * (`width`×`height`, `fps`), until every remote tile shows frames (bench:sfu).
+   */
+  async function nRtcCall({ server, room, n, width = 640, height = 360, fps = 15 }) {
+    const calls = [];
+    for (let i = 0; i < n; i++) {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width, height, frameRate: fps } });
+      const el = makeCall({ server, room, name: `P${i + 1}`, stream });
+      await withTimeout(el.join(), 20_000, `P${i + 1} joins`);
+      calls.push({ el, stream });
+    }
+    const want = n * (n - 1);
+    const deadline = performance.now() + 30_000;
+    let videos = [];
+    while (performance.now() < deadline) {
+      videos = calls.flatMap((c) => remoteTileVideos(c.el));
+      if (videos.length === want) break;
+      await sleep(100);
+    }
+    if (videos.length !== want) throw new Error(`expected ${want} remote tiles, found ${videos.length}`);
+    await withTimeout(framesOn(videos, 3), 30_000, `frames on ${want} remote tiles`);
+    window.__end = async () => {
+      await Promise.all(calls.map((c) => c.el.leave()));
+      for (const c of calls) c.stream.getTracks().forEach((t) => t.stop());
+    };
+    return { videos: videos.length, mode: calls[0].el.mode };
+  }
+
   /** The same call without rtc-call: 3 cameras, 3 RTCPeerConnection pairs, 3 local + 6 remote videos. */
   async function threeRaw() {
     const streams = [await media(), await media(), await media()];
@@ -364,6 +393,6 @@
 
   window.bench = {
     sleep, media, addVideo, firstFrame, remoteTileVideos, watchRemoteVideos, makeCall, linked, observeLongTasks,
-    joinRtcCall, joinPeerJs, joinRaw, glassRtcCall, glassRaw, threeRtcCall, threeRaw,
+    joinRtcCall, joinPeerJs, joinRaw, glassRtcCall, glassRaw, threeRtcCall, threeRaw, nRtcCall,
   };
 })();

@@ -4,6 +4,7 @@ declare module 'janode' {
   export interface JanodeConnection extends EventEmitter {
     create(keepAliveSecs?: number): Promise<JanodeSession>;
     close(): Promise<void>;
+    getInfo(): Promise<unknown>;
   }
   export interface JanodeSession extends EventEmitter {
     attach<H>(plugin: { Handle: new (...args: never[]) => H; id: string }): Promise<H>;

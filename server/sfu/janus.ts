@@ -26,6 +26,8 @@ export const JANUS_TIMEOUT_MS = 5_000;
 const ANSWER_TIMEOUT_MS = 10_000;
 /** Between attempts to reach a Janus that is down. */
 const RECONNECT_MS = 5_000;
+/** A Janus is asked how it is this often; two answers missed in a row and it counts as lost. */
+const HEALTH_MS = 2_500;
 /** Simulcast: each VideoRoom publisher's video may use this much in total (bits/s). */
 const PUBLISHER_BITRATE = 2_000_000;
 
@@ -36,8 +38,12 @@ export interface SfuDriverOptions {
   maxParticipants: number;
   /** SFU frames to one member's socket. */
   send(peerId: string, message: SfuServerMessage): void;
-  /** The room's media server is gone: tell every member. */
+  /** The room's media server is gone and no other answers: tell every member. */
   onUnavailable(room: string, message: string): void;
+  /** The room's media server is gone and the room has a new one: every member publishes again. */
+  onMoved(room: string): void;
+  /** Whether anyone is still in the room (seated or waiting). */
+  hasMembers(room: string): boolean;
 }
 
 /** One Janus server: its connection, session and an admin handle for room management. */
@@ -47,6 +53,7 @@ class JanusLink {
   admin: VideoRoomHandle | null = null;
   private connecting: Promise<void> | null = null;
   private retry: NodeJS.Timeout | undefined;
+  private health: NodeJS.Timeout | undefined;
   private closed = false;
   /** Rooms created on it (for load and for telling them when it goes). */
   readonly rooms = new Set<string>();
@@ -74,9 +81,11 @@ class JanusLink {
     }
     const lost = (why: string) => {
       if (this.conn !== conn) return;
+      clearInterval(this.health);
       this.conn = null;
       this.session = null;
       this.admin = null;
+      void conn.close().catch(() => {});
       this.log(`rtc-call: janus ${q(this.url)} lost: ${why}`);
       this.onLost(this, why);
       this.scheduleReconnect();
@@ -91,6 +100,16 @@ class JanusLink {
       this.session = session;
       this.admin = admin;
       this.log(`rtc-call: janus ${q(this.url)} connected`);
+      // A Janus that hangs keeps its websocket open: ask it how it is, and give it up after two silences.
+      let missed = 0;
+      clearInterval(this.health);
+      this.health = setInterval(() => {
+        withTimeout(conn.getInfo(), HEALTH_MS, 'Janus did not answer').then(
+          () => { missed = 0; },
+          () => { if (++missed >= 2) lost('it stopped answering'); },
+        );
+      }, HEALTH_MS);
+      this.health.unref();
     } catch (err) {
       void conn.close().catch(() => {});
       throw err;
@@ -109,6 +128,7 @@ class JanusLink {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retry);
+    clearInterval(this.health);
     const conn = this.conn;
     this.conn = null;
     this.session = null;
@@ -432,6 +452,7 @@ export class SfuDriver {
     }
   }
 
+  /** A Janus is gone: each of its rooms gets a new VideoRoom on another (its members publish again), or is told it has none. */
   private onLinkLost(link: JanusLink, why: string): void {
     for (const room of [...link.rooms]) {
       const state = this.rooms.get(room);
@@ -445,8 +466,27 @@ export class SfuDriver {
           peer.awaitingAnswer.reject(new Error('janus lost'));
         }
       }
-      this.opts.onUnavailable(room, `the media server stopped answering (${why})`);
+      void this.moveRoom(state, why);
     }
+  }
+
+  private async moveRoom(old: SfuRoom, why: string): Promise<void> {
+    const room = old.name;
+    if (this.rooms.get(room) === old) this.rooms.delete(room);
+    if (this.closed || !this.opts.hasMembers(room)) return;
+    try {
+      // The lost Janus answers no one: the least loaded one that does gets the room.
+      await this.ensureRoom(room);
+    } catch {
+      this.opts.onUnavailable(room, `the media server stopped answering (${why})`);
+      return;
+    }
+    if (!this.opts.hasMembers(room)) {
+      this.roomEnded(room);
+      return;
+    }
+    this.opts.log(`rtc-call: sfu room=${room} moved from janus=${q(old.link.url)} to janus=${q(this.rooms.get(room)?.link.url ?? '')} (${why})`);
+    this.opts.onMoved(room);
   }
 
   async close(): Promise<void> {

@@ -66,7 +66,9 @@ export type RoomEvent =
   /** This participant's own seat was taken away; its socket closes next. */
   | { event: 'removed'; data: { reason: RemovedReason } }
   /** SFU mode: the room's media server (Janus) stopped answering; its media is gone until it is back. */
-  | { event: 'sfu-unavailable'; data: { message?: string } };
+  | { event: 'sfu-unavailable'; data: { message?: string } }
+  /** SFU mode: the room's media server was lost and another took the room over: publish and subscribe again there. */
+  | { event: 'sfu-moved'; data: Record<string, never> };
 
 export type RoomEventName = RoomEvent['event'];
 
@@ -171,6 +173,8 @@ export function parseRoomPayload(payload: unknown): RoomEvent | RoomReply | null
         return REMOVED_REASONS.has(data.reason as string);
       case 'sfu-unavailable':
         return optionalString(data.message);
+      case 'sfu-moved':
+        return true;
       default:
         return false;
     }

@@ -202,6 +202,44 @@ describe('<rtc-call> through the SFU (Janus)', function () {
     }
   });
 
+  it('Janus lost mid-call with a second one configured: the room moves there and every tile has video again within 10 s', async () => {
+    const first = await command<Janus>('janus-start');
+    const second = await command<Janus>('janus-start');
+    // Rooms go to the least loaded Janus that answers: both are empty, so the first listed gets this one.
+    const url = await rtcServer('sfu-two', { janusUrls: [first.url, second.url], meshMax: 0 });
+    try {
+      const room = uniqueRoom('move');
+      const els = [await joined(room, 'Ann', await camera(320, 180, 10), url), await joined(room, 'Bob', await camera(320, 180, 10), url), await joined(room, 'Cy', await camera(320, 180, 10), url)];
+      await until(() => els.every((el) => el.participants.length === 3 && el.participants.every((p) => p.isLocal || p.connection === 'connected')), 'three connected', 30_000);
+      const health = await command<{ rooms: number }>('rtc-server-health', { name: 'sfu-two' });
+      expect(health.rooms).to.equal(1);
+      await command('janus-kill', { id: first.id });
+      const killedAt = performance.now();
+      // Everyone's media goes (the server moves the room: every page restarts its connections)…
+      await until(() => els.every((el) => el.participants.some((p) => !p.isLocal && p.connection !== 'connected')), 'the loss seen on every page', 10_000);
+      // …and comes back through the second Janus, within 10 s of the kill.
+      const left = Math.max(1, 10_000 - (performance.now() - killedAt));
+      await until(() => els.every((el) => el.participants.every((p) => p.isLocal || (p.connection === 'connected' && p.stream))), 'everyone back', left);
+      const backAt = performance.now() - killedAt;
+      for (const el of els) {
+        for (const other of ['Ann', 'Bob', 'Cy'].filter((n) => n !== el.displayName)) {
+          const tile = await remoteTile(el, other);
+          tile.scrollIntoView();
+          await framesAdvance(videoOf(tile), 3, 5_000);
+        }
+      }
+      console.log(`Janus failover: connected again ${Math.round(backAt)} ms after the kill`);
+      for (const el of els) {
+        expect(errorsOf(el).map((e) => e.code), el.displayName).to.deep.equal([]);
+        expect(el.participants.length).to.equal(3);
+      }
+    } finally {
+      await command('rtc-server-stop', { name: 'sfu-two' });
+      await command('janus-stop', { id: first.id });
+      await command('janus-stop', { id: second.id });
+    }
+  });
+
   it('Janus lost mid-call (no other configured): every page gets rtc-error sfu-unavailable within 20 s, with a notice', async () => {
     const own = await command<Janus>('janus-start');
     const url = await rtcServer('sfu-lost', { janusUrls: [own.url], meshMax: 0 });

@@ -455,3 +455,55 @@ describe('SIGNAL to everyone (dst *)', () => {
     }
   });
 });
+
+describe('with two Janus servers', () => {
+  test('the one holding a room is killed: the room moves to the other and every member is told sfu-moved (not sfu-unavailable) within 10 s', async () => {
+    const [first, second] = [await janus(), await janus()];
+    const s = await start({ janusUrls: [first.url, second.url], meshMax: 0 });
+    let sockets: PeerSocket[] = [];
+    try {
+      await waitFor(() => s.logs.filter((l) => / connected$/.test(l)).length >= 2, 10_000, 'both Janus connected');
+      const [a, b] = await fill(s.base, 'movable', 2);
+      // Both empty: the first listed gets the room.
+      assert.ok(s.logs.some((l) => l.includes('sfu room=movable') && l.includes(first.url)), s.logs.join('\n'));
+      sockets = await Promise.all([connect(s.port, a!), connect(s.port, b!)]);
+      const [pa, pb] = sockets as [PeerSocket, PeerSocket];
+      const t0 = Date.now();
+      await first.kill();
+      await Promise.all([pa.next(isEvent('sfu-moved'), 10_000), pb.next(isEvent('sfu-moved'), 10_000)]);
+      console.log(`sfu-moved ${Date.now() - t0} ms after the room's Janus was killed`);
+      assert.ok(await pa.none(isEvent('sfu-unavailable'), 100));
+      assert.ok(s.logs.some((l) => l.includes('sfu room=movable moved') && l.includes(second.url)), s.logs.join('\n'));
+      // New rooms go to the Janus that answers.
+      await joinOk(s.base, 'newcomer-room', 'Cy');
+      assert.ok(s.logs.some((l) => l.includes('sfu room=newcomer-room') && l.includes(second.url)), s.logs.join('\n'));
+    } finally {
+      for (const p of sockets) p.destroy();
+      await s.close();
+      await first.kill();
+      await second.kill();
+    }
+  });
+
+  test('the one holding a room hangs (its websocket stays open): it is given up within 10 s and the room moves', async () => {
+    const [first, second] = [await janus(), await janus()];
+    const s = await start({ janusUrls: [first.url, second.url], meshMax: 0 });
+    let pa: PeerSocket | undefined;
+    try {
+      await waitFor(() => s.logs.filter((l) => / connected$/.test(l)).length >= 2, 10_000, 'both Janus connected');
+      const [a] = await fill(s.base, 'hung', 1);
+      pa = await connect(s.port, a!);
+      const t0 = Date.now();
+      process.kill(first.pid!, 'SIGSTOP');
+      await pa.next(isEvent('sfu-moved'), 10_000);
+      console.log(`sfu-moved ${Date.now() - t0} ms after the room's Janus hung`);
+      assert.ok(s.logs.some((l) => /janus .* lost: it stopped answering/.test(l)), s.logs.join('\n'));
+    } finally {
+      pa?.destroy();
+      await s.close();
+      process.kill(first.pid!, 'SIGKILL');
+      await first.kill();
+      await second.kill();
+    }
+  });
+});

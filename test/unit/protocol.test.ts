@@ -147,6 +147,12 @@ describe('SFU mode', () => {
     assert.equal(roomFrame({ event: 'sfu-unavailable', data: {} }), '{"type":"ROOM","payload":{"event":"sfu-unavailable","data":{}}}');
   });
 
+  test('the room event sfu-moved carries nothing, and needs its data object', () => {
+    assert.deepEqual(parseRoomPayload({ event: 'sfu-moved', data: {} }), { event: 'sfu-moved', data: {} });
+    assert.equal(parseRoomPayload({ event: 'sfu-moved' }), null);
+    assert.equal(parseRoomPayload({ event: 'sfu-moved', data: null }), null);
+  });
+
   test('sfu-unavailable is a 503', () => {
     assert.ok(isServerErrorCode('sfu-unavailable'));
     assert.equal(SERVER_ERROR_STATUS['sfu-unavailable'], 503);

@@ -3,7 +3,7 @@
  * the server's reply (by request id, with a deadline), and the peer token's refresh before it
  * ends (a `refresh` request at 75 % of its life, asked again while unanswered).
  */
-import type { RoomReply, RoomRequest } from '../../protocol/room-events.js';
+import { parseRoomPayload, type RoomEvent, type RoomReply, type RoomRequest } from '../../protocol/room-events.js';
 import { RtcError, RtcErrorCode, isRtcErrorCode } from '../errors.js';
 
 /** How long an `ask()` waits for the server's reply. */
@@ -50,6 +50,18 @@ export class PendingAsks {
       this.pending.delete(id);
     }
   }
+}
+
+/**
+ * A ROOM frame's payload from the server: a reply settles its `ask()` (the one to our refresh
+ * goes to `onRefreshed`, with undefined when refused); an event is returned for the transport.
+ */
+export function takeRoomPayload(payload: unknown, asks: PendingAsks, onRefreshed: (data: unknown) => void): RoomEvent | null {
+  const parsed = parseRoomPayload(payload);
+  if (!parsed || !('reply' in parsed)) return parsed;
+  if (parsed.reply === REFRESH_ID) onRefreshed(parsed.ok ? parsed.data : undefined);
+  else asks.settle(parsed);
+  return null;
 }
 
 /** The refresh of the peer token (and TURN credentials) before they end. */

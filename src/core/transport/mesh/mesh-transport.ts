@@ -10,10 +10,10 @@
  */
 import type { MediaConnection, Peer, PeerOptions } from 'peerjs';
 import type { JoinResponse, PublicMember } from '../../../protocol/join.js';
-import { parseRoomPayload, ROOM_FRAME, SIGNAL_FRAME, type CredentialsRefresh, type RoomRequest } from '../../../protocol/room-events.js';
+import { ROOM_FRAME, SIGNAL_FRAME, type CredentialsRefresh, type RoomRequest } from '../../../protocol/room-events.js';
 import { TypedEmitter } from '../../emitter.js';
 import { RtcError, RtcErrorCode, peerError } from '../../errors.js';
-import { CredentialsTimer, PendingAsks, REFRESH_ID } from '../room-asks.js';
+import { CredentialsTimer, PendingAsks, takeRoomPayload } from '../room-asks.js';
 import { meshBitratePolicy, type BitratePolicy } from '../../session/policies.js';
 import type { ParticipantLeaveReason } from '../../types.js';
 import type { ChatWire, CodecPreferences, ConnectOptions, FileOffer, LocalState, MediaSource, RemotePeer, Transport, TransportEvents } from '../transport.js';
@@ -326,13 +326,8 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   }
 
   private onRoomEvent(payload: unknown): void {
-    const event = parseRoomPayload(payload);
+    const event = takeRoomPayload(payload, this.asks, (data) => this.onRefreshed(data));
     if (!event) return;
-    if ('reply' in event) {
-      if (event.reply === REFRESH_ID) this.onRefreshed(event.ok ? event.data : undefined);
-      else this.asks.settle(event);
-      return;
-    }
     switch (event.event) {
       case 'members':
         for (const m of event.data.members) if (m.peerId !== this.localId) this.remember(m);

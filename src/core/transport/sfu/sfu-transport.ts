@@ -12,13 +12,13 @@
  * peer-to-peer link: `not-supported`).
  */
 import type { JoinResponse, PublicMember } from '../../../protocol/join.js';
-import { EVERYONE, parseRoomPayload, ROOM_FRAME, SIGNAL_FRAME, type CredentialsRefresh, type RoomRequest } from '../../../protocol/room-events.js';
+import { EVERYONE, ROOM_FRAME, SIGNAL_FRAME, type CredentialsRefresh, type RoomRequest } from '../../../protocol/room-events.js';
 import { parseSfuServerMessage, SFU_FRAME, type SfuClientMessage, type SfuStream } from '../../../protocol/sfu.js';
 import { TypedEmitter } from '../../emitter.js';
 import { RtcError, RtcErrorCode } from '../../errors.js';
 import type { ConnectionState, ParticipantLeaveReason, ParticipantRole } from '../../types.js';
 import { applyCodecPreferences } from '../codecs.js';
-import { CredentialsTimer, PendingAsks, REFRESH_ID } from '../room-asks.js';
+import { CredentialsTimer, PendingAsks, takeRoomPayload } from '../room-asks.js';
 import { readLinkSample, type LinkSample } from '../stats.js';
 import type { ChatWire, CodecPreferences, ConnectOptions, FileOffer, LocalState, MediaSource, RemotePeer, SignalingEndpoint, Transport, TransportEvents } from '../transport.js';
 import { parseControlMessage, type ControlMessage } from '../mesh/control.js';
@@ -52,6 +52,8 @@ class SfuPeer implements RemotePeer {
   screenStream: MediaStream | null = null;
   /** Their state says they share a screen. */
   sharing = false;
+  /** Their media has arrived at some point (a later gap is a reconnection). */
+  everConnected = false;
   /** Their tracks as subscribed, by source. */
   readonly tracks: Partial<Record<MediaSource, MediaStreamTrack>> = {};
   /** The mid of their camera in our subscription, and the layer we asked for. */
@@ -79,6 +81,8 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
   private subQueue: Promise<void> = Promise.resolve();
   private closing = false;
   private lost = false;
+  /** Counts media restarts (a room moved to another Janus): work of an earlier one is dropped. */
+  private generation = 0;
   private videoStep = 0;
   private readonly asks = new PendingAsks();
   private readonly credentials = new CredentialsTimer(() => this.socket.open && !this.closing, (r) => this.request(r));
@@ -126,7 +130,9 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
   // ── publishing ──────────────────────────────────────────────────────────────────────────────
 
   private startPublishing(): Promise<void> {
+    const generation = this.generation;
     this.publishing ??= this.publishOnce().catch((err: unknown) => {
+      if (generation !== this.generation) return; // media restarted meanwhile (sfu-moved)
       this.publishing = null;
       if (!this.closing) this.emit('error', err instanceof RtcError ? err : new RtcError(RtcErrorCode.SfuUnavailable, `Publishing to the media server failed: ${(err as Error).message}`, { cause: err }));
     });
@@ -194,6 +200,30 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
       e.maxFramerate = [30, 20, 10][this.videoStep] ?? 10;
     }
     await sender.setParameters(params).catch(() => {});
+  }
+
+  /**
+   * The room's Janus was lost and another took the room over: both connections go, and we publish
+   * and subscribe again there. Participants stay (reconnecting, without media, until theirs is back).
+   */
+  private restartMedia(): void {
+    if (this.closing || !this.join || this.join.waiting) return;
+    this.generation++;
+    this.pubAnswer = null;
+    this.publishing = null;
+    for (const pc of this.peerConnections) pc.close();
+    this.pub = null;
+    this.sub = null;
+    for (const source of ['microphone', 'camera', 'screen'] as const) delete this.senders[source];
+    this.subQueue = Promise.resolve();
+    for (const peer of this.roster.values()) {
+      for (const source of ['microphone', 'camera', 'screen'] as const) delete peer.tracks[source];
+      peer.cameraMid = null;
+      peer.layer = null;
+      this.rebuildStreams(peer);
+    }
+    this.updateConnections(true);
+    void this.startPublishing();
   }
 
   // ── subscribing ─────────────────────────────────────────────────────────────────────────────
@@ -285,9 +315,11 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
     const sub = this.sub?.connectionState;
     for (const peer of this.roster.values()) {
       const subscribed = !!(peer.tracks.microphone || peer.tracks.camera || peer.tracks.screen);
+      // Not (or no longer) subscribed: connecting the first time, reconnecting after a media restart.
       const next: ConnectionState = !subscribed
-        ? 'connecting'
+        ? peer.everConnected ? 'reconnecting' : 'connecting'
         : sub === 'connected' ? 'connected' : sub === 'disconnected' || sub === 'failed' ? 'reconnecting' : 'connecting';
+      if (next === 'connected') peer.everConnected = true;
       if (next !== peer.connection || force) {
         peer.connection = next;
         this.emit('participant-updated', peer);
@@ -373,13 +405,8 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
   }
 
   private onRoomEvent(payload: unknown): void {
-    const event = parseRoomPayload(payload);
+    const event = takeRoomPayload(payload, this.asks, (data) => this.onRefreshed(data));
     if (!event) return;
-    if ('reply' in event) {
-      if (event.reply === REFRESH_ID) this.onRefreshed(event.ok ? event.data : undefined);
-      else this.asks.settle(event);
-      return;
-    }
     switch (event.event) {
       case 'members':
         for (const m of event.data.members) this.remember(m);
@@ -411,6 +438,9 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
         break;
       case 'sfu-unavailable':
         this.emit('error', new RtcError(RtcErrorCode.SfuUnavailable, event.data.message ?? 'The media server stopped answering.'));
+        break;
+      case 'sfu-moved':
+        this.restartMedia();
         break;
       default:
         this.emit('room-event', event);
