@@ -349,12 +349,17 @@
       await sleep(100);
     }
     if (videos.length !== want) throw new Error(`expected ${want} remote tiles, found ${videos.length}`);
-    await withTimeout(framesOn(videos, 3), 30_000, `frames on ${want} remote tiles`);
+    // How many tiles show frames within 60 s (a page holding a whole mesh of six may not get there).
+    let moving = 0;
+    await Promise.race([
+      Promise.all(videos.map((v) => framesOn([v], 3).then(() => moving++))),
+      sleep(60_000),
+    ]);
     window.__end = async () => {
       await Promise.all(calls.map((c) => c.el.leave()));
       for (const c of calls) c.stream.getTracks().forEach((t) => t.stop());
     };
-    return { videos: videos.length, mode: calls[0].el.mode };
+    return { videos: videos.length, moving, mode: calls[0].el.mode };
   }
 
   /** The same call without rtc-call: 3 cameras, 3 RTCPeerConnection pairs, 3 local + 6 remote videos. */
