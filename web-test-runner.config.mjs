@@ -32,6 +32,7 @@ export const FIREFOX_FILES = [
   'test/browser/call-recovery.test.ts',
   'test/browser/call-relay.test.ts',
   'test/browser/call-resilience.test.ts',
+  'test/browser/call-sfu.test.ts',
   'test/browser/interop.test.ts',
   'test/browser/video-tile.test.ts',
 ];
