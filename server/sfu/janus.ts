@@ -7,9 +7,10 @@
  * own) and one subscriber handle (every other publisher's streams, renegotiated as they come and
  * go). The browser gets only SDP and ICE candidates, over our signaling socket (SFU frames).
  *
- * Janus lost (its websocket closes, or it stops answering): every room on it is told
- * `sfu-unavailable`; new rooms go to a Janus that answers (none: joins are refused with the same
- * code). Moving rooms to another Janus while they run is not done here (issue 22).
+ * New rooms go to the least loaded Janus that answers (none: joins are refused `sfu-unavailable`).
+ * A Janus lost (its websocket closes, or it misses two health checks): each of its rooms gets a
+ * VideoRoom on another one and its members `sfu-moved` (they publish again there), or, with no
+ * other Janus answering, `sfu-unavailable`.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import Janode, { type JanodeConnection, type JanodeSession } from 'janode';
@@ -183,16 +184,6 @@ export class SfuDriver {
     this.links = opts.urls.map((url) => new JanusLink(url, (link, why) => this.onLinkLost(link, why), opts.log));
     // Connect at start, so the first join does not wait for it (failures are retried at each join).
     for (const link of this.links) link.connect().catch(() => {});
-  }
-
-  /** Rooms on each Janus, for /metrics and the logs. */
-  get load(): Array<{ url: string; up: boolean; rooms: number }> {
-    return this.links.map((l) => ({ url: l.url, up: l.up, rooms: l.rooms.size }));
-  }
-
-  hasRoom(room: string): boolean {
-    const r = this.rooms.get(room);
-    return !!r && !r.failed;
   }
 
   /**

@@ -21,9 +21,14 @@ export class CallModes {
   constructor(private readonly cfg: Pick<ResolvedConfig, 'janusUrls' | 'meshMax' | 'maxParticipants' | 'p2pOnly'>) {}
 
   /** The mode a newcomer with (or without) a `p2p-only` claim gets; `not-allowed` when that claim meets a room already on the SFU. */
+  /** Whether `room` stays peer to peer: by RTC_P2P_ONLY, a claim it was opened or joined with, or this newcomer's. */
+  private p2p(room: string, p2pClaim: boolean): boolean {
+    return p2pClaim || this.cfg.p2pOnly(room) || this.rooms.get(room)?.p2p === true;
+  }
+
   modeFor(room: string, p2pClaim: boolean): CallMode {
     const current = this.rooms.get(room);
-    const p2p = p2pClaim || this.cfg.p2pOnly(room) || current?.p2p === true;
+    const p2p = this.p2p(room, p2pClaim);
     if (current) {
       if (p2p && current.mode === 'sfu') {
         throw new RtcHttpError('not-allowed', 'this room already sends its media through the media server; a p2p-only room token cannot join it');
@@ -35,9 +40,7 @@ export class CallModes {
 
   /** A newcomer was let in with `mode` (the first one opens the room). */
   commit(room: string, mode: CallMode, p2pClaim: boolean): void {
-    const current = this.rooms.get(room);
-    const p2p = p2pClaim || this.cfg.p2pOnly(room) || current?.p2p === true;
-    this.rooms.set(room, { mode: current?.mode ?? mode, p2p });
+    this.rooms.set(room, { mode: this.rooms.get(room)?.mode ?? mode, p2p: this.p2p(room, p2pClaim) });
   }
 
   mode(room: string): CallMode {
@@ -53,8 +56,7 @@ export class CallModes {
     if (this.cfg.janusUrls.length === 0) return this.cfg.maxParticipants;
     const current = this.rooms.get(room);
     if (current?.mode === 'sfu') return this.cfg.maxParticipants;
-    const p2p = p2pClaim || current?.p2p === true || this.cfg.p2pOnly(room);
-    const meshSize = p2p && this.cfg.meshMax > 0 ? this.cfg.meshMax : MESH_LIMIT;
+    const meshSize = this.p2p(room, p2pClaim) && this.cfg.meshMax > 0 ? this.cfg.meshMax : MESH_LIMIT;
     return Math.min(this.cfg.maxParticipants, meshSize);
   }
 

@@ -308,7 +308,7 @@ export class SignalingRelay {
         this.counters.dropped('waiting', size);
         return;
       }
-      const mates = this.opts.rooms.members(src.room).filter((mate) => mate !== src && !mate.waiting);
+      const mates = this.opts.rooms.members(src.room).filter((mate) => mate !== src); // members(): seated only
       if (mates.length > 1 && !this.spendExtra(conn, mates.length - 1, size * (mates.length - 1))) {
         this.counters.dropped('rate-limited', size);
         this.opts.log(`rtc-call: closing socket peer=${src.peerId} code=rate-limited (over the message or byte budget)`);

@@ -80,7 +80,6 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
   /** Subscriber offers, one at a time. */
   private subQueue: Promise<void> = Promise.resolve();
   private closing = false;
-  private lost = false;
   /** Counts media restarts (a room moved to another Janus): work of an earlier one is dropped. */
   private generation = 0;
   private videoStep = 0;
@@ -140,8 +139,7 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
   }
 
   private async publishOnce(): Promise<void> {
-    const join = this.join!;
-    const pc = new RTCPeerConnection({ iceServers: join.iceServers, iceTransportPolicy: join.iceTransportPolicy ?? 'all' });
+    const pc = this.newConnection('pub');
     this.pub = pc;
     this.senders.microphone = pc.addTransceiver(this.tracks.microphone ?? 'audio', { direction: 'sendonly' });
     const width = this.tracks.camera?.getSettings().width ?? 0;
@@ -151,8 +149,6 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
     });
     this.senders.screen = pc.addTransceiver(this.tracks.screen ?? 'video', { direction: 'sendonly' });
     if (this.codecs.audio?.length || this.codecs.video?.length) applyCodecPreferences(pc, this.codecs);
-    pc.onicecandidate = (e) => this.sendSfu({ kind: 'candidate', pc: 'pub', candidate: e.candidate ? { candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex } : null });
-    pc.onconnectionstatechange = () => this.updateConnections();
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
     const sources = (['microphone', 'camera', 'screen'] as const).map((source) => ({ mid: this.senders[source]!.mid ?? '', source }));
@@ -243,10 +239,15 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
   }
 
   private createSubscriber(): RTCPeerConnection {
+    this.sub = this.newConnection('sub');
+    return this.sub;
+  }
+
+  /** A connection to Janus with the server's ICE servers; its candidates go to the server as `which`'s. */
+  private newConnection(which: 'pub' | 'sub'): RTCPeerConnection {
     const join = this.join!;
     const pc = new RTCPeerConnection({ iceServers: join.iceServers, iceTransportPolicy: join.iceTransportPolicy ?? 'all' });
-    this.sub = pc;
-    pc.onicecandidate = (e) => this.sendSfu({ kind: 'candidate', pc: 'sub', candidate: e.candidate ? { candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex } : null });
+    pc.onicecandidate = (e) => this.sendSfu({ kind: 'candidate', pc: which, candidate: e.candidate ? { candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex } : null });
     pc.onconnectionstatechange = () => this.updateConnections();
     return pc;
   }
@@ -427,10 +428,7 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
         break;
       case 'member-updated': {
         const peer = this.roster.get(event.data.peerId);
-        if (peer && event.data.displayName !== undefined && peer.displayName !== event.data.displayName) {
-          peer.displayName = event.data.displayName;
-          this.emit('participant-updated', peer);
-        }
+        if (peer && event.data.displayName !== undefined) this.remember({ peerId: peer.id, displayName: event.data.displayName, role: peer.role });
         break;
       }
       case 'removed':
@@ -473,7 +471,6 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
 
   private onSocketClosed(): void {
     if (this.closing) return;
-    this.lost = true;
     this.emit('signaling-lost');
   }
 
@@ -481,14 +478,12 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
     if (this.closing || this.socket.open || !this.join) return;
     this.openSocket().then(() => {
       if (this.closing) return;
-      this.lost = false;
       if (this.credentials.due) this.credentials.refresh();
       // Everyone hears our state again (they may have missed changes while we were away).
       this.sendControl(this.stateMessage());
       this.emit('signaling-restored');
     }, () => {
-      // still down: the session's reconnect loop calls again
-      if (!this.closing && !this.lost) this.onSocketClosed();
+      // Still down: the session's reconnect loop calls again.
     });
   }
 
