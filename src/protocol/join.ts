@@ -70,6 +70,11 @@ export interface JoinResponse {
    */
   mode?: CallMode;
   /**
+   * True: the room may change mode during the call (the `mode-changed` room event): it starts peer
+   * to peer and goes through the SFU while it holds more than the server's RTC_MESH_MAX.
+   */
+  switchable?: boolean;
+  /**
    * True: this participant knocked and waits for a host (waiting room, or a locked room). Then
    * `members` and `iceServers` are empty; the `admitted` room event brings them (and a new peer
    * token), `denied` / `ended` end the wait.

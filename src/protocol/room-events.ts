@@ -12,6 +12,7 @@
  * deny, remove, …) of the same unions; the server checks every host request's role itself.
  */
 import type { ServerErrorCode } from './errors.js';
+import type { CallMode } from './sfu.js';
 import { isPublicMember, isWaitingMember, type IceServer, type PublicMember, type WaitingMember } from './join.js';
 
 /** The PeerJS frame type of room events. */
@@ -47,8 +48,11 @@ export type RoomEvent =
   | { event: 'knock'; data: { participant: WaitingMember } }
   /** To hosts: someone is no longer waiting. */
   | { event: 'knock-withdrawn'; data: { peerId: string; reason: KnockWithdrawnReason } }
-  /** To someone waiting: a host let them in; with what the join answer held back, and a new peer token. */
-  | { event: 'admitted'; data: CredentialsRefresh & { members: PublicMember[] } }
+  /**
+   * To someone waiting: a host let them in; with what the join answer held back, a new peer token,
+   * and the room's call mode now (it may have changed while they waited; absent: `mesh`).
+   */
+  | { event: 'admitted'; data: CredentialsRefresh & { members: PublicMember[]; mode?: CallMode } }
   /** To someone waiting: a host said no (their socket closes next). */
   | { event: 'denied'; data: { message?: string } }
   /** To one participant: a host (`by`, their name; absent: the site's backend) asks them to mute (their microphone goes off; they may turn it on again). */
@@ -68,7 +72,14 @@ export type RoomEvent =
   /** SFU mode: the room's media server (Janus) stopped answering; its media is gone until it is back. */
   | { event: 'sfu-unavailable'; data: { message?: string } }
   /** SFU mode: the room's media server was lost and another took the room over: publish and subscribe again there. */
-  | { event: 'sfu-moved'; data: Record<string, never> };
+  | { event: 'sfu-moved'; data: Record<string, never> }
+  /**
+   * The room's media changes course (rooms whose join answer said `switchable`): `sfu` when it grew
+   * past RTC_MESH_MAX (publish to the SFU, then close the peer-to-peer links), `mesh` when it has
+   * been at two or fewer for 10 s, or its only media server was lost (call everyone again, then
+   * stop publishing to the SFU).
+   */
+  | { event: 'mode-changed'; data: { mode: CallMode } };
 
 export type RoomEventName = RoomEvent['event'];
 
@@ -154,6 +165,7 @@ export function parseRoomPayload(payload: unknown): RoomEvent | RoomReply | null
       case 'admitted':
         if (typeof data.peerToken !== 'string' || typeof data.peerTokenExpires !== 'number' || !Array.isArray(data.iceServers) || !Array.isArray(data.members)) return false;
         data.members = data.members.filter(isPublicMember);
+        if (data.mode !== undefined && data.mode !== 'mesh' && data.mode !== 'sfu') delete data.mode;
         return true;
       case 'denied':
         return optionalString(data.message);
@@ -175,6 +187,8 @@ export function parseRoomPayload(payload: unknown): RoomEvent | RoomReply | null
         return optionalString(data.message);
       case 'sfu-moved':
         return true;
+      case 'mode-changed':
+        return data.mode === 'mesh' || data.mode === 'sfu';
       default:
         return false;
     }

@@ -10,6 +10,8 @@
  * - `answer`    our answer to the server's subscriber `offer`
  * - `candidate` one of our ICE candidates (null: gathering is complete) for `pub` or `sub`
  * - `layer`     the simulcast layer we want of one subscribed video (0 low … 2 high)
+ * - `stop`      we no longer publish or subscribe (the room went back to the mesh and our
+ *               peer-to-peer links carry everything): the server hangs up our Janus handles
  * Server → client:
  * - `answer`    Janus's answer to our publisher offer
  * - `offer`     a (new) subscriber offer, with whose source each m-line carries
@@ -48,7 +50,8 @@ export type SfuClientMessage =
   | { kind: 'publish'; jsep: SfuJsep; sources: Array<{ mid: string; source: SfuSource }> }
   | { kind: 'answer'; jsep: SfuJsep }
   | { kind: 'candidate'; pc: 'pub' | 'sub'; candidate: SfuCandidate | null }
-  | { kind: 'layer'; mid: string; substream: 0 | 1 | 2 };
+  | { kind: 'layer'; mid: string; substream: 0 | 1 | 2 }
+  | { kind: 'stop' };
 
 export type SfuServerMessage =
   | { kind: 'answer'; jsep: SfuJsep }
@@ -107,6 +110,8 @@ export function parseSfuClientMessage(payload: unknown): { ok: true; message: Sf
       if (typeof mid !== 'string' || !MID.test(mid) || (substream !== 0 && substream !== 1 && substream !== 2)) return { ok: false, message: 'layer needs mid and substream 0, 1 or 2' };
       return { ok: true, message: { kind: 'layer', mid, substream } };
     }
+    case 'stop':
+      return { ok: true, message: { kind: 'stop' } };
     default:
       return { ok: false, message: `unknown SFU message ${JSON.stringify(String(payload.kind)).slice(0, 40)}` };
   }
