@@ -2,7 +2,7 @@
 // npm run size: raw and gzip (level 9) bytes of dist/cdn/rtc-call.js next to lit + peerjs bundled
 // the same way (rollup.config.mjs's cdnPlugins(): the same stand-ins for webrtc-adapter and
 // peerjs-js-binarypack, node-resolve, commonjs, terser): the floor any widget built on them pays.
-// `--check` fails above the budget (84 KiB gzip). `--json` prints the figures as JSON.
+// `--check` fails above the budget (86 KiB gzip). `--json` prints the figures as JSON.
 import { readFileSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -22,11 +22,13 @@ import { cdnPlugins, onwarn } from '../rollup.config.mjs';
 // network recovery: 72.6 KiB); 78 KiB from connection quality (76.0 KiB with it: the stats reading,
 // the rules, the tile's bars and the reasons in two languages); 84 KiB from the SFU transport
 // (issue 21: 82.3 KiB with it, +4.2 KiB: Janus signaling, simulcast, the mode notice) — a dynamic
-// import too, which only calls through an SFU load in the npm build. The pre-call checks are a dynamic import, so the npm build loads them on the first
+// import too, which only calls through an SFU load in the npm build; 86 KiB from the mesh ⇄ SFU
+// switch-over (issue 22: 85.2 KiB with it, +2.6 KiB: the switching transport, the mode notices),
+// which only rooms that switch load in the npm build. The pre-call checks are a dynamic import, so the npm build loads them on the first
 // run; this bundle inlines dynamic imports until issue 23. Issue 23 replaces this with a budget per
 // chunk once PeerJS, the languages, the panels and the pre-call checks are chunks of their own:
 // the entry is what every page pays before the first paint.
-const BUDGET_GZIP = 84 * 1024;
+const BUDGET_GZIP = 86 * 1024;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bundlePath = `${root}dist/cdn/rtc-call.js`;
 if (!existsSync(bundlePath)) {

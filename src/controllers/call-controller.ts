@@ -42,6 +42,8 @@ export interface CallControllerCallbacks {
   joined?(): void;
   knock?(participant: WaitingParticipant): void;
   lockChange?(locked: boolean): void;
+  /** The call's media changed course (mesh ⇄ SFU). */
+  modeChange?(mode: CallMode, previous: CallMode): void;
   muteRequested?(by: string | undefined): void;
   screenShareChange?(participantId: string, enabled: boolean): void;
   message?(message: ChatMessage): void;
@@ -165,6 +167,7 @@ export class CallController implements ReactiveController {
     session.on('mode-change', (mode, previous) => {
       this.update();
       this.dispatch(new RtcModeChangeEvent({ mode, previous }));
+      this.callbacks.modeChange?.(mode, previous);
     });
     session.on('active-speaker-change', (participantId) => {
       this.update();

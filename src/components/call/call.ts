@@ -29,6 +29,8 @@ const TILE_PARTS = [
   'pip-button', 'fullscreen-button', 'unmute-audio-button',
 ].map((p) => `${p}:tile-${p}`).join(', ');
 const MAX_NOTICES = 3;
+/** How long the mode notice says what changed when the call's media changes course. */
+const MODE_CHANGE_SHOWN_MS = 8_000;
 /** Rejoin keys held by the calls in this page (one per element in a call). */
 const claimedRejoinKeys = new Set<string>();
 const MEDIA_CODES = new Set<string>([
@@ -181,7 +183,7 @@ function playChime(): void {
  * @csspart remove-button - Hosts: remove one participant.
  * @csspart lock-button - Hosts: lock or unlock the call.
  * @csspart verify-button - In the People panel: shows the security code of your link to that participant (not in `sfu` mode: there is no end-to-end link to verify).
- * @csspart mode-notice - In `sfu` mode, above the tiles: the call's media goes through the call server, encrypted on the way there, not end to end.
+ * @csspart mode-notice - Above the tiles: in `sfu` mode, that the call's media goes through the call server, encrypted on the way there, not end to end; for 8 s after the media changed course mid-call (`data-changed`), what changed (`data-mode` `sfu | mesh`).
  * @csspart verification-code - "Compare this code with Pat: 493 201".
  * @csspart end-button - Hosts: end the call for everyone.
  *
@@ -238,6 +240,7 @@ export class RtcCall extends LitElement {
     },
     knock: (p) => this.onKnock(p),
     lockChange: (locked) => this.announce(locked ? this.labels.roomLocked : this.labels.roomUnlocked),
+    modeChange: (mode) => this.onModeChange(mode),
     muteRequested: () => this.pushNotice('mute-requested', this.labels.hostMutedYou, true),
     message: (message) => this.onMessage(message),
     fileProgress: (progress) => this.onFileProgress(progress),
@@ -256,6 +259,9 @@ export class RtcCall extends LitElement {
     },
   });
   private leftReason: LeaveReason | null = null;
+  /** The course the call's media took during the call, said for MODE_CHANGE_SHOWN_MS in the mode notice. */
+  @state() private modeChanged: CallMode | null = null;
+  private modeChangedTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly localize = new LocalizeController(this);
   private nextNoticeId = 1;
   private autojoinPending = false;
@@ -376,6 +382,20 @@ export class RtcCall extends LitElement {
     this.observedTiles.clear();
     this.settingsOpen = false;
     this.peopleOpen = false;
+    clearTimeout(this.modeChangedTimer);
+    this.modeChanged = null;
+  }
+
+  /** The room changed course mid-call (it grew past the server's mesh size, or shrank back): say so, visibly and aloud. */
+  private onModeChange(mode: CallMode): void {
+    clearTimeout(this.modeChangedTimer);
+    if (!this.inCall) {
+      this.modeChanged = null;
+      return;
+    }
+    this.modeChanged = mode;
+    this.announce(mode === 'sfu' ? this.labels.nowViaServer : this.labels.nowPeerToPeer);
+    this.modeChangedTimer = setTimeout(() => (this.modeChanged = null), MODE_CHANGE_SHOWN_MS);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -1212,8 +1232,10 @@ export class RtcCall extends LitElement {
     ];
     const onStage = this.stageItem(items);
     const alone = participants.length === 1 && this.inCall;
-    const modeNotice = this.controller.mode === 'sfu' && this.inCall
-      ? html`<p part="mode-notice" class="mode-notice" role="note" data-mode="sfu">${m.sfuMode}</p>`
+    const changed = this.modeChanged === this.controller.mode ? this.modeChanged : null;
+    const modeText = changed === 'sfu' ? m.nowViaServer : changed === 'mesh' ? m.nowPeerToPeer : this.controller.mode === 'sfu' ? m.sfuMode : null;
+    const modeNotice = modeText && this.inCall
+      ? html`<p part="mode-notice" class="mode-notice" role="note" data-mode=${this.controller.mode} ?data-changed=${!!changed}>${modeText}</p>`
       : nothing;
     if (!onStage) {
       return html`

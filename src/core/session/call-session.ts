@@ -57,7 +57,7 @@ export interface SessionOptions {
    * Makes the transport of one join for the mode the server gives the room (default: the PeerJS
    * mesh for `mesh`, the SFU transport — loaded on first use — for `sfu`).
    */
-  createTransport?: (mode: CallMode) => Transport | Promise<Transport>;
+  createTransport?: (mode: CallMode, join: JoinResponse) => Transport | Promise<Transport>;
 }
 
 export interface CallConfig {
@@ -147,7 +147,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   private snapshot: readonly Participant[] | null = null;
   private tearingDown = false;
   private readonly reconnectPolicy: ReconnectPolicy;
-  private readonly createTransport: (mode: CallMode) => Transport | Promise<Transport>;
+  private readonly createTransport: (mode: CallMode, join: JoinResponse) => Transport | Promise<Transport>;
   private signalingLostAt = 0;
   private lastMic: boolean | undefined;
   private lastCamera: boolean | undefined;
@@ -196,7 +196,12 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   constructor(options: SessionOptions = {}) {
     super();
     this.reconnectPolicy = options.reconnect ?? new BackoffReconnectPolicy();
-    this.createTransport = options.createTransport ?? (async (mode) => {
+    this.createTransport = options.createTransport ?? (async (mode, join) => {
+      // A room that switches between mesh and SFU as it grows and shrinks runs both, on one socket.
+      if (join.switchable) {
+        const { SwitchingTransport } = await import('../transport/switching-transport.js');
+        return new SwitchingTransport(options.bitrate);
+      }
       if (mode !== 'sfu') return new MeshTransport(options.bitrate);
       // Only calls through an SFU pay for its code.
       const { SfuTransport } = await import('../transport/sfu/sfu-transport.js');
@@ -387,7 +392,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
       // The history comes from the member present longest (the server lists members in join order).
       this.historyFrom = info.members[0]?.peerId ?? null;
       const mode: CallMode = info.mode === 'sfu' ? 'sfu' : 'mesh';
-      const transport = await this.createTransport(mode);
+      const transport = await this.createTransport(mode, info);
       if (abort.signal.aborted) {
         void transport.close(false);
         return;
@@ -486,6 +491,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
       if (incoming) this.fileProgress(incoming.offer, from, 'receive', incoming.bytes, 'failed', error);
     });
     t.on('error', (error) => this.report(error));
+    t.on('mode-change', (mode) => this.setMode(mode));
   }
 
   private fileProgress(offer: FileOffer, participantId: string, direction: 'send' | 'receive', bytes: number, status: FileProgress['status'], error?: RtcError): void {

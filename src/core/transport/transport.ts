@@ -4,6 +4,7 @@
  * A transport knows nothing of the DOM beyond media APIs, and nothing of the elements.
  */
 import type { JoinResponse } from '../../protocol/join.js';
+import type { CallMode } from '../../protocol/sfu.js';
 import type { RemovedReason, RoomEvent, RoomRequest } from '../../protocol/room-events.js';
 import type { TypedEmitter } from '../emitter.js';
 import type { RtcError } from '../errors.js';
@@ -87,6 +88,8 @@ export type TransportEvents = {
   'room-event': (event: RoomEvent) => void;
   /** Something went wrong that does not end the call by itself. */
   error: (error: RtcError) => void;
+  /** The call's media changes course (a room that switches between mesh and SFU as it grows and shrinks). */
+  'mode-change': (mode: CallMode) => void;
   /** The page's own data from a participant (ordered and reliable per sender). */
   data: (from: string, data: unknown) => void;
   /** A chat message from a participant (or one they replay as history). */

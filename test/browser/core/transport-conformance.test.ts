@@ -4,6 +4,7 @@ import { expect } from '@open-wc/testing';
 import type { JoinResponse } from '../../../src/protocol/join.js';
 import { MeshTransport } from '../../../src/core/transport/mesh/mesh-transport.js';
 import { SfuTransport } from '../../../src/core/transport/sfu/sfu-transport.js';
+import { SwitchingTransport } from '../../../src/core/transport/switching-transport.js';
 import type { RemotePeer, SignalingEndpoint, Transport } from '../../../src/core/transport/transport.js';
 import type { ParticipantLeaveReason } from '../../../src/core/types.js';
 import { FakeNetwork } from '../helpers/fake-transport.js';
@@ -190,5 +191,18 @@ conformance('SFU (Janus)', () => new SfuTransport(), {
   after: async () => {
     await command('rtc-server-stop', { name: 'conformance-sfu' });
     if (janus) await command('janus-stop', { id: janus.id });
+  },
+});
+// A room that may switch (Janus configured, RTC_MESH_MAX 4), while it stays small: peer to peer,
+// files included, with the SFU transport riding the mesh's socket for roster and messages.
+let janusForSwitch: { id: string; url: string } | undefined;
+conformance('switching (mesh ⇄ SFU), as a mesh', () => new SwitchingTransport(), {
+  server: async () => {
+    janusForSwitch = await command<{ id: string; url: string }>('janus-start');
+    return rtcServer('conformance-switch', { janusUrls: [janusForSwitch.url], meshMax: 4 });
+  },
+  after: async () => {
+    await command('rtc-server-stop', { name: 'conformance-switch' });
+    if (janusForSwitch) await command('janus-stop', { id: janusForSwitch.id });
   },
 });

@@ -24,6 +24,11 @@ export type ControlMessage =
   | ({ t: 'chat' } & ChatWire)
   /** A newcomer asks for the chat history. */
   | { t: 'history' }
+  /**
+   * A room changing course between mesh and SFU (switching-transport.ts): the sender now receives
+   * us through `via`, so the path it no longer needs may close once we say the same.
+   */
+  | { t: 'receiving'; via: 'mesh' | 'sfu' }
   /** The security code's exchange (verification.ts): a commitment, then the nonce. */
   | VerificationMessage
   /** A file's offer, acceptance, confirmation or failure (file-transfer.ts). */
@@ -47,6 +52,8 @@ export function parseControlMessage(data: unknown): ControlMessage | null {
       return 'data' in msg ? { t: 'data', data: msg['data'] } : null;
     case 'history':
       return { t: 'history' };
+    case 'receiving':
+      return msg['via'] === 'mesh' || msg['via'] === 'sfu' ? { t: 'receiving', via: msg['via'] } : null;
     case 'fo':
     case 'fa':
     case 'fd':

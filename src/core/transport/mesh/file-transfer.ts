@@ -143,6 +143,11 @@ export class LinkFiles {
     this.nextChannel = FIRST_FILE_CHANNEL + (evenIds ? 0 : 1);
   }
 
+  /** Whether a file is on its way in either direction. */
+  get busy(): boolean {
+    return this.outgoing.size > 0 || this.incoming.size > 0;
+  }
+
   /**
    * Sends a file (its offer already carries id, size and hash): resolves once the other side has
    * it whole and checked. Rejects with `file-cancelled` (either side cancelled), `file-too-large`

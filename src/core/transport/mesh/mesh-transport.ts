@@ -10,6 +10,7 @@
  */
 import type { MediaConnection, Peer, PeerOptions } from 'peerjs';
 import type { JoinResponse, PublicMember } from '../../../protocol/join.js';
+import { SFU_FRAME } from '../../../protocol/sfu.js';
 import { ROOM_FRAME, SIGNAL_FRAME, type CredentialsRefresh, type RoomRequest } from '../../../protocol/room-events.js';
 import { TypedEmitter } from '../../emitter.js';
 import { RtcError, RtcErrorCode, peerError } from '../../errors.js';
@@ -28,6 +29,25 @@ import { createPlaceholderTracks } from './placeholder.js';
 export const SIGNALING_OPEN_TIMEOUT_MS = 10_000;
 /** How long a call from a room-mate the server has not announced yet is held before it is refused. */
 export const HOLD_UNANNOUNCED_MS = 5_000;
+
+/** A frame on the signaling socket (PeerJS's shape, our types too). */
+export interface SignalingFrame {
+  type?: string;
+  src?: string;
+  dst?: string;
+  payload?: unknown;
+}
+
+/**
+ * For a transport that rides this one's signaling socket (switching-transport.ts: the SFU's media
+ * in a room that changes course): it sees every frame the mesh does not keep to itself (ROOM,
+ * SFU, LEAVE, and SIGNAL frames that are no ICE recovery) before the mesh acts on it, and hears
+ * the `receiving` messages of the links.
+ */
+export interface MeshHooks {
+  frame?(frame: SignalingFrame): void;
+  receiving?(participantId: string, via: 'mesh' | 'sfu'): void;
+}
 
 
 export class MeshTransport extends TypedEmitter<TransportEvents> implements Transport {
@@ -48,9 +68,48 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   private codecs: CodecPreferences = {};
   /** The camera's step down (adaptVideo), applied to every new link too. */
   private videoStep = 0;
+  /** Whether media goes peer to peer now: otherwise (the room is on the SFU) nobody is called and a closed link is not dialled again. */
+  private mediaActive = true;
 
-  constructor(private readonly bitrate: BitratePolicy = meshBitratePolicy) {
+  constructor(private readonly bitrate: BitratePolicy = meshBitratePolicy, private readonly hooks: MeshHooks = {}) {
     super();
+  }
+
+  /**
+   * Peer to peer or not (a room that switches): on, we call everyone present we have no link to
+   * whose id is larger than ours (they call us otherwise: one direction, no glare); off, nobody is
+   * called or dialled again, and calls are still answered. Before connect(): whether it calls at all.
+   */
+  setMediaActive(active: boolean): void {
+    if (this.mediaActive === active) return;
+    this.mediaActive = active;
+    if (!active || !this.peer?.open || !this.localId) return;
+    for (const member of this.roster.values()) {
+      if (member.peerId !== this.localId && !this.links.has(member.peerId) && this.localId < member.peerId) this.call(member);
+    }
+  }
+
+  /** Closes the link to one participant without a goodbye (they stay in the call on another path); `participant-left` follows. */
+  releaseLink(participantId: string): void {
+    const link = this.links.get(participantId);
+    if (!link) return;
+    void link.close(false);
+    this.forget(link, 'disconnected');
+  }
+
+  /** Whether a file is on its way on the link to `participantId`. */
+  transferring(participantId: string): boolean {
+    return this.links.get(participantId)?.transferring ?? false;
+  }
+
+  /** Tells one participant, over our link, through which path we now receive them. */
+  sendReceiving(participantId: string, via: 'mesh' | 'sfu'): void {
+    this.links.get(participantId)?.send({ t: 'receiving', via });
+  }
+
+  /** Whether signaling is open (for a transport riding this socket). */
+  get signalingOpen(): boolean {
+    return !!this.peer?.open && !this.closing;
   }
 
   get peers(): readonly RemotePeer[] {
@@ -95,7 +154,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     this.watchPeer(peer);
     this.credentials.schedule(join.peerTokenExpires);
     // The newcomer calls everyone already present (one direction only: no glare).
-    for (const member of join.members) this.call(member);
+    if (this.mediaActive) for (const member of join.members) this.call(member);
   }
 
   async publish(source: MediaSource, track: MediaStreamTrack | null): Promise<void> {
@@ -153,7 +212,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
    * sends any frame with a `type`; our relay reads ROOM frames as room requests and passes SIGNAL
    * frames to `dst`.
    */
-  private sendFrame(frame: { type: string; dst?: string; payload: unknown }): void {
+  sendFrame(frame: { type: string; dst?: string; payload?: unknown }): void {
     const socket = (this.peer as unknown as { socket?: { send(data: unknown): void } } | null)?.socket;
     if (this.peer?.open) socket?.send(frame);
   }
@@ -286,13 +345,15 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     peer.on('error', (error) => this.onPeerError(error));
     // The server's LEAVE (a room-mate's socket closed and did not come back) drops them at once,
     // also when their media link had already failed. Room events ride the same socket.
-    peer.socket.on('message', (msg: { type?: string; src?: string; payload?: unknown }) => {
-      if (msg?.type === 'LEAVE' && msg.src) this.drop(msg.src, 'disconnected');
-      else if (msg?.type === ROOM_FRAME) this.onRoomEvent(msg.payload);
-      else if (msg?.type === SIGNAL_FRAME && msg.src) {
-        const recovery = parseRecoveryMessage(msg.payload);
-        if (recovery?.kind === 'redial') this.onRedialAsked(msg.src);
-        else if (recovery) this.links.get(msg.src)?.onSignal(recovery);
+    peer.socket.on('message', (msg: SignalingFrame) => {
+      if (!msg || typeof msg !== 'object') return;
+      const recovery = msg.type === SIGNAL_FRAME ? parseRecoveryMessage(msg.payload) : null;
+      if (!recovery && (msg.type === 'LEAVE' || msg.type === ROOM_FRAME || msg.type === SIGNAL_FRAME || msg.type === SFU_FRAME)) this.hooks.frame?.(msg);
+      if (msg.type === 'LEAVE' && msg.src) this.drop(msg.src, 'disconnected');
+      else if (msg.type === ROOM_FRAME) this.onRoomEvent(msg.payload);
+      else if (recovery && msg.src) {
+        if (recovery.kind === 'redial') this.onRedialAsked(msg.src);
+        else this.links.get(msg.src)?.onSignal(recovery);
       }
     });
     // The page's network came back: links that are recovering try again at once.
@@ -337,7 +398,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
         // Let in: the credentials and the roster the wait held back; now we call everyone present.
         this.onRefreshed(event.data);
         for (const m of event.data.members) if (m.peerId !== this.localId) this.remember(m);
-        for (const m of event.data.members) if (m.peerId !== this.localId) this.call(m);
+        if (this.mediaActive) for (const m of event.data.members) if (m.peerId !== this.localId) this.call(m);
         this.emit('room-event', event);
         break;
       case 'waiting':
@@ -347,6 +408,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
       case 'mute-requested':
       case 'locked':
       case 'ended':
+      case 'mode-changed':
         this.emit('room-event', event);
         break;
       case 'member-joined':
@@ -465,8 +527,11 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
         }),
         onClose: (l, reason) => {
           if (this.links.get(l.id) !== l) return;
-          if (reason === 'redial') this.redial(l);
-          else this.forget(l, reason);
+          if (reason === 'redial' && this.mediaActive) this.redial(l);
+          else this.forget(l, reason === 'redial' ? 'disconnected' : reason);
+        },
+        onReceiving: (l, via) => {
+          if (this.links.get(l.id) === l) this.hooks.receiving?.(l.id, via);
         },
         signal: (l, message) => this.sendFrame({ type: SIGNAL_FRAME, dst: l.id, payload: message }),
         onError: (error) => this.emit('error', error),

@@ -91,6 +91,8 @@ export interface PeerLinkHandlers {
   onChat(link: PeerLink, message: ChatWire): void;
   /** This participant asks for the chat history. */
   onHistoryAsked(link: PeerLink): void;
+  /** This participant now receives us through `via` (a room changing between mesh and SFU). */
+  onReceiving?(link: PeerLink, via: 'mesh' | 'sfu'): void;
   /** Where this link's incoming files are reported (and how large they may be). */
   files(link: PeerLink): LinkFileEvents;
 }
@@ -274,6 +276,11 @@ export class PeerLink {
   }
 
   /** Cancels a transfer to or from this participant. */
+  /** Whether a file is on its way on this link, either way. */
+  get transferring(): boolean {
+    return this.files?.busy ?? false;
+  }
+
   cancelFile(id: string): boolean {
     return this.files?.cancel(id) ?? false;
   }
@@ -461,6 +468,10 @@ export class PeerLink {
     }
     if (msg.t === 'history') {
       this.handlers.onHistoryAsked(this);
+      return;
+    }
+    if (msg.t === 'receiving') {
+      this.handlers.onReceiving?.(this, msg.via);
       return;
     }
     if (msg.t === 'fo' || msg.t === 'fa' || msg.t === 'fd' || msg.t === 'fx') {

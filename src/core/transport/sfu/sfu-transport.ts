@@ -10,6 +10,11 @@
  * State, chat, app data and history go through the server too (SIGNAL frames, `dst` one id or
  * `*`), as the mesh's control messages. Not here: files and the security code (both need a
  * peer-to-peer link: `not-supported`).
+ *
+ * In a room that switches between mesh and SFU it rides the mesh's signaling socket instead of
+ * opening its own (`channel`: one socket per participant id), and its media is on only while the
+ * room is on the SFU (`startMedia()` / `stopMedia()`); its roster and messages work throughout
+ * (switching-transport.ts).
  */
 import type { JoinResponse, PublicMember } from '../../../protocol/join.js';
 import { EVERYONE, ROOM_FRAME, SIGNAL_FRAME, type CredentialsRefresh, type RoomRequest } from '../../../protocol/room-events.js';
@@ -43,6 +48,19 @@ const SIMULCAST_MIN_WIDTH = 960;
 /** The layer a tile needs for its width in device pixels: above these widths, the next one up. */
 const LAYER_WIDTHS = [320, 640];
 
+/** Another transport's signaling socket this one rides: frames out, and `receiveFrame()` for those in. */
+export interface FrameChannel {
+  readonly open: boolean;
+  send(frame: Frame): void;
+}
+
+export interface SfuTransportOptions {
+  /** Ride this socket (its owner refreshes the credentials and reconnects) instead of opening one. */
+  channel?: FrameChannel;
+  /** Publish and subscribe from connect() on (default true); false: roster and messages only, until startMedia(). */
+  media?: boolean;
+}
+
 /** A remote participant as this transport knows them. */
 class SfuPeer implements RemotePeer {
   micEnabled = true;
@@ -65,6 +83,9 @@ class SfuPeer implements RemotePeer {
 
 export class SfuTransport extends TypedEmitter<TransportEvents> implements Transport {
   private readonly socket = new SignalingSocket({ onFrame: (f) => this.onFrame(f), onClose: () => this.onSocketClosed() });
+  private readonly channel: FrameChannel | null;
+  /** Whether we publish and subscribe (always, unless riding a switching room's mesh). */
+  private mediaOn: boolean;
   private join: JoinResponse | null = null;
   private endpoint: SignalingEndpoint | null = null;
   private token = '';
@@ -85,6 +106,74 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
   private videoStep = 0;
   private readonly asks = new PendingAsks();
   private readonly credentials = new CredentialsTimer(() => this.socket.open && !this.closing, (r) => this.request(r));
+
+  constructor(options: SfuTransportOptions = {}) {
+    super();
+    this.channel = options.channel ?? null;
+    this.mediaOn = options.media ?? true;
+  }
+
+  private get signalingOpen(): boolean {
+    return this.channel ? this.channel.open : this.socket.open;
+  }
+
+  /** What we said before signaling first opened (our state to everyone, a history request): sent once it is. */
+  private outbox: Frame[] | null = [];
+
+  private send(frame: Frame): void {
+    if (this.outbox) this.outbox.push(frame);
+    else if (this.channel) this.channel.send(frame);
+    else this.socket.send(frame);
+  }
+
+  /** Signaling opened for the first time (riding a channel: its owner says so): what waited goes now. */
+  signalingOpened(): void {
+    const waiting = this.outbox;
+    this.outbox = null;
+    for (const frame of waiting ?? []) this.send(frame);
+  }
+
+  /** A frame from the socket this transport rides (see FrameChannel). */
+  receiveFrame(frame: Frame): void {
+    if (!this.closing) this.onFrame(frame);
+  }
+
+  /** Whether we publish and subscribe now. */
+  get mediaStarted(): boolean {
+    return this.mediaOn;
+  }
+
+  /** Publishes and subscribes (the room went to the SFU); a no-op while it already does. */
+  startMedia(): void {
+    if (this.mediaOn || this.closing) return;
+    this.mediaOn = true;
+    if (this.join && !this.join.waiting && !this.outbox) void this.startPublishing();
+  }
+
+  /**
+   * Stops publishing and subscribing (the room is back on the mesh, whose links now carry
+   * everything): the server hangs up our Janus handles, both connections close; the roster and
+   * messages go on.
+   */
+  stopMedia(): void {
+    if (!this.mediaOn || this.closing) return;
+    this.mediaOn = false;
+    this.sendSfu({ kind: 'stop' });
+    this.dropMedia();
+  }
+
+  /**
+   * Whether `participantId`'s media reaches us through the SFU: subscribed, connected, and the
+   * frames of their camera (when on) and screen (when shared) arriving (a remote track is muted
+   * until its first packets).
+   */
+  receiving(participantId: string): boolean {
+    const peer = this.roster.get(participantId);
+    if (!peer || peer.connection !== 'connected' || !this.mediaOn) return false;
+    const live = (t: MediaStreamTrack | undefined) => !!t && t.readyState === 'live' && !t.muted;
+    if (peer.sharing && !live(peer.tracks.screen)) return false;
+    return peer.cameraEnabled ? live(peer.tracks.camera) : !!peer.tracks.microphone;
+  }
 
   get peers(): readonly RemotePeer[] {
     return [...this.roster.values()];
@@ -111,6 +200,8 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
     this.state = options.state;
     this.codecs = options.codecs ?? {};
     for (const m of join.members) this.remember(m);
+    // Riding another socket: its owner opens it, refreshes the credentials and says when it is open.
+    if (this.channel) return;
     try {
       await this.openSocket();
     } catch (err) {
@@ -118,7 +209,8 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
     }
     if (options.signal.aborted || this.closing) return;
     this.credentials.schedule(join.peerTokenExpires);
-    if (!join.waiting) void this.startPublishing();
+    this.signalingOpened();
+    if (!join.waiting && this.mediaOn) void this.startPublishing();
   }
 
   private openSocket(): Promise<void> {
@@ -129,6 +221,7 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
   // ── publishing ──────────────────────────────────────────────────────────────────────────────
 
   private startPublishing(): Promise<void> {
+    if (!this.mediaOn) return Promise.resolve();
     const generation = this.generation;
     this.publishing ??= this.publishOnce().catch((err: unknown) => {
       if (generation !== this.generation) return; // media restarted meanwhile (sfu-moved)
@@ -203,8 +296,15 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
    * and subscribe again there. Participants stay (reconnecting, without media, until theirs is back).
    */
   private restartMedia(): void {
-    if (this.closing || !this.join || this.join.waiting) return;
+    if (this.closing || !this.join || this.join.waiting || !this.mediaOn) return;
+    this.dropMedia();
+    void this.startPublishing();
+  }
+
+  /** Both connections go (work of theirs still under way is dropped); participants stay, without media. */
+  private dropMedia(): void {
     this.generation++;
+    this.pubAnswer?.reject(new RtcError(RtcErrorCode.SfuUnavailable, 'Publishing was stopped.'));
     this.pubAnswer = null;
     this.publishing = null;
     for (const pc of this.peerConnections) pc.close();
@@ -219,14 +319,15 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
       this.rebuildStreams(peer);
     }
     this.updateConnections(true);
-    void this.startPublishing();
   }
 
   // ── subscribing ─────────────────────────────────────────────────────────────────────────────
 
   private onSubscriberOffer(sdp: string, streams: SfuStream[]): void {
+    if (!this.mediaOn) return; // a late one, after stopMedia()
+    const generation = this.generation;
     this.subQueue = this.subQueue.then(async () => {
-      if (this.closing) return;
+      if (this.closing || generation !== this.generation) return;
       const pc = this.sub ?? this.createSubscriber();
       await pc.setRemoteDescription({ type: 'offer', sdp });
       const answer = await pc.createAnswer();
@@ -331,13 +432,13 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
   // ── signaling ───────────────────────────────────────────────────────────────────────────────
 
   private sendSfu(message: SfuClientMessage): void {
-    this.socket.send({ type: SFU_FRAME, payload: message });
+    this.send({ type: SFU_FRAME, payload: message });
   }
 
   private sendControl(msg: ControlMessage, to?: readonly string[]): void {
     const payload = { ctl: JSON.stringify(msg) };
-    if (!to) this.socket.send({ type: SIGNAL_FRAME, dst: EVERYONE, payload });
-    else for (const id of to) if (this.roster.has(id)) this.socket.send({ type: SIGNAL_FRAME, dst: id, payload });
+    if (!to) this.send({ type: SIGNAL_FRAME, dst: EVERYONE, payload });
+    else for (const id of to) if (this.roster.has(id)) this.send({ type: SIGNAL_FRAME, dst: id, payload });
   }
 
   private onFrame(frame: Frame): void {
@@ -356,6 +457,7 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
           const pc = msg.pc === 'pub' ? this.pub : this.sub;
           if (msg.candidate) void pc?.addIceCandidate(msg.candidate).catch(() => {});
         } else {
+          if (!this.mediaOn) return; // about media we no longer send or receive
           const error = new RtcError(msg.code === 'sfu-unavailable' ? RtcErrorCode.SfuUnavailable : RtcErrorCode.Internal, msg.message);
           if (this.pubAnswer) {
             this.pubAnswer.reject(error);
@@ -435,7 +537,7 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
         this.emit('removed', event.data.reason);
         break;
       case 'sfu-unavailable':
-        this.emit('error', new RtcError(RtcErrorCode.SfuUnavailable, event.data.message ?? 'The media server stopped answering.'));
+        if (this.mediaOn) this.emit('error', new RtcError(RtcErrorCode.SfuUnavailable, event.data.message ?? 'The media server stopped answering.'));
         break;
       case 'sfu-moved':
         this.restartMedia();
@@ -475,7 +577,7 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
   }
 
   reconnectSignaling(): void {
-    if (this.closing || this.socket.open || !this.join) return;
+    if (this.closing || this.channel || this.socket.open || !this.join) return;
     this.openSocket().then(() => {
       if (this.closing) return;
       if (this.credentials.due) this.credentials.refresh();
@@ -535,11 +637,11 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
   }
 
   request(request: RoomRequest): void {
-    this.socket.send({ type: ROOM_FRAME, payload: request });
+    this.send({ type: ROOM_FRAME, payload: request });
   }
 
   ask(request: RoomRequest): Promise<unknown> {
-    if (!this.socket.open || this.closing) {
+    if (!this.signalingOpen || this.closing) {
       return Promise.reject(new RtcError(RtcErrorCode.SignalingUnreachable, 'Not connected to the call server right now.'));
     }
     return this.asks.ask(request, (r) => this.request(r));
