@@ -384,7 +384,7 @@ describe('switching between mesh and SFU (RTC_MESH_MAX above 0, with a Janus)', 
     pa.close(); pb.close(); pc.close();
   }));
 
-  test('down: at 2 seated for 10 s (not before 9 s) the room goes back to the mesh; its VideoRoom stays 20 s (frames taken, the same VideoRoom when it grows again), then goes, and SFU frames are not-allowed', () => withServer({ meshMax: 2 }, async (s) => {
+  test('down: at 2 seated for 10 s (not before 9 s; 3 again meanwhile starts the count again) the room goes back to the mesh; its VideoRoom stays 20 s (frames taken, the same VideoRoom when it grows again), then goes, and SFU frames are not-allowed', () => withServer({ meshMax: 2 }, async (s) => {
     const answers = await fill(s.base, 'shrinks', 3);
     const sockets = await Promise.all(answers.map((x) => connect(s.port, x)));
     const [pa, pb, pc] = sockets as [PeerSocket, PeerSocket, PeerSocket];
@@ -392,6 +392,12 @@ describe('switching between mesh and SFU (RTC_MESH_MAX above 0, with a Janus)', 
     const [videoRoom] = videoRooms(s, 'shrinks');
     pc.send({ type: 'ROOM', payload: { request: 'leave' } });
     await pa.next(leftBy(answers[2]!.peerId));
+    assert.ok(await pa.none(isMode('mesh'), 4000));
+    const back = await joinOk(s.base, 'shrinks', 'C2');
+    assert.equal(back.mode, 'sfu', 'still on the SFU');
+    const pback = await connect(s.port, back);
+    pback.send({ type: 'ROOM', payload: { request: 'leave' } });
+    await pa.next(leftBy(back.peerId));
     const left = Date.now();
     assert.ok(await pa.none(isMode('mesh'), SWITCH_DOWN_AFTER_MS - 1000), 'not before 9 s');
     await Promise.all([pa.next(isMode('mesh'), 3000), pb.next(isMode('mesh'), 3000)]);
