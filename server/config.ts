@@ -76,7 +76,10 @@ export interface RtcServerOptions {
    * `meshMax` (all rooms, with `meshMax` 0) send their media through Janus's VideoRoom.
    */
   janusUrls?: string[];
-  /** RTC_MESH_MAX: the largest room kept peer to peer when Janus is configured (4); 0 = always through Janus. */
+  /**
+   * RTC_MESH_MAX: with Janus, the largest room kept peer to peer (4): a room switches to the SFU
+   * above it and back at two or fewer for 10 s; 0 = every room through Janus from the start.
+   */
   meshMax?: number;
   /**
    * RTC_P2P_ONLY: rooms that always stay peer to peer (end to end encrypted) whatever their size,
@@ -502,9 +505,6 @@ export function startupWarnings(host: string, options: RtcServerOptions): string
       `rtc-call: warning: HOST ${host} is not loopback but no STUN/TURN is configured ` +
         '(RTC_STUN_URLS / RTC_TURN_URLS): calls between different networks (NAT) will fail',
     );
-  }
-  if (options.janusUrls?.length && (options.meshMax ?? 4) > 0) {
-    warnings.push(`rtc-call: note: RTC_JANUS_URLS is set with RTC_MESH_MAX=${options.meshMax ?? 4}: rooms open peer to peer (up to 6) and stay so until switching over to the SFU lands; RTC_MESH_MAX=0 sends every room through Janus`);
   }
     for (const [name, secret] of [['RTC_ROOM_SECRET', options.roomSecret], ['RTC_PEER_SECRET', options.peerSecret], ['RTC_TURN_SECRET', options.turnSecret], ['RTC_METRICS_TOKEN', options.metricsToken], ['RTC_ADMIN_TOKEN', options.adminToken], ['RTC_WEBHOOK_SECRET', options.webhookSecret]] as const) {
     if (secret && Buffer.byteLength(secret) < MIN_SECRET_BYTES) {

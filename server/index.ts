@@ -91,8 +91,18 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   const server = options.server ?? http.createServer();
   if (server.listenerCount('request') === 0) server.on('request', app);
 
-  const modes = new CallModes(cfg);
-  const rooms = new Rooms({
+  // Which rooms are mesh or SFU, and their switching (server/sfu/modes.ts); its hooks reach the
+  // roster, the relay and the SFU driver made below (called only once they exist).
+  const modes: CallModes = new CallModes(cfg, {
+    seated: (room) => rooms.members(room).length,
+    sfu: cfg.janusUrls.length
+      ? { ensureRoom: (room) => sfu!.ensureRoom(room), roomEnded: (room) => sfu!.roomEnded(room), available: () => sfu!.available() }
+      : undefined,
+    announceMode: (room, mode) => control.modeChanged(room, mode),
+    broadcast: (room, event) => relay.broadcast(room, event),
+    log,
+  });
+  const rooms: Rooms = new Rooms({
     maxParticipants: cfg.maxParticipants,
     capacity: (room) => modes.capacity(room),
     maxWaiting: MAX_WAITING,
@@ -132,7 +142,13 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     onRequest: (m, payload) => onRoomRequest(m, payload),
     onSfu: (m, payload) => onSfuFrame(m, payload),
     onOpen: (m, ws, waitingToken) => control.onOpen(m, ws, waitingToken),
-    onRebuilt: (m) => (m.waiting ? control.knocked(m) : control.seated(m)),
+    onRebuilt: (m) => {
+      if (m.waiting) control.knocked(m);
+      else {
+        control.seated(m);
+        modes.seatsChanged(m.room);
+      }
+    },
   });
   // Rooms above the mesh: their media goes through Janus, which this server drives (server/sfu/).
   const sfu: SfuDriver | undefined = cfg.janusUrls.length
@@ -141,19 +157,24 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       log,
       maxParticipants: cfg.maxParticipants,
       send: (peerId, message) => relay.sendSfu(rooms.get(peerId), message),
-      onUnavailable: (room, message) => relay.broadcast(room, { event: 'sfu-unavailable', data: { message } }),
-      onMoved: (room) => relay.broadcast(room, { event: 'sfu-moved', data: {} }),
+      onUnavailable: (room, message) => modes.sfuUnavailable(room, message),
+      onMoved: (room) => modes.sfuMoved(room),
       hasMembers: (room) => rooms.members(room).length > 0 || rooms.waiting(room).length > 0,
     })
     : undefined;
 
-  /** SFU frames of a seated member: only in a room whose media goes through the SFU. */
+  /**
+   * SFU frames of a seated member: in a room whose media goes through the SFU, or that went back
+   * to the mesh and still has its VideoRoom (its grace). A `stop` with nothing to stop is no error.
+   */
   function onSfuFrame(m: Member, payload: unknown): void {
-    if (!sfu || modes.mode(m.room) !== 'sfu') {
+    const parsed = parseSfuClientMessage(payload);
+    const taken = sfu && (modes.mode(m.room) === 'sfu' || sfu.hasRoom(m.room));
+    if (!taken) {
+      if (parsed.ok && parsed.message.kind === 'stop') return;
       relay.sendSfu(m, { kind: 'error', code: 'not-allowed', message: 'this room sends its media peer to peer, not through the media server' });
       return;
     }
-    const parsed = parseSfuClientMessage(payload);
     if (!parsed.ok) {
       relay.sendSfu(m, { kind: 'error', code: 'bad-request', message: parsed.message });
       return;
@@ -162,13 +183,14 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   }
 
   const webhooks = cfg.webhook ? new WebhookSender({ url: cfg.webhook.url, secret: cfg.webhook.secret, log, counters: metrics }) : undefined;
-  const control: RoomControl = new RoomControl({ rooms, relay, cfg, log, notify: webhooks ? (notice) => webhooks.send(notice) : undefined });
+  const control: RoomControl = new RoomControl({ rooms, relay, cfg, log, modes, notify: webhooks ? (notice) => webhooks.send(notice) : undefined });
 
   function onLeave(m: Member, reason: LeaveReason, mates: Member[]): void {
     log(`rtc-call: leave room=${m.room} peer=${m.peerId} reason=${reason}${m.waiting ? ' (waiting)' : ''} remaining=${mates.length}`);
     sfu?.leave(m.room, m.peerId);
     if (closing) return;
     control.left(m, reason, mates);
+    if (!m.waiting) modes.seatsChanged(m.room);
   }
 
   const peerTokenFor = (m: Parameters<typeof signMemberToken>[0]) => signMemberToken(m, cfg);
@@ -336,60 +358,78 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       // A room on the SFU needs its VideoRoom before anyone is let in (`sfu-unavailable` without a Janus).
       let mode = modes.modeFor(room, p2pClaim);
       if (mode === 'sfu') await sfu!.ensureRoom(room);
-      try {
-        if (closing) throw new RtcHttpError('internal', 'server is shutting down');
-        mode = modes.modeFor(room, p2pClaim);
-        // From here on synchronous: no other join interleaves between the checks and the add.
+      // Whether this join already tried to put the room through the SFU (once at most).
+      let switched: boolean | undefined;
+      for (;;) {
+        try {
+          if (closing) throw new RtcHttpError('internal', 'server is shutting down');
+          mode = modes.modeFor(room, p2pClaim);
+          // From here on synchronous (until a switch to the SFU, after which every check is made
+          // again): no other join interleaves between the checks and the add.
 
-        const seat = keep ? rooms.get(peerId) : undefined;
-        if (seat) {
-          // Still seated or waiting (its token ended, its place did not): the same place, new credentials.
-          if (seat.room !== room || seat.sub !== sub || seat.role !== role) {
-            throw new RtcHttpError('not-allowed', 'this participant id belongs to another room token');
+          const seat = keep ? rooms.get(peerId) : undefined;
+          if (seat) {
+            // Still seated or waiting (its token ended, its place did not): the same place, new credentials.
+            if (seat.room !== room || seat.sub !== sub || seat.role !== role) {
+              throw new RtcHttpError('not-allowed', 'this participant id belongs to another room token');
+            }
+            const signed = peerTokenFor(seat);
+            seat.tokenExp = signed.exp;
+            log(`rtc-call: rejoin room=${room} peer=${peerId} (same ${seat.waiting ? 'place in the waiting list' : 'seat'}, new credentials)`);
+            res.json(joinAnswer(seat, signed.token));
+            return;
           }
-          const signed = peerTokenFor(seat);
-          seat.tokenExp = signed.exp;
-          log(`rtc-call: rejoin room=${room} peer=${peerId} (same ${seat.waiting ? 'place in the waiting list' : 'seat'}, new credentials)`);
-          res.json(joinAnswer(seat, signed.token));
-          return;
-        }
 
-        // A removed person stays out until the room ends; a denied one may not knock again at once.
-        let waiting = control.mustWait(room, role, wait);
-        // The one-seat rule: a reload of the tab that holds the seat takes it back without knocking
-        // (whatever cooldown another device of the same person earned); anyone else with the same
-        // `sub` knocks, and replaces that seat only when admitted.
-        const seated = rooms.findReplaceable(room, sub, rk);
-        if (waiting && seated && rk !== undefined && seated.rk === rk) waiting = false;
-        control.checkAllowed(room, sub, waiting);
-        const replaced = waiting ? rooms.findReplaceable(room, sub, rk, true) : seated;
-        // A p2p-only newcomer makes the room a smaller mesh: it must fit that one.
-        const p2pFull = p2pClaim && !waiting && rooms.members(room).filter((o) => o !== replaced).length >= modes.capacity(room, true);
-        if (waiting ? !rooms.hasWaitingRoomFor(room, replaced) : p2pFull || !rooms.hasRoomFor(room, replaced)) {
-          throw new RtcHttpError('room-full', waiting ? `too many people are waiting to be let in (${MAX_WAITING})` : `room is full (${modes.capacity(room, p2pClaim)} participants)`);
+          // A removed person stays out until the room ends; a denied one may not knock again at once.
+          let waiting = control.mustWait(room, role, wait);
+          // The one-seat rule: a reload of the tab that holds the seat takes it back without knocking
+          // (whatever cooldown another device of the same person earned); anyone else with the same
+          // `sub` knocks, and replaces that seat only when admitted.
+          const seated = rooms.findReplaceable(room, sub, rk);
+          if (waiting && seated && rk !== undefined && seated.rk === rk) waiting = false;
+          control.checkAllowed(room, sub, waiting);
+          const replaced = waiting ? rooms.findReplaceable(room, sub, rk, true) : seated;
+          const seats = rooms.members(room).filter((o) => o !== replaced).length + 1;
+          // A p2p-only newcomer makes the room a smaller mesh: it must fit that one.
+          const p2pFull = p2pClaim && !waiting && seats > modes.capacity(room, true);
+          if (waiting ? !rooms.hasWaitingRoomFor(room, replaced) : p2pFull || !rooms.hasRoomFor(room, replaced)) {
+            throw new RtcHttpError('room-full', waiting ? `too many people are waiting to be let in (${MAX_WAITING})` : `room is full (${modes.capacity(room, p2pClaim)} participants)`);
+          }
+          if (!waiting && !p2pClaim) {
+            // A seat that takes a switchable mesh room above RTC_MESH_MAX: the room goes through
+            // the SFU first (room-mates get mode-changed before this one's member-joined, and its
+            // answer says sfu). Janus not answering: it stays a mesh if it fits one (else 503).
+            if (switched === undefined && modes.needsSfu(room, seats)) {
+              switched = await modes.switchUp(room, `${seats} seated with the next join, more than RTC_MESH_MAX=${cfg.meshMax}`);
+              continue;
+            }
+            modes.checkMeshLimit(room, seats, switched === false);
+          }
+          // Someone who only knocks may be turned away: their claim does not shape the room.
+          modes.commit(room, mode, p2pClaim && !waiting);
+          if (replaced) {
+            relay.dismiss(replaced, { event: 'removed', data: { reason: 'replaced' } });
+            rooms.remove(replaced.peerId, 'replaced');
+          }
+          const fields = { peerId, room, displayName: finalName, role, sub, rk, waiting };
+          const signed = peerTokenFor(fields);
+          const added = rooms.addPending({ ...fields, tokenExp: signed.exp });
+          relay.rememberIssued(peerId, signed.token);
+          // Room-mates learn of the newcomer now, on their socket, before its first offer can reach
+          // them; a knock reaches every host at once.
+          if (waiting) control.knocked(added);
+          else control.seated(added);
+          const answer = joinAnswer(added, signed.token);
+          log(`rtc-call: join room=${room} peer=${peerId} role=${role}${waiting ? ' waiting' : ''} members=${answer.members.length}${keep ? ' (kept its id)' : ''}${replaced ? ` replaces=${replaced.peerId}` : ''}`);
+          metrics.joined();
+          if (!waiting) modes.seatsChanged(room);
+          res.json(answer);
+          return;
+        } catch (err) {
+          // Refused after its VideoRoom was made, and nobody else holds the room: that VideoRoom goes.
+          if (mode === 'sfu' && rooms.members(room).length === 0 && rooms.waiting(room).length === 0) sfu?.roomEnded(room);
+          throw err;
         }
-        // Someone who only knocks may be turned away: their claim does not shape the room.
-        modes.commit(room, mode, p2pClaim && !waiting);
-        if (replaced) {
-          relay.dismiss(replaced, { event: 'removed', data: { reason: 'replaced' } });
-          rooms.remove(replaced.peerId, 'replaced');
-        }
-        const fields = { peerId, room, displayName: finalName, role, sub, rk, waiting };
-        const signed = peerTokenFor(fields);
-        const added = rooms.addPending({ ...fields, tokenExp: signed.exp });
-        relay.rememberIssued(peerId, signed.token);
-        // Room-mates learn of the newcomer now, on their socket, before its first offer can reach
-        // them; a knock reaches every host at once.
-        if (waiting) control.knocked(added);
-        else control.seated(added);
-        const answer = joinAnswer(added, signed.token);
-        log(`rtc-call: join room=${room} peer=${peerId} role=${role}${waiting ? ' waiting' : ''} members=${answer.members.length}${keep ? ' (kept its id)' : ''}${replaced ? ` replaces=${replaced.peerId}` : ''}`);
-        metrics.joined();
-        res.json(answer);
-      } catch (err) {
-        // Refused after its VideoRoom was made, and nobody else holds the room: that VideoRoom goes.
-        if (mode === 'sfu' && rooms.members(room).length === 0 && rooms.waiting(room).length === 0) sfu?.roomEnded(room);
-        throw err;
       }
     }),
   );
@@ -410,7 +450,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       members: m.waiting ? [] : rooms.members(m.room).filter((o) => o !== m).map(toPublic),
       signaling: { path: signalingPath(), key: PEERJS_KEY },
       maxParticipants: rooms.capacity(m.room),
-      mode: modes.mode(m.room),
+      mode: (m.mode = modes.mode(m.room)),
+      ...(modes.switchable(m.room) ? { switchable: true } : {}),
       ...(m.waiting ? { waiting: true } : {}),
     };
   }
@@ -600,6 +641,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       for (const s of pendingUpgrades) s.destroy();
       pendingUpgrades.clear();
       relay.close();
+      modes.close();
       void sfu?.close();
       cfg.dataDir?.flush();
       const deadline = setTimeout(() => {

@@ -5,7 +5,7 @@
  * (`not-allowed`, whatever the id), then the target (`participant-not-found`).
  */
 import type { WebSocket } from 'ws';
-import { checkHostMessage, type CredentialsRefresh, type RoomEvent, type RoomRole, type WaitingMember } from 'rtc-call/protocol';
+import { checkHostMessage, type CallMode, type CredentialsRefresh, type RoomEvent, type RoomRole, type WaitingMember } from 'rtc-call/protocol';
 import type { ResolvedConfig } from '../config.js';
 import { RtcHttpError } from '../errors.js';
 import type { SignalingRelay } from '../signaling/relay.js';
@@ -41,12 +41,25 @@ export interface RoomSnapshot {
   waiting: Array<WaitingMember & { sub?: string; connected: boolean }>;
 }
 
+/** What admissions need of the rooms' call modes (server/sfu/modes.ts CallModes). */
+export interface SeatModes {
+  mode(room: string): CallMode;
+  /** Whether the room cannot seat `seats` in its mode now (a mesh beyond 6 with no media server to switch to). */
+  meshFull(room: string, seats: number): boolean;
+  /** {@link meshFull} as the error it is (503 `sfu-unavailable`). */
+  checkMeshLimit(room: string, seats: number): void;
+  /** The room's seated members changed: it may switch mode. */
+  seatsChanged(room: string): void;
+}
+
 export interface RoomControlOptions {
   rooms: Rooms;
   relay: SignalingRelay;
   cfg: ResolvedConfig;
   log: (line: string) => void;
   notify?: (notice: RoomNotice) => void;
+  /** Call modes; absent: every room a mesh that never switches. */
+  modes?: SeatModes;
 }
 
 /**
@@ -105,6 +118,16 @@ export class RoomControl {
     const data: Extract<RoomEvent, { event: 'members' }>['data'] = { members: this.rooms.members(m.room).map(toPublic), locked };
     if (m.role === 'host') data.waiting = this.rooms.waiting(m.room).map(toWaiting);
     this.relay.sendEvent(ws, { event: 'members', data });
+    // The room changed mode while this member had no open socket (it joined, or it was away).
+    const mode = this.opts.modes?.mode(m.room);
+    if (mode !== undefined && m.mode !== undefined && m.mode !== mode && this.relay.sendEvent(ws, { event: 'mode-changed', data: { mode } })) m.mode = mode;
+  }
+
+  /** The room's call mode changed: every seated member with an open socket is told now, the others when theirs opens. */
+  modeChanged(room: string, mode: CallMode): void {
+    for (const m of this.rooms.members(room)) {
+      if (this.relay.sendEvent(m.socket, { event: 'mode-changed', data: { mode } })) m.mode = mode;
+    }
   }
 
   /** Someone took a seat (a join, an admission, a rebuilt socket): room-mates, hosts' waiting ones, webhooks. */
@@ -146,16 +169,18 @@ export class RoomControl {
     for (const w of this.rooms.waiting(room)) this.relay.sendEvent(w.socket, { event: 'waiting', data: { hostPresent: present } });
   }
 
-  /** The credentials and roster someone waiting was kept from. */
-  admittedData(m: Member): CredentialsRefresh & { members: ReturnType<typeof toPublic>[] } {
+  /** The credentials and roster someone waiting was kept from, and the room's call mode now. */
+  admittedData(m: Member): CredentialsRefresh & { members: ReturnType<typeof toPublic>[]; mode: CallMode } {
     const cfg = this.opts.cfg;
     const signed = signMemberToken({ ...m, waiting: false }, cfg);
     m.tokenExp = signed.exp;
+    m.mode = this.opts.modes?.mode(m.room) ?? 'mesh';
     return {
       peerToken: signed.token,
       peerTokenExpires: signed.exp,
       iceServers: iceServersFor(m.peerId, cfg),
       members: this.rooms.members(m.room).filter((o) => o !== m).map(toPublic),
+      mode: m.mode,
     };
   }
 
@@ -178,7 +203,8 @@ export class RoomControl {
       case 'admit-all': {
         let admitted = 0;
         for (const target of this.rooms.waiting(room)) {
-          if (!this.rooms.hasRoomFor(room, this.rooms.findReplaceable(room, target.sub, target.rk))) break;
+          const replaced = this.rooms.findReplaceable(room, target.sub, target.rk);
+          if (!this.rooms.hasRoomFor(room, replaced) || this.opts.modes?.meshFull(room, this.seatsWith(room, replaced))) break;
           this.admit(target);
           admitted++;
         }
@@ -271,6 +297,7 @@ export class RoomControl {
     // One seat per person, applied on admission: the same `sub` seated elsewhere gives way now.
     const replaced = this.rooms.findReplaceable(room, target.sub, target.rk);
     if (!this.rooms.hasRoomFor(room, replaced)) throw new RtcHttpError('room-full', `the room is full (${this.rooms.capacity(room)} participants)`);
+    this.opts.modes?.checkMeshLimit(room, this.seatsWith(room, replaced));
     if (replaced) {
       this.relay.dismiss(replaced, { event: 'removed', data: { reason: 'replaced' } });
       this.rooms.remove(replaced.peerId, 'replaced');
@@ -279,9 +306,17 @@ export class RoomControl {
     const data = this.admittedData(target);
     this.rooms.admit(target, data.peerTokenExpires);
     this.relay.toHosts(room, { event: 'knock-withdrawn', data: { peerId: target.peerId, reason: 'admitted' } });
-    // Room-mates first (so its calls are expected), then the admitted one gets what it waited for.
+    // Room-mates first (so its calls are expected), then the admitted one gets what it waited for
+    // (with the mode now); a room this seat takes above RTC_MESH_MAX then goes through the SFU,
+    // and everyone, the admitted one too, gets mode-changed.
     this.seated(target);
     this.relay.sendEvent(target.socket, { event: 'admitted', data });
+    this.opts.modes?.seatsChanged(room);
+  }
+
+  /** Seated members of `room` once one more takes a seat (and `replaced`, seated, gives its own up). */
+  private seatsWith(room: string, replaced: Member | undefined): number {
+    return this.rooms.members(room).filter((o) => o !== replaced).length + 1;
   }
 
   private waitingOne(room: string, peerId: string): Member {

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import type { PublicMember, RoomRole, WaitingMember } from 'rtc-call/protocol';
+import type { CallMode, PublicMember, RoomRole, WaitingMember } from 'rtc-call/protocol';
 
 export type { PublicMember, WaitingMember };
 
@@ -36,6 +36,12 @@ export interface Member {
   state: MemberState;
   socket: WebSocket | null;
   timer: NodeJS.Timeout | null;
+  /**
+   * The call mode this member was last told (its join answer, `admitted`, `mode-changed`); a
+   * socket that opens after the room changed mode hears of it then. Unset: never told (a seat
+   * rebuilt from a peer token).
+   */
+  mode?: CallMode;
 }
 
 /** What a room remembers besides its members, for as long as it exists (and across restarts). */

@@ -6,11 +6,16 @@
  * handle (its offer carries microphone, camera with simulcast, and the screen as m-lines of their
  * own) and one subscriber handle (every other publisher's streams, renegotiated as they come and
  * go). The browser gets only SDP and ICE candidates, over our signaling socket (SFU frames).
+ * A participant's `stop` hangs its handles up (as when it leaves); a later `publish` starts afresh.
+ *
+ * Which rooms have a VideoRoom, and when it goes, is server/sfu/modes.ts's call: while the room is
+ * on the SFU, and for a grace period after it goes back to the mesh (frames are taken meanwhile).
  *
  * New rooms go to the least loaded Janus that answers (none: joins are refused `sfu-unavailable`).
  * A Janus lost (its websocket closes, or it misses two health checks): each of its rooms gets a
  * VideoRoom on another one and its members `sfu-moved` (they publish again there), or, with no
- * other Janus answering, `sfu-unavailable`.
+ * other Janus answering, `sfu-unavailable` (and a room that fits a mesh goes back to it). What the
+ * members are told goes through onMoved / onUnavailable (server/sfu/modes.ts).
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import Janode, { type JanodeConnection, type JanodeSession } from 'janode';
@@ -39,9 +44,9 @@ export interface SfuDriverOptions {
   maxParticipants: number;
   /** SFU frames to one member's socket. */
   send(peerId: string, message: SfuServerMessage): void;
-  /** The room's media server is gone and no other answers: tell every member. */
+  /** The room's media server is gone (its VideoRoom with it) and no other answers. */
   onUnavailable(room: string, message: string): void;
-  /** The room's media server is gone and the room has a new one: every member publishes again. */
+  /** The room's media server is gone and the room has a new VideoRoom on another one. */
   onMoved(room: string): void;
   /** Whether anyone is still in the room (seated or waiting). */
   hasMembers(room: string): boolean;
@@ -235,8 +240,24 @@ export class SfuDriver {
     throw new RtcHttpError('sfu-unavailable', 'no media server (Janus) answers; try again in a moment');
   }
 
-  /** An SFU frame from a seated member of an SFU room. */
+  /** Whether `room` has a VideoRoom (made, being made, or kept while the room is back on the mesh). */
+  hasRoom(room: string): boolean {
+    return this.rooms.has(room);
+  }
+
+  /** Whether some Janus answers right now (a VideoRoom could be made without waiting for a reconnect). */
+  available(): boolean {
+    return this.links.some((l) => l.up);
+  }
+
+  /** An SFU frame from a seated member of a room with a VideoRoom. */
   async onMessage(room: string, peerId: string, message: SfuClientMessage): Promise<void> {
+    // Stop: its handles go as when it leaves (the others' subscriptions renegotiate without it); a
+    // later publish starts afresh (a new feed and token). Nothing to stop is no error.
+    if (message.kind === 'stop') {
+      this.leave(room, peerId);
+      return;
+    }
     const state = this.rooms.get(room);
     if (!state || state.failed) {
       this.opts.send(peerId, { kind: 'error', code: 'sfu-unavailable', message: 'the media server for this room is not available' });
@@ -407,7 +428,7 @@ export class SfuDriver {
     await withTimeout(sub.start({ jsep: reply }), JANUS_TIMEOUT_MS, 'Janus did not start the subscription');
   }
 
-  /** A member's seat is gone: its handles go, Janus renegotiates the others' subscriptions. */
+  /** A member's seat is gone (or it sent `stop`): its handles go, Janus renegotiates the others' subscriptions. */
   leave(room: string, peerId: string): void {
     const state = this.rooms.get(room);
     const peer = state?.peers.get(peerId);

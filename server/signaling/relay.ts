@@ -463,9 +463,11 @@ export class SignalingRelay {
     if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: SFU_FRAME, payload: message }));
   }
 
-  /** A room event to one socket. */
-  sendEvent(ws: WebSocket | null, event: RoomEvent): void {
-    if (ws?.readyState === WebSocket.OPEN) ws.send(roomFrame(event));
+  /** A room event to one socket; false when it is not open (nothing sent). */
+  sendEvent(ws: WebSocket | null, event: RoomEvent): boolean {
+    if (ws?.readyState !== WebSocket.OPEN) return false;
+    ws.send(roomFrame(event));
+    return true;
   }
 
   /** A room event to every open socket of a room but `except`. */

@@ -1,14 +1,18 @@
 // Rooms whose media goes through Janus (SFU mode), as the server decides and enforces them: the
 // settings, which room gets which mode and how many seats, the p2p-only rooms and tokens, joins
 // refused without a Janus, every member told when Janus goes mid-call, what the server answers to
-// SFU frames, and SIGNAL frames to everyone in the room. A real publish needs a browser
-// (test/browser/call-sfu.test.ts). Janus is Debian's (test/janus/janus-process.mjs), on loopback:
+// SFU frames, switching a room between mesh and SFU as it grows and shrinks (with a made-up offer
+// Janus answers: no media flows), and SIGNAL frames to everyone in the room. Media through Janus
+// needs a browser (test/browser/call-sfu.test.ts). Janus is Debian's (test/janus/janus-process.mjs), on loopback:
 // run inside the test namespace (`unshare --net -- scripts/in-netns.sh …`, as npm run test:server
 // is in CI); without Janus these tests fail with its install hint, they are never skipped.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createRtcServer, optionsFromEnv, signRoomToken, type JoinResponse, type RtcServerOptions } from '../../server/index.js';
 import { MESH_LIMIT, resolveConfig } from '../../server/config.js';
+import { SFU_GRACE_MS, SWITCH_DOWN_AFTER_MS } from '../../server/sfu/modes.js';
+import Janode from 'janode';
+import VideoRoomPlugin from 'janode/plugins/videoroom';
 import { startJanus, type JanusProcess } from '../janus/janus-process.mjs';
 import { connect, freeTcpPort, join, joinOk, request, start, waitFor, type PeerSocket, type Started } from './helpers.js';
 
@@ -32,6 +36,65 @@ async function fill(base: string, room: string, n: number): Promise<JoinResponse
 
 async function janus(): Promise<JanusProcess> {
   return startJanus({ port: await freeTcpPort() });
+}
+
+const isMode = (mode: 'mesh' | 'sfu') => (m: any) => isEvent('mode-changed')(m) && m.payload.data.mode === mode;
+const joinedBy = (peerId: string) => (m: any) => isEvent('member-joined')(m) && m.payload.data.peerId === peerId;
+const leftBy = (peerId: string) => (m: any) => isEvent('member-left')(m) && m.payload.data.peerId === peerId;
+
+/**
+ * A publisher offer Janus takes without a browser (one Opus m-line, made-up ICE credentials and
+ * fingerprint): it answers it, and the participant joins the VideoRoom, though no media ever flows.
+ */
+const OFFER = [
+  'v=0', 'o=- 4611731400430051336 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0', 'a=msid-semantic: WMS s',
+  'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'c=IN IP4 0.0.0.0', 'a=rtcp:9 IN IP4 0.0.0.0',
+  'a=ice-ufrag:abcd', 'a=ice-pwd:abcdefghijklmnopqrstuvwx', 'a=ice-options:trickle',
+  `a=fingerprint:sha-256 ${Array.from({ length: 32 }, (_, i) => ((i * 7) % 256).toString(16).padStart(2, '0').toUpperCase()).join(':')}`,
+  'a=setup:actpass', 'a=mid:0', 'a=sendonly', 'a=msid:s t', 'a=rtcp-mux',
+  'a=rtpmap:111 opus/48000/2', 'a=fmtp:111 minptime=10;useinbandfec=1', 'a=ssrc:1111 cname:x', 'a=ssrc:1111 msid:s t', '',
+].join('\r\n');
+const publish = (p: PeerSocket) => p.send({ type: 'SFU', payload: { kind: 'publish', jsep: { type: 'offer', sdp: OFFER }, sources: [{ mid: '0', source: 'microphone' }] } });
+
+/** The first SFU frame `p` got from message index `from` on. */
+async function nextSfu(p: PeerSocket, from: number, timeoutMs = 15_000): Promise<any> {
+  await waitFor(() => p.messages.slice(from).some(isSfu), timeoutMs, 'an SFU reply');
+  return p.messages.slice(from).find(isSfu);
+}
+
+/** The Janus room ids of `room`'s VideoRooms, in the order the server made them (its log). */
+const videoRooms = (s: Started, room: string): number[] =>
+  s.logs.filter((l) => l.startsWith(`rtc-call: sfu room=${room} janus=`)).map((l) => Number(/videoroom=(\d+)/.exec(l)![1]));
+
+/** Asks Janus itself (a janode session of the test's own) about a VideoRoom. */
+interface JanusProbe {
+  exists(videoRoom: number): Promise<boolean>;
+  /** The display names (our peer ids) of who is in it. */
+  participants(videoRoom: number): Promise<string[]>;
+}
+async function probe<T>(url: string, ask: (p: JanusProbe) => Promise<T>): Promise<T> {
+  const conn = await Janode.connect({ address: { url } });
+  try {
+    const session = await conn.create();
+    const handle = (await session.attach(VideoRoomPlugin)) as unknown as {
+      exists(p: { room: number }): Promise<{ exists: boolean }>;
+      listParticipants(p: { room: number }): Promise<{ participants: Array<{ display?: string }> }>;
+    };
+    return await ask({
+      exists: async (room) => (await handle.exists({ room })).exists,
+      participants: async (room) => (await handle.listParticipants({ room })).participants.map((x) => x.display ?? ''),
+    });
+  } finally {
+    await conn.close().catch(() => {});
+  }
+}
+
+async function untilAsync(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const t0 = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 describe('SFU settings', () => {
@@ -103,6 +166,7 @@ describe('without Janus', () => {
       for (const a of answers) {
         assert.equal(a.mode, 'mesh');
         assert.equal(a.maxParticipants, 6);
+        assert.equal(a.switchable, undefined, 'without Janus a room never switches');
       }
       const seventh = await join(s.base, 'plain', { displayName: 'G' });
       assert.equal(seventh.status, 409);
@@ -150,6 +214,7 @@ describe('with a Janus', () => {
     const a = await joinOk(s.base, 'big', 'Ann');
     assert.equal(a.mode, 'sfu');
     assert.equal(a.maxParticipants, 50);
+    assert.equal(a.switchable, undefined, 'with RTC_MESH_MAX 0 a room stays on the SFU');
     const b = await joinOk(s.base, 'big', 'Bob');
     assert.equal(b.mode, 'sfu');
     assert.equal(b.maxParticipants, 50);
@@ -166,10 +231,9 @@ describe('with a Janus', () => {
     assert.equal(r.body.error.code, 'room-full');
   }));
 
-  test('RTC_MESH_MAX=4: rooms stay peer to peer (mesh, at most 6 seats) and SFU frames there are not-allowed', () => withServer({ meshMax: 4 }, async (s) => {
-    const answers = await fill(s.base, 'small', 6);
-    for (const a of answers) assert.deepEqual([a.mode, a.maxParticipants], ['mesh', 6]);
-    assert.equal((await join(s.base, 'small', { displayName: 'G' })).body.error.code, 'room-full');
+  test('RTC_MESH_MAX=4: rooms open peer to peer (mesh, switchable, 50 seats) and stay so up to 4; SFU frames there are not-allowed', () => withServer({ meshMax: 4 }, async (s) => {
+    const answers = await fill(s.base, 'small', 4);
+    for (const a of answers) assert.deepEqual([a.mode, a.switchable, a.maxParticipants], ['mesh', true, 50]);
     const pa = await connect(s.port, answers[0]!);
     pa.send({ type: 'SFU', payload: { kind: 'candidate', pc: 'pub', candidate: null } });
     assert.equal((await pa.next(isSfu)).payload.code, 'not-allowed');
@@ -191,8 +255,9 @@ describe('with a Janus', () => {
       assert.equal(fourth.status, 409);
       assert.equal(fourth.body.error.code, 'room-full');
       assert.match(fourth.body.error.message, /3 participants/);
+      assert.equal(answers[0]!.switchable, undefined, 'a room kept peer to peer never switches');
       const other = await joinOk(s.base, 'townhall', 'T');
-      assert.deepEqual([other.mode, other.maxParticipants], ['mesh', 6], 'a room the setting does not name is an ordinary mesh');
+      assert.deepEqual([other.mode, other.switchable, other.maxParticipants], ['mesh', true, 50], 'a room the setting does not name opens as a switchable mesh');
     });
   });
 
@@ -228,7 +293,7 @@ describe('with a Janus', () => {
     assert.equal(c.status, 409, c.text);
     assert.equal(c.body.error.code, 'room-full');
     const open = await joinWith(s, 'open', { name: 'Dee' });
-    assert.deepEqual([open.body.mode, open.body.maxParticipants], ['mesh', 6], 'rooms without the claim keep the mesh size');
+    assert.deepEqual([open.body.mode, open.body.maxParticipants], ['mesh', 50], 'rooms without the claim are switchable, with the SFU\'s seats');
   }));
 
   test('SFU frames in an SFU room: a malformed payload gets an SFU error bad-request each time; well-formed ones none; Janus refusing an SDP is an error too', () => withServer({ meshMax: 0 }, async (s) => {
@@ -277,6 +342,216 @@ describe('with a Janus', () => {
   }));
 });
 
+describe('switching between mesh and SFU (RTC_MESH_MAX above 0, with a Janus)', () => {
+  let j: JanusProcess;
+  before(async () => { j = await janus(); });
+  after(() => j?.stop());
+
+  const withServer = async (options: RtcServerOptions, body: (s: Started) => Promise<void>) => {
+    const s = await start({ janusUrls: [j.url], ...options });
+    try {
+      await body(s);
+    } finally {
+      await s.close();
+    }
+  };
+
+  test('up: with RTC_MESH_MAX 2 the first two are a switchable mesh of 50 seats; the third goes through the SFU — its answer says sfu, the first two get mode-changed sfu before its member-joined (one whose socket opens later, on opening), and SFU frames are taken', () => withServer({ meshMax: 2 }, async (s) => {
+    const [a, b] = await fill(s.base, 'grows', 2);
+    for (const x of [a!, b!]) assert.deepEqual([x.mode, x.switchable, x.maxParticipants], ['mesh', true, 50]);
+    const pa = await connect(s.port, a!);
+    await pa.next(isEvent('members'));
+    pa.send({ type: 'SFU', payload: { kind: 'layer', mid: '0', substream: 1 } });
+    assert.equal((await pa.next(isSfu)).payload.code, 'not-allowed', 'on the mesh, SFU frames are refused');
+    const c = await joinOk(s.base, 'grows', 'A3');
+    assert.deepEqual([c.mode, c.switchable, c.maxParticipants], ['sfu', true, 50]);
+    await pa.next(joinedBy(c.peerId));
+    const order = [pa.messages.findIndex(isMode('sfu')), pa.messages.findIndex(joinedBy(c.peerId))];
+    assert.ok(order[0]! >= 0 && order[0]! < order[1]!, `mode-changed before member-joined: ${JSON.stringify(pa.messages)}`);
+    // B joined on the mesh but opens its socket only now: the roster, then the mode it missed.
+    const pb = await connect(s.port, b!);
+    await pb.next(isMode('sfu'));
+    assert.ok(pb.messages.findIndex(isEvent('members')) < pb.messages.findIndex(isMode('sfu')), 'after the roster');
+    const pc = await connect(s.port, c);
+    assert.ok(await pc.none(isEvent('mode-changed'), 200), 'its answer said sfu: nothing to catch up');
+    for (const p of [pa, pb]) assert.equal(p.messages.filter(isEvent('mode-changed')).length, 1, 'told once');
+    assert.ok(s.logs.some((l) => /^rtc-call: mode room=grows sfu \(n=2\): 3 seated/.test(l)), s.logs.join('\n'));
+    assert.equal(videoRooms(s, 'grows').length, 1);
+    // Through the SFU now: Janus answers a publish.
+    const from = pa.messages.length;
+    publish(pa);
+    assert.equal((await nextSfu(pa, from)).payload.kind, 'answer');
+    pa.close(); pb.close(); pc.close();
+  }));
+
+  test('down: at 2 seated for 10 s (not before 9 s; 3 again meanwhile starts the count again) the room goes back to the mesh; its VideoRoom stays 20 s (frames taken, the same VideoRoom when it grows again), then goes, and SFU frames are not-allowed', () => withServer({ meshMax: 2 }, async (s) => {
+    const answers = await fill(s.base, 'shrinks', 3);
+    const sockets = await Promise.all(answers.map((x) => connect(s.port, x)));
+    const [pa, pb, pc] = sockets as [PeerSocket, PeerSocket, PeerSocket];
+    await Promise.all([pa.next(isMode('sfu')), pb.next(isMode('sfu'))]);
+    const [videoRoom] = videoRooms(s, 'shrinks');
+    pc.send({ type: 'ROOM', payload: { request: 'leave' } });
+    await pa.next(leftBy(answers[2]!.peerId));
+    assert.ok(await pa.none(isMode('mesh'), 4000));
+    const back = await joinOk(s.base, 'shrinks', 'C2');
+    assert.equal(back.mode, 'sfu', 'still on the SFU');
+    const pback = await connect(s.port, back);
+    pback.send({ type: 'ROOM', payload: { request: 'leave' } });
+    await pa.next(leftBy(back.peerId));
+    const left = Date.now();
+    assert.ok(await pa.none(isMode('mesh'), SWITCH_DOWN_AFTER_MS - 1000), 'not before 9 s');
+    await Promise.all([pa.next(isMode('mesh'), 3000), pb.next(isMode('mesh'), 3000)]);
+    const down = Date.now();
+    console.log(`mode-changed mesh ${down - left} ms after the room went down to 2`);
+    assert.ok(down - left < SWITCH_DOWN_AFTER_MS + 2000, `${down - left} ms`);
+    assert.ok(s.logs.some((l) => /^rtc-call: mode room=shrinks mesh \(n=2\): at most 2 seated for 10 s/.test(l)), s.logs.join('\n'));
+    // In the grace its VideoRoom still takes frames.
+    let from = pa.messages.length;
+    publish(pa);
+    assert.equal((await nextSfu(pa, from)).payload.kind, 'answer', 'SFU frames taken in the grace');
+    // Growing again meanwhile: on the SFU again, in the same VideoRoom.
+    const d = await joinOk(s.base, 'shrinks', 'D');
+    assert.equal(d.mode, 'sfu');
+    await waitFor(() => pa.messages.filter(isMode('sfu')).length === 2 && pb.messages.filter(isMode('sfu')).length === 2, 3000, 'mode-changed sfu again');
+    assert.deepEqual(videoRooms(s, 'shrinks'), [videoRoom], 'no new VideoRoom');
+    assert.ok(await probe(j.url, (p) => p.exists(videoRoom!)));
+    // Down again, and this time the grace runs out.
+    const pd = await connect(s.port, d);
+    pd.send({ type: 'ROOM', payload: { request: 'leave' } });
+    await waitFor(() => pa.messages.filter(isMode('mesh')).length === 2, SWITCH_DOWN_AFTER_MS + 3000, 'mode-changed mesh again');
+    const down2 = Date.now();
+    for (;;) {
+      from = pa.messages.length;
+      pa.send({ type: 'SFU', payload: { kind: 'layer', mid: '0', substream: 1 } });
+      await new Promise((r) => setTimeout(r, 250));
+      if (pa.messages.slice(from).some(sfuError('not-allowed'))) break;
+      assert.ok(Date.now() - down2 < SFU_GRACE_MS + 5000, 'SFU frames still taken 25 s after going back to the mesh');
+    }
+    const ended = Date.now() - down2;
+    console.log(`SFU frames not-allowed ${ended} ms after going back to the mesh`);
+    assert.ok(ended >= SFU_GRACE_MS - 1000, `taken only ${ended} ms`);
+    assert.ok(s.logs.some((l) => l === 'rtc-call: sfu room=shrinks ends: on the mesh for 20 s'), s.logs.join('\n'));
+    await untilAsync(() => probe(j.url, async (p) => !(await p.exists(videoRoom!))), 5000, 'the VideoRoom destroyed in Janus');
+    pa.close(); pb.close();
+  }));
+
+  test('stop: the member leaves the VideoRoom (no reply), a publish after it is answered and joins it again; a stop with nothing to stop is quiet, other frames there not-allowed', () => withServer({ meshMax: 2 }, async (s) => {
+    const answers = await fill(s.base, 'stops', 3);
+    const sockets = await Promise.all(answers.map((x) => connect(s.port, x)));
+    const [pa] = sockets as [PeerSocket];
+    await pa.next(isMode('sfu'));
+    const [videoRoom] = videoRooms(s, 'stops');
+    const inRoom = () => probe(j.url, async (p) => (await p.participants(videoRoom!)).includes(answers[0]!.peerId));
+    let from = pa.messages.length;
+    publish(pa);
+    assert.equal((await nextSfu(pa, from)).payload.kind, 'answer');
+    await untilAsync(inRoom, 5000, 'A in the VideoRoom');
+    from = pa.messages.length;
+    pa.send({ type: 'SFU', payload: { kind: 'stop' } });
+    await untilAsync(async () => !(await inRoom()), 5000, 'A out of the VideoRoom after stop');
+    assert.equal(pa.messages.slice(from).filter(isSfu).length, 0, 'no reply to stop');
+    from = pa.messages.length;
+    publish(pa);
+    const again = await nextSfu(pa, from);
+    assert.equal(again.payload.kind, 'answer', JSON.stringify(again));
+    await untilAsync(inRoom, 5000, 'A in the VideoRoom again (a fresh token in its allowed list)');
+    // A mesh room with no VideoRoom: stop is quiet, anything else is refused.
+    const lone = await joinOk(s.base, 'lone', 'L');
+    const pl = await connect(s.port, lone);
+    pl.send({ type: 'SFU', payload: { kind: 'stop' } });
+    pl.send({ type: 'SFU', payload: { kind: 'layer', mid: '0', substream: 1 } });
+    assert.equal((await pl.next(isSfu)).payload.code, 'not-allowed');
+    assert.equal(pl.messages.filter(isSfu).length, 1, 'nothing for the stop');
+    for (const p of [...sockets, pl]) p.close();
+  }));
+
+  test('admission: a host letting in the third takes the room to the SFU right after — the admitted data says mesh, then everyone (the admitted one too) gets mode-changed sfu, after its member-joined; admitted into the SFU room, the data says sfu', () => withServer({ meshMax: 2, roomSecret: SECRET, waitingRoom: 'guests' }, async (s) => {
+    const host = await joinWith(s, 'clinic', { name: 'Rivera', role: 'host' });
+    const guest = await joinWith(s, 'clinic', { name: 'Gus', wait: false });
+    const knocker = await joinWith(s, 'clinic', { name: 'Pat' });
+    assert.equal(knocker.body.waiting, true);
+    assert.equal(knocker.body.switchable, true);
+    const [ph, pg, pw] = await Promise.all([connect(s.port, host.body), connect(s.port, guest.body), connect(s.port, knocker.body)]);
+    await pw.next(isEvent('waiting'));
+    ph.send({ type: 'ROOM', payload: { request: 'admit', id: 'a1', data: { peerId: knocker.body.peerId } } });
+    const admitted = await pw.next(isEvent('admitted'));
+    assert.equal(admitted.payload.data.mode, 'mesh');
+    await Promise.all([ph, pg, pw].map((p) => p.next(isMode('sfu'), 10_000)));
+    assert.ok(pw.messages.indexOf(admitted) < pw.messages.findIndex(isMode('sfu')));
+    for (const p of [ph, pg]) assert.ok(p.messages.findIndex(joinedBy(knocker.body.peerId)) < p.messages.findIndex(isMode('sfu')), 'member-joined first');
+    assert.ok(s.logs.some((l) => /^rtc-call: mode room=clinic sfu \(n=3\)/.test(l)), s.logs.join('\n'));
+    const late = await joinWith(s, 'clinic', { name: 'Lou' });
+    const pl = await connect(s.port, late.body);
+    await pl.next(isEvent('waiting'));
+    ph.send({ type: 'ROOM', payload: { request: 'admit', id: 'a2', data: { peerId: late.body.peerId } } });
+    assert.equal((await pl.next(isEvent('admitted'))).payload.data.mode, 'sfu');
+    assert.ok(await pl.none(isEvent('mode-changed'), 200));
+    for (const p of [ph, pg, pw, pl]) p.close();
+  }));
+
+  test('p2p rooms never switch: RTC_P2P_ONLY rooms and a mesh room a p2p-only newcomer joined hold RTC_MESH_MAX and are not switchable; a p2p-only token for a switchable room on the SFU is 403 not-allowed', () => withServer({ meshMax: 2, roomSecret: SECRET, p2pOnly: ['visit-*'] }, async (s) => {
+    for (const name of ['Ann', 'Bob']) {
+      const r = await joinWith(s, 'visit-1', { name });
+      assert.deepEqual([r.status, r.body.mode, r.body.switchable, r.body.maxParticipants], [200, 'mesh', undefined, 2]);
+    }
+    assert.equal((await joinWith(s, 'visit-1', { name: 'Cid' })).body.error.code, 'room-full');
+    const first = await joinWith(s, 'open', { name: 'Ann' });
+    assert.deepEqual([first.body.switchable, first.body.maxParticipants], [true, 50]);
+    const e2e = await joinWith(s, 'open', { name: 'Pat', p2pOnly: true });
+    assert.deepEqual([e2e.status, e2e.body.mode, e2e.body.switchable, e2e.body.maxParticipants], [200, 'mesh', undefined, 2]);
+    const third = await joinWith(s, 'open', { name: 'Cid' });
+    assert.equal(third.status, 409, third.text);
+    assert.equal(third.body.error.code, 'room-full', 'kept peer to peer: full, not switched');
+    for (const name of ['Dee', 'Eve', 'Fay']) await joinWith(s, 'big', { name });
+    const e2eLate = await joinWith(s, 'big', { name: 'Pat', p2pOnly: true });
+    assert.equal(e2eLate.status, 403, e2eLate.text);
+    assert.equal(e2eLate.body.error.code, 'not-allowed');
+    assert.ok(!s.logs.some((l) => /mode room=(visit-1|open)/.test(l)), s.logs.join('\n'));
+    assert.ok(s.logs.some((l) => /mode room=big sfu/.test(l)), s.logs.join('\n'));
+  }));
+
+  test('its only Janus killed: a room on the SFU that fits a mesh gets sfu-unavailable, then mode-changed mesh; joins up to 6 are mesh, a 7th is 503 sfu-unavailable; Janus back, the room goes through the SFU again (tried every 10 s)', async () => {
+    const own = await janus();
+    let back: JanusProcess | undefined;
+    const s = await start({ janusUrls: [own.url], meshMax: 2 });
+    const sockets: PeerSocket[] = [];
+    try {
+      const answers = await fill(s.base, 'fallback', 3);
+      sockets.push(...(await Promise.all(answers.map((x) => connect(s.port, x)))));
+      await Promise.all(sockets.slice(0, 2).map((p) => p.next(isMode('sfu'))));
+      const t0 = Date.now();
+      await own.kill();
+      for (const p of sockets) {
+        const mesh = await p.next(isMode('mesh'), 20_000);
+        const unavailable = p.messages.findIndex(isEvent('sfu-unavailable'));
+        assert.ok(unavailable >= 0 && unavailable < p.messages.indexOf(mesh), 'sfu-unavailable, then mode-changed mesh');
+      }
+      console.log(`mode-changed mesh ${Date.now() - t0} ms after the only Janus was killed`);
+      assert.ok(s.logs.some((l) => /^rtc-call: mode room=fallback mesh \(n=3\): its media server was lost/.test(l)), s.logs.join('\n'));
+      for (let i = 4; i <= MESH_LIMIT; i++) {
+        const more = await joinOk(s.base, 'fallback', `A${i}`);
+        assert.deepEqual([more.mode, more.switchable], ['mesh', true]);
+        sockets.push(await connect(s.port, more));
+      }
+      assert.ok(s.logs.some((l) => /^rtc-call: mode room=fallback stays mesh \(n=3\): .*trying again in 10 s/.test(l)), s.logs.join('\n'));
+      const seventh = await join(s.base, 'fallback', { displayName: 'A7' });
+      assert.equal(seventh.status, 503, seventh.text);
+      assert.equal(seventh.body.error.code, 'sfu-unavailable');
+      back = await startJanus({ port: own.port });
+      const t1 = Date.now();
+      const lastMode = (p: PeerSocket) => p.messages.filter(isEvent('mode-changed')).at(-1)?.payload.data.mode;
+      await Promise.all(sockets.map((p) => waitFor(() => lastMode(p) === 'sfu', 30_000, 'mode-changed sfu again')));
+      console.log(`back on the SFU ${Date.now() - t1} ms after Janus came back`);
+      assert.ok(s.logs.some((l) => /^rtc-call: mode room=fallback sfu \(n=6\): .*trying again/.test(l)), s.logs.join('\n'));
+    } finally {
+      for (const p of sockets) p.destroy();
+      await s.close();
+      await own.kill();
+      await back?.kill();
+    }
+  });
+});
+
 describe('without a Janus that answers', () => {
   test('RTC_JANUS_URLS where nothing listens, RTC_MESH_MAX 0: joins are refused 503 sfu-unavailable within 10 s; p2p-only rooms still open', async () => {
     const dead = `ws://127.0.0.1:${await freeTcpPort()}`;
@@ -294,6 +569,42 @@ describe('without a Janus that answers', () => {
       const e2e = await joinOk(s.base, 'e2e-1', 'Cid');
       assert.deepEqual([e2e.mode, e2e.maxParticipants], ['mesh', 6], 'the refusal is about the media server, not the room');
     } finally {
+      await s.close();
+    }
+  });
+
+  test('RTC_MESH_MAX 2 and a Janus that never answers: a room stays a mesh up to 6 (each join above 2 tries the SFU first); a 7th seat is 503 sfu-unavailable, by join and by admission alike', async () => {
+    const dead = `ws://127.0.0.1:${await freeTcpPort()}`;
+    const s = await start({ janusUrls: [dead], meshMax: 2, roomSecret: SECRET, waitingRoom: 'guests' });
+    const sockets: PeerSocket[] = [];
+    try {
+      const host = await joinWith(s, 'stuck', { name: 'Rivera', role: 'host' });
+      assert.deepEqual([host.body.mode, host.body.switchable], ['mesh', true]);
+      const ph = await connect(s.port, host.body);
+      sockets.push(ph);
+      for (let i = 2; i <= MESH_LIMIT; i++) {
+        const r = await joinWith(s, 'stuck', { name: `G${i}`, wait: false });
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.body.mode, 'mesh');
+      }
+      assert.equal(s.logs.filter((l) => /^rtc-call: mode room=stuck stays mesh/.test(l)).length, MESH_LIMIT - 2, s.logs.join('\n'));
+      const seventh = await joinWith(s, 'stuck', { name: 'G7', wait: false });
+      assert.equal(seventh.status, 503, seventh.text);
+      assert.equal(seventh.body.error.code, 'sfu-unavailable');
+      const knocker = await joinWith(s, 'stuck', { name: 'Pat' });
+      assert.equal(knocker.body.waiting, true);
+      const pw = await connect(s.port, knocker.body);
+      sockets.push(pw);
+      await pw.next(isEvent('waiting'));
+      ph.send({ type: 'ROOM', payload: { request: 'admit', id: 'in', data: { peerId: knocker.body.peerId } } });
+      const reply = await ph.next((m) => m.type === 'ROOM' && m.payload?.reply === 'in');
+      assert.deepEqual([reply.payload.ok, reply.payload.error?.code], [false, 'sfu-unavailable']);
+      ph.send({ type: 'ROOM', payload: { request: 'admit-all', id: 'all' } });
+      const all = await ph.next((m) => m.type === 'ROOM' && m.payload?.reply === 'all');
+      assert.deepEqual(all.payload.data, { admitted: 0, waiting: 1 });
+      assert.ok(await pw.none(isEvent('admitted'), 100), 'still waiting');
+    } finally {
+      for (const p of sockets) p.destroy();
       await s.close();
     }
   });
