@@ -33,6 +33,7 @@ export const FIREFOX_FILES = [
   'test/browser/call-relay.test.ts',
   'test/browser/call-resilience.test.ts',
   'test/browser/call-sfu.test.ts',
+  'test/browser/call-switch.test.ts',
   'test/browser/interop.test.ts',
   'test/browser/video-tile.test.ts',
 ];

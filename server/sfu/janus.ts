@@ -30,6 +30,8 @@ Janode.Logger.setLevel('none');
 export const JANUS_TIMEOUT_MS = 5_000;
 /** How long the browser has to answer a subscriber offer. */
 const ANSWER_TIMEOUT_MS = 10_000;
+/** How soon a subscription that failed (no answer in time, Janus refused) is tried again. */
+const SUBSCRIBE_RETRY_MS = 2_000;
 /** Between attempts to reach a Janus that is down. */
 const RECONNECT_MS = 5_000;
 /** A Janus is asked how it is this often; two answers missed in a row and it counts as lost. */
@@ -399,7 +401,11 @@ export class SfuDriver {
       } catch (err) {
         for (const f of add) peer.subscribed.delete(f);
         if (peer.gone || state.failed) return;
-        this.opts.log(`rtc-call: sfu room=${state.name} peer=${peer.peerId} subscribe failed: ${q((err as Error).message)}`);
+        this.opts.log(`rtc-call: sfu room=${state.name} peer=${peer.peerId} subscribe failed: ${q((err as Error).message)}; again in ${SUBSCRIBE_RETRY_MS / 1000} s`);
+        // A slow browser (or Janus) is no reason to go without someone's media: try again.
+        setTimeout(() => {
+          if (!peer.gone && !state.failed && this.rooms.get(state.name) === state) this.syncSubscription(state, peer);
+        }, SUBSCRIBE_RETRY_MS).unref();
       }
     });
   }

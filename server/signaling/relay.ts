@@ -96,6 +96,8 @@ interface Queued {
   frame: string;
   src: string;
   at: number;
+  /** PeerJS's own (OFFER, ANSWER, CANDIDATE): its sender hears EXPIRE when it expires; a SIGNAL frame just goes. */
+  peerJs: boolean;
 }
 
 export interface RelayOptions {
@@ -316,7 +318,7 @@ export class SignalingRelay {
         conn.ws.terminate();
         return;
       }
-      for (const mate of mates) this.deliver(conn, mate, JSON.stringify({ type, src: src.peerId, dst: mate.peerId, payload: msg.payload }));
+      for (const mate of mates) this.deliver(conn, mate, JSON.stringify({ type, src: src.peerId, dst: mate.peerId, payload: msg.payload }), false);
       return;
     }
     const dst = this.opts.rooms.get(msg.dst);
@@ -328,10 +330,10 @@ export class SignalingRelay {
     }
     // Rebuilt from what we verified: `src` is the socket's identity, whatever the client wrote.
     const frame = JSON.stringify({ type, src: src.peerId, dst: dst.peerId, payload: msg.payload });
-    this.deliver(conn, dst, frame);
+    this.deliver(conn, dst, frame, type !== SIGNAL_FRAME);
   }
 
-  private deliver(from: Conn, dst: Member, frame: string): void {
+  private deliver(from: Conn, dst: Member, frame: string, peerJs: boolean): void {
     const ws = dst.socket;
     if (ws && ws.readyState === WebSocket.OPEN) {
       if (ws.bufferedAmount > this.limits.maxBufferedBytes) {
@@ -361,7 +363,7 @@ export class SignalingRelay {
       return;
     }
     this.counters.relayed(frame.length);
-    queue.items.push({ frame, src: from.member.peerId, at: Date.now() });
+    queue.items.push({ frame, src: from.member.peerId, at: Date.now(), peerJs });
     queue.bytes += frame.length;
   }
 
@@ -407,11 +409,13 @@ export class SignalingRelay {
       for (const item of queue.items) {
         if (now - item.at < this.limits.queueMs) live.push(item);
         else {
-          expiredFrom.add(item.src);
+          // PeerJS reads EXPIRE as "could not connect to that peer"; our SIGNAL frames (ICE restarts,
+          // the SFU side's state and chat) are not its own calls, and their senders recover by themselves.
+          if (item.peerJs) expiredFrom.add(item.src);
           this.counters.dropped('queue-expired', item.frame.length);
         }
       }
-      if (expiredFrom.size === 0) continue;
+      if (live.length === queue.items.length) continue;
       for (const src of expiredFrom) {
         const ws = this.opts.rooms.get(src)?.socket;
         if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'EXPIRE', src: peerId, dst: src }));

@@ -82,6 +82,11 @@ export class ServerClient {
     try {
       data = await res.json();
     } catch (error) {
+      // Aborted while the answer was still arriving: by the page, or by our deadline.
+      if (init.signal?.aborted) throw init.signal.reason ?? error;
+      if (timeout.aborted) {
+        throw new RtcError(RtcErrorCode.SignalingUnreachable, `The call server at ${this.baseUrl} did not finish its answer within ${JOIN_TIMEOUT_MS / 1000} s.`, { cause: error, fatal: true });
+      }
       // A gateway's error page: the server behind it is down. Anything else without JSON (an app's
       // index.html, a static host's 404 or 405) is some other web server.
       if (res.status >= 502 && res.status <= 504) {

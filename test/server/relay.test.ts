@@ -150,6 +150,23 @@ describe('identity by construction', () => {
       await s.close();
     }
   });
+
+  test('a SIGNAL frame that expires in the queue goes without an EXPIRE (PeerJS would read one as a failed call)', async () => {
+    const s = await start({ relayLimits: { queueMs: 500 } });
+    try {
+      const a = await joinOk(s.base, 'q-signal', 'A');
+      const b = await joinOk(s.base, 'q-signal', 'B'); // never opens its socket
+      const pa = await connect(s.port, a);
+      pa.send({ type: 'SIGNAL', dst: b.peerId, payload: { ctl: '{"t":"state","mic":true,"cam":true,"name":"A"}' } });
+      assert.ok(await pa.none((m) => m.type === 'EXPIRE', 2500), JSON.stringify(pa.messages));
+      // PeerJS's own frames still expire with one.
+      pa.send({ type: 'CANDIDATE', dst: b.peerId, payload: { n: 1 } });
+      assert.equal((await pa.next((m) => m.type === 'EXPIRE', 3000)).src, b.peerId);
+      pa.close();
+    } finally {
+      await s.close();
+    }
+  });
 });
 
 describe('limits under abuse', () => {

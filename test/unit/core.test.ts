@@ -15,6 +15,11 @@ describe('control messages', () => {
     assert.equal(parseControlMessage('{"t":"data"}'), null, 'data without data');
     assert.deepEqual(parseControlMessage(JSON.stringify({ t: 'state', mic: true, cam: true, name: 'a', screen: true })), { t: 'state', mic: true, cam: true, name: 'a', screen: true });
     assert.deepEqual(parseControlMessage(JSON.stringify({ t: 'state', mic: true, cam: false, name: 'x'.repeat(80) })), { t: 'state', mic: true, cam: false, name: 'x'.repeat(64) });
+    assert.deepEqual(parseControlMessage(JSON.stringify({ t: 'state', mic: false, cam: true, name: 'a', hello: true })), { t: 'state', mic: false, cam: true, name: 'a', hello: true });
+    assert.deepEqual(parseControlMessage(JSON.stringify({ t: 'state', mic: false, cam: true, name: 'a', hello: 'yes' })), { t: 'state', mic: false, cam: true, name: 'a' });
+    for (const via of ['mesh', 'sfu']) assert.deepEqual(parseControlMessage(JSON.stringify({ t: 'receiving', via })), { t: 'receiving', via });
+    assert.equal(parseControlMessage(JSON.stringify({ t: 'receiving', via: 'pigeon' })), null);
+    assert.equal(parseControlMessage(JSON.stringify({ t: 'receiving' })), null);
     for (const bad of ['', 'nope', '{"t":"state","mic":"yes","cam":true,"name":"a"}', '{"t":"shout"}', '[]', 'null', 42, null, `{"t":"ping","pad":"${'x'.repeat(MAX_CONTROL_MESSAGE)}"}`]) {
       assert.equal(parseControlMessage(bad), null, String(bad).slice(0, 40));
     }

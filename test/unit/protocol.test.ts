@@ -153,6 +153,22 @@ describe('SFU mode', () => {
     assert.equal(parseRoomPayload({ event: 'sfu-moved', data: null }), null);
   });
 
+  test('the room event mode-changed names mesh or sfu; the admitted event may carry the mode', () => {
+    for (const mode of ['mesh', 'sfu']) assert.deepEqual(parseRoomPayload({ event: 'mode-changed', data: { mode } }), { event: 'mode-changed', data: { mode } });
+    for (const bad of [{ event: 'mode-changed', data: {} }, { event: 'mode-changed', data: { mode: 'p2p' } }, { event: 'mode-changed' }, { event: 'mode-changed', data: { mode: null } }]) {
+      assert.equal(parseRoomPayload(bad), null, JSON.stringify(bad));
+    }
+    const admitted = { peerToken: 't', peerTokenExpires: 1, iceServers: [], members: [] };
+    assert.deepEqual(parseRoomPayload({ event: 'admitted', data: { ...admitted, mode: 'sfu' } }), { event: 'admitted', data: { ...admitted, mode: 'sfu' } });
+    assert.deepEqual(parseRoomPayload({ event: 'admitted', data: { ...admitted, mode: 'hologram' } }), { event: 'admitted', data: admitted }, 'an unknown mode is left out');
+  });
+
+  test('the client SFU message stop carries nothing', () => {
+    assert.deepEqual(parseSfuClientMessage({ kind: 'stop' }), { ok: true, message: { kind: 'stop' } });
+    assert.deepEqual(parseSfuClientMessage({ kind: 'stop', extra: 1 }), { ok: true, message: { kind: 'stop' } });
+    assert.equal(parseSfuServerMessage({ kind: 'stop' }), null, 'only a browser says stop');
+  });
+
   test('sfu-unavailable is a 503', () => {
     assert.ok(isServerErrorCode('sfu-unavailable'));
     assert.equal(SERVER_ERROR_STATUS['sfu-unavailable'], 503);

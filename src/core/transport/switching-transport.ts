@@ -41,6 +41,8 @@ import type { ChatWire, ConnectOptions, FileOffer, LocalState, MediaSource, Remo
 export const SWITCH_DEADLINE_MS = 15_000;
 /** How often a switch in progress looks at which path carries each participant. */
 const SWITCH_POLL_MS = 100;
+/** How often it asks a connection whether a participant's first frames were decoded. */
+const DECODE_CHECK_MS = 250;
 /** How long a link carrying a file stays open once the room is on the SFU, for the file to finish. */
 export const FILE_GRACE_MS = 120_000;
 
@@ -56,6 +58,10 @@ class SwitchPeer implements RemotePeer {
   told: CallMode | null = null;
   /** Off the list: their link failed for good while the room was peer to peer (until a path is up again). */
   failed = false;
+  /** Per path, the video tracks whose first frames were decoded (see decoded()); a check under way. */
+  readonly decodedTracks: Record<CallMode, string> = { mesh: '', sfu: '' };
+  readonly checking: Record<CallMode, boolean> = { mesh: false, sfu: false };
+  readonly checkedAt: Record<CallMode, number> = { mesh: 0, sfu: 0 };
 
   constructor(readonly id: string) {}
 
@@ -98,6 +104,26 @@ function meshReceiving(peer: RemotePeer | null): boolean {
   const live = (t: MediaStreamTrack | undefined) => !!t && t.readyState === 'live' && !t.muted;
   if (peer.cameraEnabled && !live(peer.stream.getVideoTracks()[0])) return false;
   if (peer.screenStream && !live(peer.screenStream.getVideoTracks()[0])) return false;
+  return true;
+}
+
+/** The video a tile of `peer` shows: their camera when it is on, their screen when they share. */
+function shownVideo(peer: RemotePeer | null): MediaStreamTrack[] {
+  if (!peer) return [];
+  const camera = peer.cameraEnabled ? peer.stream?.getVideoTracks()[0] : undefined;
+  const screen = peer.screenStream?.getVideoTracks()[0];
+  return [camera, screen].filter((t): t is MediaStreamTrack => !!t);
+}
+
+/** Whether `pc` has decoded a frame of each of `tracks` (a packet is not yet a picture: the first keyframe is). */
+async function framesDecoded(pc: RTCPeerConnection, tracks: MediaStreamTrack[]): Promise<boolean> {
+  for (const track of tracks) {
+    let decoded = 0;
+    (await pc.getStats(track)).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') decoded = Math.max(decoded, s.framesDecoded ?? 0);
+    });
+    if (decoded === 0) return false;
+  }
   return true;
 }
 
@@ -282,10 +308,33 @@ export class SwitchingTransport extends TypedEmitter<TransportEvents> implements
     }
   }
 
+  /**
+   * Whether `person`'s video on `path` has decoded frames (a tile moved there shows a picture at
+   * once): known for these tracks, or asked now (the answer comes at a later evaluate()).
+   */
+  private decoded(person: SwitchPeer, path: CallMode): boolean {
+    const tracks = shownVideo(path === 'mesh' ? person.mesh : person.sfu);
+    const key = tracks.map((t) => t.id).join(' ');
+    if (person.decodedTracks[path] === key) return true;
+    const pc = path === 'mesh' ? this.mesh.peerConnectionOf(person.id) : this.sfu.subscriber;
+    // getStats is not free: at most every DECODE_CHECK_MS per participant and path.
+    if (!pc || person.checking[path] || performance.now() - person.checkedAt[path] < DECODE_CHECK_MS) return false;
+    person.checking[path] = true;
+    person.checkedAt[path] = performance.now();
+    framesDecoded(pc, tracks).then((yes) => {
+      if (yes) person.decodedTracks[path] = key;
+    }, () => {}).finally(() => {
+      person.checking[path] = false;
+    });
+    return false;
+  }
+
   /** Which path shows `person`, what we tell them, and whether their link may close. */
   private evaluate(person: SwitchPeer, emitChange: boolean): void {
-    const onMesh = meshReceiving(person.mesh);
-    const onSfu = this.sfu.receiving(person.id);
+    // Pictures on the new path before a tile moves to it (checked only while a switch is under way).
+    const settling = !!this.switching;
+    const onMesh = meshReceiving(person.mesh) && (!settling || this.mode !== 'mesh' || this.decoded(person, 'mesh'));
+    const onSfu = this.sfu.receiving(person.id) && (!settling || this.mode !== 'sfu' || this.decoded(person, 'sfu'));
     const via: CallMode = this.mode === 'sfu'
       ? onSfu || !person.mesh || this.overdue ? 'sfu' : 'mesh'
       : onMesh || !onSfu ? 'mesh' : 'sfu';

@@ -14,8 +14,12 @@ export const MAX_CONTROL_MESSAGE = MAX_APP_DATA_BYTES + 256;
 
 /** Messages on the control channel. Unknown or malformed ones are ignored. */
 export type ControlMessage =
-  /** `screen`: sharing a screen (its track rides the link's screen transceiver). */
-  | { t: 'state'; mic: boolean; cam: boolean; name: string; screen?: boolean }
+  /**
+   * `screen`: sharing a screen (its track rides the link's screen transceiver). `hello` (through
+   * the server, SFU side): the sender's signaling just opened; answer with your state, which may
+   * have expired in the server's queue while it was on its way.
+   */
+  | { t: 'state'; mic: boolean; cam: boolean; name: string; screen?: boolean; hello?: boolean }
   | { t: 'ping' }
   | { t: 'bye' }
   /** The page's own data (`sendData`): any JSON value. */
@@ -77,7 +81,7 @@ export function parseControlMessage(data: unknown): ControlMessage | null {
     }
     case 'state':
       if (typeof msg['mic'] !== 'boolean' || typeof msg['cam'] !== 'boolean' || typeof msg['name'] !== 'string') return null;
-      return { t: 'state', mic: msg['mic'], cam: msg['cam'], name: msg['name'].slice(0, 64), ...(msg['screen'] === true ? { screen: true } : {}) };
+      return { t: 'state', mic: msg['mic'], cam: msg['cam'], name: msg['name'].slice(0, 64), ...(msg['screen'] === true ? { screen: true } : {}), ...(msg['hello'] === true ? { hello: true } : {}) };
     default:
       return null;
   }

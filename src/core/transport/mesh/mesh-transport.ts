@@ -97,6 +97,11 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     this.forget(link, 'disconnected');
   }
 
+  /** The connection of the link to `participantId` (null: none yet). */
+  peerConnectionOf(participantId: string): RTCPeerConnection | null {
+    return this.links.get(participantId)?.peerConnection ?? null;
+  }
+
   /** Whether a file is on its way on the link to `participantId`. */
   transferring(participantId: string): boolean {
     return this.links.get(participantId)?.transferring ?? false;

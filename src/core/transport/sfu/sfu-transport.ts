@@ -129,13 +129,22 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
   /** Signaling opened for the first time (riding a channel: its owner says so): what waited goes now. */
   signalingOpened(): void {
     const waiting = this.outbox;
+    if (!waiting) return;
     this.outbox = null;
-    for (const frame of waiting ?? []) this.send(frame);
+    for (const frame of waiting) this.send(frame);
+    // Everyone hears our state, and answers with theirs: what they sent us while our socket was
+    // not open yet waited in the server's queue for at most a few seconds.
+    this.sendControl({ ...this.stateMessage(), hello: true });
   }
 
   /** A frame from the socket this transport rides (see FrameChannel). */
   receiveFrame(frame: Frame): void {
     if (!this.closing) this.onFrame(frame);
+  }
+
+  /** The subscribing connection (null: none now). */
+  get subscriber(): RTCPeerConnection | null {
+    return this.sub;
   }
 
   /** Whether we publish and subscribe now. */
@@ -482,6 +491,7 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
     if (!peer || !msg) return;
     switch (msg.t) {
       case 'state': {
+        if (msg.hello) this.sendControl(this.stateMessage(), [from]);
         const sharing = msg.screen === true;
         const changed = peer.micEnabled !== msg.mic || peer.cameraEnabled !== msg.cam || peer.sharing !== sharing;
         peer.micEnabled = msg.mic;
@@ -681,7 +691,7 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
     this.removeAllListeners();
   }
 
-  private stateMessage(): ControlMessage {
+  private stateMessage(): Extract<ControlMessage, { t: 'state' }> {
     return { t: 'state', mic: this.state.mic, cam: this.state.cam, name: this.state.name, ...(this.state.screen ? { screen: true } : {}) };
   }
 }
