@@ -324,6 +324,45 @@ describe('<rtc-call> in a room that switches between mesh and SFU', function () 
     }
   });
 
+  it('a file on its way when the room goes to the SFU arrives whole: its link stays open until it is done; new files are refused meanwhile', async () => {
+    const url = await rtcServer('switch-file', { janusUrls: [janus.url], meshMax: 2 });
+    try {
+      const room = uniqueRoom('switch-file');
+      const ann = await joined(room, 'Ann', url);
+      const bob = await joined(room, 'Bob', url);
+      await allIn([ann, bob], 'two peer to peer');
+      const bobId = ann.participants.find((p) => !p.isLocal)!.id;
+      // Big enough to be under way when the switch is (about 36 Mbit/s on loopback).
+      const size = 20 * 1024 * 1024;
+      const file = new File([new Uint8Array(size).fill(9)], 'scan.bin');
+      const got = new Promise<number>((resolve) => bob.addEventListener('rtc-file', (e) => resolve(e.detail.size), { once: true }));
+      const statuses: string[] = [];
+      let bytes = 0;
+      ann.addEventListener('rtc-file-progress', (e) => {
+        if (statuses.at(-1) !== e.detail.status) statuses.push(e.detail.status);
+        bytes = e.detail.bytes;
+      });
+      const sent = ann.sendFile(file, { to: bobId });
+      await until(() => bytes > 0, 'the transfer under way');
+      const cy = await joined(room, 'Cy', url);
+      await until(() => ann.mode === 'sfu', 'Ann on the SFU');
+      expect(statuses.at(-1), 'the switch came while the file was on its way').to.equal('active');
+      expect(bytes).to.be.below(size);
+      // A new file now: refused, the room is on the SFU.
+      const refused = await ann.sendFile(new File(['x'], 'late.txt'), { to: bobId }).then(() => 'sent', (e: { code?: string }) => e.code);
+      expect(refused).to.equal('not-supported');
+      const result = await sent;
+      expect(result.deliveredTo).to.deep.equal([bobId]);
+      expect(await got).to.equal(size);
+      expect(statuses.at(-1)).to.equal('complete');
+      // Then the link goes: two connections per page.
+      await until(() => connectedPcs().length === 6, 'six connections (two per page)', 30_000);
+      expect([ann, bob, cy].flatMap((el) => errorsOf(el).map((e) => `${el.displayName}: ${e.code}`))).to.deep.equal(['Ann: not-supported']);
+    } finally {
+      await command('rtc-server-stop', { name: 'switch-file' });
+    }
+  });
+
   it('5 → 2 goes back to the mesh 10 s later, without a frozen tile; files and the security code work again', async () => {
     const room = uniqueRoom('switch-down');
     const els: RtcCall[] = [];

@@ -417,7 +417,10 @@ export class SwitchingTransport extends TypedEmitter<TransportEvents> implements
   }
 
   sendFile(to: string, offer: FileOffer, data: Blob, onProgress: (bytes: number) => void): Promise<void> {
-    if (this.mode === 'sfu') return this.sfu.sendFile(to, offer, data, onProgress);
+    // The session refuses new files on the SFU; one it took while peer to peer (hashed meanwhile)
+    // still goes over the link while it is there, which then stays until the file is done.
+    const linked = this.mesh.peers.some((p) => p.id === to);
+    if (this.mode === 'sfu' && !linked) return this.sfu.sendFile(to, offer, data, onProgress);
     if (this.people.has(to) && !this.mesh.peers.some((p) => p.id === to)) {
       return Promise.reject(new RtcError(RtcErrorCode.PeerUnavailable, `Not connected peer to peer to ${this.people.get(to)!.displayName || 'this participant'} yet.`));
     }

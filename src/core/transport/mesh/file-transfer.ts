@@ -299,10 +299,11 @@ export class LinkFiles {
   /** The last byte is in: check, confirm. The sender closes the channel (closing it here could overtake `fd`). */
   private async complete(inc: Incoming): Promise<void> {
     inc.finished = true;
-    this.incoming.delete(inc.offer.id);
     const blob = new Blob(inc.chunks);
     inc.chunks = [];
     const hash = await sha256Hex(blob);
+    // Still ours (busy) until the sender has its answer: the link must not be let go while we hash.
+    this.incoming.delete(inc.offer.id);
     if (hash !== inc.offer.sha256) {
       this.hooks.send({ t: 'fx', id: inc.offer.id, code: RtcErrorCode.FileCorrupt });
       this.hooks.onFailed(inc.offer.id, new RtcError(RtcErrorCode.FileCorrupt, `${inc.offer.name} from ${this.peerName()} arrived damaged (its SHA-256 did not match); it was discarded.`));
