@@ -34,6 +34,16 @@ async function fill(base: string, room: string, n: number): Promise<JoinResponse
   return answers;
 }
 
+/** A server driving Janus `j` with `options`, for `body`, closed after it. */
+async function withJanusServer(j: JanusProcess, options: RtcServerOptions, body: (s: Started) => Promise<void>): Promise<void> {
+  const s = await start({ janusUrls: [j.url], ...options });
+  try {
+    await body(s);
+  } finally {
+    await s.close();
+  }
+}
+
 async function janus(): Promise<JanusProcess> {
   return startJanus({ port: await freeTcpPort() });
 }
@@ -201,14 +211,7 @@ describe('with a Janus', () => {
   before(async () => { j = await janus(); });
   after(() => j?.stop());
 
-  const withServer = async (options: RtcServerOptions, body: (s: Started) => Promise<void>) => {
-    const s = await start({ janusUrls: [j.url], ...options });
-    try {
-      await body(s);
-    } finally {
-      await s.close();
-    }
-  };
+  const withServer = (options: RtcServerOptions, body: (s: Started) => Promise<void>) => withJanusServer(j, options, body);
 
   test('RTC_MESH_MAX=0: a room goes through the SFU with 50 seats, for everyone who joins it; the log names the VideoRoom', () => withServer({ meshMax: 0 }, async (s) => {
     const a = await joinOk(s.base, 'big', 'Ann');
@@ -347,14 +350,7 @@ describe('switching between mesh and SFU (RTC_MESH_MAX above 0, with a Janus)', 
   before(async () => { j = await janus(); });
   after(() => j?.stop());
 
-  const withServer = async (options: RtcServerOptions, body: (s: Started) => Promise<void>) => {
-    const s = await start({ janusUrls: [j.url], ...options });
-    try {
-      await body(s);
-    } finally {
-      await s.close();
-    }
-  };
+  const withServer = (options: RtcServerOptions, body: (s: Started) => Promise<void>) => withJanusServer(j, options, body);
 
   test('up: with RTC_MESH_MAX 2 the first two are a switchable mesh of 50 seats; the third goes through the SFU — its answer says sfu, the first two get mode-changed sfu before its member-joined (one whose socket opens later, on opening), and SFU frames are taken', () => withServer({ meshMax: 2 }, async (s) => {
     const [a, b] = await fill(s.base, 'grows', 2);
