@@ -62,6 +62,8 @@ class SwitchPeer implements RemotePeer {
   readonly decodedTracks: Record<CallMode, string> = { mesh: '', sfu: '' };
   readonly checking: Record<CallMode, boolean> = { mesh: false, sfu: false };
   readonly checkedAt: Record<CallMode, number> = { mesh: 0, sfu: 0 };
+  /** Per path, the frames decoded at the last check, and of which tracks. */
+  readonly lastDecoded: Record<CallMode, { key: string; frames: number }> = { mesh: { key: '', frames: 0 }, sfu: { key: '', frames: 0 } };
 
   constructor(readonly id: string) {}
 
@@ -115,16 +117,20 @@ function shownVideo(peer: RemotePeer | null): MediaStreamTrack[] {
   return [camera, screen].filter((t): t is MediaStreamTrack => !!t);
 }
 
-/** Whether `pc` has decoded a frame of each of `tracks` (a packet is not yet a picture: the first keyframe is). */
-async function framesDecoded(pc: RTCPeerConnection, tracks: MediaStreamTrack[]): Promise<boolean> {
+/**
+ * The fewest frames `pc` has decoded of any of `tracks` (0: one has none yet — a packet is not yet
+ * a picture, the first keyframe is); Infinity without tracks.
+ */
+async function framesDecoded(pc: RTCPeerConnection, tracks: MediaStreamTrack[]): Promise<number> {
+  let fewest = Infinity;
   for (const track of tracks) {
     let decoded = 0;
     (await pc.getStats(track)).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
       if (s.type === 'inbound-rtp' && s.kind === 'video') decoded = Math.max(decoded, s.framesDecoded ?? 0);
     });
-    if (decoded === 0) return false;
+    fewest = Math.min(fewest, decoded);
   }
-  return true;
+  return fewest;
 }
 
 export class SwitchingTransport extends TypedEmitter<TransportEvents> implements Transport {
@@ -309,8 +315,9 @@ export class SwitchingTransport extends TypedEmitter<TransportEvents> implements
   }
 
   /**
-   * Whether `person`'s video on `path` has decoded frames (a tile moved there shows a picture at
-   * once): known for these tracks, or asked now (the answer comes at a later evaluate()).
+   * Whether `person`'s video on `path` is being decoded — frames decoded, and more than at the
+   * check before (a tile moved there shows a moving picture at once, not one keyframe): known for
+   * these tracks, or asked now (the answer comes at a later evaluate()).
    */
   private decoded(person: SwitchPeer, path: CallMode): boolean {
     const tracks = shownVideo(path === 'mesh' ? person.mesh : person.sfu);
@@ -321,8 +328,10 @@ export class SwitchingTransport extends TypedEmitter<TransportEvents> implements
     if (!pc || person.checking[path] || performance.now() - person.checkedAt[path] < DECODE_CHECK_MS) return false;
     person.checking[path] = true;
     person.checkedAt[path] = performance.now();
-    framesDecoded(pc, tracks).then((yes) => {
-      if (yes) person.decodedTracks[path] = key;
+    framesDecoded(pc, tracks).then((frames) => {
+      const before = person.lastDecoded[path];
+      if (frames === Infinity || (before.key === key && frames > before.frames && before.frames > 0)) person.decodedTracks[path] = key;
+      person.lastDecoded[path] = { key, frames };
     }, () => {}).finally(() => {
       person.checking[path] = false;
     });
