@@ -46,6 +46,15 @@ const DECODE_CHECK_MS = 250;
 /** How long a link carrying a file stays open once the room is on the SFU, for the file to finish. */
 export const FILE_GRACE_MS = 120_000;
 
+interface DecodeState {
+  decoding: string;
+  checking: boolean;
+  at: number;
+  key: string;
+  frames: number;
+}
+const newDecodeState = (): DecodeState => ({ decoding: '', checking: false, at: 0, key: '', frames: 0 });
+
 /** One remote participant, whichever path their media takes. */
 class SwitchPeer implements RemotePeer {
   mesh: RemotePeer | null = null;
@@ -58,12 +67,8 @@ class SwitchPeer implements RemotePeer {
   told: CallMode | null = null;
   /** Off the list: their link failed for good while the room was peer to peer (until a path is up again). */
   failed = false;
-  /** Per path, the video tracks whose first frames were decoded (see decoded()); a check under way. */
-  readonly decodedTracks: Record<CallMode, string> = { mesh: '', sfu: '' };
-  readonly checking: Record<CallMode, boolean> = { mesh: false, sfu: false };
-  readonly checkedAt: Record<CallMode, number> = { mesh: 0, sfu: 0 };
-  /** Per path, the frames decoded at the last check, and of which tracks. */
-  readonly lastDecoded: Record<CallMode, { key: string; frames: number }> = { mesh: { key: '', frames: 0 }, sfu: { key: '', frames: 0 } };
+  /** Per path, what decoded() knows: the tracks seen decoding, the last check (when, of which tracks, how many frames), one under way. */
+  readonly decode: Record<CallMode, DecodeState> = { mesh: newDecodeState(), sfu: newDecodeState() };
 
   constructor(readonly id: string) {}
 
@@ -322,18 +327,19 @@ export class SwitchingTransport extends TypedEmitter<TransportEvents> implements
   private decoded(person: SwitchPeer, path: CallMode): boolean {
     const tracks = shownVideo(path === 'mesh' ? person.mesh : person.sfu);
     const key = tracks.map((t) => t.id).join(' ');
-    if (person.decodedTracks[path] === key) return true;
+    const state = person.decode[path];
+    if (state.decoding === key) return true;
     const pc = path === 'mesh' ? this.mesh.peerConnectionOf(person.id) : this.sfu.subscriber;
     // getStats is not free: at most every DECODE_CHECK_MS per participant and path.
-    if (!pc || person.checking[path] || performance.now() - person.checkedAt[path] < DECODE_CHECK_MS) return false;
-    person.checking[path] = true;
-    person.checkedAt[path] = performance.now();
+    if (!pc || state.checking || performance.now() - state.at < DECODE_CHECK_MS) return false;
+    state.checking = true;
+    state.at = performance.now();
     framesDecoded(pc, tracks).then((frames) => {
-      const before = person.lastDecoded[path];
-      if (frames === Infinity || (before.key === key && frames > before.frames && before.frames > 0)) person.decodedTracks[path] = key;
-      person.lastDecoded[path] = { key, frames };
+      if (frames === Infinity || (state.key === key && frames > state.frames && state.frames > 0)) state.decoding = key;
+      state.key = key;
+      state.frames = frames;
     }, () => {}).finally(() => {
-      person.checking[path] = false;
+      state.checking = false;
     });
     return false;
   }

@@ -181,28 +181,22 @@ function conformance(name: string, makeTransport: () => Transport, setup: Setup 
 const net = new FakeNetwork();
 conformance('fake (in memory)', () => net.transport());
 conformance('PeerJS mesh', () => new MeshTransport());
-let janus: { id: string; url: string } | undefined;
-conformance('SFU (Janus)', () => new SfuTransport(), {
-  files: false,
-  server: async () => {
-    janus = await command<{ id: string; url: string }>('janus-start');
-    return rtcServer('conformance-sfu', { janusUrls: [janus.url], meshMax: 0 });
-  },
-  after: async () => {
-    await command('rtc-server-stop', { name: 'conformance-sfu' });
-    if (janus) await command('janus-stop', { id: janus.id });
-  },
-});
+/** A Setup whose server `name` drives a Janus of its own (started before, stopped after). */
+function withJanus(name: string, options: Record<string, unknown>): Pick<Setup, 'server' | 'after'> {
+  let janus: { id: string; url: string } | undefined;
+  return {
+    server: async () => {
+      janus = await command<{ id: string; url: string }>('janus-start');
+      return rtcServer(name, { janusUrls: [janus.url], ...options });
+    },
+    after: async () => {
+      await command('rtc-server-stop', { name });
+      if (janus) await command('janus-stop', { id: janus.id });
+    },
+  };
+}
+
+conformance('SFU (Janus)', () => new SfuTransport(), { files: false, ...withJanus('conformance-sfu', { meshMax: 0 }) });
 // A room that may switch (Janus configured, RTC_MESH_MAX 4), while it stays small: peer to peer,
 // files included, with the SFU transport riding the mesh's socket for roster and messages.
-let janusForSwitch: { id: string; url: string } | undefined;
-conformance('switching (mesh ⇄ SFU), as a mesh', () => new SwitchingTransport(), {
-  server: async () => {
-    janusForSwitch = await command<{ id: string; url: string }>('janus-start');
-    return rtcServer('conformance-switch', { janusUrls: [janusForSwitch.url], meshMax: 4 });
-  },
-  after: async () => {
-    await command('rtc-server-stop', { name: 'conformance-switch' });
-    if (janusForSwitch) await command('janus-stop', { id: janusForSwitch.id });
-  },
-});
+conformance('switching (mesh ⇄ SFU), as a mesh', () => new SwitchingTransport(), withJanus('conformance-switch', { meshMax: 4 }));
