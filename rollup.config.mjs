@@ -1,6 +1,6 @@
 // The one-tag bundle: dist/cdn/rtc-call.js is the entry of minified ES modules with lit and peerjs
 // inlined (no bare imports); it loads its chunks, dist/cdn/chunks/*-[hash].js, relative to its own
-// URL (the default export at the end says which). It is built from tsc's output in dist/, so the
+// URL (the default export at the end says how they are cut). It is built from tsc's output in dist/, so the
 // npm build and the bundle come from the same compiled modules. `cdnPlugins()` is shared with
 // scripts/size.mjs, which bundles lit + peerjs "the same way" as the floor to compare against.
 import { fileURLToPath } from 'node:url';
