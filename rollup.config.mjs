@@ -98,6 +98,7 @@ export function stripPeerJsDefaults() {
  *   `new URL(…, import.meta.url)` for app bundlers to warn about.
  * The build fails if a module is not found, so a move in src/ cannot silently drop a replacement.
  */
+const DEFAULT_SERVER = fileURLToPath(new URL('dist/core/default-server.js', import.meta.url));
 const CDN_MODULES = Object.fromEntries(
   ['core/transport/mesh/peerjs-loader.js', 'core/default-server.js'].map((path) => [
     fileURLToPath(new URL(`dist/${path}`, import.meta.url)),
@@ -236,6 +237,11 @@ function entryImportedByNoChunk() {
       const tags = Object.keys(entry.modules).filter((id) => id !== ENTRY && isRegistration(id)).map((id) => id.replace(/^.*[\\/]|\.js$/g, ''));
       const missing = ['rtc-call', ...tags].filter((tag) => !entry.code.includes(`"${tag}"`));
       if (missing.length) this.error(`${entry.fileName} does not register ${missing.join(', ')}: the registrations belong in the entry.`);
+      // cdn/default-server.js finds the server as its own chunk's parent folder (`..`).
+      const server = Object.values(bundle).find((c) => c.type === 'chunk' && Object.keys(c.modules).includes(CDN_MODULES[DEFAULT_SERVER]));
+      if (!server || !/^chunks\/[^/]+$/.test(server.fileName)) {
+        this.error(`cdn/default-server.js is in ${server?.fileName ?? 'no chunk'}, not in chunks/ one folder below the entry: its \`new URL('..', import.meta.url)\` would not be the server.`);
+      }
     },
   };
 }
