@@ -1,5 +1,6 @@
-// The one-tag bundle: dist/cdn/rtc-call.js is ONE self-contained, minified ES module with lit and
-// peerjs inlined (no bare imports, no extra chunks). It is built from tsc's output in dist/, so the
+// The one-tag bundle: dist/cdn/rtc-call.js is the entry of minified ES modules with lit and peerjs
+// inlined (no bare imports); it loads its chunks, dist/cdn/chunks/*-[hash].js, relative to its own
+// URL (the default export at the end says how they are cut). It is built from tsc's output in dist/, so the
 // npm build and the bundle come from the same compiled modules. `cdnPlugins()` is shared with
 // scripts/size.mjs, which bundles lit + peerjs "the same way" as the floor to compare against.
 import { fileURLToPath } from 'node:url';
@@ -88,15 +89,16 @@ export function stripPeerJsDefaults() {
 /**
  * Modules of the npm build that the one-tag bundle replaces with its own (cdn/), each for a reason
  * that holds only in the bundle:
- * - peerjs-loader: the bundle evaluates its inlined PeerJS together with everything else, so the
- *   run-time guard of src/core/transport/mesh/peerjs-loader.ts could never see PeerJS's probe
- *   there: the defaults are stripped at build time instead, and cdn/peerjs-loader.js (load once,
- *   no guard) takes the module's place.
+ * - peerjs-loader: the defaults are stripped at build time, so the run-time guard of
+ *   src/core/transport/mesh/peerjs-loader.ts has nothing to do here, and cdn/peerjs-loader.js
+ *   (a static import, so PeerJS shares the mesh transport's chunk: one request at join) takes
+ *   the module's place.
  * - default-server: the bundle is served by the rtc-call server, so its default `server` is the
  *   script's own folder (`import.meta.url`); the npm build uses the page's origin, and has no
  *   `new URL(…, import.meta.url)` for app bundlers to warn about.
  * The build fails if a module is not found, so a move in src/ cannot silently drop a replacement.
  */
+const DEFAULT_SERVER = fileURLToPath(new URL('dist/core/default-server.js', import.meta.url));
 const CDN_MODULES = Object.fromEntries(
   ['core/transport/mesh/peerjs-loader.js', 'core/default-server.js'].map((path) => [
     fileURLToPath(new URL(`dist/${path}`, import.meta.url)),
@@ -180,14 +182,83 @@ export function onwarn(warning, warn) {
   warn(warning);
 }
 
+/**
+ * The entry (dist/cdn/rtc-call.js) and its chunks. The entry holds the registrations (dist/index.js
+ * and the dist/rtc-*.js modules it imports: every tag is defined when the entry has loaded) and
+ * nothing any chunk needs: everything else it imports statically is the `core` chunk, and what is
+ * loaded at run time (the transports with PeerJS, the pre-call checks) are chunks of their own.
+ * So no chunk imports the entry: a page that loads `rtc-call.js?v=2` (a CMS adding a version) gets
+ * one copy of the core whatever the entry's URL, and two copies on a page share it (DESIGN,
+ * "Distribution"). The build fails if a chunk imports the entry.
+ */
+const ENTRY = fileURLToPath(new URL('dist/index.js', import.meta.url));
+const isRegistration = (id) => id === ENTRY || /[\\/]dist[\\/]rtc-[\w-]+\.js$/.test(id);
+
+function coreChunk() {
+  let staticImports;
+  return (id, { getModuleInfo }) => {
+    if (!staticImports) {
+      // Everything the entry imports statically, however deep: loaded with the page anyway.
+      staticImports = new Set();
+      const queue = [ENTRY];
+      while (queue.length) {
+        const next = queue.pop();
+        if (staticImports.has(next)) continue;
+        staticImports.add(next);
+        queue.push(...(getModuleInfo(next)?.importedIds ?? []));
+      }
+    }
+    if (isRegistration(id)) return undefined;
+    return staticImports.has(id) ? 'core' : undefined;
+  };
+}
+
+/** Chunk names (rollup names a chunk after its first module) that say what the chunk is. */
+const CHUNK_NAMES = {
+  'mesh-transport': 'mesh', // the PeerJS mesh, PeerJS included
+  'sfu-transport': 'sfu',
+  'switching-transport': 'switching',
+  control: 'transport-common', // what the mesh and the SFU transports share
+  run: 'precall', // the pre-call checks
+};
+
+function entryImportedByNoChunk() {
+  return {
+    name: 'rtc-entry-imported-by-no-chunk',
+    generateBundle(_options, bundle) {
+      const entry = Object.values(bundle).find((c) => c.type === 'chunk' && c.isEntry);
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk') continue;
+        if ([...chunk.imports, ...chunk.dynamicImports].includes(entry.fileName)) {
+          this.error(`${chunk.fileName} imports the entry ${entry.fileName}: move what it needs out of the entry (coreChunk() in rollup.config.mjs).`);
+        }
+      }
+      // Each registration module is named for its tag (dist/rtc-call.js registers <rtc-call>).
+      const tags = Object.keys(entry.modules).filter((id) => id !== ENTRY && isRegistration(id)).map((id) => id.replace(/^.*[\\/]|\.js$/g, ''));
+      const missing = ['rtc-call', ...tags].filter((tag) => !entry.code.includes(`"${tag}"`));
+      if (missing.length) this.error(`${entry.fileName} does not register ${missing.join(', ')}: the registrations belong in the entry.`);
+      // cdn/default-server.js finds the server as its own chunk's parent folder (`..`).
+      const server = Object.values(bundle).find((c) => c.type === 'chunk' && Object.keys(c.modules).includes(CDN_MODULES[DEFAULT_SERVER]));
+      if (!server || !/^chunks\/[^/]+$/.test(server.fileName)) {
+        this.error(`cdn/default-server.js is in ${server?.fileName ?? 'no chunk'}, not in chunks/ one folder below the entry: its \`new URL('..', import.meta.url)\` would not be the server.`);
+      }
+    },
+  };
+}
+
 export default {
   input: 'dist/index.js',
+  // The entry's exports are exactly dist/index.js's (no internals added for the chunks).
+  preserveEntrySignatures: 'strict',
   output: {
-    file: 'dist/cdn/rtc-call.js',
+    dir: 'dist/cdn',
+    entryFileNames: 'rtc-call.js',
+    // Content-hashed: the server caches them as immutable (server/index.ts, /chunks/).
+    chunkFileNames: (chunk) => `chunks/${CHUNK_NAMES[chunk.name] ?? chunk.name}-[hash].js`,
+    manualChunks: coreChunk(),
     format: 'es',
-    inlineDynamicImports: true,
     sourcemap: false,
   },
-  plugins: [cdnModules(), ...cdnPlugins()],
+  plugins: [cdnModules(), ...cdnPlugins(), entryImportedByNoChunk()],
   onwarn,
 };

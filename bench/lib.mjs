@@ -3,10 +3,10 @@
 // starting the servers and Chromium the browser benchmarks use.
 import { spawnSync, spawn } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
@@ -170,14 +170,15 @@ export function listen(server, port = 0) {
 
 let bundleCopy;
 /**
- * A private copy of dist/cdn/rtc-call.js taken once per run: a rebuild in the shared tree
- * (`npm run build` empties dist/ first) must not change or remove the bundle mid-benchmark.
+ * A private copy of dist/cdn (rtc-call.js and its chunks) taken once per run: a rebuild in the
+ * shared tree (`npm run build` empties dist/ first) must not change or remove the bundle
+ * mid-benchmark. `bytes` and `sha256` are the entry's (it names the chunks by their hashes).
  */
 export function bundleSnapshot() {
   if (bundleCopy) return bundleCopy;
   const dir = mkdtempSync(join(os.tmpdir(), 'rtc-bench-bundle-'));
+  cpSync(dirname(bundleFile), dir, { recursive: true });
   const file = join(dir, 'rtc-call.js');
-  copyFileSync(bundleFile, file);
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const bytes = readFileSync(file);
   bundleCopy = { file, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex').slice(0, 16) };

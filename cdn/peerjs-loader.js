@@ -1,11 +1,13 @@
 // Stands in for dist/core/transport/mesh/peerjs-loader.js in the one-tag bundle only (rollup.config.mjs,
-// cdnModules()). The bundle inlines PeerJS and evaluates it with everything else, before any
-// run-time guard could see PeerJS's load-time probe, so PeerJS's public defaults are stripped at
-// build time instead (stripPeerJsDefaults()). What is left to do here: load PeerJS once, take
-// only `Peer` (so rollup drops the rest).
-let peerModule;
+// cdnModules()). PeerJS's public defaults are stripped at build time (stripPeerJsDefaults()), so no
+// run-time guard is needed here. PeerJS is imported statically: this module is only reached from the
+// mesh transport, itself a dynamic import at join, so PeerJS lands in the mesh transport's chunk
+// (one request at join, not the chunk and then PeerJS after it) and is evaluated at the first join,
+// not at page load. Only `Peer` is taken, so rollup drops the rest.
+import { Peer } from 'peerjs';
+
+const peerModule = Promise.resolve({ Peer });
 
 export function loadPeerJs() {
-  peerModule ??= import('peerjs').then(({ Peer }) => ({ Peer }));
   return peerModule;
 }

@@ -8,7 +8,7 @@
 //   vue     Vue 3 + Vite: vue-tsc type-checks the README's <script setup lang="ts"> snippet with
 //           rtc-call/vue, vite builds it with no warning;
 //   plain   a plain HTML page with the one-tag script, served by rtc-call-server installed from its
-//           tarball (with rtc-call as its peer dependency): `--version`, /healthz, /rtc-call.js,
+//           tarball (with rtc-call as its peer dependency): `--version`, /healthz, /rtc-call.js and its core chunk,
 //           the page, and a join answered.
 // Needs the npm registry (run by .ci/run before `npm test`, outside the test namespace); not part
 // of `npm test`. `node scripts/fixtures.mjs [react] [vue] [plain] [--keep]`. Exits non-zero on any failure.
@@ -195,6 +195,13 @@ if (want('plain')) {
       if (bundle.status !== 200 || !text.includes('rtc-call')) throw new Error(`/rtc-call.js: ${bundle.status}, ${text.length} bytes`);
       const shipped = readFileSync(join(dir, 'node_modules', 'rtc-call', 'dist', 'cdn', 'rtc-call.js'), 'utf8');
       if (text !== shipped) throw new Error('/rtc-call.js is not the bundle of the installed rtc-call package');
+      // Its chunks come from the installed package too (dist/cdn/chunks/, next to the entry).
+      const core = /"\.\/(chunks\/core-[\w-]+\.js)"/.exec(text)?.[1];
+      if (!core) throw new Error('/rtc-call.js imports no chunks/core-*.js');
+      const chunk = await fetch(`${base}/${core}`);
+      if (chunk.status !== 200 || (await chunk.text()) !== readFileSync(join(dir, 'node_modules', 'rtc-call', 'dist', 'cdn', core), 'utf8')) {
+        throw new Error(`/${core}: ${chunk.status}, not the installed package's chunk`);
+      }
       const page = await (await fetch(`${base}/`)).text();
       if (!page.includes('<rtc-call room="visit-4711">')) throw new Error('the page was not served');
       const joined = await fetch(`${base}/api/rooms/visit-4711/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"displayName":"Ada"}' });

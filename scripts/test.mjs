@@ -113,7 +113,8 @@ if (want('manifest')) {
   check('custom-elements.json is up to date', step('manifest', process.execPath, ['scripts/check-manifest.mjs']));
   check('custom-elements.json is complete', step('manifest', process.execPath, ['scripts/check-manifest-complete.mjs']));
 }
-// The one-tag bundle's budget: 43 KiB gzip (scripts/size.mjs says why).
+// The one-tag bundle's budgets: one per file of dist/cdn and two for what a page loads before its
+// first paint and before a call's first remote frame (scripts/size.mjs lists them and says why).
 if (want('size')) check('bundle size budget', step('size', process.execPath, ['scripts/size.mjs', '--check']));
 
 /** node:test over every *.test.ts of a folder (Node 20's --test does not expand globs: list the files). */

@@ -105,7 +105,10 @@ export interface RtcServerOptions {
   concurrentLimit?: number;
   /** The relay's abuse limits (rates, buffers, queues); defaults in RELAY_LIMITS, documented in the README. */
   relayLimits?: Partial<import('./signaling/relay.js').RelayLimits>;
-  /** Served at `<base>/rtc-call.js`; default `<package root>/dist/cdn/rtc-call.js`. */
+  /**
+   * Served at `<base>/rtc-call.js`; default `<package root>/dist/cdn/rtc-call.js`. Its chunks are
+   * served at `<base>/chunks/` from the `chunks/` folder next to it.
+   */
   bundleFile?: string;
   /** Extra static mounts under the base path, e.g. `{ '/': '<root>/demo' }`. */
   staticDirs?: Record<string, string>;

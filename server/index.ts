@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { resolveConfig, type ResolvedConfig, type RtcServerOptions } from './config.js';
@@ -20,6 +21,11 @@ import { iceServersFor } from './turn.js';
 import { SfuDriver } from './sfu/janus.js';
 import { CallModes } from './sfu/modes.js';
 import { WebhookSender } from './webhooks.js';
+
+/** A chunk of the one-tag bundle: rollup.config.mjs's `chunks/<name>-<hash>.js`. */
+const CHUNK_FILE = /^[a-z][a-z0-9-]*-[A-Za-z0-9_-]{8,}\.js$/;
+/** Content-hashed, so cacheable for as long as HTTP allows: a year. */
+const CHUNK_MAX_AGE_MS = 365 * 24 * 60 * 60 * 1000;
 
 export { optionsFromEnv, startupWarnings, findPackageRoot, type RtcServerOptions } from './config.js';
 export { RtcHttpError, type RtcServerErrorCode, type RtcServerErrorBody } from './errors.js';
@@ -530,6 +536,30 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       if (err.code === 'ENOENT' || err.status === 404) {
         log(`rtc-call: /rtc-call.js missing: ${cfg.bundleFile} (run npm run build)`);
         next(new RtcHttpError('not-found', 'rtc-call.js is not built on this server: run `npm run build`'));
+      } else next(err);
+    });
+  });
+
+  // The bundle's chunks: dist/cdn/chunks/<name>-<hash>.js next to the entry, which loads them
+  // relative to its own URL (`<base>/chunks/…`). The same CORS and type as the entry; their names
+  // change with their content, so they are cached for a year as immutable (the entry stays
+  // no-cache: it names the chunks of the current build). Only names of that shape, only that folder.
+  const chunksDir = join(dirname(cfg.bundleFile), 'chunks');
+  router.get('/chunks/:file', (req, res, next) => {
+    const file = req.params.file;
+    if (!CHUNK_FILE.test(file)) {
+      next();
+      return;
+    }
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
+    res.sendFile(join(chunksDir, file), { etag: true, lastModified: true, maxAge: CHUNK_MAX_AGE_MS, immutable: true }, (err?: Error & { code?: string; status?: number }) => {
+      if (!err) return;
+      if (res.headersSent) return;
+      res.removeHeader('Content-Type');
+      res.removeHeader('Access-Control-Allow-Origin');
+      if (err.code === 'ENOENT' || err.status === 404) {
+        next(new RtcHttpError('not-found', `no chunk ${file} in this build of rtc-call.js (a page open across an update: reload it)`));
       } else next(err);
     });
   });

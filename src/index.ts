@@ -46,7 +46,7 @@ export { RtcError, RtcErrorCode, isRtcErrorCode } from './core/errors.js';
 export type { RtcErrorOptions } from './core/errors.js';
 export { CallState } from './core/types.js';
 export { RECONNECT_TIMEOUT_MS, RECONNECT_WITHOUT_MEDIA_MS } from './core/session/policies.js';
-export { SIGNALING_OPEN_TIMEOUT_MS } from './core/transport/mesh/mesh-transport.js';
+export { SIGNALING_OPEN_TIMEOUT_MS } from './core/transport/timeouts.js';
 export type { CallConfig } from './core/session/call-session.js';
 export { JOIN_TIMEOUT_MS } from './core/room-client.js';
 export type { JoinResponse, RoomMember } from './core/room-client.js';

@@ -9,7 +9,7 @@ import { until } from './helpers/media.js';
 import { CALL_STATUS, type CallStatus, closePage as close, evalIn, inCall, logOf, openPage as open } from './helpers/pages.js';
 
 /** A static host origin (its own port), and an rtc-call server that allows exactly that origin. */
-async function hostAndServer(name: string, headers: (rtc: string) => Record<string, string> = () => ({}), room = uniqueRoom('dist')) {
+async function hostAndServer(name: string, headers: (rtc: string) => Record<string, string> = () => ({}), room = uniqueRoom('dist'), replace: Record<string, string> = {}) {
   const port = await command<number>('free-port');
   const hostOrigin = `http://127.0.0.1:${port}`;
   const rtc = await rtcServer(name, { allowedOrigins: [hostOrigin] });
@@ -21,7 +21,7 @@ async function hostAndServer(name: string, headers: (rtc: string) => Record<stri
     dir: 'test/pages/host',
     port,
     headers: headers(rtc),
-    replace: { __RTC__: rtc, __ROOM__: room },
+    replace: { __RTC__: rtc, __ROOM__: room, ...replace },
   });
   expect(new URL(url).origin).to.equal(hostOrigin);
   expect(new URL(url).origin).to.not.equal(new URL(rtc).origin);
@@ -37,12 +37,18 @@ afterEach(async () => {
 describe('one-tag bundle (dist/cdn/rtc-call.js)', function () {
   this.timeout(60_000);
 
+  /** How many scripts of the page's resources match `pattern` (a regular expression's source). */
+  const loaded = (id: string, pattern: string) =>
+    evalIn<number>(id, `performance.getEntriesByType('resource').filter((e) => new RegExp(${JSON.stringify(pattern)}).test(e.name)).length`);
+
   it('loaded cross-origin into a plain page, joins a call with a second window', async () => {
-    const { host, room } = await hostAndServer('dist-cross-origin');
+    const { rtc, host, room } = await hostAndServer('dist-cross-origin');
     opened.push(await open(`${host}/one-tag.html?room=${room}&name=Ann`));
     opened.push(await open(`${host}/one-tag.html?room=${room}&name=Ben`));
     await inCall(opened, 2);
     for (const id of opened) {
+      // The mesh chunk (PeerJS) came from the rtc-call server, at join, across origins.
+      expect(await loaded(id, `^${rtc}/chunks/mesh-[\\w-]+\\.js$`), 'mesh chunks fetched').to.equal(1);
       const log = await logOf(id);
       expect(log.errors, 'page errors').to.deep.equal([]);
       expect(log.console.filter((m) => m.type === 'error'), 'console errors').to.deep.equal([]);
@@ -99,23 +105,41 @@ describe('one-tag bundle (dist/cdn/rtc-call.js)', function () {
     }
   });
 
-  it('loaded twice on one page, warns once and still works', async () => {
+  it('loaded twice on one page (once with a query, as a CMS adds a version), shares one implementation and still works', async () => {
     const { host } = await hostAndServer('dist-double');
     const id = await open(`${host}/double.html`);
     opened.push(id);
     await until(() => evalIn<boolean>(id, `!!customElements.get('rtc-call') && !!document.querySelector('rtc-call').shadowRoot`), 'the elements to render');
     // Both copies have run: wait until the second module script finished.
-    await until(
-      async () => (await evalIn<number>(id, `performance.getEntriesByType('resource').filter((e) => e.name.includes('/rtc-call.js')).length`)) === 2,
-      'both copies loaded',
-    );
+    await until(async () => (await loaded(id, '/rtc-call\\.js')) === 2, 'both copies loaded');
+    // Both entries import the same core chunk (no chunk imports the entry, rollup.config.mjs), so
+    // the query makes no second copy of the elements: nothing to warn about.
+    expect(await loaded(id, '/chunks/core-[\\w-]+\\.js$'), 'core chunks fetched').to.equal(1);
+    const log = await logOf(id);
+    expect(log.errors, 'page errors').to.deep.equal([]);
+    expect(log.console.filter((m) => m.type === 'warn' || m.type === 'warning' || m.type === 'error').map((m) => m.text)).to.deep.equal([]);
+    // Both blocks show their pre-join view — before anything of a call is loaded (first paint
+    // without PeerJS: the mesh chunk comes at join).
+    const prejoins = await evalIn<number>(id, `[...document.querySelectorAll('rtc-call')].filter((c) => c.shadowRoot.querySelector('[part~="prejoin"]')).length`);
+    expect(prejoins).to.equal(2);
+    expect(await loaded(id, '/chunks/(mesh|transport-common|sfu|switching|precall)-'), 'chunks fetched before a join').to.equal(0);
+  });
+
+  it('copies from two servers on one page: the second warns once and the first one\'s elements work', async () => {
+    const port2 = await command<number>('free-port');
+    const rtc2 = await rtcServer('dist-double-other', { allowedOrigins: [`http://127.0.0.1:${port2}`] });
+    const { host } = await hostAndServer('dist-double-first', undefined, uniqueRoom('dist'), { __RTC2__: rtc2 });
+    const id = await open(`${host}/two-servers.html`);
+    opened.push(id);
+    await until(() => evalIn<boolean>(id, `!!customElements.get('rtc-call') && !!document.querySelector('rtc-call').shadowRoot`), 'the elements to render');
+    await until(async () => (await loaded(id, '/rtc-call\\.js')) === 2, 'both copies loaded');
+    expect(await loaded(id, '/chunks/core-[\\w-]+\\.js$'), 'one core chunk per server').to.equal(2);
     const log = await logOf(id);
     expect(log.errors, 'page errors').to.deep.equal([]);
     const warnings = log.console.filter((m) => m.type === 'warn' || m.type === 'warning');
     expect(warnings.map((w) => w.text)).to.have.length(1);
     expect(warnings[0]!.text).to.match(/another copy of rtc-call/);
     expect(log.console.filter((m) => m.type === 'error')).to.deep.equal([]);
-    // The elements of the first copy work: both blocks show their pre-join view.
     const prejoins = await evalIn<number>(id, `[...document.querySelectorAll('rtc-call')].filter((c) => c.shadowRoot.querySelector('[part~="prejoin"]')).length`);
     expect(prejoins).to.equal(2);
   });

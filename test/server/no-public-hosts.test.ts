@@ -86,6 +86,9 @@ describe('no third-party hosts in what the build ships', () => {
     assert.ok(existsSync(join(dist, 'cdn', 'rtc-call.js')), 'dist/cdn/rtc-call.js is missing: run `npm run build` first (npm test does)');
     const files = filesUnder(dist).filter((f) => /\.(m?js|cjs|d\.ts|json|map|html|css|txt)$/.test(f));
     assert.ok(files.some((f) => f.endsWith(join('dist', 'index.js'))), 'dist/index.js (the npm build) is missing');
+    // The one-tag bundle's chunks too: PeerJS, its defaults stripped, is in the mesh chunk.
+    const chunks = files.filter((f) => f.startsWith(join(dist, 'cdn', 'chunks') + '/'));
+    assert.ok(chunks.some((f) => /[\\/]mesh-[\w-]+\.js$/.test(f) && /\bCLOUD_HOST\b|peerjs/i.test(readFileSync(f, 'utf8'))), `PeerJS's chunk (dist/cdn/chunks/mesh-*.js) is not among ${chunks.map((f) => relative(dist, f)).join(', ')}`);
     assert.ok(files.length > 20, `only ${files.length} files under dist/`);
     const problems: string[] = [];
     for (const file of files) {

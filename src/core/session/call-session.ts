@@ -13,7 +13,6 @@ import { QualityState, SAMPLE_HISTORY, assessInbound, assessOutbound, worstOf, t
 import type { LinkSample } from '../transport/stats.js';
 import { RoomClient, type JoinResponse } from '../room-client.js';
 import { BackoffReconnectPolicy, RECONNECT_WITHOUT_MEDIA_MS, type BitratePolicy, type ReconnectPolicy } from './policies.js';
-import { MeshTransport } from '../transport/mesh/mesh-transport.js';
 import { MAX_APP_DATA_BYTES, MAX_CHAT_CODE_POINTS, type ChatWire, type CodecPreferences, type FileOffer, type LocalState, type RemotePeer, type Transport } from '../transport/transport.js';
 import { DEFAULT_MAX_FILE_SIZE, safeFileName, sha256Hex } from '../files.js';
 import {
@@ -202,7 +201,11 @@ export class CallSession extends TypedEmitter<SessionEvents> {
         const { SwitchingTransport } = await import('../transport/switching-transport.js');
         return new SwitchingTransport(options.bitrate);
       }
-      if (mode !== 'sfu') return new MeshTransport(options.bitrate);
+      // Loaded at the first join, not with the page (the one-tag bundle's mesh chunk holds PeerJS).
+      if (mode !== 'sfu') {
+        const { MeshTransport } = await import('../transport/mesh/mesh-transport.js');
+        return new MeshTransport(options.bitrate);
+      }
       // Only calls through an SFU pay for its code.
       const { SfuTransport } = await import('../transport/sfu/sfu-transport.js');
       return new SfuTransport();

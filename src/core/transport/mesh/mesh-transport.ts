@@ -24,9 +24,10 @@ import type { ControlMessage } from './control.js';
 import { PeerLink, RECOVERY_LIMIT_MS, RESTART_BACKOFF_MS, parseRecoveryMessage } from './peer-link.js';
 import { preferInSdp } from '../codecs.js';
 import { createPlaceholderTracks } from './placeholder.js';
+import { SIGNALING_OPEN_TIMEOUT_MS } from '../timeouts.js';
 
-/** How long the signaling socket may take to open. */
-export const SIGNALING_OPEN_TIMEOUT_MS = 10_000;
+export { SIGNALING_OPEN_TIMEOUT_MS };
+
 /** How long a call from a room-mate the server has not announced yet is held before it is refused. */
 export const HOLD_UNANNOUNCED_MS = 5_000;
 
