@@ -30,6 +30,8 @@ export { SIGNALING_OPEN_TIMEOUT_MS };
 
 /** How long a call from a room-mate the server has not announced yet is held before it is refused. */
 export const HOLD_UNANNOUNCED_MS = 5_000;
+/** How long a goodbye on a link waits for the server's `member-left` and its reason. */
+export const FAREWELL_WAIT_MS = 1_000;
 
 /** A frame on the signaling socket (PeerJS's shape, our types too). */
 export interface SignalingFrame {
@@ -59,6 +61,11 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   private readonly roster = new Map<string, PublicMember>();
   /** Calls from peers not announced yet. */
   private readonly held = new Map<string, { media: MediaConnection; timer: ReturnType<typeof setTimeout> }>();
+  /**
+   * Participants whose link said goodbye while the server still lists them: the server's
+   * `member-left` names the reason (a host may have removed them), so it is awaited briefly.
+   */
+  private readonly farewells = new Map<string, { link: PeerLink; timer: ReturnType<typeof setTimeout> }>();
   private readonly tracks: Record<MediaSource, MediaStreamTrack | null> = { microphone: null, camera: null, screen: null };
   private state: LocalState = { mic: false, cam: false, name: '', screen: false };
   private closing = false;
@@ -258,6 +265,8 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     if (sayBye) this.request({ request: 'leave' });
     this.asks.rejectAll('The call ended before the server answered.');
     for (const id of [...this.held.keys()]) this.releaseHeld(id, true);
+    for (const { timer } of this.farewells.values()) clearTimeout(timer);
+    this.farewells.clear();
     const links = [...this.links.values()];
     this.links.clear();
     await Promise.all(links.map((l) => l.close(sayBye)));
@@ -534,6 +543,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
         onClose: (l, reason) => {
           if (this.links.get(l.id) !== l) return;
           if (reason === 'redial' && this.mediaActive) this.redial(l);
+          else if (reason === 'left' && this.roster.has(l.id)) this.awaitServer(l);
           else this.forget(l, reason === 'redial' ? 'disconnected' : reason);
         },
         onReceiving: (l, via) => {
@@ -627,10 +637,32 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   private drop(id: string, reason: ParticipantLeaveReason): void {
     this.releaseHeld(id, true);
     this.roster.delete(id);
+    const farewell = this.farewells.get(id);
+    if (farewell) {
+      clearTimeout(farewell.timer);
+      this.farewells.delete(id);
+      this.emit('participant-left', farewell.link, reason);
+      return;
+    }
     const link = this.links.get(id);
     if (!link) return;
     void link.close(false);
     this.forget(link, reason);
+  }
+
+  /**
+   * A link said goodbye before the server's `member-left` came (the two travel different paths):
+   * the link is off the list at once, and the leave is reported with the server's reason, or as
+   * `left` if the server says nothing within FAREWELL_WAIT_MS (signaling down).
+   */
+  private awaitServer(link: PeerLink): void {
+    this.links.delete(link.id);
+    this.applyBitrate();
+    const timer = setTimeout(() => {
+      this.farewells.delete(link.id);
+      this.emit('participant-left', link, 'left');
+    }, FAREWELL_WAIT_MS);
+    this.farewells.set(link.id, { link, timer });
   }
 
   /** A link is over: off the list, the others get more bitrate, the session hears of it. */
