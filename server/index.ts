@@ -462,6 +462,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
           // The pre-warmed socket becomes the member's now: what an opening socket is told (the
           // roster, a wait) goes to it ahead of this answer, and the page reads it after.
           const adopted = parked === peerId && relay.adoptParked(added);
+          // Its pre-warm was counted against the join rate limit: one pre-warm and its join count once.
+          if (parked === peerId) limiter.refund(site(req).ip);
           log(`rtc-call: join room=${room} peer=${peerId} role=${role}${waiting ? ' waiting' : ''} members=${answer.members.length}${keep ? ' (kept its id)' : ''}${replaced ? ` replaces=${replaced.peerId}` : ''}${parked ? (adopted ? ' (pre-warmed)' : ' (pre-warmed, socket gone)') : ''}`);
           metrics.joined();
           if (!waiting) modes.seatsChanged(room);

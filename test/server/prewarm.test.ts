@@ -144,6 +144,21 @@ describe('pre-warmed join: the join rate limit', () => {
     assert.deepEqual(answers, [200, 200, 200, 429]);
   });
 
+  test('a pre-warm and the join that takes it count once; a spent pre-warm token refunds nothing', async () => {
+    const s2 = await start({ joinRateLimit: 2 });
+    try {
+      const pw = (await join(s2.base, 'pw-rl2', { displayName: 'Pat', prewarm: true })).body;
+      const first = await join(s2.base, 'pw-rl2', { displayName: 'Pat', prewarmToken: pw.peerToken });
+      assert.equal(first.status, 200);
+      assert.equal(first.body.peerId, pw.peerId);
+      // One hit left: this join takes it; the spent token earns no refund; the next is refused.
+      assert.equal((await join(s2.base, 'pw-rl2', { displayName: 'Kim', prewarmToken: pw.peerToken })).status, 200);
+      assert.equal((await join(s2.base, 'pw-rl2', { displayName: 'Lee', prewarmToken: pw.peerToken })).status, 429);
+    } finally {
+      await s2.close();
+    }
+  });
+
 });
 
 describe('pre-warmed join: expiry', () => {
