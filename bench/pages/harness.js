@@ -175,7 +175,7 @@
   }
 
   /** Two RTCPeerConnections signalled in the page; B (the joiner) offers, as in rtc-call. */
-  async function rawPair(sa, sb, config, onRemoteAtB, onRemoteAtA) {
+  async function rawPair(sa, sb, config, onRemoteAtB, onRemoteAtA, { recvAudio = false } = {}) {
     const a = new RTCPeerConnection(config);
     const b = new RTCPeerConnection(config);
     a.onicecandidate = (e) => { if (e.candidate) b.addIceCandidate(e.candidate).catch(() => {}); };
@@ -187,6 +187,7 @@
     for (const t of sb?.getTracks() ?? []) b.addTrack(t, sb);
     for (const t of sa?.getTracks() ?? []) a.addTrack(t, sa);
     if (!sb) b.addTransceiver('video', { direction: 'recvonly' });
+    if (!sb && recvAudio) b.addTransceiver('audio', { direction: 'recvonly' });
     const offer = await b.createOffer();
     await b.setLocalDescription(offer);
     await a.setRemoteDescription(offer);
@@ -525,7 +526,7 @@
   async function syncRaw({ ms = 8000, iceServers = [], iceTransportPolicy = 'all' }) {
     const src = flashBeepSource();
     const remote = new Promise((resolve) => {
-      rawPair(src.stream, null, { iceServers, iceTransportPolicy }, (s) => resolve(s)).then((p) => (window.__pcs = p));
+      rawPair(src.stream, null, { iceServers, iceTransportPolicy }, (s) => resolve(s), undefined, { recvAudio: true }).then((p) => (window.__pcs = p));
     });
     const stream = await withTimeout(remote, 15_000, 'remote stream (raw)');
     // Chromium feeds a remote track to WebAudio only while a media element plays it.

@@ -187,6 +187,8 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   private historyFrom: string | null = null;
   /** Who speaks (one timer over everyone's microphone while in the call). */
   private speakers: ActiveSpeakerTracker | null = null;
+  /** Takes our listener off the shared screen's track. */
+  private screenEnded: (() => void) | undefined;
   /** Who of the others shares a screen (to tell when that changes). */
   private readonly remoteScreens = new Set<string>();
   /** Whether we have been let in (or never had to wait) in this call: `reconnecting` goes back to connected, else to waiting. */
@@ -908,9 +910,13 @@ export class CallSession extends TypedEmitter<SessionEvents> {
       track.stop(); // left meanwhile, or a second share won the race
       return !!this.screenTrack;
     }
-    track.addEventListener('ended', () => {
+    // Removed when the share ends: the browser may keep a captured track (and so this listener,
+    // and through it the session and its element) alive long after the call.
+    const onEnded = () => {
       if (this.screenTrack === track) void this.stopScreenShare();
-    });
+    };
+    track.addEventListener('ended', onEnded);
+    this.screenEnded = () => track.removeEventListener('ended', onEnded);
     this.screenTrack = track;
     this.screenStream = new MediaStream([track]);
     await transport.publish('screen', track);
@@ -924,6 +930,8 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     if (!track) return;
     this.screenTrack = null;
     this.screenStream = null;
+    this.screenEnded?.();
+    this.screenEnded = undefined;
     track.stop();
     await this.transport?.publish('screen', null);
     this.screenChanged(false);
@@ -1156,6 +1164,8 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     this.videoStep = 0;
     this.poorSince = 0;
     this.audioOnlySuggested = false;
+    this.screenEnded?.();
+    this.screenEnded = undefined;
     this.screenTrack?.stop();
     this.screenTrack = null;
     this.screenStream = null;

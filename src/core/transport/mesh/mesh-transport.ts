@@ -547,25 +547,35 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   // ── links ─────────────────────────────────────────────────────────────────────────────────
 
   /** Tracks to offer: real ones where we have them, placeholders elsewhere (swapped right after). */
+  /**
+   * The stream a new link is offered (or answered) with, and `done()` once PeerJS has added its
+   * tracks to the connection (inside call() / answer()): the placeholders stop, and the stream
+   * lets go of its tracks — a track holds on to every stream it is in, so a microphone kept for
+   * a long call would otherwise keep one stream (and its stopped placeholders) per link ever made.
+   */
   private sendStream() {
     const { microphone, camera, screen } = this.tracks;
     const placeholders = createPlaceholderTracks();
     // In this order: one audio, then camera and screen as the first and second video transceiver.
     const stream = new MediaStream([microphone ?? placeholders.audio, camera ?? placeholders.video, screen ?? placeholders.screen]);
-    return { stream, placeholders };
+    const done = () => {
+      placeholders.dispose();
+      for (const track of stream.getTracks()) stream.removeTrack(track);
+    };
+    return { stream, done };
   }
 
   private call(member: PublicMember, replacing = false): void {
     const peer = this.peer;
     if (!peer || (this.links.has(member.peerId) && !replacing)) return;
-    const { stream, placeholders } = this.sendStream();
+    const { stream, done } = this.sendStream();
     // PeerJS makes the first offer inside call(), before we reach its transceivers: that offer gets
     // the codec order through PeerJS's sdpTransform (codecs.ts).
     const prefer = this.codecs.audio?.length || this.codecs.video?.length;
     const media = peer.call(member.peerId, stream, prefer ? { sdpTransform: (sdp: string) => preferInSdp(sdp, this.codecs) } : undefined);
     this.addLink(member, media, replacing);
     // The offer already has its audio and two video m-lines; the placeholders have served.
-    placeholders.dispose();
+    done();
   }
 
   private answer(media: MediaConnection): void {
@@ -589,11 +599,11 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     const old = this.links.get(media.peer);
     this.links.delete(media.peer);
     void old?.close(false);
-    const { stream, placeholders } = this.sendStream();
+    const { stream, done } = this.sendStream();
     media.answer(stream);
     // A participant calling again (a re-dial, a reload that kept its id) is the same participant.
     this.addLink(member, media, !!old);
-    placeholders.dispose();
+    done();
   }
 
   private addLink(member: PublicMember, media: MediaConnection, replacing = false): void {
