@@ -11,6 +11,8 @@
  * ```
  */
 
+import { onTick } from '../ticker.js';
+
 // Shared by every copy of the library on the page, like the warnings in define-element.ts: two
 // copies must not open two contexts (Chromium limits how many a page may have running).
 interface SharedAudio {
@@ -136,8 +138,8 @@ export class LevelMeter {
   private readonly analyser: AnalyserNode;
   private readonly buffer: Float32Array<ArrayBuffer>;
   private readonly blockSize: number;
-  /** The sampling timer; null when the owner samples (`manual`); undefined once stopped. */
-  private timer: ReturnType<typeof setInterval> | null | undefined;
+  /** Stops its job on the shared timer; null when the owner samples (`manual`); undefined once stopped. */
+  private timer: (() => void) | null | undefined;
 
   /**
    * @param stream a stream with at least one audio track (throws `InvalidStateError` otherwise)
@@ -165,13 +167,14 @@ export class LevelMeter {
     this.blockSize = Math.max(1, Math.round(this.context.sampleRate / 100));
     // An AnalyserNode is pulled by the graph without reaching the destination: nothing is played.
     this.source.connect(this.analyser);
-    this.timer = options.manual ? null : setInterval(() => this.sample(), intervalMs);
+    // On the page's one timer (core/ticker.ts), not a timer of its own.
+    this.timer = options.manual ? null : onTick(() => this.sample(), intervalMs);
   }
 
   /** Stops sampling, disconnects the nodes and releases the shared AudioContext. Idempotent. */
   stop(): void {
     if (this.timer === undefined) return;
-    if (this.timer !== null) clearInterval(this.timer);
+    if (this.timer !== null) this.timer();
     this.timer = undefined;
     this.source.disconnect();
     this.analyser.disconnect();
@@ -196,6 +199,34 @@ export class LevelMeter {
   }
 }
 
+/**
+ * One meter per audio track for everyone who wants its level: `<rtc-video-tile>`'s speaking ring
+ * and the session's active-speaker tracking watch the same microphones, so each track is analysed
+ * once per tick, not once per watcher. `listener` hears every sample (~10 Hz). Throws
+ * `InvalidStateError` for a track the browser cannot analyse (ended). Returns the function that
+ * stops watching; the meter stops with its last watcher.
+ */
+export function watchLevel(track: MediaStreamTrack, listener: (level: number) => void): () => void {
+  let entry = watched.get(track);
+  if (!entry) {
+    const listeners = new Set<(level: number) => void>();
+    const meter = new LevelMeter(new MediaStream([track]), (level) => {
+      for (const l of [...listeners]) l(level);
+    });
+    entry = { meter, listeners };
+    watched.set(track, entry);
+  }
+  const e = entry;
+  e.listeners.add(listener);
+  return () => {
+    if (!e.listeners.delete(listener) || e.listeners.size) return;
+    e.meter.stop();
+    if (watched.get(track) === e) watched.delete(track);
+  };
+}
+
+const watched = new Map<MediaStreamTrack, { meter: LevelMeter; listeners: Set<(level: number) => void> }>();
+
 /** Options of `SpeakingDetector`. */
 export interface SpeakingDetectorOptions extends LevelMeterOptions {
   /** A window at or above this level (see `LevelMeter.level`) counts as loud; default 0.02 (≈ −34 dBFS). */
@@ -212,12 +243,17 @@ export interface SpeakingDetectorOptions extends LevelMeterOptions {
 export class SpeakingDetector {
   /** True while the stream is considered to be speaking. */
   speaking = false;
+  /** The latest level (0…1) of the track's meter. */
+  level = 0;
+  /** How many windows have been examined so far. */
+  samples = 0;
 
-  private readonly meter: LevelMeter;
+  private readonly unwatch: () => void;
   private lastLoud = -Infinity;
 
   /**
-   * @param stream a stream with at least one audio track (throws `InvalidStateError` otherwise)
+   * @param stream a stream with at least one audio track (throws `InvalidStateError` otherwise);
+   *   its first one is measured, on the meter every watcher of that track shares (`watchLevel`)
    * @param onChange called whenever `speaking` changes
    */
   constructor(
@@ -227,33 +263,23 @@ export class SpeakingDetector {
   ) {
     const threshold = options.threshold ?? 0.02;
     const holdMs = options.holdMs ?? 600;
-    this.meter = new LevelMeter(
-      stream,
-      (level) => {
-        const now = performance.now();
-        if (level >= threshold) this.lastLoud = now;
-        const next = now - this.lastLoud < holdMs;
-        if (next !== this.speaking) {
-          this.speaking = next;
-          this.onChange(next);
-        }
-      },
-      options,
-    );
-  }
-
-  /** The latest level (0…1) of the underlying meter. */
-  get level(): number {
-    return this.meter.level;
-  }
-
-  /** How many windows have been examined so far. */
-  get samples(): number {
-    return this.meter.samples;
+    const track = stream.getAudioTracks()[0];
+    if (!track) throw new DOMException('The stream has no audio track.', 'InvalidStateError');
+    this.unwatch = watchLevel(track, (level) => {
+      this.level = level;
+      this.samples++;
+      const now = performance.now();
+      if (level >= threshold) this.lastLoud = now;
+      const next = now - this.lastLoud < holdMs;
+      if (next !== this.speaking) {
+        this.speaking = next;
+        this.onChange(next);
+      }
+    });
   }
 
   /** Stops detection and releases the shared AudioContext (no further `onChange`). Idempotent. */
   stop(): void {
-    this.meter.stop();
+    this.unwatch();
   }
 }

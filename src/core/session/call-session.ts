@@ -12,6 +12,7 @@ import { ActiveSpeakerTracker } from './active-speaker.js';
 import { QualityState, SAMPLE_HISTORY, assessInbound, assessOutbound, worstOf, type NetworkQuality } from './quality.js';
 import type { LinkSample } from '../transport/stats.js';
 import { RoomClient, type JoinResponse, type PrewarmResponse } from '../room-client.js';
+import { onTick } from '../ticker.js';
 import { BackoffReconnectPolicy, RECONNECT_WITHOUT_MEDIA_MS, type BitratePolicy, type ReconnectPolicy } from './policies.js';
 import { MAX_APP_DATA_BYTES, MAX_CHAT_CODE_POINTS, type ChatWire, type CodecPreferences, type FileOffer, type LocalState, type RemotePeer, type Transport } from '../transport/transport.js';
 import { DEFAULT_MAX_FILE_SIZE, safeFileName, sha256Hex } from '../files.js';
@@ -171,7 +172,8 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   /** Quality per remote participant (with their recent readings), and of our uplink. */
   private readonly qualities = new Map<string, { state: QualityState; samples: LinkSample[] }>();
   private uplink = new QualityState();
-  private qualityTimer: ReturnType<typeof setInterval> | undefined;
+  /** Stops the quality job on the page's one timer (core/ticker.ts). */
+  private qualityTimer: (() => void) | undefined;
   /** The camera's step down (0 full, 1 half at 20 fps, 2 quarter at 10 fps), and when it last changed. */
   private videoStep = 0;
   private videoStepAt = 0;
@@ -616,10 +618,10 @@ export class CallSession extends TypedEmitter<SessionEvents> {
 
   // ── connection quality ──────────────────────────────────────────────────────────────────────
 
-  /** One timer reads every link about once a second (quality.ts has the rules). */
+  /** Every link is read about once a second, on the page's one timer (quality.ts has the rules). */
   private startQualityWatch(): void {
     if (this.qualityTimer) return;
-    this.qualityTimer = setInterval(() => void this.sampleQuality(), QUALITY_SAMPLE_MS);
+    this.qualityTimer = onTick(() => void this.sampleQuality(), QUALITY_SAMPLE_MS);
   }
 
   private async sampleQuality(): Promise<void> {
@@ -1157,7 +1159,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     if (this.transport === transport) this.transport = null;
     this.speakers?.stop();
     this.speakers = null;
-    clearInterval(this.qualityTimer);
+    this.qualityTimer?.();
     this.qualityTimer = undefined;
     this.qualities.clear();
     this.uplink = new QualityState();
