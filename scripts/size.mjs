@@ -38,9 +38,9 @@ const BUDGETS = {
 const PATHS = {
   'first paint': {
     from: ['entry'],
-    gzip: 57 * KiB,
+    gzip: 58 * KiB,
     target: 20 * KiB,
-    note: 'the entry and its static imports: what every page loads before the pre-join view (55.9 KiB at the split, 56.6 with the pre-warmed join; issue 23 target 20 KiB)',
+    note: 'the entry and its static imports: what every page loads before the pre-join view (55.9 KiB at the split, 56.6 with the pre-warmed join, 57.0 with the shared ticker; issue 23 target 20 KiB)',
   },
   '1:1 call (mesh)': {
     from: ['entry', 'mesh'],
