@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Prints the README "Performance" tables (markdown) from bench/results/*.json.
+// Prints the tables of docs/performance.md (markdown) from bench/results/*.json.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJson, resultsDir } from './lib.mjs';
@@ -9,13 +9,13 @@ const load = (name) => {
   return existsSync(file) ? readJson(file) : undefined;
 };
 const out = [];
-for (const name of ['size', 'join', 'glass', 'teardown', 'mainthread']) {
+for (const name of ['size', 'join', 'glass', 'avsync', 'teardown', 'mainthread']) {
   const r = load(name);
   if (!r) continue;
   out.push(`**${name}** — \`${r.command}\` (${r.machine.date.slice(0, 16)}${r.commit ? `, commit ${r.commit}` : ""}, ${r.machine.cpus} cores)\n\n${r.markdown}\n`);
   if (name === 'join' && r.phases) {
     const rows = r.phases;
-    out.push(['| ' + rows[0].join(' | ') + ' |', '| --- | ---: | ---: |', ...rows.slice(1).map((x) => `| ${x.join(' | ')} |`)].join('\n') + '\n');
+    out.push(['| ' + rows[0].join(' | ') + ' |', `| --- |${' ---: |'.repeat(rows[0].length - 1)}`, ...rows.slice(1).map((x) => `| ${x.join(' | ')} |`)].join('\n') + '\n');
   }
 }
 const s = load('server');

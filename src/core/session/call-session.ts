@@ -148,6 +148,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   private tearingDown = false;
   private readonly reconnectPolicy: ReconnectPolicy;
   private readonly createTransport: (mode: CallMode, join: JoinResponse) => Transport | Promise<Transport>;
+  private readonly preloadTransport: (() => void) | undefined;
   private signalingLostAt = 0;
   private lastMic: boolean | undefined;
   private lastCamera: boolean | undefined;
@@ -199,6 +200,15 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   constructor(options: SessionOptions = {}) {
     super();
     this.reconnectPolicy = options.reconnect ?? new BackoffReconnectPolicy();
+    // With the default transports, a join that was not pre-warmed loads the mesh's code (PeerJS)
+    // while its join request is on its way, not after the answer.
+    if (!options.createTransport) {
+      this.preloadTransport = () => {
+        import('../transport/mesh/mesh-transport.js').then((m) => m.preloadPeerJs()).catch(() => {
+          // Loaded again, and reported, when the transport is made.
+        });
+      };
+    }
     this.createTransport = options.createTransport ?? (async (mode, join) => {
       // A room that switches between mesh and SFU as it grows and shrinks runs both, on one socket.
       if (join.switchable) {
@@ -439,6 +449,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
       if (abort.signal.aborted) return;
 
       const warm = this.takePrewarm(config);
+      if (!warm) this.preloadTransport?.();
       const client = new RoomClient(config.server, config.room);
       this.client = client;
       let info: JoinResponse;

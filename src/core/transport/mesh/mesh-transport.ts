@@ -30,6 +30,11 @@ export { SIGNALING_OPEN_TIMEOUT_MS };
 
 /** How long a call from a room-mate the server has not announced yet is held before it is refused. */
 export const HOLD_UNANNOUNCED_MS = 5_000;
+/** Loads PeerJS now (a join about to need it): the session starts this alongside the join request. */
+export function preloadPeerJs(): Promise<unknown> {
+  return loadPeerJs();
+}
+
 /** How long a goodbye on a link waits for the server's `member-left` and its reason. */
 export const FAREWELL_WAIT_MS = 1_000;
 
