@@ -11,7 +11,11 @@ import {
   audioContextUsers,
   currentAudioContext,
   releaseAudioContext,
+  watchLevel,
+  countStreamNode,
+  RECYCLE_AFTER_NODES,
 } from '../../src/core/media/audio.js';
+import { tickJobs } from '../../src/core/ticker.js';
 import { LocalMedia } from '../../src/core/media/local-media.js';
 import { framesAdvance, until } from './helpers/media.js';
 import { centreOf, countListeners, loopback, silentStream } from './helpers/tile.js';
@@ -88,6 +92,36 @@ describe('core/audio', () => {
     const from = det.samples;
     await until(() => det.samples >= from + 15, '15 more windows (1.5 s of beeps)');
     expect(changes).to.deep.equal([true]);
+  });
+
+  it(`a context that made ${RECYCLE_AFTER_NODES} stream nodes is not handed out again; it closes with its last user`, async () => {
+    const old = acquireAudioContext();
+    for (let i = 0; i < RECYCLE_AFTER_NODES; i++) countStreamNode(old);
+    const fresh = acquireAudioContext();
+    expect(fresh === old, 'a new context for new users').to.equal(false);
+    expect(audioContextUsers()).to.equal(2);
+    releaseAudioContext(fresh);
+    expect(old.state).to.not.equal('closed');
+    releaseAudioContext(old);
+    expect(audioContextUsers()).to.equal(0);
+    await until(() => old.state === 'closed' && fresh.state === 'closed', 'both closed');
+  });
+
+  it('two watchers of one microphone share one meter on the page\'s one timer; it stops with the last', async () => {
+    const stream = await mic();
+    const track = stream.getAudioTracks()[0]!;
+    const jobs = tickJobs();
+    const levels: number[][] = [[], []];
+    const stopA = watchLevel(track, (l) => levels[0]!.push(l));
+    const det = new SpeakingDetector(new MediaStream([track]), () => {});
+    expect(tickJobs() - jobs, 'one meter for both').to.equal(1);
+    expect(audioContextUsers()).to.equal(1);
+    await until(() => det.samples >= 5 && levels[0]!.length >= 5, 'both hear samples');
+    stopA();
+    expect(tickJobs() - jobs, 'still measured for the detector').to.equal(1);
+    det.stop();
+    expect(tickJobs() - jobs).to.equal(0);
+    expect(audioContextUsers()).to.equal(0);
   });
 
   it('SpeakingDetector stays off for a silent stream (oscillator at zero gain)', async () => {
