@@ -58,6 +58,8 @@ export interface RoomControlOptions {
   cfg: ResolvedConfig;
   log: (line: string) => void;
   notify?: (notice: RoomNotice) => void;
+  /** Cluster mode (RTC_REDIS_URL): other nodes also tell members things. */
+  cluster?: boolean;
   /** Call modes; absent: every room a mesh that never switches. */
   modes?: SeatModes;
 }
@@ -126,7 +128,7 @@ export class RoomControl {
   /** The room's call mode changed: every seated member with an open socket is told now, the others when theirs opens. */
   modeChanged(room: string, mode: CallMode): void {
     for (const m of this.rooms.members(room)) {
-      if (this.relay.sendEvent(m.socket, { event: 'mode-changed', data: { mode } })) m.mode = mode;
+      if (this.relay.sendTo(m, { event: 'mode-changed', data: { mode } })) m.mode = mode;
     }
   }
 
@@ -156,6 +158,11 @@ export class RoomControl {
     if (m.role === 'host') this.hostPresenceChanged(m.room);
   }
 
+  /** Another node ended the room: forget what this one remembers of it. */
+  forgetRoom(room: string): void {
+    this.hostPresentSent.delete(room);
+  }
+
   roomEnded(room: string, reason: 'empty' | 'ended-by-host' = 'empty'): void {
     this.hostPresentSent.delete(room);
     this.opts.notify?.({ event: 'room-ended', room, data: { reason } });
@@ -164,9 +171,10 @@ export class RoomControl {
   /** Tell the waiting ones when a host arrives or the last one goes ("The host has not joined yet"). */
   private hostPresenceChanged(room: string): void {
     const present = this.rooms.hostPresent(room);
-    if (this.hostPresentSent.get(room) === present) return;
+    // In cluster mode another node may have told them since: no memory of what was sent then.
+    if (!this.opts.cluster && this.hostPresentSent.get(room) === present) return;
     this.hostPresentSent.set(room, present);
-    for (const w of this.rooms.waiting(room)) this.relay.sendEvent(w.socket, { event: 'waiting', data: { hostPresent: present } });
+    for (const w of this.rooms.waiting(room)) this.relay.sendTo(w, { event: 'waiting', data: { hostPresent: present } });
   }
 
   /** The credentials and roster someone waiting was kept from, and the room's call mode now. */
@@ -217,7 +225,7 @@ export class RoomControl {
         if (!checked.ok) throw new RtcHttpError('bad-request', checked.message);
         if (target.sub !== undefined && this.opts.cfg.denyCooldownS > 0) {
           this.rooms.state(room).cooldowns.set(target.sub, Date.now() + this.opts.cfg.denyCooldownS * 1000);
-          this.rooms.changed();
+          this.rooms.changed(room);
         }
         this.relay.dismiss(target, { event: 'denied', data: checked.message ? { message: checked.message } : {} });
         this.rooms.remove(target.peerId, 'denied');
@@ -229,7 +237,7 @@ export class RoomControl {
         if (target === actor) throw new RtcHttpError('not-allowed', 'a host cannot remove themselves: leave instead');
         if (target.sub !== undefined) {
           this.rooms.state(room).barred.add(target.sub);
-          this.rooms.changed();
+          this.rooms.changed(room);
         }
         this.relay.dismiss(target, { event: 'removed', data: { reason: 'removed-by-host' } });
         this.rooms.remove(target.peerId, 'removed-by-host');
@@ -238,7 +246,7 @@ export class RoomControl {
       }
       case 'mute': {
         const target = this.seatedOne(room, a.peerId);
-        this.relay.sendEvent(target.socket, { event: 'mute-requested', data: by !== undefined ? { by } : {} });
+        this.relay.sendTo(target, { event: 'mute-requested', data: by !== undefined ? { by } : {} });
         return undefined;
       }
       case 'lock':
@@ -248,7 +256,7 @@ export class RoomControl {
         const state = this.rooms.state(room);
         if (state.locked !== locked) {
           state.locked = locked;
-          this.rooms.changed();
+          this.rooms.changed(room);
           this.relay.broadcast(room, { event: 'locked', data: by !== undefined ? { locked, by } : { locked } });
           this.opts.log(`rtc-call: ${a.action} room=${room} by=${who}`);
         }
@@ -310,7 +318,7 @@ export class RoomControl {
     // (with the mode now); a room this seat takes above RTC_MESH_MAX then goes through the SFU,
     // and everyone, the admitted one too, gets mode-changed.
     this.seated(target);
-    this.relay.sendEvent(target.socket, { event: 'admitted', data });
+    this.relay.sendTo(target, { event: 'admitted', data });
     this.opts.modes?.seatsChanged(room);
   }
 
