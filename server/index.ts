@@ -121,6 +121,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     sync: cluster,
     onMovedAway: (m) => relay.handOver(m),
     onRemoteLeave: (m) => relay.forget(m),
+    onRemoteSeated: (m) => control.seatedElsewhere(m),
     onRemoteRoomEnded: (room) => {
       control.forgetRoom(room);
       modes.ended(room);
@@ -450,12 +451,14 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
           // them; a knock reaches every host at once.
           if (waiting) control.knocked(added);
           else control.seated(added);
-          const answer = joinAnswer(added, signed.token);
+          // Cluster mode: who came before this seat, by Redis's order (another node's join a moment
+          // ago included); the seat is in Redis before the page can open its socket on another node.
+          const before = cluster && !waiting ? await cluster.joinedBefore(room, peerId) : undefined;
+          if (cluster && !before) await cluster.barrier();
+          const answer = joinAnswer(added, signed.token, before);
           log(`rtc-call: join room=${room} peer=${peerId} role=${role}${waiting ? ' waiting' : ''} members=${answer.members.length}${keep ? ' (kept its id)' : ''}${replaced ? ` replaces=${replaced.peerId}` : ''}`);
           metrics.joined();
           if (!waiting) modes.seatsChanged(room);
-          // Cluster mode: the seat is in Redis before the page can open its socket on another node.
-          if (cluster) await cluster.barrier();
           res.json(answer);
           return;
         } catch (err) {
@@ -471,7 +474,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
    * The join answer for a member with its freshly signed peer token. Someone waiting learns
    * nothing of the room and gets no ICE servers: the `admitted` event brings them.
    */
-  function joinAnswer(m: Member, peerToken: string): JoinResponse {
+  function joinAnswer(m: Member, peerToken: string, before?: Member[]): JoinResponse {
     return {
       peerId: m.peerId,
       peerToken,
@@ -480,7 +483,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       role: m.role,
       iceServers: m.waiting ? [] : iceServersFor(m.peerId, cfg),
       iceTransportPolicy: cfg.iceTransportPolicy,
-      members: m.waiting ? [] : rooms.members(m.room).filter((o) => o !== m).map(toPublic),
+      members: m.waiting ? [] : (before ?? rooms.members(m.room)).filter((o) => o !== m).map(toPublic),
       signaling: { path: signalingPath(), key: PEERJS_KEY },
       maxParticipants: rooms.capacity(m.room),
       mode: (m.mode = modes.mode(m.room)),

@@ -11,6 +11,9 @@
  * - `rtc:nodes`    set of the node ids that ever started and did not stop cleanly
  * - `rtc:node:<id>` a node's heartbeat (PX 3000, renewed every second)
  * - `rtc:adopt:<id>` who took over a dead node's members (SET NX, so exactly one node does)
+ * - `rtc:order:<room>` sorted set of a room's seated peer ids by join order, `rtc:seq:<room>`
+ *                  its counter: a join answer names exactly the members who joined before it,
+ *                  even when two joins reach two nodes at the same moment
  * - `rtc:rl:<bucket>:<ip>` rate-limit counters (fixed windows, PEXPIRE)
  *
  * Channels: `rtc:roster` (every roster change, from the node that made it: `{ from, op, … }`) and
@@ -42,6 +45,29 @@ export const NODE_TTL_MS = 3_000;
 const HEARTBEAT_MS = 1_000;
 /** How long a lookup, barrier or rate-limit count may wait for Redis before the node goes on without it. */
 const QUICK_MS = 1_000;
+/**
+ * A member record saved and published at once; a seated one not yet in its room's join order gets
+ * the next place there (a join, an admission, a seat rebuilt from its token).
+ * KEYS: members, seq:<room>, order:<room>; ARGV: peer id, record, seated 1/0, channel, message.
+ */
+const SAVE = `
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[3] == '1' and not redis.call('ZSCORE', KEYS[3], ARGV[1]) then
+  local seq = redis.call('INCR', KEYS[2])
+  redis.call('EXPIRE', KEYS[2], 604800)
+  redis.call('ZADD', KEYS[3], seq, ARGV[1])
+end
+redis.call('PUBLISH', ARGV[4], ARGV[5])
+return 1`;
+/** Who took a seat in the room before this one (KEYS: order:<room>; ARGV: peer id). */
+const BEFORE = `
+local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not s then return {} end
+return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. s)`;
+type Scripted = Redis & {
+  rtcSave(members: string, seq: string, order: string, peerId: string, json: string, seated: string, channel: string, message: string): Promise<number>;
+  rtcBefore(order: string, peerId: string): Promise<string[]>;
+};
 /** How long start() waits for Redis. */
 const CONNECT_MS = 5_000;
 
@@ -116,6 +142,8 @@ export class RedisCluster implements RosterSync, FrameRouter {
     };
     this.pub = new Redis(this.url, common);
     this.sub = new Redis(this.url, common);
+    this.pub.defineCommand('rtcSave', { numberOfKeys: 3, lua: SAVE });
+    this.pub.defineCommand('rtcBefore', { numberOfKeys: 1, lua: BEFORE });
     for (const client of [this.pub, this.sub]) client.on('error', () => { /* reported by 'close' / 'ready' below */ });
     this.pub.on('close', () => this.down());
     this.pub.on('ready', () => this.up());
@@ -148,13 +176,14 @@ export class RedisCluster implements RosterSync, FrameRouter {
   saved(r: MemberRecord): void {
     if (!this.pub) return; // not started: nothing to share yet
     const json = JSON.stringify(r);
-    this.pub.multi().hset(MEMBERS, r.peerId, json).publish(ROSTER, `{"from":${JSON.stringify(this.node)},"op":"saved","r":${json}}`).exec().catch(() => {});
+    const message = `{"from":${JSON.stringify(this.node)},"op":"saved","r":${json}}`;
+    (this.pub as Scripted).rtcSave(MEMBERS, `${PREFIX}seq:${r.room}`, `${PREFIX}order:${r.room}`, r.peerId, json, r.waiting ? '0' : '1', ROSTER, message).catch(() => {});
   }
 
   removed(peerId: string, room: string, revokedUntil: number): void {
     if (!this.pub) return;
     const msg: RosterMessage = { from: this.node, op: 'removed', id: peerId, room, until: revokedUntil };
-    this.pub.multi().hdel(MEMBERS, peerId).zadd(REVOKED, revokedUntil, peerId).publish(ROSTER, JSON.stringify(msg)).exec().catch(() => {});
+    this.pub.multi().hdel(MEMBERS, peerId).zadd(REVOKED, revokedUntil, peerId).zrem(`${PREFIX}order:${room}`, peerId).publish(ROSTER, JSON.stringify(msg)).exec().catch(() => {});
   }
 
   roomState(room: string, state: RoomStateRecord | undefined): void {
@@ -182,6 +211,27 @@ export class RedisCluster implements RosterSync, FrameRouter {
       return rooms.applySaved(JSON.parse(json) as MemberRecord) ?? rooms.get(peerId);
     } catch {
       return rooms.get(peerId);
+    }
+  }
+
+  /**
+   * A seat taken in `room` (its record already on its way, on the same connection, which gave it
+   * its place in the room's join order): the seated members who took theirs before it, in order, loaded into this node's copy if it had not heard of
+   * them yet. Undefined when Redis does not answer soon (the caller goes by its own copy).
+   */
+  async joinedBefore(room: string, peerId: string): Promise<Member[] | undefined> {
+    const rooms = this.rooms;
+    if (!rooms || !this.pub) return undefined;
+    try {
+      const ids = await this.quick((this.pub as Scripted).rtcBefore(`${PREFIX}order:${room}`, peerId));
+      const unknown = ids.filter((id) => !rooms.get(id));
+      if (unknown.length) {
+        const records = await this.quick(this.pub.hmget(MEMBERS, ...unknown));
+        for (const json of records) if (json) { const r = parse<MemberRecord>(json); if (r) rooms.applySaved(r); }
+      }
+      return ids.map((id) => rooms.get(id)).filter((m): m is Member => m !== undefined && m.room === room && !m.waiting);
+    } catch {
+      return undefined;
     }
   }
 

@@ -136,7 +136,7 @@ export class RoomControl {
   seated(m: Member): void {
     this.relay.announceJoined(m);
     this.opts.notify?.({ event: 'member-joined', room: m.room, data: { peerId: m.peerId, displayName: m.displayName, role: m.role, ...(m.sub !== undefined ? { sub: m.sub } : {}) } });
-    if (m.role === 'host') this.hostPresenceChanged(m.room);
+    if (m.role === 'host') this.hostPresenceChanged(m.room, this.opts.cluster);
   }
 
   /** Someone knocked (a join, or a rebuilt socket): every host is told, not just the first. */
@@ -168,13 +168,24 @@ export class RoomControl {
     this.opts.notify?.({ event: 'room-ended', room, data: { reason } });
   }
 
-  /** Tell the waiting ones when a host arrives or the last one goes ("The host has not joined yet"). */
-  private hostPresenceChanged(room: string): void {
+  /**
+   * Tell the waiting ones when a host arrives or the last one goes ("The host has not joined yet").
+   * `localOnly` (cluster mode, a host seated): this node's waiting ones; each node tells its own.
+   */
+  private hostPresenceChanged(room: string, localOnly = false): void {
     const present = this.rooms.hostPresent(room);
     // In cluster mode another node may have told them since: no memory of what was sent then.
     if (!this.opts.cluster && this.hostPresentSent.get(room) === present) return;
     this.hostPresentSent.set(room, present);
-    for (const w of this.rooms.waiting(room)) this.relay.sendTo(w, { event: 'waiting', data: { hostPresent: present } });
+    for (const w of this.rooms.waiting(room)) {
+      if (!localOnly || this.rooms.isLocal(w)) this.relay.sendTo(w, { event: 'waiting', data: { hostPresent: present } });
+    }
+  }
+
+  /** Cluster mode: another node seated someone (a join, an admission): this node's sockets in the room hear of it. */
+  seatedElsewhere(m: Member): void {
+    this.relay.announceJoined(m);
+    if (m.role === 'host') this.hostPresenceChanged(m.room, true);
   }
 
   /** The credentials and roster someone waiting was kept from, and the room's call mode now. */

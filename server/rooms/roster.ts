@@ -77,6 +77,8 @@ export interface RoomsOptions {
   sync?: RosterSync;
   /** Cluster mode: another node took over a member whose socket or timers were here (its queued frames follow it). */
   onMovedAway?(member: Member): void;
+  /** Cluster mode: another node seated a member (joined, admitted): this node's sockets in the room hear of it. */
+  onRemoteSeated?(member: Member): void;
   /** Cluster mode: another node took a member off the roster (its room-mates were told by that node). */
   onRemoteLeave?(member: Member): void;
   /** Cluster mode: another node took the last member of a room off the roster. */
@@ -378,13 +380,16 @@ export class Rooms {
     const m = this.byId.get(r.peerId);
     if (!m) {
       if (r.room === undefined || typeof r.peerId !== 'string') return undefined;
-      return this.insert({
+      const added = this.insert({
         peerId: r.peerId, room: r.room, displayName: r.displayName, role: r.role, ...(r.sub !== undefined ? { sub: r.sub } : {}),
         ...(r.rk !== undefined ? { rk: r.rk } : {}), tokenExp: r.tokenExp, waiting: r.waiting, since: r.since, state: r.state,
         node: r.node, socket: null, timer: null,
       });
+      if (!added.waiting) this.opts.onRemoteSeated?.(added);
+      return added;
     }
     const wasHere = this.isLocal(m);
+    const wasWaiting = m.waiting;
     m.displayName = r.displayName;
     m.tokenExp = r.tokenExp;
     m.waiting = r.waiting;
@@ -399,6 +404,7 @@ export class Rooms {
       ws?.terminate();
       this.opts.onMovedAway?.(m);
     }
+    if (wasWaiting && !m.waiting) this.opts.onRemoteSeated?.(m);
     return m;
   }
 

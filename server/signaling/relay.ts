@@ -591,9 +591,16 @@ export class SignalingRelay {
     for (const mate of this.opts.rooms.members(room)) if (mate !== except) this.send(mate, frame);
   }
 
-  /** Tell the room someone took a seat (before they can call anyone). */
+  /**
+   * Tell the room someone took a seat (before they can call anyone). In cluster mode only this
+   * node's sockets: every node tells its own when it learns of the seat (server/cluster/), so two
+   * joins at once on two nodes still each hear of the other, exactly once.
+   */
   announceJoined(m: Member): void {
-    this.broadcast(m.room, { event: 'member-joined', data: toPublic(m) }, m);
+    const frame = roomFrame({ event: 'member-joined', data: toPublic(m) });
+    for (const mate of this.opts.rooms.members(m.room)) {
+      if (mate !== m && this.opts.rooms.isLocal(mate)) this.send(mate, frame);
+    }
   }
 
   /** A member left the roster: forget its queue and issued token; a seated one's mates are told (room event, then PeerJS LEAVE). */

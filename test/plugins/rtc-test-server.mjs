@@ -138,6 +138,8 @@ function baseRtcTestServerPlugin() {
       child.stdout.on('data', (d) => { out += d; if (/listening on/.test(out)) { clearTimeout(timer); resolve(); } });
       child.stderr.on('data', (d) => (err += d));
       child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`rtc-call-server exited ${code}: ${out}${err}`)); });
+      // RTC_TEST_SERVER_LOG=1: the process's log lines too.
+      if (process.env.RTC_TEST_SERVER_LOG) child.stderr.on('data', (d) => process.stderr.write(String(d).replace(/^(?=.)/gm, `[${name}] `)));
     });
     return { name, url: `http://127.0.0.1:${entry.port}`, port: entry.port };
   }

@@ -130,6 +130,24 @@ describe('cluster mode: two nodes, one Redis', { skip: noRedis }, () => {
     alice.p.close();
   });
 
+  test('two joins at the same moment on two nodes: exactly one of them calls the other (no one is missed, no glare)', async () => {
+    for (let i = 0; i < 10; i++) {
+      const room = `race${i}`;
+      const [ra, rb] = await Promise.all([enter(a, room, { name: 'A' }), enter(b, room, { name: 'B' })]);
+      assert.equal(ra.status + rb.status, 400, `${ra.text} ${rb.text}`);
+      const [ja, jb] = [ra.body as JoinResponse, rb.body as JoinResponse];
+      const listed = [ja.members.length, jb.members.length].sort();
+      assert.deepEqual(listed, [0, 1], `room ${room}: one answer lists the other, one lists nobody (got ${ja.members.length}, ${jb.members.length})`);
+      const [earlier, later, earlierNode] = ja.members.length === 0 ? [ja, jb, a] : [jb, ja, b];
+      assert.equal(later.members[0]!.peerId, earlier.peerId);
+      // The earlier one hears of the later one: member-joined, or the roster its socket gets on opening.
+      const p = await connect(earlierNode.port, earlier);
+      await p.next((m) => (isEvent('member-joined')(m) && m.payload.data.peerId === later.peerId) ||
+        (isEvent('members')(m) && m.payload.data.members.some((x: any) => x.peerId === later.peerId)));
+      p.close();
+    }
+  });
+
   test('the waiting room across nodes: knock reaches the host on the other node; admit, deny (cooldown), remove (barred), lock', async () => {
     const host = await seat(a, 'w1', { name: 'Rivera', role: 'host' });
     await host.p.next(isEvent('members'));
