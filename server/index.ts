@@ -120,8 +120,12 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   const rooms: Rooms = new Rooms({
     sync: cluster,
     onMovedAway: (m) => relay.handOver(m),
-    onRemoteLeave: (m) => relay.forget(m),
+    onRemoteLeave: (m, reason) => {
+      relay.forget(m);
+      control.leftElsewhere(m, reason);
+    },
     onRemoteSeated: (m) => control.seatedElsewhere(m),
+    onRemoteKnock: (m) => control.knockedElsewhere(m),
     onRemoteRoomEnded: (room) => {
       control.forgetRoom(room);
       modes.ended(room);

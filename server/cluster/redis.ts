@@ -30,7 +30,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { FrameRouter, RoutedFrame } from '../signaling/relay.js';
-import type { Member, MemberRecord, RoomStateRecord, Rooms, RosterSync } from '../rooms/roster.js';
+import type { LeaveReason, Member, MemberRecord, RoomStateRecord, Rooms, RosterSync } from '../rooms/roster.js';
 
 const PREFIX = 'rtc:';
 const MEMBERS = `${PREFIX}members`;
@@ -73,7 +73,7 @@ const CONNECT_MS = 5_000;
 
 type RosterMessage =
   | { from: string; op: 'saved'; r: MemberRecord }
-  | { from: string; op: 'removed'; id: string; room: string; until: number }
+  | { from: string; op: 'removed'; id: string; room: string; until: number; reason: LeaveReason }
   | { from: string; op: 'room'; room: string; s: RoomStateRecord | null };
 
 export interface RedisClusterOptions {
@@ -180,9 +180,9 @@ export class RedisCluster implements RosterSync, FrameRouter {
     (this.pub as Scripted).rtcSave(MEMBERS, `${PREFIX}seq:${r.room}`, `${PREFIX}order:${r.room}`, r.peerId, json, r.waiting ? '0' : '1', ROSTER, message).catch(() => {});
   }
 
-  removed(peerId: string, room: string, revokedUntil: number): void {
+  removed(peerId: string, room: string, revokedUntil: number, reason: LeaveReason): void {
     if (!this.pub) return;
-    const msg: RosterMessage = { from: this.node, op: 'removed', id: peerId, room, until: revokedUntil };
+    const msg: RosterMessage = { from: this.node, op: 'removed', id: peerId, room, until: revokedUntil, reason };
     this.pub.multi().hdel(MEMBERS, peerId).zadd(REVOKED, revokedUntil, peerId).zrem(`${PREFIX}order:${room}`, peerId).publish(ROSTER, JSON.stringify(msg)).exec().catch(() => {});
   }
 
@@ -389,7 +389,7 @@ export class RedisCluster implements RosterSync, FrameRouter {
         rooms.applySaved(msg.r);
         return;
       case 'removed':
-        rooms.applyRemoved(msg.id, msg.until);
+        rooms.applyRemoved(msg.id, msg.until, msg.reason);
         return;
       case 'room':
         rooms.applyRoomState(msg.room, msg.s ?? undefined);

@@ -139,23 +139,44 @@ export class RoomControl {
     if (m.role === 'host') this.hostPresenceChanged(m.room, this.opts.cluster);
   }
 
-  /** Someone knocked (a join, or a rebuilt socket): every host is told, not just the first. */
+  /**
+   * Someone knocked (a join, or a rebuilt socket): every host is told, not just the first. In
+   * cluster mode this node's hosts; the other nodes tell theirs when they learn of the knock.
+   */
   knocked(m: Member): void {
-    this.relay.toHosts(m.room, { event: 'knock', data: { participant: toWaiting(m) } });
+    this.relay.toHosts(m.room, { event: 'knock', data: { participant: toWaiting(m) } }, this.opts.cluster);
     this.opts.notify?.({ event: 'knock', room: m.room, data: { peerId: m.peerId, displayName: m.displayName, ...(m.sub !== undefined ? { sub: m.sub } : {}) } });
   }
 
-  /** A member (seated or waiting) is off the roster. */
+  /** Cluster mode: another node took a knock: this node's hosts hear of it. */
+  knockedElsewhere(m: Member): void {
+    this.relay.toHosts(m.room, { event: 'knock', data: { participant: toWaiting(m) } }, true);
+  }
+
+  /**
+   * A member (seated or waiting) is off the roster. In cluster mode this node's sockets are told;
+   * the other nodes tell theirs when the removal reaches them (leftElsewhere).
+   */
   left(m: Member, reason: LeaveReason, mates: Member[]): void {
+    this.tell(m, reason, mates);
+    if (!m.waiting) this.opts.notify?.({ event: 'member-left', room: m.room, data: { peerId: m.peerId, reason, ...(m.sub !== undefined ? { sub: m.sub } : {}) } });
+  }
+
+  /** Cluster mode: another node took a member off the roster: this node's sockets in the room hear of it. */
+  leftElsewhere(m: Member, reason: LeaveReason): void {
+    this.tell(m, reason, this.rooms.members(m.room));
+  }
+
+  private tell(m: Member, reason: LeaveReason, mates: Member[]): void {
+    const localOnly = this.opts.cluster === true;
     if (m.waiting) {
       this.relay.forget(m);
       const withdrawn = reason === 'denied' ? 'denied' : 'left';
-      this.relay.toHosts(m.room, { event: 'knock-withdrawn', data: { peerId: m.peerId, reason: withdrawn } });
+      this.relay.toHosts(m.room, { event: 'knock-withdrawn', data: { peerId: m.peerId, reason: withdrawn } }, localOnly);
       return;
     }
-    this.relay.announceLeft(m, reason === 'left' || reason === 'replaced' || reason === 'ended' ? 'left' : reason === 'removed-by-host' ? 'removed-by-host' : 'disconnected', mates);
-    this.opts.notify?.({ event: 'member-left', room: m.room, data: { peerId: m.peerId, reason, ...(m.sub !== undefined ? { sub: m.sub } : {}) } });
-    if (m.role === 'host') this.hostPresenceChanged(m.room);
+    this.relay.announceLeft(m, reason === 'left' || reason === 'replaced' || reason === 'ended' ? 'left' : reason === 'removed-by-host' ? 'removed-by-host' : 'disconnected', localOnly ? mates.filter((o) => this.rooms.isLocal(o)) : mates);
+    if (m.role === 'host') this.hostPresenceChanged(m.room, localOnly);
   }
 
   /** Another node ended the room: forget what this one remembers of it. */

@@ -79,8 +79,10 @@ export interface RoomsOptions {
   onMovedAway?(member: Member): void;
   /** Cluster mode: another node seated a member (joined, admitted): this node's sockets in the room hear of it. */
   onRemoteSeated?(member: Member): void;
-  /** Cluster mode: another node took a member off the roster (its room-mates were told by that node). */
-  onRemoteLeave?(member: Member): void;
+  /** Cluster mode: another node took someone knocking: this node's hosts hear of it. */
+  onRemoteKnock?(member: Member): void;
+  /** Cluster mode: another node took a member off the roster: this node's sockets in the room hear of it. */
+  onRemoteLeave?(member: Member, reason: LeaveReason): void;
   /** Cluster mode: another node took the last member of a room off the roster. */
   onRemoteRoomEnded?(room: string): void;
   /** Called when the revocations changed (to store them). */
@@ -118,7 +120,7 @@ export interface RosterSync {
   /** A member was added or changed (fields, state, owning node). */
   saved(record: MemberRecord): void;
   /** A member left the roster; its peer id stays revoked until `revokedUntil` (unix s). */
-  removed(peerId: string, room: string, revokedUntil: number): void;
+  removed(peerId: string, room: string, revokedUntil: number, reason: LeaveReason): void;
   /** A room's state changed (undefined: the room ended). */
   roomState(room: string, state: RoomStateRecord | undefined): void;
 }
@@ -335,7 +337,7 @@ export class Rooms {
     room?.delete(peerId);
     this.revoked.set(peerId, m.tokenExp);
     this.opts.onRevocationsChange?.(this.currentRevocations);
-    if (!this.closed) this.opts.sync?.removed(peerId, m.room, m.tokenExp);
+    if (!this.closed) this.opts.sync?.removed(peerId, m.room, m.tokenExp, reason);
     if (m.waiting) this.changed();
     const sock = m.socket;
     m.socket = null;
@@ -385,7 +387,8 @@ export class Rooms {
         ...(r.rk !== undefined ? { rk: r.rk } : {}), tokenExp: r.tokenExp, waiting: r.waiting, since: r.since, state: r.state,
         node: r.node, socket: null, timer: null,
       });
-      if (!added.waiting) this.opts.onRemoteSeated?.(added);
+      if (added.waiting) this.opts.onRemoteKnock?.(added);
+      else this.opts.onRemoteSeated?.(added);
       return added;
     }
     const wasHere = this.isLocal(m);
@@ -412,7 +415,7 @@ export class Rooms {
    * Another node took a member off the roster (its room-mates heard it from that node); without
    * `revokedUntil`, one that shared state no longer has (a resync), its id not revoked.
    */
-  applyRemoved(peerId: string, revokedUntil: number | undefined): void {
+  applyRemoved(peerId: string, revokedUntil: number | undefined, reason?: LeaveReason): void {
     if (this.closed) return;
     if (revokedUntil !== undefined) this.revoked.set(peerId, Math.max(revokedUntil, this.revoked.get(peerId) ?? 0));
     const m = this.byId.get(peerId);
@@ -425,7 +428,7 @@ export class Rooms {
     const sock = m.socket;
     m.socket = null;
     sock?.terminate();
-    this.opts.onRemoteLeave?.(m);
+    if (reason !== undefined) this.opts.onRemoteLeave?.(m, reason);
     if (room && room.size === 0 && this.rooms.get(m.room) === room) {
       this.rooms.delete(m.room);
       this.opts.onRemoteRoomEnded?.(m.room);

@@ -557,10 +557,12 @@ export class SignalingRelay {
     setTimeout(() => ws.terminate(), 1000).unref();
   }
 
-  /** A room event to the open sockets of a room's seated hosts. */
-  toHosts(room: string, event: RoomEvent): void {
+  /** A room event to the open sockets of a room's seated hosts (`localOnly`: those on this node). */
+  toHosts(room: string, event: RoomEvent, localOnly = false): void {
     const frame = roomFrame(event);
-    for (const mate of this.opts.rooms.members(room)) if (mate.role === 'host') this.send(mate, frame);
+    for (const mate of this.opts.rooms.members(room)) {
+      if (mate.role === 'host' && (!localOnly || this.opts.rooms.isLocal(mate))) this.send(mate, frame);
+    }
   }
 
   /** The token the join API issued to `peerId` no longer opens its socket without a full check (it waited and was admitted). */
