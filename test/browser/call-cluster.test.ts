@@ -90,6 +90,7 @@ describe('<rtc-call> on a cluster of signaling nodes', () => {
     await framesAdvance(videoOf(await remoteTile(b, 'Ann')), 5);
     await until(() => a.state === 'connected' && b.state === 'connected', 'both connected again', 10_000);
     const back = performance.now() - killedAt;
+    console.log(`cluster failover: ${onVictim} socket(s) on the killed node, both pages connected again ${Math.round(back)} ms after the SIGKILL`);
     expect(back, `signaling back in ${Math.round(back)} ms`).to.be.below(10_000);
     expect(await sockets(survivor.name), 'both sockets now on the surviving node').to.equal(2);
     expect(left, 'nobody left the call').to.deep.equal([]);
