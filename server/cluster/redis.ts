@@ -386,7 +386,7 @@ export class RedisCluster implements RosterSync, FrameRouter {
     if (!rooms) return;
     switch (msg.op) {
       case 'saved':
-        rooms.applySaved(msg.r);
+        rooms.applySaved(msg.r, msg.from);
         return;
       case 'removed':
         rooms.applyRemoved(msg.id, msg.until, msg.reason);

@@ -373,11 +373,11 @@ export class Rooms {
   // ── cluster mode: what other nodes did (server/cluster/redis.ts) ──────────────────────────────
 
   /**
-   * Another node added or changed a member: this copy follows, changing the same object (a socket
-   * here holds it). A member whose socket or timers were here and that another node took over
+   * Another node (`from`; unset: read from Redis) added or changed a member: this copy follows,
+   * changing the same object (a socket here holds it). A member whose socket or timers were here and that another node took over
    * (its socket opened there, or it adopted a dead node's members) has its socket here cut.
    */
-  applySaved(r: MemberRecord): Member | undefined {
+  applySaved(r: MemberRecord, from?: string): Member | undefined {
     if (this.closed || this.isRevoked(r.peerId)) return undefined;
     const m = this.byId.get(r.peerId);
     if (!m) {
@@ -397,8 +397,16 @@ export class Rooms {
     m.tokenExp = r.tokenExp;
     m.waiting = r.waiting;
     m.since = r.since;
-    m.state = r.state;
-    m.node = r.node;
+    // Where its socket is, and its state, only the node that holds it says (or one that takes it
+    // over: then it writes itself as the node). Another node's change (an admission, a new name)
+    // carries that node's view of them, which may be a moment old: kept as this copy has them,
+    // and the node that holds the member writes its own view again, for everyone.
+    if (from === undefined || from === r.node) {
+      m.state = r.state;
+      m.node = r.node;
+    } else if (wasHere && r.node !== this.opts.sync?.node) {
+      this.save(m);
+    }
     if (wasHere && !this.isLocal(m)) {
       if (m.timer) clearTimeout(m.timer);
       m.timer = null;
