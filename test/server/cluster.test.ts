@@ -228,6 +228,30 @@ describe('cluster mode: two nodes, one Redis', { skip: noRedis }, () => {
     }
   });
 
+  test("only the node that holds a member moves it: another node's record with a stale node does not cut its socket", async () => {
+    const { j, p } = await seat(b, 'own1', { name: 'Oda' });
+    await p.next(isEvent('members'));
+    const { Redis } = await import('ioredis');
+    const raw = new Redis(redis.url);
+    try {
+      const record = JSON.parse((await raw.hget('rtc:members', j.peerId))!);
+      const holder = record.node;
+      // What an admission on a node with an old view would publish: the member on some other node.
+      const stale = { ...record, node: 'stale-node-view', displayName: 'Oda' };
+      await raw.publish('rtc:roster', JSON.stringify({ from: 'some-other-node', op: 'saved', r: stale }));
+      assert.ok(await p.none(() => false, 300));
+      assert.equal(p.ws.readyState, p.ws.OPEN, 'the socket stays open');
+      // The holder wrote its own view again.
+      await waitFor(() => false, 200, '').catch(() => {});
+      assert.equal(JSON.parse((await raw.hget('rtc:members', j.peerId))!).node, holder);
+      // The holder's own word does move it: the same record from that node cuts the socket here.
+      await raw.publish('rtc:roster', JSON.stringify({ from: 'stale-node-view', op: 'saved', r: stale }));
+      assert.ok((await p.closed).code >= 1000);
+    } finally {
+      raw.disconnect();
+    }
+  });
+
   test('the join rate limit is counted across nodes', async () => {
     const redis2 = await startRedis();
     const x = await node(redis2, { joinRateLimit: 3 });
