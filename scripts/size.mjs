@@ -27,7 +27,7 @@ const KiB = 1024;
 const BUDGETS = {
   // The entry itself only registers the tags and re-exports the core (rollup.config.mjs says why).
   entry: { gzip: 1 * KiB, note: 'the registrations and the exports (0.7 KiB at the split)' },
-  core: { gzip: 56 * KiB, note: 'lit, the elements, the session, both languages: everything the entry imports (55.2 KiB at the split)' },
+  core: { gzip: 57 * KiB, note: 'lit, the elements, the session, both languages: everything the entry imports (55.2 KiB at the split, 55.9 with the pre-warmed join)' },
   mesh: { gzip: 17 * KiB, note: 'PeerJS and the mesh transport, loaded at a mesh join (16.3 KiB at the split)' },
   'transport-common': { gzip: 5 * KiB, note: 'what the mesh and SFU transports share, loaded at any join (4.9 KiB at the split)' },
   sfu: { gzip: 5 * KiB, note: 'the SFU transport, loaded at an SFU join (4.96 KiB at the split)' },
@@ -38,15 +38,15 @@ const BUDGETS = {
 const PATHS = {
   'first paint': {
     from: ['entry'],
-    gzip: 56 * KiB,
+    gzip: 57 * KiB,
     target: 20 * KiB,
-    note: 'the entry and its static imports: what every page loads before the pre-join view (55.9 KiB at the split; issue 23 target 20 KiB)',
+    note: 'the entry and its static imports: what every page loads before the pre-join view (55.9 KiB at the split, 56.6 with the pre-warmed join; issue 23 target 20 KiB)',
   },
   '1:1 call (mesh)': {
     from: ['entry', 'mesh'],
-    gzip: 78 * KiB,
+    gzip: 79 * KiB,
     target: 40 * KiB,
-    note: 'plus the mesh chunk and its static imports: what a 1:1 call with the default UI loads before its first remote frame (77.1 KiB at the split; issue 23 target 40 KiB)',
+    note: 'plus the mesh chunk and its static imports: what a 1:1 call with the default UI loads before its first remote frame (77.1 KiB at the split, 78.2 with the pre-warmed join; issue 23 target 40 KiB)',
   },
 };
 

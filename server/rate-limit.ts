@@ -1,6 +1,8 @@
 /** Counts hits per key (client IP): seconds to wait when over the limit, else 0 (maybe after a round trip to Redis). */
 export interface HitCounter {
   hit(key: string): number | Promise<number>;
+  /** Takes back one hit of `key`'s current window (a join its pre-warm already paid for). */
+  refund(key: string): void;
   close(): void;
 }
 
@@ -29,6 +31,12 @@ export class RateLimiter implements HitCounter {
     return Math.max(1, Math.ceil((w.start + this.windowMs - now) / 1000));
   }
 
+  /** Takes back one hit of `key`'s current window (a join its pre-warm already paid for). */
+  refund(key: string, now = Date.now()): void {
+    const w = this.windows.get(key);
+    if (w && now - w.start < this.windowMs && w.count > 0) w.count--;
+  }
+
   private sweep(now = Date.now()): void {
     for (const [key, w] of this.windows) if (now - w.start >= this.windowMs) this.windows.delete(key);
   }
@@ -51,6 +59,7 @@ export class SharedRateLimiter implements HitCounter {
     private readonly bucket: string,
     private readonly limit: number,
     private readonly count: (key: string, windowMs: number) => Promise<{ count: number; ttlMs: number }>,
+    private readonly uncount: (key: string) => void,
     private readonly windowMs = 60_000,
   ) {
     this.local = new RateLimiter(limit, windowMs);
@@ -66,6 +75,12 @@ export class SharedRateLimiter implements HitCounter {
     }
     if (counted.count <= this.limit) return 0;
     return Math.max(1, Math.ceil(counted.ttlMs / 1000));
+  }
+
+  refund(key: string): void {
+    if (this.limit <= 0) return;
+    this.uncount(`${this.bucket}:${key}`);
+    this.local.refund(key);
   }
 
   close(): void {

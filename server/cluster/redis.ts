@@ -254,6 +254,12 @@ export class RedisCluster implements RosterSync, FrameRouter {
     return { count, ttlMs: ttlMs > 0 ? ttlMs : windowMs };
   }
 
+  /** Takes back one hit of a shared counter (never below zero). */
+  uncount(key: string): void {
+    if (!this.pub) return;
+    this.pub.eval("local n = tonumber(redis.call('GET', KEYS[1]) or '0') if n > 0 then redis.call('DECR', KEYS[1]) end return 1", 1, `${PREFIX}rl:${key}`).catch(() => {});
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

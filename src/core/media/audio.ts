@@ -16,6 +16,10 @@
 interface SharedAudio {
   context: AudioContext | undefined;
   users: number;
+  /** Stream nodes made in `context` so far (see RECYCLE_AFTER_NODES). */
+  nodes?: number;
+  /** Earlier contexts still held by users, with their counts: each closes when its last user releases it. */
+  retiring?: Map<AudioContext, number>;
 }
 const SHARED = Symbol.for('rtc-call.audio');
 const shared: SharedAudio = ((globalThis as unknown as Record<symbol, SharedAudio>)[SHARED] ??= {
@@ -24,22 +28,56 @@ const shared: SharedAudio = ((globalThis as unknown as Record<symbol, SharedAudi
 });
 
 /**
+ * After this many stream nodes (MediaStreamAudioSourceNode, MediaStreamAudioDestinationNode) the
+ * next user gets a new context. Chromium keeps every such node — and the stream and tracks it
+ * holds — alive for as long as its context runs, disconnected or not, so a page that stays in a
+ * call while people come and go would otherwise keep every one of them; the old context closes
+ * when its last user (a meter still running, say) releases it. Measured with bench:teardown.
+ */
+export const RECYCLE_AFTER_NODES = 12;
+
+/**
  * Returns the page's shared AudioContext, creating it on first use, and counts one more user.
- * Every call must be paired with one `releaseAudioContext()`. A suspended context (autoplay
- * policy) is asked to resume; call `resumeAudioContext()` again from a user gesture if it stays
- * suspended.
+ * Every call must be paired with one `releaseAudioContext(context)`. A suspended context
+ * (autoplay policy) is asked to resume; call `resumeAudioContext()` again from a user gesture if
+ * it stays suspended.
  */
 export function acquireAudioContext(): AudioContext {
+  if (shared.context && shared.context.state !== 'closed' && (shared.nodes ?? 0) >= RECYCLE_AFTER_NODES) {
+    // Full of nodes the browser will not free: new users get a new context.
+    if (shared.users > 0) (shared.retiring ??= new Map()).set(shared.context, shared.users);
+    else void shared.context.close().catch(() => {});
+    shared.context = undefined;
+    shared.users = 0;
+  }
   if (!shared.context || shared.context.state === 'closed') {
     shared.context = new AudioContext({ latencyHint: 'playback' });
+    shared.nodes = 0;
   }
   shared.users++;
   void resumeAudioContext();
   return shared.context;
 }
 
-/** Counts one user less; the shared context is closed when the last one releases it. */
-export function releaseAudioContext(): void {
+/** A stream node was made in `context` (counts towards RECYCLE_AFTER_NODES). */
+export function countStreamNode(context: AudioContext): void {
+  if (context === shared.context) shared.nodes = (shared.nodes ?? 0) + 1;
+}
+
+/**
+ * Counts one user less of `context` (default: the current one); a context is closed when its
+ * last user releases it.
+ */
+export function releaseAudioContext(context?: AudioContext): void {
+  const retiring = context && context !== shared.context ? shared.retiring?.get(context) : undefined;
+  if (context && retiring !== undefined) {
+    if (retiring > 1) shared.retiring!.set(context, retiring - 1);
+    else {
+      shared.retiring!.delete(context);
+      if (context.state !== 'closed') void context.close().catch(() => {});
+    }
+    return;
+  }
   if (shared.users === 0) return;
   shared.users--;
   if (shared.users === 0 && shared.context) {
@@ -66,9 +104,11 @@ export function currentAudioContext(): AudioContext | undefined {
   return shared.context;
 }
 
-/** How many users hold the shared context right now (0 = closed). */
+/** How many users hold a context of ours right now, retiring ones included (0 = all closed). */
 export function audioContextUsers(): number {
-  return shared.users;
+  let n = shared.users;
+  for (const users of shared.retiring?.values() ?? []) n += users;
+  return n;
 }
 
 /** Options of `LevelMeter`. */
@@ -113,9 +153,10 @@ export class LevelMeter {
     try {
       this.source = this.context.createMediaStreamSource(stream);
     } catch (err) {
-      releaseAudioContext();
+      releaseAudioContext(this.context);
       throw err;
     }
+    countStreamNode(this.context);
     this.analyser = this.context.createAnalyser();
     // Smallest power of two covering the sampling period (plus slack for timer jitter).
     const needed = (this.context.sampleRate * intervalMs * 1.25) / 1000;
@@ -134,7 +175,7 @@ export class LevelMeter {
     this.timer = undefined;
     this.source.disconnect();
     this.analyser.disconnect();
-    releaseAudioContext();
+    releaseAudioContext(this.context);
   }
 
   /** Measures the latest window now (the timer does this unless the meter is `manual`). */
