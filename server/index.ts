@@ -126,6 +126,11 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     },
     onRemoteSeated: (m) => control.seatedElsewhere(m),
     onRemoteKnock: (m) => control.knockedElsewhere(m),
+    // A pre-warmed socket parked on this node, its join answered by another: it becomes the
+    // member's here (and this node its holder), as the joining node would have made it.
+    onRemoteAdded: (m) => {
+      if (relay.adoptParked(m)) log(`rtc-call: join room=${m.room} peer=${m.peerId} (pre-warmed on this node, joined on another)`);
+    },
     onRemoteRoomEnded: (room) => {
       control.forgetRoom(room);
       modes.ended(room);

@@ -77,6 +77,8 @@ export interface RoomsOptions {
   sync?: RosterSync;
   /** Cluster mode: another node took over a member whose socket or timers were here (its queued frames follow it). */
   onMovedAway?(member: Member): void;
+  /** Cluster mode: another node added a member (its pre-warmed socket may be parked here). */
+  onRemoteAdded?(member: Member): void;
   /** Cluster mode: another node seated a member (joined, admitted): this node's sockets in the room hear of it. */
   onRemoteSeated?(member: Member): void;
   /** Cluster mode: another node took someone knocking: this node's hosts hear of it. */
@@ -389,6 +391,7 @@ export class Rooms {
       });
       if (added.waiting) this.opts.onRemoteKnock?.(added);
       else this.opts.onRemoteSeated?.(added);
+      this.opts.onRemoteAdded?.(added);
       return added;
     }
     const wasHere = this.isLocal(m);

@@ -252,6 +252,23 @@ describe('cluster mode: two nodes, one Redis', { skip: noRedis }, () => {
     }
   });
 
+  test('a pre-warmed socket parked on one node, its join answered by the other: the parked socket becomes the member\'s', async () => {
+    const host = await seat(a, 'pwc', { name: 'Rivera', role: 'host' });
+    const tok = await signRoomToken({ secret: ROOM_SECRET, room: 'pwc', name: 'Pat', role: 'guest', sub: 'pat', wait: false });
+    const pw = await join(b.base, 'pwc', { token: tok, rejoinKey: 'tab-key-0123456789', prewarm: true });
+    assert.equal(pw.status, 200, pw.text);
+    const parked = await connect(b.port, pw.body);
+    const r = await join(a.base, 'pwc', { token: tok, rejoinKey: 'tab-key-0123456789', prewarmToken: pw.body.peerToken });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.peerId, pw.body.peerId);
+    const members = await parked.next(isEvent('members'));
+    assert.deepEqual(members.payload.data.members.map((m: any) => m.displayName).sort(), ['Pat', 'Rivera']);
+    await host.p.next((m) => isEvent('member-joined')(m) && m.payload.data.peerId === pw.body.peerId);
+    parked.send({ type: 'OFFER', dst: host.j.peerId, payload: { sdp: 'warm' } });
+    assert.equal((await host.p.next((m) => m.type === 'OFFER')).src, pw.body.peerId);
+    for (const p of [host.p, parked]) p.close();
+  });
+
   test('the join rate limit is counted across nodes', async () => {
     const redis2 = await startRedis();
     const x = await node(redis2, { joinRateLimit: 3 });
