@@ -20,12 +20,13 @@ const SERVE_USAGE = `usage: rtc-call-server [serve] [options]     run the signal
   --janus-urls u,…  --mesh-max N  --p2p-only rooms,prefix*,…
   --leave-grace-ms N  --pending-join-ms N  --join-rate-limit N  --precall-rate-limit N  --trust-proxy  --concurrent-limit N
   --bundle-file F  --demo-dir D  --data-dir D (default ./.rtc-call; '' = in memory)
+  --redis-url redis://host:6379   cluster mode: nodes share rooms through Redis (needs --peer-secret)
   --demo-tokens    the bundled demo's token endpoint (loopback HOST only; npm start turns it on)
 Environment (flags win): PORT HOST RTC_BASE_PATH RTC_ALLOWED_ORIGINS RTC_PUBLIC_URL RTC_FRAME_ANCESTORS
   RTC_ROOM_SECRET RTC_PEER_SECRET RTC_METRICS_TOKEN RTC_WAITING_ROOM RTC_DENY_COOLDOWN RTC_ADMIN_TOKEN
   RTC_WEBHOOK_URL RTC_WEBHOOK_SECRET RTC_DEMO_TOKENS RTC_TURN_URLS RTC_TURN_SECRET RTC_TURN_TTL RTC_PEER_TOKEN_TTL RTC_MAX_TOKEN_TTL RTC_STUN_URLS
   RTC_ICE_TRANSPORT_POLICY RTC_MAX_PARTICIPANTS RTC_JANUS_URLS RTC_MESH_MAX RTC_P2P_ONLY RTC_LEAVE_GRACE_MS RTC_PENDING_JOIN_MS
-  RTC_JOIN_RATE_LIMIT RTC_PRECALL_RATE_LIMIT RTC_TRUST_PROXY RTC_CONCURRENT_LIMIT RTC_BUNDLE_FILE RTC_DEMO_DIR RTC_DATA_DIR`;
+  RTC_JOIN_RATE_LIMIT RTC_PRECALL_RATE_LIMIT RTC_TRUST_PROXY RTC_CONCURRENT_LIMIT RTC_BUNDLE_FILE RTC_DEMO_DIR RTC_DATA_DIR RTC_REDIS_URL`;
 
 const TOKEN_USAGE = `usage: rtc-call-server token --room R [options]     print a room token (HS256 JWT) on stdout
   --room R             the room it admits to (1–64 of A–Z a–z 0–9 _ -, as the server requires)
@@ -117,6 +118,13 @@ async function serve(argv: string[]): Promise<void> {
     fail((err as Error).message);
   }
   for (const w of startupWarnings(host, options)) process.stderr.write(`${w}\n`);
+  try {
+    await rtc.ready;
+  } catch (err) {
+    await rtc.close().catch(() => {});
+    process.stderr.write(`rtc-call-server: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
   rtc.server.on('error', (err) => {
     process.stderr.write(`rtc-call-server: ${err.message}\n`);
     process.exit(1);

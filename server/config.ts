@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type http from 'node:http';
 import { dirname, join, resolve } from 'node:path';
@@ -35,6 +35,14 @@ export interface RtcServerOptions {
    * working directory).
    */
   dataDir?: string;
+  /**
+   * RTC_REDIS_URL: cluster mode. Several nodes share rooms, waiting lists, revocations, rate-limit
+   * counters and room events through this Redis (`redis://[:password@]host:6379[/db]` or
+   * `rediss://`), and route messages between members on different nodes; any node answers any
+   * join (no sticky sessions). Needs `peerSecret` (the same on every node); the data directory is
+   * not used. Unset: one process, in memory.
+   */
+  redisUrl?: string;
   /** RTC_METRICS_TOKEN: `/metrics` answers to `Authorization: Bearer <this>`; unset, `/metrics` is off (404). */
   metricsToken?: string;
   /**
@@ -136,6 +144,8 @@ export interface ResolvedConfig {
   /** Demo tokens on: `/demo-api/token` exists and joins without a token are guests. */
   demoTokens: boolean;
   dataDir: DataDir | undefined;
+  /** Cluster mode's Redis (RTC_REDIS_URL), or undefined: one node in memory. */
+  redisUrl: string | undefined;
   stunUrls: string[];
   iceTransportPolicy: 'all' | 'relay';
   maxParticipants: number;
@@ -221,6 +231,11 @@ function positiveInt(name: string, v: number | undefined, dflt: number, min = 1)
   return v;
 }
 
+/** A secret every node of a cluster computes alike from the shared peer secret. */
+function derivedSecret(peerSecret: string, name: string): string {
+  return createHmac('sha256', peerSecret).update(`rtc-call:${name}`).digest('base64url');
+}
+
 /** Apply defaults and validate; throws a readable Error on bad configuration. */
 export function resolveConfig(o: RtcServerOptions): ResolvedConfig {
   const turnUrls = o.turnUrls ?? [];
@@ -255,18 +270,34 @@ export function resolveConfig(o: RtcServerOptions): ResolvedConfig {
   if (meshMax > MESH_LIMIT) throw new Error(`meshMax (RTC_MESH_MAX) must be at most ${MESH_LIMIT}: a mesh of more sends too many copies of every camera`);
   const p2pOnly = o.p2pOnly ?? [];
   for (const p of p2pOnly) if (!/^(\*|[A-Za-z0-9_-]{1,64}\*?)$/.test(p)) throw new Error(`RTC_P2P_ONLY entry "${p}" must be a room name, a prefix ending in *, or *`);
+  const redisUrl = o.redisUrl || undefined;
+  if (redisUrl !== undefined) {
+    let url: URL | undefined;
+    try { url = new URL(redisUrl); } catch { url = undefined; }
+    if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname) {
+      throw new Error('RTC_REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379');
+    }
+    if (!o.peerSecret) {
+      throw new Error('cluster mode (RTC_REDIS_URL) needs RTC_PEER_SECRET, the same on every node: a secret of each process would make one node refuse the peer tokens another signed');
+    }
+    if (janusUrls.length) {
+      throw new Error('cluster mode (RTC_REDIS_URL) does not drive Janus yet: run SFU rooms (RTC_JANUS_URLS) on a single node for now');
+    }
+  }
   const root = findPackageRoot();
-  const dataDir = o.dataDir ? new DataDir(resolve(o.dataDir)) : undefined;
+  // Cluster mode keeps what must outlive a process in Redis: no data directory (several nodes may share a working directory).
+  const dataDir = o.dataDir && !redisUrl ? new DataDir(resolve(o.dataDir)) : undefined;
   const peerTokenTtl = positiveInt('peerTokenTtl', o.peerTokenTtl, 3600);
   return {
     basePath: normalizeBasePath(o.basePath),
     allowedOrigins: parseAllowedOrigins(o.allowedOrigins),
     publicOrigin: parsePublicUrl(o.publicUrl),
     frameAncestors: parseFrameAncestors(o.frameAncestors),
-    roomSecret: o.roomSecret || (o.demoTokens ? dataDir?.secret('demoRoomSecret') ?? randomBytes(32).toString('base64url') : undefined),
+    roomSecret: o.roomSecret || (o.demoTokens ? (redisUrl ? derivedSecret(o.peerSecret!, 'demoRoomSecret') : dataDir?.secret('demoRoomSecret')) ?? randomBytes(32).toString('base64url') : undefined),
     demoTokens: o.demoTokens ?? false,
     peerSecret: o.peerSecret || dataDir?.secret('peerSecret') || randomBytes(32).toString('base64url'),
     dataDir,
+    redisUrl,
     turnUrls,
     turnSecret: o.turnSecret || undefined,
     peerTokenTtl,
@@ -317,6 +348,7 @@ const FLAGS = {
   'webhook-secret': { type: 'string' },
   'demo-tokens': { type: 'boolean' },
   'data-dir': { type: 'string' },
+  'redis-url': { type: 'string' },
   'turn-urls': { type: 'string' },
   'turn-secret': { type: 'string' },
   'turn-ttl': { type: 'string' },
@@ -357,6 +389,7 @@ export const ENV: Record<Exclude<keyof typeof FLAGS, 'no-trust-proxy'>, string> 
   'webhook-url': 'RTC_WEBHOOK_URL',
   'webhook-secret': 'RTC_WEBHOOK_SECRET',
   'data-dir': 'RTC_DATA_DIR',
+  'redis-url': 'RTC_REDIS_URL',
   'turn-urls': 'RTC_TURN_URLS',
   'turn-secret': 'RTC_TURN_SECRET',
   'turn-ttl': 'RTC_TURN_TTL',
@@ -450,6 +483,7 @@ export function optionsFromEnv(
   const dataDirValue = values['data-dir'] ?? env[ENV['data-dir']];
   if (dataDirValue === undefined) options.dataDir = resolve(DEFAULT_DATA_DIR);
   else if (dataDirValue !== '') options.dataDir = resolve(dataDirValue);
+  set('redisUrl', get('redis-url'));
   set('turnUrls', list(get('turn-urls')));
   set('turnSecret', get('turn-secret'));
   set('turnTtl', int(label('turn-ttl'), get('turn-ttl')));

@@ -12,7 +12,8 @@ import { RtcHttpError, type RtcServerErrorCode } from './errors.js';
 import { checkDisplayName, parseRoomRequest, parseSfuClientMessage, ROOM_PATTERN, type CredentialsRefresh, type JoinResponse, type MembersResponse, type PrewarmResponse } from 'rtc-call/protocol';
 import { q } from './log.js';
 import { isHostAllowed, isOriginAllowed, ownOriginsOf, siteOf, type RequestSite } from './origins.js';
-import { RateLimiter } from './rate-limit.js';
+import { RateLimiter, SharedRateLimiter, type HitCounter } from './rate-limit.js';
+import { RedisCluster } from './cluster/redis.js';
 import { RoomControl, signMemberToken, type HostAction } from './rooms/control.js';
 import { Rooms, toPublic, type LeaveReason, type Member } from './rooms/roster.js';
 import { PEERJS_KEY, SignalingRelay } from './signaling/relay.js';
@@ -37,6 +38,12 @@ export { DEFAULT_LIMITS as RELAY_LIMITS, type RelayLimits } from './signaling/re
 export interface RtcServer {
   app: express.Express;
   server: http.Server;
+  /**
+   * Resolves when the server can take calls: at once on one node; in cluster mode (RTC_REDIS_URL)
+   * once Redis answered and the shared rooms are loaded — rejects with a readable Error when Redis
+   * does not answer (then close() it). Listen only after it resolved.
+   */
+  ready: Promise<void>;
   /** End websockets, timers and the http server (created or given) within 5 s. */
   close(): Promise<void>;
   /** What `/metrics` reports as gauges, for an embedding app: rooms, participants holding a seat, people waiting, open sockets. */
@@ -108,7 +115,26 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     broadcast: (room, event) => relay.broadcast(room, event),
     log,
   });
+  // Cluster mode: the roster's changes, room events and relayed frames go through Redis (server/cluster/).
+  const cluster = cfg.redisUrl ? new RedisCluster({ url: cfg.redisUrl, log }) : undefined;
   const rooms: Rooms = new Rooms({
+    sync: cluster,
+    onMovedAway: (m) => relay.handOver(m),
+    onRemoteLeave: (m, reason) => {
+      relay.forget(m);
+      control.leftElsewhere(m, reason);
+    },
+    onRemoteSeated: (m) => control.seatedElsewhere(m),
+    onRemoteKnock: (m) => control.knockedElsewhere(m),
+    // A pre-warmed socket parked on this node, its join answered by another: it becomes the
+    // member's here (and this node its holder), as the joining node would have made it.
+    onRemoteAdded: (m) => {
+      if (relay.adoptParked(m)) log(`rtc-call: join room=${m.room} peer=${m.peerId} (pre-warmed on this node, joined on another)`);
+    },
+    onRemoteRoomEnded: (room) => {
+      control.forgetRoom(room);
+      modes.ended(room);
+    },
     maxParticipants: cfg.maxParticipants,
     capacity: (room) => modes.capacity(room),
     maxWaiting: MAX_WAITING,
@@ -125,16 +151,19 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     stored: cfg.dataDir?.rooms(),
     onRoomsChange: cfg.dataDir ? (current) => cfg.dataDir!.saveRooms(current) : undefined,
   });
-  const limiter = new RateLimiter(cfg.joinRateLimit);
-  const precallLimiter = new RateLimiter(cfg.precallRateLimit);
+  const counted = (bucket: string, limit: number): HitCounter =>
+    cluster ? new SharedRateLimiter(bucket, limit, (key, windowMs) => cluster.count(key, windowMs), (key) => cluster.uncount(key)) : new RateLimiter(limit);
+  const limiter = counted('join', cfg.joinRateLimit);
+  const precallLimiter = counted('precall', cfg.precallRateLimit);
   const revocationSweep = setInterval(() => rooms.sweep(), 10 * 60_000);
   revocationSweep.unref();
   const pendingUpgrades = new Set<Duplex>();
   let closing = false;
   const stats = () => ({ rooms: rooms.roomCount, participants: rooms.peerCount - rooms.waitingCount, waiting: rooms.waitingCount, sockets: relay.socketCount });
-  const metrics = createMetrics(stats);
+  const metrics = createMetrics(stats, cluster ? () => ({ up: cluster.redisUp, nodes: cluster.nodeCount }) : undefined);
   const relay: SignalingRelay = new SignalingRelay({
     rooms,
+    router: cluster,
     counters: metrics,
     peerSecret: cfg.peerSecret,
     log,
@@ -189,7 +218,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   }
 
   const webhooks = cfg.webhook ? new WebhookSender({ url: cfg.webhook.url, secret: cfg.webhook.secret, log, counters: metrics }) : undefined;
-  const control: RoomControl = new RoomControl({ rooms, relay, cfg, log, modes, notify: webhooks ? (notice) => webhooks.send(notice) : undefined });
+  const control: RoomControl = new RoomControl({ rooms, relay, cfg, log, modes, cluster: Boolean(cluster), notify: webhooks ? (notice) => webhooks.send(notice) : undefined });
 
   function onLeave(m: Member, reason: LeaveReason, mates: Member[]): void {
     log(`rtc-call: leave room=${m.room} peer=${m.peerId} reason=${reason}${m.waiting ? ' (waiting)' : ''} remaining=${mates.length}`);
@@ -214,6 +243,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
         // The same identity, a new lifetime; TURN credentials for as long (none while waiting).
         const signed = peerTokenFor(m);
         m.tokenExp = signed.exp;
+        rooms.touch(m);
         const data: CredentialsRefresh = { peerToken: signed.token, peerTokenExpires: signed.exp, iceServers: m.waiting ? [] : iceServersFor(m.peerId, cfg) };
         return data;
       }
@@ -235,6 +265,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
         const name = validName(request.data.displayName);
         if (name !== m.displayName) {
           m.displayName = name;
+          rooms.touch(m);
           relay.broadcast(m.room, { event: 'member-updated', data: { peerId: m.peerId, displayName: name } }, m);
         }
         return undefined;
@@ -296,13 +327,17 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   };
 
   const rateLimit = (req: Request, res: Response, next: NextFunction) => {
+    const over = (wait: number) => {
+      if (wait > 0) {
+        res.setHeader('Retry-After', String(wait));
+        next(new RtcHttpError('rate-limited', `too many joins from this address; retry in ${wait} s`));
+        return;
+      }
+      next();
+    };
     const wait = limiter.hit(site(req).ip);
-    if (wait > 0) {
-      res.setHeader('Retry-After', String(wait));
-      next(new RtcHttpError('rate-limited', `too many joins from this address; retry in ${wait} s`));
-      return;
-    }
-    next();
+    if (typeof wait === 'number') over(wait);
+    else wait.then(over, next);
   };
 
   const jsonBody = express.json({ limit: '8kb', type: () => true, strict: false });
@@ -458,7 +493,11 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
           // them; a knock reaches every host at once.
           if (waiting) control.knocked(added);
           else control.seated(added);
-          const answer = joinAnswer(added, signed.token);
+          // Cluster mode: who came before this seat, by Redis's order (another node's join a moment
+          // ago included); the seat is in Redis before the page can open its socket on another node.
+          const before = cluster && !waiting ? await cluster.joinedBefore(room, peerId) : undefined;
+          if (cluster && !before) await cluster.barrier();
+          const answer = joinAnswer(added, signed.token, before);
           // The pre-warmed socket becomes the member's now: what an opening socket is told (the
           // roster, a wait) goes to it ahead of this answer, and the page reads it after.
           const adopted = parked === peerId && relay.adoptParked(added);
@@ -482,7 +521,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
    * The join answer for a member with its freshly signed peer token. Someone waiting learns
    * nothing of the room and gets no ICE servers: the `admitted` event brings them.
    */
-  function joinAnswer(m: Member, peerToken: string): JoinResponse {
+  function joinAnswer(m: Member, peerToken: string, before?: Member[]): JoinResponse {
     return {
       peerId: m.peerId,
       peerToken,
@@ -491,7 +530,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       role: m.role,
       iceServers: m.waiting ? [] : iceServersFor(m.peerId, cfg),
       iceTransportPolicy: cfg.iceTransportPolicy,
-      members: m.waiting ? [] : rooms.members(m.room).filter((o) => o !== m).map(toPublic),
+      members: m.waiting ? [] : (before ?? rooms.members(m.room)).filter((o) => o !== m).map(toPublic),
       signaling: { path: signalingPath(), key: PEERJS_KEY },
       maxParticipants: rooms.capacity(m.room),
       mode: (m.mode = modes.mode(m.room)),
@@ -519,13 +558,17 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   );
 
   const precallRateLimit = (req: Request, res: Response, next: NextFunction) => {
+    const over = (wait: number) => {
+      if (wait > 0) {
+        res.setHeader('Retry-After', String(wait));
+        next(new RtcHttpError('rate-limited', `too many pre-call checks from this address; retry in ${wait} s`));
+        return;
+      }
+      next();
+    };
     const wait = precallLimiter.hit(site(req).ip);
-    if (wait > 0) {
-      res.setHeader('Retry-After', String(wait));
-      next(new RtcHttpError('rate-limited', `too many pre-call checks from this address; retry in ${wait} s`));
-      return;
-    }
-    next();
+    if (typeof wait === 'number') over(wait);
+    else wait.then(over, next);
   };
   api.use('/precall', precallRouter({ cfg, guards: [checkOrigin, precallRateLimit], closing: () => closing, log }));
 
@@ -711,6 +754,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       relay.close();
       modes.close();
       void sfu?.close();
+      void cluster?.close();
       cfg.dataDir?.flush();
       const deadline = setTimeout(() => {
         server.closeAllConnections?.();
@@ -729,7 +773,9 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     return closed;
   }
 
-  return { app, server, close, stats };
+  const ready = cluster ? cluster.start(rooms, (frame) => relay.deliverRouted(frame)) : Promise.resolve();
+  ready.catch(() => { /* the caller's to handle (see RtcServer.ready) */ });
+  return { app, server, ready, close, stats };
 }
 
 function destroySelf(this: Duplex): void {

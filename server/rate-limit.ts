@@ -1,5 +1,13 @@
+/** Counts hits per key (client IP): seconds to wait when over the limit, else 0 (maybe after a round trip to Redis). */
+export interface HitCounter {
+  hit(key: string): number | Promise<number>;
+  /** Takes back one hit of `key`'s current window (a join its pre-warm already paid for). */
+  refund(key: string): void;
+  close(): void;
+}
+
 /** Fixed-window counter per key (client IP): at most `limit` hits per `windowMs`. */
-export class RateLimiter {
+export class RateLimiter implements HitCounter {
   private readonly windows = new Map<string, { start: number; count: number }>();
   private readonly sweeper: NodeJS.Timeout | undefined;
 
@@ -36,5 +44,46 @@ export class RateLimiter {
   close(): void {
     if (this.sweeper) clearInterval(this.sweeper);
     this.windows.clear();
+  }
+}
+
+/**
+ * Cluster mode: the same fixed windows, counted in Redis for every node together (a client that
+ * spreads its joins over the nodes gets no more). Redis not answering: this node counts alone
+ * until it is back (the limit still holds per node).
+ */
+export class SharedRateLimiter implements HitCounter {
+  private readonly local: RateLimiter;
+
+  constructor(
+    private readonly bucket: string,
+    private readonly limit: number,
+    private readonly count: (key: string, windowMs: number) => Promise<{ count: number; ttlMs: number }>,
+    private readonly uncount: (key: string) => void,
+    private readonly windowMs = 60_000,
+  ) {
+    this.local = new RateLimiter(limit, windowMs);
+  }
+
+  async hit(key: string): Promise<number> {
+    if (this.limit <= 0) return 0;
+    let counted: { count: number; ttlMs: number };
+    try {
+      counted = await this.count(`${this.bucket}:${key}`, this.windowMs);
+    } catch {
+      return this.local.hit(key);
+    }
+    if (counted.count <= this.limit) return 0;
+    return Math.max(1, Math.ceil(counted.ttlMs / 1000));
+  }
+
+  refund(key: string): void {
+    if (this.limit <= 0) return;
+    this.uncount(`${this.bucket}:${key}`);
+    this.local.refund(key);
+  }
+
+  close(): void {
+    this.local.close();
   }
 }

@@ -33,10 +33,17 @@ export interface ServerMetrics extends RelayCounters, WebhookCounters {
 /** What the gauges read at each scrape (the server's `stats()`). */
 export type Sizes = () => { rooms: number; participants: number; waiting: number; sockets: number };
 
-export function createMetrics(sizes: Sizes): ServerMetrics {
+/** Cluster mode's health at each scrape: whether Redis answers this node, and the nodes with a live heartbeat. */
+export type ClusterHealth = () => { up: boolean; nodes: number };
+
+export function createMetrics(sizes: Sizes, cluster?: ClusterHealth): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  new Gauge({ name: 'rtc_rooms', help: 'Rooms with at least one participant.', registers: [registry], collect() { this.set(sizes().rooms); } });
+  if (cluster) {
+    new Gauge({ name: 'rtc_redis_up', help: 'Cluster mode: 1 while this node talks to Redis, 0 while it is lost (calls on this node go on; changes wait).', registers: [registry], collect() { this.set(cluster().up ? 1 : 0); } });
+    new Gauge({ name: 'rtc_cluster_nodes', help: 'Cluster mode: signaling nodes with a live heartbeat in Redis, this one included.', registers: [registry], collect() { this.set(cluster().nodes); } });
+  }
+  new Gauge({ name: 'rtc_rooms', help: 'Rooms with at least one participant (in cluster mode: of the whole cluster; sockets are this node\'s).', registers: [registry], collect() { this.set(sizes().rooms); } });
   new Gauge({ name: 'rtc_participants', help: 'Participants holding a seat (joined, connected or in their grace period).', registers: [registry], collect() { this.set(sizes().participants); } });
   new Gauge({ name: 'rtc_waiting', help: 'People waiting to be let in (waiting room, locked rooms).', registers: [registry], collect() { this.set(sizes().waiting); } });
   new Gauge({ name: 'rtc_signaling_sockets', help: 'Open signaling websockets.', registers: [registry], collect() { this.set(sizes().sockets); } });

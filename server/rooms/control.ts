@@ -58,6 +58,8 @@ export interface RoomControlOptions {
   cfg: ResolvedConfig;
   log: (line: string) => void;
   notify?: (notice: RoomNotice) => void;
+  /** Cluster mode (RTC_REDIS_URL): other nodes also tell members things. */
+  cluster?: boolean;
   /** Call modes; absent: every room a mesh that never switches. */
   modes?: SeatModes;
 }
@@ -126,7 +128,7 @@ export class RoomControl {
   /** The room's call mode changed: every seated member with an open socket is told now, the others when theirs opens. */
   modeChanged(room: string, mode: CallMode): void {
     for (const m of this.rooms.members(room)) {
-      if (this.relay.sendEvent(m.socket, { event: 'mode-changed', data: { mode } })) m.mode = mode;
+      if (this.relay.sendTo(m, { event: 'mode-changed', data: { mode } })) m.mode = mode;
     }
   }
 
@@ -134,26 +136,52 @@ export class RoomControl {
   seated(m: Member): void {
     this.relay.announceJoined(m);
     this.opts.notify?.({ event: 'member-joined', room: m.room, data: { peerId: m.peerId, displayName: m.displayName, role: m.role, ...(m.sub !== undefined ? { sub: m.sub } : {}) } });
-    if (m.role === 'host') this.hostPresenceChanged(m.room);
+    if (m.role === 'host') this.hostPresenceChanged(m.room, this.opts.cluster);
   }
 
-  /** Someone knocked (a join, or a rebuilt socket): every host is told, not just the first. */
+  /**
+   * Someone knocked (a join, or a rebuilt socket): every host is told, not just the first. In
+   * cluster mode this node's hosts; the other nodes tell theirs when they learn of the knock.
+   */
   knocked(m: Member): void {
-    this.relay.toHosts(m.room, { event: 'knock', data: { participant: toWaiting(m) } });
+    this.relay.toHosts(m.room, { event: 'knock', data: { participant: toWaiting(m) } }, this.opts.cluster);
     this.opts.notify?.({ event: 'knock', room: m.room, data: { peerId: m.peerId, displayName: m.displayName, ...(m.sub !== undefined ? { sub: m.sub } : {}) } });
   }
 
-  /** A member (seated or waiting) is off the roster. */
+  /** Cluster mode: another node took a knock: this node's hosts hear of it. */
+  knockedElsewhere(m: Member): void {
+    this.relay.toHosts(m.room, { event: 'knock', data: { participant: toWaiting(m) } }, true);
+  }
+
+  /**
+   * A member (seated or waiting) is off the roster. In cluster mode this node's sockets are told;
+   * the other nodes tell theirs when the removal reaches them (leftElsewhere).
+   */
   left(m: Member, reason: LeaveReason, mates: Member[]): void {
+    this.tell(m, reason, mates);
+    if (!m.waiting) this.opts.notify?.({ event: 'member-left', room: m.room, data: { peerId: m.peerId, reason, ...(m.sub !== undefined ? { sub: m.sub } : {}) } });
+  }
+
+  /** Cluster mode: another node took a member off the roster: this node's sockets in the room hear of it. */
+  leftElsewhere(m: Member, reason: LeaveReason): void {
+    this.tell(m, reason, this.rooms.members(m.room));
+  }
+
+  private tell(m: Member, reason: LeaveReason, mates: Member[]): void {
+    const localOnly = this.opts.cluster === true;
     if (m.waiting) {
       this.relay.forget(m);
       const withdrawn = reason === 'denied' ? 'denied' : 'left';
-      this.relay.toHosts(m.room, { event: 'knock-withdrawn', data: { peerId: m.peerId, reason: withdrawn } });
+      this.relay.toHosts(m.room, { event: 'knock-withdrawn', data: { peerId: m.peerId, reason: withdrawn } }, localOnly);
       return;
     }
-    this.relay.announceLeft(m, reason === 'left' || reason === 'replaced' || reason === 'ended' ? 'left' : reason === 'removed-by-host' ? 'removed-by-host' : 'disconnected', mates);
-    this.opts.notify?.({ event: 'member-left', room: m.room, data: { peerId: m.peerId, reason, ...(m.sub !== undefined ? { sub: m.sub } : {}) } });
-    if (m.role === 'host') this.hostPresenceChanged(m.room);
+    this.relay.announceLeft(m, reason === 'left' || reason === 'replaced' || reason === 'ended' ? 'left' : reason === 'removed-by-host' ? 'removed-by-host' : 'disconnected', localOnly ? mates.filter((o) => this.rooms.isLocal(o)) : mates);
+    if (m.role === 'host') this.hostPresenceChanged(m.room, localOnly);
+  }
+
+  /** Another node ended the room: forget what this one remembers of it. */
+  forgetRoom(room: string): void {
+    this.hostPresentSent.delete(room);
   }
 
   roomEnded(room: string, reason: 'empty' | 'ended-by-host' = 'empty'): void {
@@ -161,12 +189,24 @@ export class RoomControl {
     this.opts.notify?.({ event: 'room-ended', room, data: { reason } });
   }
 
-  /** Tell the waiting ones when a host arrives or the last one goes ("The host has not joined yet"). */
-  private hostPresenceChanged(room: string): void {
+  /**
+   * Tell the waiting ones when a host arrives or the last one goes ("The host has not joined yet").
+   * `localOnly` (cluster mode, a host seated): this node's waiting ones; each node tells its own.
+   */
+  private hostPresenceChanged(room: string, localOnly = false): void {
     const present = this.rooms.hostPresent(room);
-    if (this.hostPresentSent.get(room) === present) return;
+    // In cluster mode another node may have told them since: no memory of what was sent then.
+    if (!this.opts.cluster && this.hostPresentSent.get(room) === present) return;
     this.hostPresentSent.set(room, present);
-    for (const w of this.rooms.waiting(room)) this.relay.sendEvent(w.socket, { event: 'waiting', data: { hostPresent: present } });
+    for (const w of this.rooms.waiting(room)) {
+      if (!localOnly || this.rooms.isLocal(w)) this.relay.sendTo(w, { event: 'waiting', data: { hostPresent: present } });
+    }
+  }
+
+  /** Cluster mode: another node seated someone (a join, an admission): this node's sockets in the room hear of it. */
+  seatedElsewhere(m: Member): void {
+    this.relay.announceJoined(m);
+    if (m.role === 'host') this.hostPresenceChanged(m.room, true);
   }
 
   /** The credentials and roster someone waiting was kept from, and the room's call mode now. */
@@ -217,7 +257,7 @@ export class RoomControl {
         if (!checked.ok) throw new RtcHttpError('bad-request', checked.message);
         if (target.sub !== undefined && this.opts.cfg.denyCooldownS > 0) {
           this.rooms.state(room).cooldowns.set(target.sub, Date.now() + this.opts.cfg.denyCooldownS * 1000);
-          this.rooms.changed();
+          this.rooms.changed(room);
         }
         this.relay.dismiss(target, { event: 'denied', data: checked.message ? { message: checked.message } : {} });
         this.rooms.remove(target.peerId, 'denied');
@@ -229,7 +269,7 @@ export class RoomControl {
         if (target === actor) throw new RtcHttpError('not-allowed', 'a host cannot remove themselves: leave instead');
         if (target.sub !== undefined) {
           this.rooms.state(room).barred.add(target.sub);
-          this.rooms.changed();
+          this.rooms.changed(room);
         }
         this.relay.dismiss(target, { event: 'removed', data: { reason: 'removed-by-host' } });
         this.rooms.remove(target.peerId, 'removed-by-host');
@@ -238,7 +278,7 @@ export class RoomControl {
       }
       case 'mute': {
         const target = this.seatedOne(room, a.peerId);
-        this.relay.sendEvent(target.socket, { event: 'mute-requested', data: by !== undefined ? { by } : {} });
+        this.relay.sendTo(target, { event: 'mute-requested', data: by !== undefined ? { by } : {} });
         return undefined;
       }
       case 'lock':
@@ -248,7 +288,7 @@ export class RoomControl {
         const state = this.rooms.state(room);
         if (state.locked !== locked) {
           state.locked = locked;
-          this.rooms.changed();
+          this.rooms.changed(room);
           this.relay.broadcast(room, { event: 'locked', data: by !== undefined ? { locked, by } : { locked } });
           this.opts.log(`rtc-call: ${a.action} room=${room} by=${who}`);
         }
@@ -310,7 +350,7 @@ export class RoomControl {
     // (with the mode now); a room this seat takes above RTC_MESH_MAX then goes through the SFU,
     // and everyone, the admitted one too, gets mode-changed.
     this.seated(target);
-    this.relay.sendEvent(target.socket, { event: 'admitted', data });
+    this.relay.sendTo(target, { event: 'admitted', data });
     this.opts.modes?.seatsChanged(room);
   }
 

@@ -37,6 +37,11 @@ export interface Member {
   socket: WebSocket | null;
   timer: NodeJS.Timeout | null;
   /**
+   * Cluster mode: the node that holds its socket (or, while it has none, runs its pending and
+   * grace timers). Unset on a single node.
+   */
+  node?: string;
+  /**
    * The call mode this member was last told (its join answer, `admitted`, `mode-changed`); a
    * socket that opens after the room changed mode hears of it then. Unset: never told (a seat
    * rebuilt from a peer token).
@@ -68,6 +73,20 @@ export interface RoomsOptions {
   onRoomEnded?(room: string): void;
   /** Revocations from before a restart (the data directory), peer id → token expiry. */
   revoked?: Map<string, number>;
+  /** Cluster mode: where changes go, and this node's id. */
+  sync?: RosterSync;
+  /** Cluster mode: another node took over a member whose socket or timers were here (its queued frames follow it). */
+  onMovedAway?(member: Member): void;
+  /** Cluster mode: another node added a member (its pre-warmed socket may be parked here). */
+  onRemoteAdded?(member: Member): void;
+  /** Cluster mode: another node seated a member (joined, admitted): this node's sockets in the room hear of it. */
+  onRemoteSeated?(member: Member): void;
+  /** Cluster mode: another node took someone knocking: this node's hosts hear of it. */
+  onRemoteKnock?(member: Member): void;
+  /** Cluster mode: another node took a member off the roster: this node's sockets in the room hear of it. */
+  onRemoteLeave?(member: Member, reason: LeaveReason): void;
+  /** Cluster mode: another node took the last member of a room off the roster. */
+  onRemoteRoomEnded?(room: string): void;
   /** Called when the revocations changed (to store them). */
   onRevocationsChange?(current: () => Map<string, number>): void;
   /** Waiting lists and room states from before a restart (the data directory's rooms.json). */
@@ -84,6 +103,39 @@ export interface StoredRooms {
     cooldowns: Record<string, number>;
     waiting: Array<Pick<Member, 'peerId' | 'displayName' | 'role' | 'sub' | 'rk' | 'tokenExp' | 'since'>>;
   }>;
+}
+
+/** What the roster keeps of a member in shared state (cluster mode): everything but the socket and timers. */
+export type MemberRecord = Pick<Member, 'peerId' | 'room' | 'displayName' | 'role' | 'sub' | 'rk' | 'tokenExp' | 'waiting' | 'since' | 'state'> & { node: string };
+
+/** A room's state as shared state holds it (cluster mode). */
+export interface RoomStateRecord { locked: boolean; barred: string[]; cooldowns: Record<string, number> }
+
+/**
+ * Where the roster's changes go besides this process. Absent: one node, in memory (the default).
+ * The Redis one (server/cluster/redis.ts) stores them and tells the other nodes, which apply them
+ * to their own copy of the roster with the `apply…` methods below.
+ */
+export interface RosterSync {
+  /** This node's id (a member's `node`). */
+  readonly node: string;
+  /** A member was added or changed (fields, state, owning node). */
+  saved(record: MemberRecord): void;
+  /** A member left the roster; its peer id stays revoked until `revokedUntil` (unix s). */
+  removed(peerId: string, room: string, revokedUntil: number, reason: LeaveReason): void;
+  /** A room's state changed (undefined: the room ended). */
+  roomState(room: string, state: RoomStateRecord | undefined): void;
+}
+
+export function toRecord(m: Member, node: string): MemberRecord {
+  return {
+    peerId: m.peerId, room: m.room, displayName: m.displayName, role: m.role, ...(m.sub !== undefined ? { sub: m.sub } : {}),
+    ...(m.rk !== undefined ? { rk: m.rk } : {}), tokenExp: m.tokenExp, waiting: m.waiting, since: m.since, state: m.state, node: m.node ?? node,
+  };
+}
+
+function toStateRecord(state: RoomState): RoomStateRecord {
+  return { locked: state.locked, barred: [...state.barred], cooldowns: Object.fromEntries(state.cooldowns) };
 }
 
 /** In-memory roster: rooms → members (seated and waiting), with the join / socket / grace lifecycle. */
@@ -156,9 +208,29 @@ export class Rooms {
     return this.states.get(room);
   }
 
-  /** The room's state changed (lock, bar, cooldown): store it. */
-  changed(): void {
+  /** The room's state changed (lock, bar, cooldown): store it (and, in cluster mode, share `room`'s). */
+  changed(room?: string): void {
     this.opts.onRoomsChange?.(this.currentRooms);
+    if (room !== undefined) {
+      const state = this.states.get(room);
+      this.opts.sync?.roomState(room, state ? toStateRecord(state) : undefined);
+    }
+  }
+
+  /** Cluster mode: whether this node holds the member's socket or timers (always, on one node). */
+  isLocal(m: Member): boolean {
+    const sync = this.opts.sync;
+    return !sync || m.node === undefined || m.node === sync.node;
+  }
+
+  /** A member's fields changed (name, token expiry): share it (cluster mode). */
+  touch(m: Member): void {
+    this.save(m);
+  }
+
+  private save(m: Member): void {
+    const sync = this.opts.sync;
+    if (sync && !this.closed) sync.saved(toRecord(m, sync.node));
   }
 
   isRevoked(peerId: string): boolean {
@@ -204,6 +276,7 @@ export class Rooms {
     const m = this.insert({ ...fields, since: Date.now(), state: 'pending', socket: null, timer: null });
     m.timer = setTimeout(() => this.remove(m.peerId, 'never-connected'), this.opts.pendingJoinMs);
     if (m.waiting) this.changed();
+    this.save(m);
     return m;
   }
 
@@ -211,6 +284,7 @@ export class Rooms {
   addFromToken(fields: Omit<Member, 'state' | 'socket' | 'timer' | 'since'>): Member {
     const m = this.insert({ ...fields, since: Date.now(), state: 'pending', socket: null, timer: null });
     if (m.waiting) this.changed();
+    this.save(m);
     return m;
   }
 
@@ -220,9 +294,11 @@ export class Rooms {
     m.since = Date.now();
     m.tokenExp = tokenExp;
     this.changed();
+    this.save(m);
   }
 
   private insert(m: Member): Member {
+    if (this.opts.sync) m.node ??= this.opts.sync.node;
     let room = this.rooms.get(m.room);
     if (!room) this.rooms.set(m.room, (room = new Map()));
     room.set(m.peerId, m);
@@ -237,7 +313,9 @@ export class Rooms {
     m.timer = null;
     m.socket = ws;
     m.state = 'connected';
+    if (this.opts.sync) m.node = this.opts.sync.node;
     if (old && old !== ws) old.terminate();
+    this.save(m);
   }
 
   /** A member's socket closed: start the grace period (no-op for stale sockets). */
@@ -247,6 +325,7 @@ export class Rooms {
     m.state = 'grace';
     if (m.timer) clearTimeout(m.timer);
     m.timer = setTimeout(() => this.remove(m.peerId, 'socket-closed'), this.opts.leaveGraceMs);
+    this.save(m);
   }
 
   /** Take a member off the roster, close its socket, revoke its token and tell the hook. */
@@ -260,6 +339,7 @@ export class Rooms {
     room?.delete(peerId);
     this.revoked.set(peerId, m.tokenExp);
     this.opts.onRevocationsChange?.(this.currentRevocations);
+    if (!this.closed) this.opts.sync?.removed(peerId, m.room, m.tokenExp, reason);
     if (m.waiting) this.changed();
     const sock = m.socket;
     m.socket = null;
@@ -275,7 +355,7 @@ export class Rooms {
   private endRoom(room: string): void {
     if (this.closed) return;
     const had = this.states.delete(room);
-    if (had) this.changed();
+    if (had) this.changed(room);
     this.opts.onRoomEnded?.(room);
   }
 
@@ -290,6 +370,146 @@ export class Rooms {
       for (const [sub, until] of state.cooldowns) if (until < now) changed = state.cooldowns.delete(sub) || changed;
     }
     if (changed) this.changed();
+  }
+
+  // ── cluster mode: what other nodes did (server/cluster/redis.ts) ──────────────────────────────
+
+  /**
+   * Another node (`from`; unset: read from Redis) added or changed a member: this copy follows,
+   * changing the same object (a socket here holds it). A member whose socket or timers were here and that another node took over
+   * (its socket opened there, or it adopted a dead node's members) has its socket here cut.
+   */
+  applySaved(r: MemberRecord, from?: string): Member | undefined {
+    if (this.closed || this.isRevoked(r.peerId)) return undefined;
+    const m = this.byId.get(r.peerId);
+    if (!m) {
+      if (r.room === undefined || typeof r.peerId !== 'string') return undefined;
+      const added = this.insert({
+        peerId: r.peerId, room: r.room, displayName: r.displayName, role: r.role, ...(r.sub !== undefined ? { sub: r.sub } : {}),
+        ...(r.rk !== undefined ? { rk: r.rk } : {}), tokenExp: r.tokenExp, waiting: r.waiting, since: r.since, state: r.state,
+        node: r.node, socket: null, timer: null,
+      });
+      if (added.waiting) this.opts.onRemoteKnock?.(added);
+      else this.opts.onRemoteSeated?.(added);
+      this.opts.onRemoteAdded?.(added);
+      return added;
+    }
+    const wasHere = this.isLocal(m);
+    const wasWaiting = m.waiting;
+    m.displayName = r.displayName;
+    m.tokenExp = r.tokenExp;
+    m.waiting = r.waiting;
+    m.since = r.since;
+    // Where its socket is, and its state, only the node that holds it says (or one that takes it
+    // over: then it writes itself as the node). Another node's change (an admission, a new name)
+    // carries that node's view of them, which may be a moment old: kept as this copy has them,
+    // and the node that holds the member writes its own view again, for everyone.
+    if (from === undefined || from === r.node) {
+      m.state = r.state;
+      m.node = r.node;
+    } else if (wasHere && r.node !== this.opts.sync?.node) {
+      this.save(m);
+    }
+    if (wasHere && !this.isLocal(m)) {
+      if (m.timer) clearTimeout(m.timer);
+      m.timer = null;
+      const ws = m.socket;
+      m.socket = null;
+      ws?.terminate();
+      this.opts.onMovedAway?.(m);
+    }
+    if (wasWaiting && !m.waiting) this.opts.onRemoteSeated?.(m);
+    return m;
+  }
+
+  /**
+   * Another node took a member off the roster (its room-mates heard it from that node); without
+   * `revokedUntil`, one that shared state no longer has (a resync), its id not revoked.
+   */
+  applyRemoved(peerId: string, revokedUntil: number | undefined, reason?: LeaveReason): void {
+    if (this.closed) return;
+    if (revokedUntil !== undefined) this.revoked.set(peerId, Math.max(revokedUntil, this.revoked.get(peerId) ?? 0));
+    const m = this.byId.get(peerId);
+    if (!m) return;
+    if (m.timer) clearTimeout(m.timer);
+    m.timer = null;
+    this.byId.delete(peerId);
+    const room = this.rooms.get(m.room);
+    room?.delete(peerId);
+    const sock = m.socket;
+    m.socket = null;
+    sock?.terminate();
+    if (reason !== undefined) this.opts.onRemoteLeave?.(m, reason);
+    if (room && room.size === 0 && this.rooms.get(m.room) === room) {
+      this.rooms.delete(m.room);
+      this.opts.onRemoteRoomEnded?.(m.room);
+    }
+  }
+
+  /** Another node changed a room's state (undefined: it ended). */
+  applyRoomState(room: string, s: RoomStateRecord | undefined): void {
+    if (this.closed) return;
+    if (!s) {
+      this.states.delete(room);
+      return;
+    }
+    const state = this.state(room);
+    state.locked = s.locked === true;
+    state.barred.clear();
+    for (const sub of s.barred ?? []) state.barred.add(sub);
+    state.cooldowns.clear();
+    for (const [sub, until] of Object.entries(s.cooldowns ?? {})) state.cooldowns.set(sub, until);
+  }
+
+  /** Rooms with a state (locked, barred, cooldowns), with it: for a resync into a Redis that lost its data. */
+  roomStates(): string[] {
+    return [...this.states.keys()];
+  }
+
+  /** Every member another node holds (for a resync after Redis came back). */
+  remoteMembers(): Member[] {
+    return [...this.byId.values()].filter((m) => !this.isLocal(m));
+  }
+
+  /** Members this node holds (for a resync after Redis came back). */
+  localMembers(): Member[] {
+    return [...this.byId.values()].filter((m) => this.isLocal(m));
+  }
+
+  /** The nodes other members are held by. */
+  otherNodes(): Set<string> {
+    const nodes = new Set<string>();
+    for (const m of this.byId.values()) if (m.node !== undefined && !this.isLocal(m)) nodes.add(m.node);
+    return nodes;
+  }
+
+  /**
+   * Nodes that died: this node takes their members over. A seated one's socket was cut with its
+   * node, so it gets its grace period here (its page reconnects to any node meanwhile); one that
+   * never opened a socket keeps its pending time. Returns how many it took.
+   */
+  adopt(dead: string): number {
+    const sync = this.opts.sync;
+    if (!sync || this.closed) return 0;
+    let n = 0;
+    for (const m of [...this.byId.values()]) {
+      if (m.node !== dead) continue;
+      m.node = sync.node;
+      if (m.timer) clearTimeout(m.timer);
+      if (m.state === 'pending') m.timer = setTimeout(() => this.remove(m.peerId, 'never-connected'), this.opts.pendingJoinMs);
+      else {
+        m.state = 'grace';
+        m.timer = setTimeout(() => this.remove(m.peerId, 'socket-closed'), this.opts.leaveGraceMs);
+      }
+      this.save(m);
+      n++;
+    }
+    return n;
+  }
+
+  /** A revocation another node made (or one loaded from shared state). */
+  applyRevoked(peerId: string, until: number): void {
+    this.revoked.set(peerId, Math.max(until, this.revoked.get(peerId) ?? 0));
   }
 
   /** Stop every timer; sockets are the caller's to close. */

@@ -109,8 +109,31 @@ interface Queued {
   peerJs: boolean;
 }
 
+/**
+ * Cluster mode: a frame for a member whose socket is on another node, through Redis
+ * (server/cluster/redis.ts). `frame`: relayed (queued there while its socket is not open; `src`
+ * hears EXPIRE when it expires), `event`: a room event (dropped unless open), `dismiss`: the
+ * server takes the seat away (see `dismiss`).
+ */
+export type RoutedFrame =
+  | { kind: 'frame'; to: string; src: string; frame: string; peerJs: boolean }
+  | { kind: 'event'; to: string; frame: string }
+  | { kind: 'dismiss'; to: string; frame: string; reason: string };
+
+/** How frames reach members on other nodes (cluster mode). */
+export interface FrameRouter {
+  /** This node's id. */
+  readonly node: string;
+  /** Send `frame` to the node `node`. */
+  route(node: string, frame: RoutedFrame): void;
+  /** Where a member unknown here may be (another node's join a moment ago), or undefined. */
+  lookup(peerId: string): Promise<Member | undefined>;
+}
+
 export interface RelayOptions {
   rooms: Rooms;
+  /** Cluster mode: members on other nodes are reached through this. */
+  router?: FrameRouter;
   peerSecret: string;
   log: (line: string) => void;
   limits?: Partial<RelayLimits>;
@@ -313,6 +336,12 @@ export class SignalingRelay {
     this.issued.delete(claims.pid);
 
     let member = rooms.get(claims.pid);
+    if (!member && this.opts.router) {
+      // Cluster mode: another node's join, or a member of a node that died: its record is in Redis.
+      member = await this.opts.router.lookup(claims.pid);
+      if (this.closed || socket.destroyed) return;
+      if (rooms.isRevoked(claims.pid)) throw new RtcHttpError('unauthorized', 'this peer has left the room; join again');
+    }
     if (!member) {
       // Unknown but validly signed: a peer of this room from before a restart. Rebuild the roster;
       // a token issued while waiting knocks again, it never takes a seat.
@@ -424,6 +453,14 @@ export class SignalingRelay {
   }
 
   private deliver(from: Conn, dst: Member, frame: string, peerJs: boolean): void {
+    const router = this.opts.router;
+    if (router && !this.opts.rooms.isLocal(dst)) {
+      // Its socket is on another node: that node queues or sends it (and drops it when not read).
+      from.drops = 0;
+      this.counters.relayed(frame.length);
+      router.route(dst.node!, { kind: 'frame', to: dst.peerId, src: from.member.peerId, frame, peerJs });
+      return;
+    }
     const ws = dst.socket;
     if (ws && ws.readyState === WebSocket.OPEN) {
       if (ws.bufferedAmount > this.limits.maxBufferedBytes) {
@@ -455,6 +492,68 @@ export class SignalingRelay {
     this.counters.relayed(frame.length);
     queue.items.push({ frame, src: from.member.peerId, at: Date.now(), peerJs });
     queue.bytes += frame.length;
+  }
+
+  /** Cluster mode: a frame another node routed here for one of this node's members. */
+  deliverRouted(r: RoutedFrame): void {
+    if (this.closed) return;
+    const dst = this.opts.rooms.get(r.to);
+    if (!dst) return;
+    if (!this.opts.rooms.isLocal(dst)) {
+      // It moved on meanwhile (its socket opened on a third node): pass it on.
+      this.opts.router?.route(dst.node!, r);
+      return;
+    }
+    switch (r.kind) {
+      case 'event':
+        this.send(dst, r.frame);
+        return;
+      case 'dismiss':
+        this.dismissFrame(dst, r.frame, r.reason);
+        return;
+      case 'frame': {
+        const ws = dst.socket;
+        if (ws && ws.readyState === WebSocket.OPEN) {
+          if (ws.bufferedAmount > this.limits.maxBufferedBytes) {
+            this.counters.dropped('destination-not-reading', r.frame.length);
+            return;
+          }
+          ws.send(r.frame);
+          return;
+        }
+        let queue = this.queues.get(dst.peerId);
+        if (!queue) this.queues.set(dst.peerId, (queue = { items: [], bytes: 0 }));
+        if (queue.items.length >= this.limits.queueFrames || queue.bytes + r.frame.length > this.limits.queueBytes) {
+          this.counters.dropped('queue-full', r.frame.length);
+          return;
+        }
+        queue.items.push({ frame: r.frame, src: r.src, at: Date.now(), peerJs: r.peerJs });
+        queue.bytes += r.frame.length;
+      }
+    }
+  }
+
+  /** Cluster mode: another node took `m` over: what waits here for its socket goes there. */
+  handOver(m: Member): void {
+    const queue = this.queues.get(m.peerId);
+    this.queues.delete(m.peerId);
+    this.issued.delete(m.peerId);
+    const router = this.opts.router;
+    if (!queue || !router || m.node === undefined) return;
+    for (const item of queue.items) router.route(m.node, { kind: 'frame', to: m.peerId, src: item.src, frame: item.frame, peerJs: item.peerJs });
+  }
+
+  /** A frame to a member's socket: here if open, through its node in cluster mode; false when not sent. */
+  private send(m: Member, frame: string): boolean {
+    const router = this.opts.router;
+    if (router && !this.opts.rooms.isLocal(m)) {
+      router.route(m.node!, { kind: 'event', to: m.peerId, frame });
+      return true;
+    }
+    const ws = m.socket;
+    if (ws?.readyState !== WebSocket.OPEN) return false;
+    ws.send(frame);
+    return true;
   }
 
   private onRoomRequest(conn: Conn, payload: unknown): void {
@@ -507,8 +606,8 @@ export class SignalingRelay {
       }
       if (live.length === queue.items.length) continue;
       for (const src of expiredFrom) {
-        const ws = this.opts.rooms.get(src)?.socket;
-        if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'EXPIRE', src: peerId, dst: src }));
+        const sender = this.opts.rooms.get(src);
+        if (sender) this.send(sender, JSON.stringify({ type: 'EXPIRE', src: peerId, dst: src }));
       }
       if (live.length) this.queues.set(peerId, { items: live, bytes: live.reduce((n, i) => n + i.frame.length, 0) });
       else this.queues.delete(peerId);
@@ -534,22 +633,32 @@ export class SignalingRelay {
    * first. Detached from the member, so the removal that follows does not cut it short.
    */
   dismiss(m: Member, event: RoomEvent): void {
+    const router = this.opts.router;
+    if (router && !this.opts.rooms.isLocal(m)) {
+      // Its node sends the notice; the removal that follows reaches that node after it (one Redis connection keeps the order).
+      router.route(m.node!, { kind: 'dismiss', to: m.peerId, frame: roomFrame(event), reason: event.event });
+      return;
+    }
+    this.dismissFrame(m, roomFrame(event), event.event);
+  }
+
+  private dismissFrame(m: Member, frame: string, reason: string): void {
     const ws = m.socket;
     if (ws?.readyState !== WebSocket.OPEN) {
-      if (!this.closed) this.farewells.set(m.peerId, { frame: roomFrame(event), reason: event.event, at: Date.now() });
+      if (!this.closed) this.farewells.set(m.peerId, { frame, reason, at: Date.now() });
       return;
     }
     m.socket = null;
-    ws.send(roomFrame(event));
-    ws.close(4001, event.event);
+    ws.send(frame);
+    ws.close(4001, reason);
     setTimeout(() => ws.terminate(), 1000).unref();
   }
 
-  /** A room event to the open sockets of a room's seated hosts. */
-  toHosts(room: string, event: RoomEvent): void {
+  /** A room event to the open sockets of a room's seated hosts (`localOnly`: those on this node). */
+  toHosts(room: string, event: RoomEvent, localOnly = false): void {
     const frame = roomFrame(event);
     for (const mate of this.opts.rooms.members(room)) {
-      if (mate.role === 'host' && mate.socket?.readyState === WebSocket.OPEN) mate.socket.send(frame);
+      if (mate.role === 'host' && (!localOnly || this.opts.rooms.isLocal(mate))) this.send(mate, frame);
     }
   }
 
@@ -560,8 +669,7 @@ export class SignalingRelay {
 
   /** An SFU frame to a member's socket (dropped while it is not open: the browser asks again). */
   sendSfu(m: Member | undefined, message: SfuServerMessage): void {
-    const ws = m?.socket;
-    if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: SFU_FRAME, payload: message }));
+    if (m) this.send(m, JSON.stringify({ type: SFU_FRAME, payload: message }));
   }
 
   /** A room event to one socket; false when it is not open (nothing sent). */
@@ -571,17 +679,27 @@ export class SignalingRelay {
     return true;
   }
 
+  /** A room event to a member's socket, on this node or (cluster mode) another; false when it has none open here. */
+  sendTo(m: Member, event: RoomEvent): boolean {
+    return this.send(m, roomFrame(event));
+  }
+
   /** A room event to every open socket of a room but `except`. */
   broadcast(room: string, event: RoomEvent, except?: Member): void {
     const frame = roomFrame(event);
-    for (const mate of this.opts.rooms.members(room)) {
-      if (mate !== except && mate.socket?.readyState === WebSocket.OPEN) mate.socket.send(frame);
-    }
+    for (const mate of this.opts.rooms.members(room)) if (mate !== except) this.send(mate, frame);
   }
 
-  /** Tell the room someone took a seat (before they can call anyone). */
+  /**
+   * Tell the room someone took a seat (before they can call anyone). In cluster mode only this
+   * node's sockets: every node tells its own when it learns of the seat (server/cluster/), so two
+   * joins at once on two nodes still each hear of the other, exactly once.
+   */
   announceJoined(m: Member): void {
-    this.broadcast(m.room, { event: 'member-joined', data: toPublic(m) }, m);
+    const frame = roomFrame({ event: 'member-joined', data: toPublic(m) });
+    for (const mate of this.opts.rooms.members(m.room)) {
+      if (mate !== m && this.opts.rooms.isLocal(mate)) this.send(mate, frame);
+    }
   }
 
   /** A member left the roster: forget its queue and issued token; a seated one's mates are told (room event, then PeerJS LEAVE). */
@@ -595,10 +713,8 @@ export class SignalingRelay {
     this.forget(m);
     const event = roomFrame({ event: 'member-left', data: { peerId: m.peerId, reason } });
     for (const mate of mates) {
-      const ws = mate.socket;
-      if (ws?.readyState !== WebSocket.OPEN) continue;
-      ws.send(event);
-      ws.send(JSON.stringify({ type: 'LEAVE', src: m.peerId, dst: mate.peerId }));
+      if (!this.send(mate, event)) continue;
+      this.send(mate, JSON.stringify({ type: 'LEAVE', src: m.peerId, dst: mate.peerId }));
     }
   }
 

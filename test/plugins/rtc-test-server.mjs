@@ -1,7 +1,8 @@
 // web-test-runner plugin: runs the real rtc-call server (server/index.ts, through tsx) on free
 // loopback ports for the browser tests, and gives test pages commands (executeServerCommand) to
 // start, stop and restart servers, run coturn, sign room tokens and drive extra browser processes
-// (Chromium by default, Firefox with `browser: 'firefox'`).
+// (Chromium by default, Firefox with `browser: 'firefox'`); for cluster mode, redis-server and
+// nginx (test/server/cluster-helpers.ts) and server processes with an environment of their own.
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,15 @@ async function launchBrowser(kind = 'chromium') {
   if (kind === 'firefox') return puppeteer.launch(firefoxLaunchOptions());
   if (kind !== 'chromium') throw new Error(`unknown browser ${kind} (chromium, firefox)`);
   return puppeteer.launch({ executablePath: findChrome(), headless: true, args: chromeArgs() });
+}
+
+let clusterHelpers;
+async function loadClusterHelpers() {
+  if (!clusterHelpers) {
+    register();
+    clusterHelpers = await import('../server/cluster-helpers.ts');
+  }
+  return clusterHelpers;
 }
 
 let serverModule;
@@ -104,7 +114,7 @@ function baseRtcTestServerPlugin() {
    * `lostData: true`, with a new empty one (a restart that lost its state and secrets).
    */
   const processes = new Map();
-  async function startProcess({ name = 'process', lostData = false } = {}) {
+  async function startProcess({ name = 'process', lostData = false, env: extraEnv = {} } = {}) {
     let entry = processes.get(name);
     if (entry?.child) return { name, url: `http://127.0.0.1:${entry.port}` };
     if (!entry) entry = { port: await freePort(), dir: mkdtempSync(join(tmpdir(), 'rtc-data-')) };
@@ -115,8 +125,10 @@ function baseRtcTestServerPlugin() {
     const env = { ...process.env };
     delete env.RTC_PEER_SECRET;
     delete env.RTC_DATA_DIR;
+    // `env`: e.g. a cluster node's RTC_REDIS_URL and RTC_PEER_SECRET (kept for its restarts).
+    entry.env = { ...entry.env, ...extraEnv };
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--port', String(entry.port), '--host', '127.0.0.1',
-      '--demo-dir', '', '--join-rate-limit', '0'], { env: { ...env, RTC_DATA_DIR: entry.dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+      '--demo-dir', '', '--join-rate-limit', '0'], { env: { ...env, RTC_DATA_DIR: entry.dir, ...entry.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     entry.child = child;
     processes.set(name, entry);
     await new Promise((resolve, reject) => {
@@ -126,8 +138,10 @@ function baseRtcTestServerPlugin() {
       child.stdout.on('data', (d) => { out += d; if (/listening on/.test(out)) { clearTimeout(timer); resolve(); } });
       child.stderr.on('data', (d) => (err += d));
       child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`rtc-call-server exited ${code}: ${out}${err}`)); });
+      // RTC_TEST_SERVER_LOG=1: the process's log lines too.
+      if (process.env.RTC_TEST_SERVER_LOG) child.stderr.on('data', (d) => process.stderr.write(String(d).replace(/^(?=.)/gm, `[${name}] `)));
     });
-    return { name, url: `http://127.0.0.1:${entry.port}` };
+    return { name, url: `http://127.0.0.1:${entry.port}`, port: entry.port };
   }
   async function killProcess({ name = 'process' } = {}) {
     const entry = processes.get(name);
@@ -285,7 +299,46 @@ function baseRtcTestServerPlugin() {
     return true;
   }
 
+  /** Cluster mode: redis-server and nginx (docs/deploy/nginx-cluster.conf) of this run, by id. */
+  const clusterServers = new Map();
+  let nextClusterServer = 1;
+  async function redisStart() {
+    const redis = await (await loadClusterHelpers()).startRedis();
+    const id = `redis-${nextClusterServer++}`;
+    clusterServers.set(id, redis);
+    return { id, url: redis.url };
+  }
+  async function nginxStart({ upstreams }) {
+    const nginx = await (await loadClusterHelpers()).startNginx(upstreams);
+    const id = `nginx-${nextClusterServer++}`;
+    clusterServers.set(id, nginx);
+    return { id, url: nginx.base };
+  }
+  async function clusterServerStop({ id }) {
+    const entry = clusterServers.get(id);
+    clusterServers.delete(id);
+    await entry?.stop();
+    return true;
+  }
+  /** Open signaling sockets of a server process (its /metrics, RTC_METRICS_TOKEN in its env). */
+  async function processSockets({ name }) {
+    const entry = processes.get(name);
+    const token = entry?.env?.RTC_METRICS_TOKEN;
+    if (!entry?.child || !token) return -1;
+    const text = await (await fetch(`http://127.0.0.1:${entry.port}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+    return Number(/^rtc_signaling_sockets (\d+)/m.exec(text)?.[1] ?? -1);
+  }
+
   const commands = {
+    // Wrapped: an undefined answer would read as "unknown command".
+    'cluster-missing': async () => {
+      const { missing } = await loadClusterHelpers();
+      return { reason: missing('redis-server') ?? missing('nginx') ?? null };
+    },
+    'redis-start': redisStart,
+    'nginx-start': async (payload) => nginxStart(payload ?? {}),
+    'cluster-server-stop': clusterServerStop,
+    'rtc-process-sockets': processSockets,
     'janus-start': janusStart,
     'janus-stop': async ({ id }) => janusEnd({ id }),
     'janus-kill': async ({ id }) => janusEnd({ id, kill: true }),
@@ -340,6 +393,7 @@ function baseRtcTestServerPlugin() {
         rmSync(entry.dir, { recursive: true, force: true });
       }
       for (const id of [...coturns.keys()]) stopCoturn(id);
+      for (const id of [...clusterServers.keys()]) await clusterServerStop({ id });
       for (const id of [...januses.keys()]) await janusEnd({ id, kill: true });
       if (process.env.RTC_TEST_NETNS_ADDR) await netFault({ clear: true }).catch(() => {});
       for (const { browser } of browsers.values()) await browser.close().catch(() => {});
