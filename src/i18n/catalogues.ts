@@ -1,0 +1,83 @@
+/**
+ * Which catalogue a language tag gets, and loading it. English (`messages.ts`) is built in; every
+ * other language is a module of its own under `locales/`, loaded with a dynamic `import()` the
+ * first time an element speaks it: a chunk of the one-tag bundle (`chunks/lang-<tag>-<hash>.js`,
+ * from the same server) or a separate module of the npm build, so a language costs nothing until
+ * a page uses it. Each catalogue is loaded once per page and shared by every element.
+ */
+import { en, type Messages } from './messages.js';
+import { warnOnce } from '../utils/define-element.js';
+
+/** The languages with a catalogue, as their tags are written (BCP 47). */
+export const LANGUAGES = ['en', 'de', 'fr', 'es', 'it'] as const;
+
+/** A language with a catalogue. */
+export type Language = (typeof LANGUAGES)[number];
+
+// One literal import() per language, so bundlers see each module (and rollup makes each a chunk).
+const LOADERS: Record<Exclude<Language, 'en'>, () => Promise<{ default: Messages }>> = {
+  de: () => import('./locales/de.js'),
+  fr: () => import('./locales/fr.js'),
+  es: () => import('./locales/es.js'),
+  it: () => import('./locales/it.js'),
+};
+
+const BY_LOWER = new Map<string, Language>(LANGUAGES.map((tag) => [tag.toLowerCase(), tag]));
+
+/**
+ * Tags that do not reduce to a catalogue by their primary subtag. Chinese in Simplified script
+ * (`zh`, `zh-CN`, `zh-SG`, `zh-Hans-HK`); Norwegian (`no`, and `nn`, whose readers read Bokmål);
+ * the deprecated `iw` for Hebrew. Chinese in Traditional script (`zh-Hant`, `zh-TW`, `zh-HK`,
+ * `zh-MO`) has no catalogue yet and gets English rather than a script its readers did not ask for.
+ */
+const TRADITIONAL_CHINESE = /^zh-(?:hant|tw|hk|mo)(?:-|$)/;
+const ALIASES: Record<string, string> = { zh: 'zh-hans', no: 'nb', nn: 'nb', iw: 'he' };
+
+/**
+ * The catalogue for a BCP 47 tag: the tag itself (case-insensitive, `_` read as `-`), else a known
+ * alias, else its primary subtag (`pt-BR` → `pt`, `de-AT` → `de`), else English.
+ */
+export function languageOf(tag: string | null | undefined): Language {
+  if (!tag) return 'en';
+  const lower = tag.trim().toLowerCase().replace(/_/g, '-');
+  const exact = BY_LOWER.get(lower);
+  if (exact) return exact;
+  if (TRADITIONAL_CHINESE.test(lower)) return 'en';
+  const primary = lower.split('-')[0]!;
+  return BY_LOWER.get(ALIASES[primary] ?? primary) ?? 'en';
+}
+
+const loaded = new Map<Language, Messages>([['en', en]]);
+const loading = new Map<Language, Promise<Messages>>();
+
+/** The catalogue of `language` if it has been loaded (English always has), else undefined. */
+export function loadedMessages(language: Language): Messages | undefined {
+  return loaded.get(language);
+}
+
+/**
+ * Loads the catalogue of `language` (once per page; later calls share the first). Never rejects:
+ * when the module cannot be loaded (a chunk missing on the server, a network failure) it resolves
+ * to English, says so once in the console, and English stays that language's catalogue for the
+ * rest of the page's life.
+ */
+export function loadMessages(language: Language): Promise<Messages> {
+  const done = loaded.get(language);
+  if (done) return Promise.resolve(done);
+  let pending = loading.get(language);
+  if (!pending) {
+    pending = LOADERS[language as Exclude<Language, 'en'>]()
+      .then((module) => module.default)
+      .catch((err: unknown) => {
+        warnOnce(`lang-${language}`, `the ${language} catalogue could not be loaded (${String(err)}); showing English instead.`);
+        return en;
+      })
+      .then((messages) => {
+        loaded.set(language, messages);
+        loading.delete(language);
+        return messages;
+      });
+    loading.set(language, pending);
+  }
+  return pending;
+}
