@@ -9,7 +9,7 @@ import { en, type Messages } from './messages.js';
 import { warnOnce } from '../utils/define-element.js';
 
 /** The languages with a catalogue, as their tags are written (BCP 47). */
-export const LANGUAGES = ['en', 'de', 'fr', 'es', 'it'] as const;
+export const LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'pt', 'nl', 'pl', 'sv', 'da', 'fi'] as const;
 
 /** A language with a catalogue. */
 export type Language = (typeof LANGUAGES)[number];
@@ -20,6 +20,12 @@ const LOADERS: Record<Exclude<Language, 'en'>, () => Promise<{ default: Messages
   fr: () => import('./locales/fr.js'),
   es: () => import('./locales/es.js'),
   it: () => import('./locales/it.js'),
+  pt: () => import('./locales/pt.js'),
+  nl: () => import('./locales/nl.js'),
+  pl: () => import('./locales/pl.js'),
+  sv: () => import('./locales/sv.js'),
+  da: () => import('./locales/da.js'),
+  fi: () => import('./locales/fi.js'),
 };
 
 const BY_LOWER = new Map<string, Language>(LANGUAGES.map((tag) => [tag.toLowerCase(), tag]));

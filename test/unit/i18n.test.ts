@@ -19,6 +19,10 @@ const SAME_AS_ENGLISH: Partial<Record<Language | '*', readonly string[]>> = {
   de: ['chat', 'precall.states.poor'], // both German words
   fr: ['participants'], // the French word
   it: ['chat'], // la chat
+  pl: ['precall.states.poor'], // problem
+  sv: ['precall.states.poor'], // problem
+  da: ['send', 'precall.states.poor'], // send (imperative), problem
+  nl: ['camera', 'cameraLabel', 'precall.checks.camera'], // de camera
 };
 
 /** Sample arguments for functions whose parameters are not all names (strings). */
