@@ -9,7 +9,7 @@ import { en, type Messages } from './messages.js';
 import { warnOnce } from '../utils/define-element.js';
 
 /** The languages with a catalogue, as their tags are written (BCP 47). */
-export const LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'pt', 'nl', 'pl', 'sv', 'da', 'fi'] as const;
+export const LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'pt', 'nl', 'pl', 'sv', 'da', 'fi', 'nb', 'cs', 'tr', 'ru', 'uk'] as const;
 
 /** A language with a catalogue. */
 export type Language = (typeof LANGUAGES)[number];
@@ -26,6 +26,11 @@ const LOADERS: Record<Exclude<Language, 'en'>, () => Promise<{ default: Messages
   sv: () => import('./locales/sv.js'),
   da: () => import('./locales/da.js'),
   fi: () => import('./locales/fi.js'),
+  nb: () => import('./locales/nb.js'),
+  cs: () => import('./locales/cs.js'),
+  tr: () => import('./locales/tr.js'),
+  ru: () => import('./locales/ru.js'),
+  uk: () => import('./locales/uk.js'),
 };
 
 const BY_LOWER = new Map<string, Language>(LANGUAGES.map((tag) => [tag.toLowerCase(), tag]));

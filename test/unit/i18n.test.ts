@@ -22,6 +22,7 @@ const SAME_AS_ENGLISH: Partial<Record<Language | '*', readonly string[]>> = {
   pl: ['precall.states.poor'], // problem
   sv: ['precall.states.poor'], // problem
   da: ['send', 'precall.states.poor'], // send (imperative), problem
+  nb: ['send', 'precall.states.poor'], // send (imperative), problem
   nl: ['camera', 'cameraLabel', 'precall.checks.camera'], // de camera
 };
 
