@@ -9,7 +9,7 @@ import { en, type Messages } from './messages.js';
 import { warnOnce } from '../utils/define-element.js';
 
 /** The languages with a catalogue, as their tags are written (BCP 47). */
-export const LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'pt', 'nl', 'pl', 'sv', 'da', 'fi', 'nb', 'cs', 'tr', 'ru', 'uk'] as const;
+export const LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'pt', 'nl', 'pl', 'sv', 'da', 'fi', 'nb', 'cs', 'tr', 'ru', 'uk', 'ar', 'he', 'ja', 'zh-Hans', 'ko'] as const;
 
 /** A language with a catalogue. */
 export type Language = (typeof LANGUAGES)[number];
@@ -31,6 +31,11 @@ const LOADERS: Record<Exclude<Language, 'en'>, () => Promise<{ default: Messages
   tr: () => import('./locales/tr.js'),
   ru: () => import('./locales/ru.js'),
   uk: () => import('./locales/uk.js'),
+  ar: () => import('./locales/ar.js'),
+  he: () => import('./locales/he.js'),
+  ja: () => import('./locales/ja.js'),
+  'zh-Hans': () => import('./locales/zh-Hans.js'),
+  ko: () => import('./locales/ko.js'),
 };
 
 const BY_LOWER = new Map<string, Language>(LANGUAGES.map((tag) => [tag.toLowerCase(), tag]));

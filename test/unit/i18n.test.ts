@@ -130,8 +130,7 @@ describe('languageOf: a tag to its catalogue', () => {
     ['nb', 'nb'], ['no', 'nb'], ['nn', 'nb'], ['nb-NO', 'nb'], ['iw', 'he'], ['he-IL', 'he'], ['ar-EG', 'ar'],
     ['ja-JP', 'ja'], ['ko-KR', 'ko'], ['uk-UA', 'uk'], ['sr', 'en'], ['xx', 'en'], ['', 'en'], [null, 'en'], [undefined, 'en'], ['en-GB', 'en'],
   ];
-  // TEMP (until every catalogue is in): only the languages that have one.
-  for (const [tag, language] of cases.filter(([, l]) => (LANGUAGES as readonly string[]).includes(l))) test(`${String(tag)} → ${language}`, () => assert.equal(languageOf(tag), language));
+  for (const [tag, language] of cases) test(`${String(tag)} → ${language}`, () => assert.equal(languageOf(tag), language));
 });
 
 describe('plural', () => {
