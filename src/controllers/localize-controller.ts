@@ -18,7 +18,8 @@ type Scheduling = { scheduleUpdate(): void | Promise<unknown> };
 
 /**
  * One language policy for every element: the element's own `lang`, else the nearest ancestor's
- * (`closest('[lang]')`), else the document's, else English; `dir` follows the language. A change of
+ * (through shadow roots: an element rendered by another one speaks its language), else the
+ * document's, else English; `dir` follows the language. A change of
  * any `lang` attribute in the page re-renders the elements that follow it (one shared observer).
  *
  * Catalogues other than English load on first use (`i18n/catalogues.ts`). The host's first render
@@ -47,10 +48,22 @@ export class LocalizeController implements ReactiveController {
     };
   }
 
-  /** The BCP 47 tag the host speaks. */
+  /**
+   * The BCP 47 tag the host speaks: the nearest non-empty `lang` at or above it in the composed
+   * tree (through shadow roots, so a tile inside `<rtc-call>` speaks the call's language), else the
+   * document's, else English.
+   */
   get lang(): string {
-    const el = this.host;
-    return el.lang || el.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang || 'en';
+    // The element's own first: some declare `lang` as a Lit property that does not reflect.
+    if (this.host.lang) return this.host.lang;
+    let el: Element | null = this.host;
+    while (el) {
+      const tag = el.closest('[lang]:not([lang=""])')?.getAttribute('lang');
+      if (tag) return tag;
+      const root = el.getRootNode();
+      el = root instanceof ShadowRoot ? root.host : null;
+    }
+    return document.documentElement.lang || 'en';
   }
 
   /** The language whose catalogue the host uses for `lang` (`pt-BR` → `pt`, `zh-CN` → `zh-Hans`). */
