@@ -63,37 +63,59 @@ export function languageOf(tag: string | null | undefined): Language {
   return BY_LOWER.get(ALIASES[primary] ?? primary) ?? 'en';
 }
 
-const loaded = new Map<Language, Messages>([['en', en]]);
-const loading = new Map<Language, Promise<Messages>>();
+/** Loads catalogues once and remembers them: `loadMessages()` and `loadedMessages()` below are the page's one instance. */
+export interface CatalogueCache {
+  /** The catalogue of `language` if it has been loaded (English always has), else undefined. */
+  loaded(language: Language): Messages | undefined;
+  /**
+   * Loads the catalogue of `language` (once; later calls share the first). Never rejects: when
+   * the module cannot be loaded (a chunk missing on the server, a network failure) it resolves to
+   * English, says so once in the console, and English stays that language's catalogue from then on.
+   */
+  load(language: Language): Promise<Messages>;
+}
 
-/** The catalogue of `language` if it has been loaded (English always has), else undefined. */
+/** A cache over `loaders` (one `import()` per language): the page's uses LOADERS; tests pass failing ones. */
+export function catalogueCache(loaders: Partial<Record<Language, () => Promise<{ default: Messages }>>>): CatalogueCache {
+  const loaded = new Map<Language, Messages>([['en', en]]);
+  const loading = new Map<Language, Promise<Messages>>();
+  return {
+    loaded: (language) => loaded.get(language),
+    load(language) {
+      const done = loaded.get(language);
+      if (done) return Promise.resolve(done);
+      let pending = loading.get(language);
+      if (!pending) {
+        const loader = loaders[language] ?? (() => Promise.reject(new Error(`no loader for ${language}`)));
+        pending = loader()
+          .then((module) => module.default)
+          .catch((err: unknown) => {
+            warnOnce(`lang-${language}`, `the ${language} catalogue could not be loaded (${String(err)}); showing English instead.`);
+            return en;
+          })
+          .then((messages) => {
+            loaded.set(language, messages);
+            loading.delete(language);
+            return messages;
+          });
+        loading.set(language, pending);
+      }
+      return pending;
+    },
+  };
+}
+
+const page = catalogueCache(LOADERS);
+
+/** The catalogue of `language` if it has been loaded on this page (English always has), else undefined. */
 export function loadedMessages(language: Language): Messages | undefined {
-  return loaded.get(language);
+  return page.loaded(language);
 }
 
 /**
- * Loads the catalogue of `language` (once per page; later calls share the first). Never rejects:
- * when the module cannot be loaded (a chunk missing on the server, a network failure) it resolves
- * to English, says so once in the console, and English stays that language's catalogue for the
- * rest of the page's life.
+ * Loads the catalogue of `language` for this page (once; later calls share the first). Never
+ * rejects: a catalogue that cannot be loaded is English, with one console warning.
  */
 export function loadMessages(language: Language): Promise<Messages> {
-  const done = loaded.get(language);
-  if (done) return Promise.resolve(done);
-  let pending = loading.get(language);
-  if (!pending) {
-    pending = LOADERS[language as Exclude<Language, 'en'>]()
-      .then((module) => module.default)
-      .catch((err: unknown) => {
-        warnOnce(`lang-${language}`, `the ${language} catalogue could not be loaded (${String(err)}); showing English instead.`);
-        return en;
-      })
-      .then((messages) => {
-        loaded.set(language, messages);
-        loading.delete(language);
-        return messages;
-      });
-    loading.set(language, pending);
-  }
-  return pending;
+  return page.load(language);
 }

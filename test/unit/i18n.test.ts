@@ -3,8 +3,8 @@
 // one, bar a short allowlist of words the language shares with English — with every placeholder
 // kept; the fallback from a page's tag to a catalogue; the plural helper.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { LANGUAGES, languageOf, loadMessages, type Language } from '../../src/i18n/catalogues.js';
+import { describe, mock, test } from 'node:test';
+import { catalogueCache, LANGUAGES, languageOf, loadMessages, type Language } from '../../src/i18n/catalogues.js';
 import { en, type Messages } from '../../src/i18n/messages.js';
 import { plural } from '../../src/i18n/plural.js';
 
@@ -131,6 +131,39 @@ describe('languageOf: a tag to its catalogue', () => {
     ['ja-JP', 'ja'], ['ko-KR', 'ko'], ['uk-UA', 'uk'], ['sr', 'en'], ['xx', 'en'], ['', 'en'], [null, 'en'], [undefined, 'en'], ['en-GB', 'en'],
   ];
   for (const [tag, language] of cases) test(`${String(tag)} → ${language}`, () => assert.equal(languageOf(tag), language));
+});
+
+describe('loading a catalogue', () => {
+  test('once: concurrent and later loads share the first', async () => {
+    let calls = 0;
+    const fr = catalogues.get('fr')!;
+    const cache = catalogueCache({ fr: async () => (calls++, { default: fr }) });
+    assert.equal(cache.loaded('fr'), undefined);
+    const [a, b] = await Promise.all([cache.load('fr'), cache.load('fr')]);
+    assert.equal(a, fr);
+    assert.equal(b, fr);
+    assert.equal(await cache.load('fr'), fr);
+    assert.equal(cache.loaded('fr'), fr);
+    assert.equal(calls, 1);
+    assert.equal(cache.loaded('en'), en, 'English is always there');
+  });
+
+  test('a chunk that fails to load is English, said once in the console, and not retried', async () => {
+    const warn = mock.method(console, 'warn', () => {});
+    try {
+      let calls = 0;
+      const cache = catalogueCache({ ko: () => (calls++, Promise.reject(new TypeError('Failed to fetch dynamically imported module: https://calls.example/chunks/lang-ko-x.js'))) });
+      assert.equal(await cache.load('ko'), en);
+      assert.equal(await cache.load('ko'), en);
+      assert.equal(cache.loaded('ko'), en);
+      assert.equal(calls, 1);
+      const ours = warn.mock.calls.filter((c) => String(c.arguments[0]).includes('ko catalogue'));
+      assert.equal(ours.length, 1);
+      assert.match(String(ours[0]!.arguments[0]), /^rtc-call: the ko catalogue could not be loaded \(TypeError: Failed to fetch.*\); showing English instead\.$/);
+    } finally {
+      warn.mock.restore();
+    }
+  });
 });
 
 describe('plural', () => {
