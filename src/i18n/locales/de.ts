@@ -37,7 +37,7 @@ const de: Messages = {
   prejoinTitle: 'Bereit zum Beitreten?',
   yourName: 'Ihr Name',
   join: 'Beitreten',
-  joining: 'Wird beigetreten…',
+  joining: 'Beitritt läuft…',
   leave: 'Anruf verlassen',
   rejoin: 'Wieder beitreten',
   tryAgain: 'Erneut versuchen',
