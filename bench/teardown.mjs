@@ -2,8 +2,9 @@
 // bench:teardown — teardown and leaks. In ONE page (instrumented: getUserMedia / captureStream /
 // clone tracks, RTCPeerConnection and AudioContext constructors, counted through WeakRefs):
 //   a partner <rtc-call> stays in the room; then `--cycles` join/leave cycles of one <rtc-call>
-//   (join → its link to the partner is connected → leave), then `--cycles` create/remove cycles
-//   (a new <rtc-call autojoin> → connected → element removed); then the partner leaves.
+//   (join → its link to the partner is connected → screen share + a chat message the partner
+//   receives → leave, still sharing), then `--cycles` create/remove cycles (a new <rtc-call
+//   autojoin> → connected → share + chat → element removed); then the partner leaves.
 // Counts of live tracks, open RTCPeerConnections and running AudioContexts at the end, and JS
 // heap after GC (CDP HeapProfiler.collectGarbage + Runtime.getHeapUsage) every 10 cycles, as a
 // difference against the same page after one warm-up cycle of each kind.
@@ -41,10 +42,24 @@ try {
     window.partner = bench.makeCall({ server, room, name: 'Partner' });
     await window.partner.join();
     window.x = bench.makeCall({ server, room, name: 'X' });
-    window.joinLeave = async () => { await window.x.join(); await bench.linked(window.x); await window.x.leave(); };
+    // Each cycle shares a screen and sends a chat message (the partner gets it) before it ends,
+    // and ends while still sharing: the screen track and its sender must go with the rest.
+    let said = 0;
+    const heard = new Set();
+    window.partner.addEventListener('rtc-message', (e) => { if (!e.detail.isLocal) heard.add(e.detail.text); });
+    const use = async (call) => {
+      if (!(await call.startScreenShare())) throw new Error('screen share refused');
+      const text = `cycle ${++said}`;
+      await call.sendMessage(text);
+      for (let i = 0; i < 500 && !heard.has(text); i++) await bench.sleep(10);
+      if (!heard.has(text)) throw new Error(`the partner never got "${text}"`);
+      heard.delete(text);
+    };
+    window.joinLeave = async () => { await window.x.join(); await bench.linked(window.x); await use(window.x); await window.x.leave(); };
     window.createRemove = async () => {
       const y = bench.makeCall({ server, room, name: 'Y', autojoin: true });
       await bench.linked(y);
+      await use(y);
       y.remove();
       await bench.sleep(0);
     };

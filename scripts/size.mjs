@@ -29,7 +29,7 @@ const LANGUAGE_BUDGETS = { de: 6, fr: 6, es: 6, it: 6, pt: 6, nl: 6, pl: 6, sv: 
 const BUDGETS = {
   // The entry itself only registers the tags and re-exports the core (rollup.config.mjs says why).
   entry: { gzip: 1 * KiB, note: 'the registrations and the exports (0.7 KiB at the split)' },
-  core: { gzip: 52 * KiB, note: 'lit, the elements, the session, English: everything the entry imports (55.2 KiB at the split; 51.3 once German became a chunk)' },
+  core: { gzip: 54 * KiB, note: 'lit, the elements, the session, English: everything the entry imports (55.2 KiB at the split, 55.9 with the pre-warmed join, 53.0 once the other languages became chunks)' },
   mesh: { gzip: 17 * KiB, note: 'PeerJS and the mesh transport, loaded at a mesh join (16.3 KiB at the split)' },
   'transport-common': { gzip: 5 * KiB, note: 'what the mesh and SFU transports share, loaded at any join (4.9 KiB at the split)' },
   sfu: { gzip: 5 * KiB, note: 'the SFU transport, loaded at an SFU join (4.96 KiB at the split)' },
@@ -45,15 +45,15 @@ const BUDGETS = {
 const PATHS = {
   'first paint': {
     from: ['entry'],
-    gzip: 53 * KiB,
+    gzip: 55 * KiB,
     target: 20 * KiB,
-    note: 'the entry and its static imports: what every page loads before the pre-join view (55.9 KiB at the split, 52.0 with the languages as chunks; issue 23 target 20 KiB)',
+    note: 'the entry and its static imports: what every page loads before the pre-join view (55.9 KiB at the split, 56.6 with the pre-warmed join, 57.0 with the shared ticker, 53.7 with the languages as chunks; issue 23 target 20 KiB)',
   },
   '1:1 call (mesh)': {
     from: ['entry', 'mesh'],
-    gzip: 74 * KiB,
+    gzip: 76 * KiB,
     target: 40 * KiB,
-    note: 'plus the mesh chunk and its static imports: what a 1:1 call with the default UI loads before its first remote frame (77.1 KiB at the split, 73.4 with the languages as chunks; issue 23 target 40 KiB)',
+    note: 'plus the mesh chunk and its static imports: what a 1:1 call with the default UI loads before its first remote frame (77.1 KiB at the split, 78.2 with the pre-warmed join, 75.3 with the languages as chunks; issue 23 target 40 KiB)',
   },
 };
 

@@ -9,14 +9,14 @@ import { demoTokenRouter } from './http/demo-tokens.js';
 import { precallRouter } from './http/precall.js';
 import { bearerAuthorized, createMetrics } from './http/metrics.js';
 import { RtcHttpError, type RtcServerErrorCode } from './errors.js';
-import { checkDisplayName, parseRoomRequest, parseSfuClientMessage, ROOM_PATTERN, type CredentialsRefresh, type JoinResponse, type MembersResponse } from 'rtc-call/protocol';
+import { checkDisplayName, parseRoomRequest, parseSfuClientMessage, ROOM_PATTERN, type CredentialsRefresh, type JoinResponse, type MembersResponse, type PrewarmResponse } from 'rtc-call/protocol';
 import { q } from './log.js';
 import { isHostAllowed, isOriginAllowed, ownOriginsOf, siteOf, type RequestSite } from './origins.js';
 import { RateLimiter } from './rate-limit.js';
 import { RoomControl, signMemberToken, type HostAction } from './rooms/control.js';
 import { Rooms, toPublic, type LeaveReason, type Member } from './rooms/roster.js';
 import { PEERJS_KEY, SignalingRelay } from './signaling/relay.js';
-import { checkRoomTokenLifetime, hashRejoinKey, isPeerIdOf, peerIdFor, verifyPeerToken, verifyRoomToken, type RoomRole } from './tokens.js';
+import { checkRoomTokenLifetime, hashRejoinKey, isPeerIdOf, peerIdFor, PREWARM_TTL_S, signPeerToken, verifyPeerToken, verifyRoomToken, type RoomRole } from './tokens.js';
 import { iceServersFor } from './turn.js';
 import { SfuDriver } from './sfu/janus.js';
 import { CallModes } from './sfu/modes.js';
@@ -324,9 +324,11 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       const room = req.params.room!;
       const body: unknown = req.body ?? {};
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw new RtcHttpError('bad-request', 'body must be a JSON object { displayName, token?, rejoinKey?, peerId? }');
+        throw new RtcHttpError('bad-request', 'body must be a JSON object { displayName, token?, rejoinKey?, peerId?, prewarm?, prewarmToken? }');
       }
-      const { displayName, token, rejoinKey, peerId: claimedId } = body as Record<string, unknown>;
+      const { displayName, token, rejoinKey, peerId: claimedId, prewarm, prewarmToken } = body as Record<string, unknown>;
+      if (prewarm !== undefined && typeof prewarm !== 'boolean') throw new RtcHttpError('bad-request', 'prewarm must be true or false');
+      if (prewarmToken !== undefined && prewarmToken !== null && typeof prewarmToken !== 'string') throw new RtcHttpError('bad-request', 'prewarmToken must be a string');
       if (token !== undefined && token !== null && typeof token !== 'string') throw new RtcHttpError('bad-request', 'token must be a string');
       if (rejoinKey !== undefined && rejoinKey !== null && (typeof rejoinKey !== 'string' || !REJOIN_KEY_RE.test(rejoinKey))) {
         throw new RtcHttpError('bad-request', 'rejoinKey must be 8–128 characters of A–Z, a–z, 0–9, _ and -');
@@ -358,7 +360,38 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       const finalName = validName(name);
       const rk = typeof rejoinKey === 'string' ? hashRejoinKey(rejoinKey) : undefined;
 
-      const peerId = keep ? (claimedId as string) : typeof rejoinKey === 'string' ? peerIdFor(room, rejoinKey) : newPeerId();
+      if (prewarm === true) {
+        // Checked like a join (token, name, rate limit), and nothing more: no seat, no room state
+        // read, nothing of the room told. Its token opens a parked socket only (relay.ts).
+        if (keep || prewarmToken) throw new RtcHttpError('bad-request', 'a pre-warmed join neither keeps a participant id nor names another pre-warm');
+        const pid = typeof rejoinKey === 'string' ? peerIdFor(room, rejoinKey) : newPeerId();
+        const signed = signPeerToken({ pid, room, name: finalName, role, sub, rk, pw: true }, cfg.peerSecret, Math.min(PREWARM_TTL_S, cfg.peerTokenTtl));
+        log(`rtc-call: prewarm room=${room} peer=${pid}`);
+        const answer: PrewarmResponse = {
+          prewarm: true,
+          peerId: pid,
+          peerToken: signed.token,
+          peerTokenExpires: signed.exp,
+          signaling: { path: signalingPath(), key: PEERJS_KEY },
+          transport: modes.transportFor(room, p2pClaim),
+        };
+        res.json(answer);
+        return;
+      }
+      // This tab's pre-warmed join: the seat takes its id, and its parked socket once seated. A
+      // pre-warm token that is not this tab's (another room, person or rejoin key, expired, or from
+      // before a new secret) is only a lost head start: the join goes on with a new id.
+      let parked: string | undefined;
+      if (typeof prewarmToken === 'string' && prewarmToken && !keep) {
+        try {
+          const claims = verifyPeerToken(prewarmToken, cfg.peerSecret);
+          if (claims.pw && claims.room === room && claims.sub === sub && claims.rk === rk && !rooms.get(claims.pid) && !rooms.isRevoked(claims.pid)) parked = claims.pid;
+        } catch {
+          parked = undefined;
+        }
+      }
+
+      const peerId = keep ? (claimedId as string) : parked ?? (typeof rejoinKey === 'string' ? peerIdFor(room, rejoinKey) : newPeerId());
       // Who left or was removed stays out under that id (a fresh join gets a new one).
       if (keep && rooms.isRevoked(peerId)) throw new RtcHttpError('unauthorized', 'this participant has left the room; join again without peerId');
       // A room on the SFU needs its VideoRoom before anyone is let in (`sfu-unavailable` without a Janus).
@@ -426,7 +459,12 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
           if (waiting) control.knocked(added);
           else control.seated(added);
           const answer = joinAnswer(added, signed.token);
-          log(`rtc-call: join room=${room} peer=${peerId} role=${role}${waiting ? ' waiting' : ''} members=${answer.members.length}${keep ? ' (kept its id)' : ''}${replaced ? ` replaces=${replaced.peerId}` : ''}`);
+          // The pre-warmed socket becomes the member's now: what an opening socket is told (the
+          // roster, a wait) goes to it ahead of this answer, and the page reads it after.
+          const adopted = parked === peerId && relay.adoptParked(added);
+          // Its pre-warm was counted against the join rate limit: one pre-warm and its join count once.
+          if (parked === peerId) limiter.refund(site(req).ip);
+          log(`rtc-call: join room=${room} peer=${peerId} role=${role}${waiting ? ' waiting' : ''} members=${answer.members.length}${keep ? ' (kept its id)' : ''}${replaced ? ` replaces=${replaced.peerId}` : ''}${parked ? (adopted ? ' (pre-warmed)' : ' (pre-warmed, socket gone)') : ''}`);
           metrics.joined();
           if (!waiting) modes.seatsChanged(room);
           res.json(answer);

@@ -23,6 +23,12 @@ export class RateLimiter {
     return Math.max(1, Math.ceil((w.start + this.windowMs - now) / 1000));
   }
 
+  /** Takes back one hit of `key`'s current window (a join its pre-warm already paid for). */
+  refund(key: string, now = Date.now()): void {
+    const w = this.windows.get(key);
+    if (w && now - w.start < this.windowMs && w.count > 0) w.count--;
+  }
+
   private sweep(now = Date.now()): void {
     for (const [key, w] of this.windows) if (now - w.start >= this.windowMs) this.windows.delete(key);
   }

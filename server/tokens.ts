@@ -34,12 +34,22 @@ export interface PeerTokenClaims {
   rk?: string;
   /** Issued to someone waiting: a socket it opens (even after a restart) knocks, never takes a seat. */
   w?: true;
+  /**
+   * Issued to a pre-warmed join (the page opened signaling before Join was pressed): its socket is
+   * parked, never a member's, and no seat is ever rebuilt from it.
+   */
+  pw?: true;
   exp: number;
 }
 
 const PEER_TYP = 'rtc-peer+jwt';
 /** Default peer token lifetime (RTC_PEER_TOKEN_TTL): clients refresh it during the call. */
 export const PEER_TOKEN_TTL_S = 60 * 60;
+/**
+ * Lifetime of a pre-warmed join's token, and so of its parked socket (the pre-join view was left
+ * open without joining): the page pre-warms again if it is still there.
+ */
+export const PREWARM_TTL_S = 10 * 60;
 const CLOCK_TOLERANCE_S = 5;
 
 // Imported once per secret: jose would otherwise import the raw bytes into a WebCrypto key on
@@ -199,6 +209,7 @@ export function signPeerToken(
   if (claims.sub !== undefined) body.sub = claims.sub;
   if (claims.rk !== undefined) body.rk = claims.rk;
   if (claims.w) body.w = true;
+  if (claims.pw) body.pw = true;
   body.iat = now;
   body.exp = exp;
   const input = `${PEER_HEADER}.${Buffer.from(JSON.stringify(body)).toString('base64url')}`;
@@ -236,7 +247,7 @@ export function verifyPeerToken(token: string, secret: string): PeerTokenClaims 
   if (typeof p.pid !== 'string' || typeof p.room !== 'string' || typeof p.name !== 'string' ||
       (p.role !== 'host' && p.role !== 'guest') ||
       (p.sub !== undefined && typeof p.sub !== 'string') || (p.rk !== undefined && typeof p.rk !== 'string') ||
-      (p.w !== undefined && p.w !== true)) {
+      (p.w !== undefined && p.w !== true) || (p.pw !== undefined && p.pw !== true)) {
     throw unauthorized('peer token claims malformed');
   }
   return {
@@ -244,6 +255,7 @@ export function verifyPeerToken(token: string, secret: string): PeerTokenClaims 
     ...(p.sub !== undefined ? { sub: p.sub as string } : {}),
     ...(p.rk !== undefined ? { rk: p.rk as string } : {}),
     ...(p.w === true ? { w: true as const } : {}),
+    ...(p.pw === true ? { pw: true as const } : {}),
     exp: p.exp,
   };
 }

@@ -56,13 +56,15 @@
     return () => { stopped = true; };
   }
 
-  function makeCall({ server, room, name, stream, autojoin = false }) {
+  function makeCall({ server, room, name, stream, autojoin = false, prewarm = false }) {
     const el = document.createElement('rtc-call');
     el.server = server;
     el.room = room;
     el.displayName = name;
     if (stream) el.localStream = stream;
     el.autojoin = autojoin;
+    // Cold joins unless asked: the element pre-warms while its pre-join view is up.
+    el.noPrewarm = !prewarm;
     document.body.append(el);
     return el;
   }
@@ -99,7 +101,7 @@
   });
 
   // ── join → first remote frame ─────────────────────────────────────────────────────────────
-  async function joinRtcCall({ server, room }) {
+  async function joinRtcCall({ server, room, prewarm = false }) {
     const [sa, sb] = [await media(), await media()];
     // What reaches A's signaling socket: B's member-joined room event, then B's offer.
     let onFrame = () => {};
@@ -107,9 +109,11 @@
     const a = makeCall({ server, room, name: 'A', stream: sa });
     await withTimeout(a.join(), 15_000, 'A joins');
     const aId = a.participants.find((p) => p.isLocal)?.id;
-    const b = makeCall({ server, room, name: 'B', stream: sb });
+    const b = makeCall({ server, room, name: 'B', stream: sb, prewarm });
     await b.updateComplete;
-    await sleep(300); // B's pre-join preview of the given stream is up: nothing left to acquire
+    // B's pre-join preview of the given stream is up: nothing left to acquire. Pre-warmed: Join is
+    // pressed after the view has been open for 2 s (issue 23), time enough to pre-warm.
+    await sleep(prewarm ? 2000 : 300);
     let stop;
     const frame = new Promise((resolve) => { stop = watchRemoteVideos(b, (v) => firstFrame(v).then(resolve)); });
     const t0 = performance.now();
@@ -171,7 +175,7 @@
   }
 
   /** Two RTCPeerConnections signalled in the page; B (the joiner) offers, as in rtc-call. */
-  async function rawPair(sa, sb, config, onRemoteAtB, onRemoteAtA) {
+  async function rawPair(sa, sb, config, onRemoteAtB, onRemoteAtA, { recvAudio = false } = {}) {
     const a = new RTCPeerConnection(config);
     const b = new RTCPeerConnection(config);
     a.onicecandidate = (e) => { if (e.candidate) b.addIceCandidate(e.candidate).catch(() => {}); };
@@ -183,6 +187,7 @@
     for (const t of sb?.getTracks() ?? []) b.addTrack(t, sb);
     for (const t of sa?.getTracks() ?? []) a.addTrack(t, sa);
     if (!sb) b.addTransceiver('video', { direction: 'recvonly' });
+    if (!sb && recvAudio) b.addTransceiver('audio', { direction: 'recvonly' });
     const offer = await b.createOffer();
     await b.setLocalDescription(offer);
     await a.setRemoteDescription(offer);
@@ -396,8 +401,156 @@
     throw new Error('no connected remote participant');
   }
 
+  // ── audio/video sync ───────────────────────────────────────────────────────────────────────
+  // The sender's stream: a canvas that is black except for a white flash, and a WebAudio tone that
+  // is silent except for a 1 kHz beep; flash and beep start in the same task, every `period` ms.
+  // The receiver times the first bright frame (requestVideoFrameCallback, expectedDisplayTime)
+  // and the first loud sample (an AnalyserNode read every 2 ms, the onset placed by its index in
+  // the analyser's window). skew = audio onset − video onset: positive means the sound is late.
+  function flashBeepSource({ period = 700, flashMs = 150 } = {}) {
+    const canvas = document.createElement('canvas');
+    canvas.width = 320;
+    canvas.height = 180;
+    const g = canvas.getContext('2d');
+    const video = canvas.captureStream(30);
+    const ac = new AudioContext();
+    const osc = ac.createOscillator();
+    osc.frequency.value = 1000;
+    const gain = ac.createGain();
+    gain.gain.value = 0;
+    const dest = ac.createMediaStreamDestination();
+    osc.connect(gain).connect(dest);
+    osc.start();
+    let bright = false;
+    const paint = () => { g.fillStyle = bright ? '#fff' : '#000'; g.fillRect(0, 0, canvas.width, canvas.height); };
+    paint();
+    const frames = setInterval(paint, 33);
+    const flashes = setInterval(() => {
+      bright = true;
+      paint();
+      gain.gain.setValueAtTime(0.5, ac.currentTime);
+      setTimeout(() => { bright = false; paint(); gain.gain.setValueAtTime(0, ac.currentTime); }, flashMs);
+    }, period);
+    return {
+      stream: new MediaStream([...video.getVideoTracks(), ...dest.stream.getAudioTracks()]),
+      stop() { clearInterval(frames); clearInterval(flashes); osc.stop(); void ac.close(); video.getTracks().forEach((t) => t.stop()); },
+    };
+  }
+
+  /** Onsets of flashes in `video` and of beeps in `audioStream`, for `ms`; then pairs them. */
+  async function flashBeepOnsets(video, audioStream, ms) {
+    const videoOnsets = [];
+    const audioOnsets = [];
+    const probe = document.createElement('canvas');
+    probe.width = 16;
+    probe.height = 9;
+    const pg = probe.getContext('2d', { willReadFrequently: true });
+    let wasBright = false;
+    let stopped = false;
+    const onFrame = (_now, meta) => {
+      if (stopped) return;
+      pg.drawImage(video, 0, 0, 16, 9);
+      const px = pg.getImageData(0, 0, 16, 9).data;
+      let sum = 0;
+      for (let i = 0; i < px.length; i += 4) sum += px[i];
+      const mean = sum / (px.length / 4);
+      const bright = mean > 128;
+      if (bright && !wasBright) videoOnsets.push(meta.expectedDisplayTime ?? performance.now());
+      wasBright = bright;
+      video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
+    const ac = new AudioContext();
+    const source = ac.createMediaStreamSource(audioStream);
+    const analyser = ac.createAnalyser();
+    analyser.fftSize = 2048;
+    source.connect(analyser);
+    const buf = new Float32Array(analyser.fftSize);
+    let wasLoud = false;
+    let quietSince = 0;
+    const poll = setInterval(() => {
+      const now = performance.now();
+      analyser.getFloatTimeDomainData(buf);
+      let first = -1;
+      for (let i = 0; i < buf.length; i++) if (Math.abs(buf[i]) > 0.1) { first = i; break; }
+      if (first >= 0 && !wasLoud) {
+        audioOnsets.push(now - ((buf.length - first) / ac.sampleRate) * 1000);
+        wasLoud = true;
+      } else if (first < 0 && wasLoud) {
+        if (!quietSince) quietSince = now;
+        if (now - quietSince > 100) { wasLoud = false; quietSince = 0; }
+      } else quietSince = 0;
+    }, 2);
+    await sleep(ms);
+    stopped = true;
+    clearInterval(poll);
+    await ac.close();
+    // Each flash with the beep closest to it (within 400 ms); the first flash seen may be cut short.
+    const skews = [];
+    for (const v of videoOnsets.slice(1)) {
+      let best = null;
+      for (const a of audioOnsets) if (best === null || Math.abs(a - v) < Math.abs(best - v)) best = a;
+      if (best !== null && Math.abs(best - v) < 400) skews.push(best - v);
+    }
+    return { skews, flashes: videoOnsets.length, beeps: audioOnsets.length };
+  }
+
+  /** The remote participant's stream in `call` (with audio), once it has one. */
+  async function remoteStreamOf(call, ms = 15_000) {
+    const deadline = performance.now() + ms;
+    while (performance.now() < deadline) {
+      const p = call.participants.find((x) => !x.isLocal && x.stream?.getAudioTracks().length);
+      if (p) return p.stream;
+      await sleep(20);
+    }
+    throw new Error('no remote stream with audio');
+  }
+
+  async function syncRtcCall({ server, room, ms = 8000 }) {
+    const src = flashBeepSource();
+    const a = makeCall({ server, room, name: 'A', stream: src.stream });
+    await withTimeout(a.join(), 15_000, 'A joins');
+    const sb = await media();
+    const b = makeCall({ server, room, name: 'B', stream: sb });
+    const video = new Promise((resolve) => { const stop = watchRemoteVideos(b, (v) => { stop(); resolve(v); }); });
+    await withTimeout(b.join(), 15_000, 'B joins');
+    const v = await withTimeout(video, 15_000, 'remote tile');
+    const stream = await remoteStreamOf(b);
+    const r = await flashBeepOnsets(v, new MediaStream(stream.getAudioTracks()), ms);
+    await Promise.all([a.leave(), b.leave()]).catch(() => {});
+    src.stop();
+    sb.getTracks().forEach((t) => t.stop());
+    return r;
+  }
+
+  async function syncRaw({ ms = 8000, iceServers = [], iceTransportPolicy = 'all' }) {
+    const src = flashBeepSource();
+    const remote = new Promise((resolve) => {
+      rawPair(src.stream, null, { iceServers, iceTransportPolicy }, (s) => resolve(s), undefined, { recvAudio: true }).then((p) => (window.__pcs = p));
+    });
+    const stream = await withTimeout(remote, 15_000, 'remote stream (raw)');
+    // Chromium feeds a remote track to WebAudio only while a media element plays it.
+    const v = addVideo(stream, true);
+    await withTimeout(firstFrame(v), 15_000, 'first frame (raw)');
+    const r = await flashBeepOnsets(v, new MediaStream(stream.getAudioTracks()), ms);
+    for (const pc of window.__pcs ?? []) pc.close();
+    src.stop();
+    return r;
+  }
+
+  /** The same detectors on the sender's own stream (no network): what the measurement itself adds. */
+  async function syncLocal({ ms = 8000 }) {
+    const src = flashBeepSource();
+    const v = addVideo(src.stream, true);
+    await withTimeout(firstFrame(v), 15_000, 'first frame (local)');
+    const r = await flashBeepOnsets(v, new MediaStream(src.stream.getAudioTracks()), ms);
+    src.stop();
+    return r;
+  }
+
   window.bench = {
     sleep, media, addVideo, firstFrame, remoteTileVideos, watchRemoteVideos, makeCall, linked, observeLongTasks,
     joinRtcCall, joinPeerJs, joinRaw, glassRtcCall, glassRaw, threeRtcCall, threeRaw, nRtcCall,
+    syncRtcCall, syncRaw, syncLocal,
   };
 })();

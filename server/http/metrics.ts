@@ -8,7 +8,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Why the relay did not deliver a frame (`rtc_dropped_messages_total{reason}`). */
 /** `waiting`: from or to someone waiting to be let in. */
-export type DropReason = 'destination-not-reading' | 'queue-full' | 'queue-expired' | 'rate-limited' | 'waiting';
+export type DropReason = 'destination-not-reading' | 'queue-full' | 'queue-expired' | 'rate-limited' | 'waiting' | 'parked';
 
 /** What the relay counts (server/signaling/relay.ts). */
 export interface RelayCounters {

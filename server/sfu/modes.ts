@@ -88,6 +88,16 @@ export class CallModes {
     return this.cfg.janusUrls.length > 0 && this.cfg.meshMax > 0 && !this.p2p(room, p2pClaim);
   }
 
+  /**
+   * The transport a join to `room` will use, from the settings and the claim alone (no room state:
+   * a pre-warmed join learns nothing of the room): `sfu` with Janus and RTC_MESH_MAX 0,
+   * `switching` with Janus and a mesh size, else `mesh`.
+   */
+  transportFor(room: string, p2pClaim: boolean): 'mesh' | 'switching' | 'sfu' {
+    if (this.cfg.janusUrls.length === 0 || p2pClaim || this.cfg.p2pOnly(room)) return 'mesh';
+    return this.cfg.meshMax === 0 ? 'sfu' : 'switching';
+  }
+
   /** The mode a newcomer with (or without) a `p2p-only` claim gets; `not-allowed` when that claim meets a room already on the SFU. */
   modeFor(room: string, p2pClaim: boolean): CallMode {
     const current = this.rooms.get(room);

@@ -74,6 +74,15 @@ const OPEN_FRAME = '{"type":"OPEN"}';
 const FAREWELL_MS = 30_000;
 
 /** One open socket and its budgets. */
+interface Parked {
+  readonly ws: WebSocket;
+  /** Unix seconds: its token's end. */
+  readonly exp: number;
+  lastSeen: number;
+  readonly onMessage: (data: RawData, isBinary: boolean) => void;
+  readonly onClose: () => void;
+}
+
 interface Conn {
   readonly ws: WebSocket;
   readonly member: Member;
@@ -146,6 +155,11 @@ export class SignalingRelay {
   /** Socket listeners shared by every socket (no per-socket closures: they cost memory per peer). */
   private readonly onSocketClose: (this: WebSocket) => void;
   private readonly onSocketMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
+  /**
+   * Parked sockets of pre-warmed joins, by peer id: open, relaying nothing, known to no one, until
+   * the join that names their token seats the member ({@link adoptParked}) or their token ends.
+   */
+  private readonly parked = new Map<string, Parked>();
   private readonly sweeper: NodeJS.Timeout;
   private closed = false;
   private sweeps = 0;
@@ -174,7 +188,75 @@ export class SignalingRelay {
   }
 
   get socketCount(): number {
-    return this.conns.size;
+    return this.conns.size + this.parked.size;
+  }
+
+  /** Parked sockets (pre-warmed joins not joined yet). */
+  get parkedCount(): number {
+    return this.parked.size;
+  }
+
+  /**
+   * A pre-warmed join's socket: open (PeerJS gets its OPEN), never a member's until adopted. It
+   * may only send heartbeats: anything else closes it (1008). Closed when its token ends (4002).
+   */
+  private park(ws: WebSocket, pid: string, exp: number): void {
+    const previous = this.parked.get(pid);
+    if (previous) this.unpark(pid, previous, 4000, 'replaced');
+    if (this.conns.size + this.parked.size >= this.limits.concurrentLimit) {
+      ws.send('{"type":"ERROR","payload":{"msg":"Server has reached its concurrent user limit"}}');
+      ws.close(1013, 'server full');
+      return;
+    }
+    const entry: Parked = {
+      ws,
+      exp,
+      lastSeen: Date.now(),
+      onMessage: (data, isBinary) => {
+        entry.lastSeen = Date.now();
+        let type: unknown;
+        try {
+          type = isBinary ? undefined : (JSON.parse(data.toString()) as { type?: unknown } | null)?.type;
+        } catch {
+          type = undefined;
+        }
+        if (type === 'HEARTBEAT') return;
+        this.counters.dropped('parked', rawSize(data));
+        this.unpark(pid, entry, 1008, 'a pre-warmed socket only sends heartbeats until its join');
+      },
+      onClose: () => {
+        if (this.parked.get(pid) === entry) this.parked.delete(pid);
+      },
+    };
+    this.parked.set(pid, entry);
+    ws.on('error', terminateSelf);
+    ws.on('message', entry.onMessage);
+    ws.on('close', entry.onClose);
+    ws.send(OPEN_FRAME);
+  }
+
+  private unpark(pid: string, entry: Parked, code: number, reason: string): void {
+    if (this.parked.get(pid) === entry) this.parked.delete(pid);
+    entry.ws.close(code, reason);
+    setTimeout(() => entry.ws.terminate(), 1000).unref();
+  }
+
+  /**
+   * The join API seated (or queued) `m` under a pre-warmed id: its parked socket, if still open,
+   * becomes the member's socket as if it had just opened (without a second OPEN). False when
+   * there is none: the page opens one with its new token.
+   */
+  adoptParked(m: Member): boolean {
+    const entry = this.parked.get(m.peerId);
+    if (!entry) return false;
+    this.parked.delete(m.peerId);
+    const ws = entry.ws;
+    ws.off('message', entry.onMessage);
+    ws.off('close', entry.onClose);
+    ws.off('error', terminateSelf);
+    if (ws.readyState !== WebSocket.OPEN) return false;
+    this.issued.delete(m.peerId);
+    return this.open(ws as ConnSocket, m, m.waiting, false);
   }
 
   /**
@@ -206,6 +288,13 @@ export class SignalingRelay {
     }
     const claims = verifyPeerToken(token, this.opts.peerSecret);
     if (claims.pid !== id) throw new RtcHttpError('unauthorized', 'peer token is for another peer id');
+    if (claims.pw) {
+      // A pre-warmed join's token parks a socket, nothing more: never a seat, never rebuilt.
+      if (rooms.get(claims.pid) || rooms.isRevoked(claims.pid)) throw new RtcHttpError('unauthorized', 'this pre-warmed join has been used: open the socket with the join\'s token');
+      if (this.closed || socket.destroyed) return;
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.park(ws, claims.pid, claims.exp));
+      return;
+    }
     const farewell = this.farewells.get(claims.pid);
     if (farewell && !rooms.get(claims.pid)) {
       this.farewells.delete(claims.pid);
@@ -244,16 +333,16 @@ export class SignalingRelay {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws as ConnSocket, m, waitingToken));
   }
 
-  private open(ws: ConnSocket, m: Member, waitingToken: boolean): void {
+  private open(ws: ConnSocket, m: Member, waitingToken: boolean, sendOpen = true): boolean {
     const rooms = this.opts.rooms;
     if (this.closed || rooms.get(m.peerId) !== m) {
       ws.terminate();
-      return;
+      return false;
     }
-    if (this.conns.size >= this.limits.concurrentLimit && !m.socket) {
+    if (sendOpen && this.conns.size + this.parked.size >= this.limits.concurrentLimit && !m.socket) {
       ws.send('{"type":"ERROR","payload":{"msg":"Server has reached its concurrent user limit"}}');
       ws.close(1013, 'server full');
-      return;
+      return false;
     }
     const now = Date.now();
     const conn: Conn = { ws, member: m, lastSeen: now, messages: this.limits.messageBurst, bytes: this.limits.byteBurst, refilledAt: now, drops: 0 };
@@ -263,13 +352,14 @@ export class SignalingRelay {
     ws.on('close', this.onSocketClose);
     ws.on('message', this.onSocketMessage);
     rooms.attachSocket(m, ws); // a previous socket of this peer, if any, is cut
-    ws.send(OPEN_FRAME);
+    if (sendOpen) ws.send(OPEN_FRAME);
     this.opts.onOpen(m, ws, waitingToken);
     const queue = this.queues.get(m.peerId);
     if (queue) {
       this.queues.delete(m.peerId);
       for (const item of queue.items) ws.send(item.frame);
     }
+    return true;
   }
 
   private onMessage(conn: Conn, data: RawData, isBinary: boolean): void {
@@ -429,6 +519,13 @@ export class SignalingRelay {
         if (now - conn.lastSeen > this.limits.aliveTimeoutMs) conn.ws.terminate();
       }
     }
+    for (const [pid, p] of this.parked) {
+      if (p.exp * 1000 <= now) this.unpark(pid, p, 4002, 'prewarm-expired');
+      else if (now - p.lastSeen > this.limits.aliveTimeoutMs) {
+        this.parked.delete(pid);
+        p.ws.terminate();
+      }
+    }
   }
 
   /**
@@ -511,6 +608,8 @@ export class SignalingRelay {
     clearInterval(this.sweeper);
     for (const conn of this.conns.values()) conn.ws.terminate();
     this.conns.clear();
+    for (const p of this.parked.values()) p.ws.terminate();
+    this.parked.clear();
     this.queues.clear();
     this.issued.clear();
     this.farewells.clear();

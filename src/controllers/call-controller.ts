@@ -306,6 +306,15 @@ export class CallController implements ReactiveController {
     return this.session.leave(reason);
   }
 
+  /** See CallSession.prewarm: nothing changes, nothing is dispatched. */
+  prewarm(config: CallConfig): Promise<void> {
+    return this.session.prewarm(config);
+  }
+
+  releasePrewarm(): void {
+    this.session.releasePrewarm();
+  }
+
   startMedia(config: CallConfig): Promise<void> {
     return this.session.startMedia(config);
   }

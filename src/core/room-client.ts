@@ -4,13 +4,13 @@
  */
 import { defaultServer } from './default-server.js';
 import { isServerErrorCode } from '../protocol/errors.js';
-import { isPublicMember, type JoinResponse, type PublicMember } from '../protocol/join.js';
+import { isPublicMember, type JoinResponse, type PrewarmResponse, type PublicMember } from '../protocol/join.js';
 import type { PrecallResponse } from '../protocol/precall.js';
 import { RtcError, RtcErrorCode, isRtcErrorCode } from './errors.js';
 
 /** A member of the room as the server knows them. */
 export type RoomMember = PublicMember;
-export type { JoinResponse };
+export type { JoinResponse, PrewarmResponse };
 
 /** What the element sends to join (the protocol's JoinRequest, plus cancellation). */
 export interface JoinRequest {
@@ -20,6 +20,8 @@ export interface JoinRequest {
   rejoinKey?: string;
   /** Keep this participant id (a re-join after the server refused our peer token). */
   peerId?: string;
+  /** The peer token of this tab's pre-warmed join: the join takes its id and its parked socket. */
+  prewarmToken?: string;
   signal?: AbortSignal;
 }
 
@@ -135,6 +137,7 @@ export class RoomClient extends ServerClient {
       ...(request.token ? { token: request.token } : {}),
       ...(request.rejoinKey ? { rejoinKey: request.rejoinKey } : {}),
       ...(request.peerId ? { peerId: request.peerId } : {}),
+      ...(request.prewarmToken ? { prewarmToken: request.prewarmToken } : {}),
     });
     const data = await this.request<JoinResponse>('POST', `/api/rooms/${encodeURIComponent(this.room)}/join`, {
       body,
@@ -145,6 +148,28 @@ export class RoomClient extends ServerClient {
     }
     data.members = Array.isArray(data.members) ? data.members.filter(isPublicMember) : [];
     data.iceServers = Array.isArray(data.iceServers) ? data.iceServers : [];
+    return data;
+  }
+
+  /**
+   * POST /api/rooms/:room/join with `prewarm: true`: checked like a join, it seats no one and
+   * tells nothing of the room; its token opens a parked signaling socket. Rejects like `join`.
+   */
+  async prewarm(request: Omit<JoinRequest, 'peerId' | 'prewarmToken'>): Promise<PrewarmResponse> {
+    const body = JSON.stringify({
+      displayName: request.displayName,
+      prewarm: true,
+      ...(request.token ? { token: request.token } : {}),
+      ...(request.rejoinKey ? { rejoinKey: request.rejoinKey } : {}),
+    });
+    const data = await this.request<PrewarmResponse>('POST', `/api/rooms/${encodeURIComponent(this.room)}/join`, { body, signal: request.signal });
+    // A server from before pre-warmed joins seats us instead (the seat goes when no socket opens for it).
+    if (data && (data as unknown as JoinResponse).members !== undefined && data.prewarm !== true) {
+      throw new RtcError(RtcErrorCode.NotSupported, 'This call server does not know pre-warmed joins.');
+    }
+    if (!data || data.prewarm !== true || typeof data.peerId !== 'string' || typeof data.peerToken !== 'string' || !data.signaling) {
+      throw this.notOurs('answered a pre-warmed join with JSON that is not an rtc-call answer');
+    }
     return data;
   }
 

@@ -26,6 +26,30 @@ export interface JoinRequest {
    * it, and refused (`unauthorized`) for a participant who left or was removed.
    */
   peerId?: string;
+  /**
+   * True: a pre-warmed join. The server checks the token and the name as for a join, seats no
+   * one and tells nothing of the room: the answer ({@link PrewarmResponse}) only lets the page open
+   * its signaling socket, which stays parked (only heartbeats) until the real join names it.
+   */
+  prewarm?: boolean;
+  /** The `peerToken` of this tab's pre-warmed join: the join takes its participant id and its parked socket. */
+  prewarmToken?: string;
+}
+
+/** 200 answer of a pre-warmed join (`prewarm: true`): enough to open the signaling socket, nothing of the room. */
+export interface PrewarmResponse {
+  prewarm: true;
+  peerId: string;
+  /** Opens a parked socket only: it relays nothing and no seat is rebuilt from it. */
+  peerToken: string;
+  /** Unix seconds: the parked socket is closed then (close code 4002) unless the join came first. */
+  peerTokenExpires: number;
+  signaling: { path: string; key: string };
+  /**
+   * The transport a join will use, from the server's settings and the token alone (never the
+   * room's state): `mesh` (PeerJS), `switching` (mesh that may move to the SFU) or `sfu`.
+   */
+  transport: 'mesh' | 'switching' | 'sfu';
 }
 
 /** One entry of RTCConfiguration.iceServers. */

@@ -307,8 +307,8 @@ function baseRtcTestServerPlugin() {
       return start(name, entry.options, entry.port);
     },
     'rtc-server-health': async ({ name = 'default' } = {}) => {
-      const { rooms, participants } = servers.get(name).instance.stats();
-      return { rooms, peers: participants };
+      const { rooms, participants, sockets, waiting } = servers.get(name).instance.stats();
+      return { rooms, peers: participants, sockets, waiting };
     },
     'rtc-sign-room-token': async (payload) => (await loadServer()).signRoomToken(payload),
     'free-port': async () => freePort(),

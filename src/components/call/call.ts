@@ -31,6 +31,8 @@ const TILE_PARTS = [
 const MAX_NOTICES = 3;
 /** How long the mode notice says what changed when the call's media changes course. */
 const MODE_CHANGE_SHOWN_MS = 8_000;
+/** How long the pre-join view is up before the join is pre-warmed (see `no-prewarm`). */
+const PREWARM_DELAY_MS = 300;
 /** Rejoin keys held by the calls in this page (one per element in a call). */
 const claimedRejoinKeys = new Set<string>();
 const MEDIA_CODES = new Set<string>([
@@ -362,6 +364,13 @@ export class RtcCall extends LitElement {
   /** Hosts: no chime when someone knocks (the knock is still announced to screen readers). */
   @property({ type: Boolean, attribute: 'no-knock-sound' }) noKnockSound = false;
 
+  /**
+   * Do not pre-warm. By default, while the pre-join view is up, the element asks the server for a
+   * pre-warmed join and opens signaling, so Join connects sooner: that takes no seat, tells the
+   * room nothing and shows nothing to anyone; it is released if Join is never pressed.
+   */
+  @property({ type: Boolean, attribute: 'no-prewarm' }) noPrewarm = false;
+
   /** Language of labels and messages (BCP 47, e.g. `de`); default: the page's. */
   @property({ reflect: true }) override lang = '';
 
@@ -384,6 +393,28 @@ export class RtcCall extends LitElement {
     this.peopleOpen = false;
     clearTimeout(this.modeChangedTimer);
     this.modeChanged = null;
+    clearTimeout(this.prewarmTimer);
+  }
+
+  private prewarmTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * The pre-join view is up with a room: pre-warm the join shortly (not at once, so an element
+   * about to join or be removed costs the server nothing). Again whenever the room, server or
+   * token changes; `no-prewarm` or leaving the view releases it.
+   */
+  private schedulePrewarm(): void {
+    clearTimeout(this.prewarmTimer);
+    if (this.noPrewarm || !ROOM_PATTERN.test(this.room)) {
+      this.controller.releasePrewarm();
+      return;
+    }
+    this.prewarmTimer = setTimeout(() => {
+      if (!this.isConnected || this.noPrewarm || this.controller.state !== CallState.Idle || this.autojoin) return;
+      const config = this.config();
+      if (!ROOM_PATTERN.test(config.room)) return;
+      void this.controller.prewarm({ ...config, rejoinKey: this.claimedRejoinKey ?? this.rejoinKey() });
+    }, PREWARM_DELAY_MS);
   }
 
   /** The room changed course mid-call (it grew past the server's mesh size, or shrank back): say so, visibly and aloud. */
@@ -464,6 +495,12 @@ export class RtcCall extends LitElement {
     } else if (call.state === CallState.Idle && !this.autojoin && this.isConnected && !call.localStream) {
       // The pre-join view shows a live self-preview.
       void call.startMedia(this.config());
+    }
+    if (call.state === CallState.Idle && !this.autojoin && this.isConnected) {
+      const configChanged = (['room', 'server', 'token', 'noPrewarm'] as const).some((k) => changed.has(k));
+      // A rejoin key is per room: a new room claims its own.
+      if (changed.has('room') && changed.get('room') !== undefined) this.releaseRejoinKey();
+      if (configChanged || changed.has('autojoin')) this.schedulePrewarm();
     }
   }
 
@@ -591,6 +628,8 @@ export class RtcCall extends LitElement {
     // Nothing a finished call said still holds once the user has left it.
     if (next === CallState.Left) this.notices = [];
     if (next === CallState.Reconnecting) this.pushNotice('reconnecting', this.labels.reconnecting);
+    // Back in the pre-join view (Rejoin): pre-warm again.
+    if (next === CallState.Idle) this.schedulePrewarm();
   }
 
   private announce(text: string): void {
@@ -1004,7 +1043,8 @@ export class RtcCall extends LitElement {
       throw error;
     }
     this.leftReason = null;
-    await this.controller.join({ ...config, rejoinKey: this.rejoinKey() });
+    // The key a pre-warm claimed, so the join can take that pre-warm.
+    await this.controller.join({ ...config, rejoinKey: this.claimedRejoinKey ?? this.rejoinKey() });
   }
 
   /** Leaves the call: says goodbye, closes every connection and stops every local track. */

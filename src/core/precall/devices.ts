@@ -289,6 +289,6 @@ export async function checkSpeaker(
     osc?.disconnect();
     audio.pause();
     audio.srcObject = null;
-    releaseAudioContext();
+    releaseAudioContext(ctx);
   }
 }

@@ -9,7 +9,7 @@
 import { RtcError, RtcErrorCode } from '../errors.js';
 import { ServerClient } from '../room-client.js';
 import type { IceServer, PrecallResponse } from '../../protocol/index.js';
-import { acquireAudioContext, releaseAudioContext } from '../media/audio.js';
+import { acquireAudioContext, countStreamNode, releaseAudioContext } from '../media/audio.js';
 import { sleep, type Outcome } from './devices.js';
 import { PrecallStatus, type NetworkFigures, type PrecallProblem, type RelayFigures, type ServerFigures } from './types.js';
 
@@ -140,6 +140,7 @@ function syntheticMedia(): { stream: MediaStream; stop(): void } {
   const audio = acquireAudioContext();
   const osc = audio.createOscillator();
   const dest = audio.createMediaStreamDestination();
+  countStreamNode(audio);
   osc.frequency.value = 330;
   osc.connect(dest);
   osc.start();
@@ -151,7 +152,7 @@ function syntheticMedia(): { stream: MediaStream; stop(): void } {
       for (const t of stream.getTracks()) t.stop();
       osc.stop();
       osc.disconnect();
-      releaseAudioContext();
+      releaseAudioContext(audio);
     },
   };
 }

@@ -5,7 +5,8 @@
  * active-speaker.test.ts); `ActiveSpeakerTracker` feeds it from one timer that samples a
  * LevelMeter per participant.
  */
-import { LevelMeter } from '../media/audio.js';
+import { watchLevel } from '../media/audio.js';
+import { onTick, TICK_MS } from '../ticker.js';
 
 export interface ActiveSpeakerOptions {
   /** Speech must last this long before it promotes (400 ms). */
@@ -75,11 +76,14 @@ export class ActiveSpeakerRule {
   }
 }
 
-/** Samples every participant's microphone with one timer and reports the active speaker. */
+/**
+ * Watches every participant's microphone (the meters the tiles share, `watchLevel`) and decides the
+ * active speaker on the page's one timer (core/ticker.ts).
+ */
 export class ActiveSpeakerTracker {
   private readonly rule: ActiveSpeakerRule;
-  private readonly meters = new Map<string, { track: MediaStreamTrack; meter: LevelMeter }>();
-  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly watched = new Map<string, { track: MediaStreamTrack; level: number; unwatch: () => void }>();
+  private readonly stopTick: () => void;
 
   /**
    * @param audio the participants' audio tracks now (id → track; none = not speaking)
@@ -91,8 +95,7 @@ export class ActiveSpeakerTracker {
     options: ActiveSpeakerOptions & { intervalMs?: number } = {},
   ) {
     this.rule = new ActiveSpeakerRule(options);
-    const intervalMs = options.intervalMs ?? 100;
-    this.timer = setInterval(() => this.tick(intervalMs), intervalMs);
+    this.stopTick = onTick(() => this.tick(), options.intervalMs ?? TICK_MS);
   }
 
   get current(): string | null {
@@ -100,32 +103,33 @@ export class ActiveSpeakerTracker {
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    for (const { meter } of this.meters.values()) meter.stop();
-    this.meters.clear();
+    this.stopTick();
+    for (const { unwatch } of this.watched.values()) unwatch();
+    this.watched.clear();
   }
 
-  private tick(intervalMs: number): void {
+  private tick(): void {
     const tracks = this.audio();
-    for (const [id, entry] of this.meters) {
+    for (const [id, entry] of this.watched) {
       if (tracks.get(id) !== entry.track) {
-        entry.meter.stop();
-        this.meters.delete(id);
+        entry.unwatch();
+        this.watched.delete(id);
       }
     }
     const levels = new Map<string, number>();
     for (const [id, track] of tracks) {
-      let entry = this.meters.get(id);
+      let entry = this.watched.get(id);
       if (!entry) {
+        const e = { track, level: 0, unwatch: () => {} };
         try {
-          entry = { track, meter: new LevelMeter(new MediaStream([track]), undefined, { intervalMs, manual: true }) };
+          e.unwatch = watchLevel(track, (level) => (e.level = level));
         } catch {
           continue; // no audio graph for this track (ended): not a speaker
         }
-        this.meters.set(id, entry);
+        entry = e;
+        this.watched.set(id, entry);
       }
-      entry.meter.sample();
-      levels.set(id, track.enabled && track.readyState === 'live' ? entry.meter.level : 0);
+      levels.set(id, track.enabled && track.readyState === 'live' ? entry.level : 0);
     }
     const before = this.rule.current;
     const after = this.rule.update(levels, performance.now());

@@ -11,7 +11,8 @@ import { captureScreen } from '../media/screen.js';
 import { ActiveSpeakerTracker } from './active-speaker.js';
 import { QualityState, SAMPLE_HISTORY, assessInbound, assessOutbound, worstOf, type NetworkQuality } from './quality.js';
 import type { LinkSample } from '../transport/stats.js';
-import { RoomClient, type JoinResponse } from '../room-client.js';
+import { RoomClient, type JoinResponse, type PrewarmResponse } from '../room-client.js';
+import { onTick } from '../ticker.js';
 import { BackoffReconnectPolicy, RECONNECT_WITHOUT_MEDIA_MS, type BitratePolicy, type ReconnectPolicy } from './policies.js';
 import { MAX_APP_DATA_BYTES, MAX_CHAT_CODE_POINTS, type ChatWire, type CodecPreferences, type FileOffer, type LocalState, type RemotePeer, type Transport } from '../transport/transport.js';
 import { DEFAULT_MAX_FILE_SIZE, safeFileName, sha256Hex } from '../files.js';
@@ -171,7 +172,8 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   /** Quality per remote participant (with their recent readings), and of our uplink. */
   private readonly qualities = new Map<string, { state: QualityState; samples: LinkSample[] }>();
   private uplink = new QualityState();
-  private qualityTimer: ReturnType<typeof setInterval> | undefined;
+  /** Stops the quality job on the page's one timer (core/ticker.ts). */
+  private qualityTimer: (() => void) | undefined;
   /** The camera's step down (0 full, 1 half at 20 fps, 2 quarter at 10 fps), and when it last changed. */
   private videoStep = 0;
   private videoStepAt = 0;
@@ -187,6 +189,8 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   private historyFrom: string | null = null;
   /** Who speaks (one timer over everyone's microphone while in the call). */
   private speakers: ActiveSpeakerTracker | null = null;
+  /** Takes our listener off the shared screen's track. */
+  private screenEnded: (() => void) | undefined;
   /** Who of the others shares a screen (to tell when that changes). */
   private readonly remoteScreens = new Set<string>();
   /** Whether we have been let in (or never had to wait) in this call: `reconnecting` goes back to connected, else to waiting. */
@@ -295,9 +299,70 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     return this.join$;
   }
 
+  // ── pre-warm ─────────────────────────────────────────────────────────────────────────────
+  // While the pre-join view is up, the join's slow parts that reveal nothing can be done ahead:
+  // the server checks a pre-warmed join (no seat, nothing of the room told), the transport's code
+  // loads and its signaling socket opens, parked. The join then takes that socket. None of it
+  // changes `state` or emits anything; it is released when the page leaves or the config changes.
+
+  private warm: { key: string; abort: AbortController; info: PrewarmResponse | null; transport: Transport | null; ready: boolean } | null = null;
+
+  /**
+   * Pre-warms a join with `config` (the same server, room, token and rejoin key as the join that
+   * follows). Only while `idle`; best effort: any failure only loses the head start.
+   */
+  async prewarm(config: CallConfig): Promise<void> {
+    if (this.state !== CallState.Idle || this.transport || this.join$) return;
+    const key = prewarmKey(config);
+    if (this.warm?.key === key) return;
+    this.releasePrewarm();
+    const entry: NonNullable<CallSession['warm']> = { key, abort: new AbortController(), info: null, transport: null, ready: false };
+    this.warm = entry;
+    const signal = entry.abort.signal;
+    try {
+      const client = new RoomClient(config.server, config.room);
+      const info = await client.prewarm({ displayName: config.displayName, token: config.token, rejoinKey: config.rejoinKey, signal });
+      if (signal.aborted) return;
+      entry.info = info;
+      const mode: CallMode = info.transport === 'sfu' ? 'sfu' : 'mesh';
+      const transport = await this.createTransport(mode, { mode, ...(info.transport === 'switching' ? { switchable: true } : {}) } as JoinResponse);
+      if (signal.aborted) {
+        void transport.close(false);
+        return;
+      }
+      entry.transport = transport;
+      await transport.prewarm?.(info, { endpoint: client.signalingHost, signal });
+      if (!signal.aborted) entry.ready = true;
+    } catch {
+      // Best effort: the join does it all again and reports what goes wrong.
+      if (this.warm === entry) this.releasePrewarm();
+    }
+  }
+
+  /** Drops a pre-warm not taken by a join: its parked socket closes (it held no seat). */
+  releasePrewarm(): void {
+    const warm = this.warm;
+    if (!warm) return;
+    this.warm = null;
+    warm.abort.abort();
+    void warm.transport?.close(false);
+  }
+
+  /** The finished pre-warm for `config`, handed over; anything else is released. */
+  private takePrewarm(config: CallConfig): { info: PrewarmResponse; transport: Transport } | null {
+    const warm = this.warm;
+    if (!warm || !warm.ready || warm.key !== prewarmKey(config) || !warm.info || !warm.transport) {
+      this.releasePrewarm();
+      return null;
+    }
+    this.warm = null;
+    return { info: warm.info, transport: warm.transport };
+  }
+
   /** Says goodbye to everyone, closes every connection and stops every local track. */
   async leave(reason: LeaveReason = 'user'): Promise<void> {
     if (this.state === CallState.Idle || this.state === CallState.Left || this.state === CallState.Failed) {
+      this.releasePrewarm();
       this.stopMedia();
       return;
     }
@@ -373,15 +438,27 @@ export class CallSession extends TypedEmitter<SessionEvents> {
       await this.mediaReady;
       if (abort.signal.aborted) return;
 
+      const warm = this.takePrewarm(config);
       const client = new RoomClient(config.server, config.room);
       this.client = client;
-      const info = await client.join({
-        displayName: config.displayName,
-        token: config.token,
-        rejoinKey: config.rejoinKey,
-        signal: abort.signal,
-      });
-      if (abort.signal.aborted) return;
+      let info: JoinResponse;
+      try {
+        info = await client.join({
+          displayName: config.displayName,
+          token: config.token,
+          rejoinKey: config.rejoinKey,
+          // Only with its socket open does the pre-warm's id save anything.
+          ...(warm?.transport.prewarmedId === warm?.info.peerId && warm ? { prewarmToken: warm.info.peerToken } : {}),
+          signal: abort.signal,
+        });
+      } catch (error) {
+        void warm?.transport.close(false);
+        throw error;
+      }
+      if (abort.signal.aborted) {
+        void warm?.transport.close(false);
+        return;
+      }
       this.localId = info.peerId;
       this.room = config.room;
       // With room tokens the server decides our name and role (the token's claims win).
@@ -395,7 +472,15 @@ export class CallSession extends TypedEmitter<SessionEvents> {
       // The history comes from the member present longest (the server lists members in join order).
       this.historyFrom = info.members[0]?.peerId ?? null;
       const mode: CallMode = info.mode === 'sfu' ? 'sfu' : 'mesh';
-      const transport = await this.createTransport(mode, info);
+      // The pre-warmed transport when it is the kind this answer needs (a room kept peer to peer
+      // by an earlier token is a plain mesh, say); else a new one.
+      const kind = info.switchable ? 'switching' : mode;
+      let transport: Transport;
+      if (warm && warm.info.transport === kind) transport = warm.transport;
+      else {
+        void warm?.transport.close(false);
+        transport = await this.createTransport(mode, info);
+      }
       if (abort.signal.aborted) {
         void transport.close(false);
         return;
@@ -533,10 +618,10 @@ export class CallSession extends TypedEmitter<SessionEvents> {
 
   // ── connection quality ──────────────────────────────────────────────────────────────────────
 
-  /** One timer reads every link about once a second (quality.ts has the rules). */
+  /** Every link is read about once a second, on the page's one timer (quality.ts has the rules). */
   private startQualityWatch(): void {
     if (this.qualityTimer) return;
-    this.qualityTimer = setInterval(() => void this.sampleQuality(), QUALITY_SAMPLE_MS);
+    this.qualityTimer = onTick(() => void this.sampleQuality(), QUALITY_SAMPLE_MS);
   }
 
   private async sampleQuality(): Promise<void> {
@@ -827,9 +912,13 @@ export class CallSession extends TypedEmitter<SessionEvents> {
       track.stop(); // left meanwhile, or a second share won the race
       return !!this.screenTrack;
     }
-    track.addEventListener('ended', () => {
+    // Removed when the share ends: the browser may keep a captured track (and so this listener,
+    // and through it the session and its element) alive long after the call.
+    const onEnded = () => {
       if (this.screenTrack === track) void this.stopScreenShare();
-    });
+    };
+    track.addEventListener('ended', onEnded);
+    this.screenEnded = () => track.removeEventListener('ended', onEnded);
     this.screenTrack = track;
     this.screenStream = new MediaStream([track]);
     await transport.publish('screen', track);
@@ -843,6 +932,8 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     if (!track) return;
     this.screenTrack = null;
     this.screenStream = null;
+    this.screenEnded?.();
+    this.screenEnded = undefined;
     track.stop();
     await this.transport?.publish('screen', null);
     this.screenChanged(false);
@@ -1068,13 +1159,15 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     if (this.transport === transport) this.transport = null;
     this.speakers?.stop();
     this.speakers = null;
-    clearInterval(this.qualityTimer);
+    this.qualityTimer?.();
     this.qualityTimer = undefined;
     this.qualities.clear();
     this.uplink = new QualityState();
     this.videoStep = 0;
     this.poorSince = 0;
     this.audioOnlySuggested = false;
+    this.screenEnded?.();
+    this.screenEnded = undefined;
     this.screenTrack?.stop();
     this.screenTrack = null;
     this.screenStream = null;
@@ -1160,4 +1253,9 @@ function toMember(w: WaitingParticipant): WaitingMember {
 /** A random id for a chat message or a file (24 hex digits). */
 function randomId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** What a pre-warm is for: a join with another server, room, token or rejoin key cannot use it. */
+function prewarmKey(config: CallConfig): string {
+  return JSON.stringify([config.server, config.room, config.token ?? '', config.rejoinKey ?? '']);
 }

@@ -25,7 +25,7 @@
  * `not-supported` while the room is on the SFU; one in flight at the switch keeps its link open
  * until it is done (at most FILE_GRACE_MS). The security code too is peer to peer only.
  */
-import type { JoinResponse } from '../../protocol/join.js';
+import type { JoinResponse, PrewarmResponse } from '../../protocol/join.js';
 import { parseRoomPayload, ROOM_FRAME } from '../../protocol/room-events.js';
 import type { CallMode } from '../../protocol/sfu.js';
 import { TypedEmitter } from '../emitter.js';
@@ -170,6 +170,15 @@ export class SwitchingTransport extends TypedEmitter<TransportEvents> implements
   /** Where the call's media goes now. */
   get currentMode(): CallMode {
     return this.mode;
+  }
+
+  /** The mesh's socket is the only one: pre-warming it pre-warms both. */
+  prewarm(info: PrewarmResponse, options: Pick<ConnectOptions, 'endpoint' | 'signal'>): Promise<boolean> {
+    return this.mesh.prewarm(info, options);
+  }
+
+  get prewarmedId(): string | undefined {
+    return this.mesh.prewarmedId;
   }
 
   async connect(join: JoinResponse, options: ConnectOptions): Promise<void> {

@@ -3,7 +3,7 @@
  * signaling travel. The PeerJS mesh (`mesh/`) is the first implementation; an SFU is the next.
  * A transport knows nothing of the DOM beyond media APIs, and nothing of the elements.
  */
-import type { JoinResponse } from '../../protocol/join.js';
+import type { JoinResponse, PrewarmResponse } from '../../protocol/join.js';
 import type { CallMode } from '../../protocol/sfu.js';
 import type { RemovedReason, RoomEvent, RoomRequest } from '../../protocol/room-events.js';
 import type { TypedEmitter } from '../emitter.js';
@@ -130,8 +130,19 @@ export interface ConnectOptions {
  * room requests, reconnect signaling on request, close. Events as in TransportEvents.
  */
 export interface Transport extends Pick<TypedEmitter<TransportEvents>, 'on' | 'off'> {
-  /** Opens signaling and reaches everyone in `join.members`; resolves when signaling is open. */
+  /**
+   * Opens signaling and reaches everyone in `join.members`; resolves when signaling is open. After
+   * {@link prewarm}, a join answer with the pre-warmed id takes the open socket as it is.
+   */
   connect(join: JoinResponse, options: ConnectOptions): Promise<void>;
+  /**
+   * Optional: opens signaling with a pre-warmed join's parked token, before the join (the pre-join
+   * view is up). Emits nothing; frames the socket gets once seated wait for `connect`. Resolves
+   * false when it could not (the page then joins as if nothing happened).
+   */
+  prewarm?(info: PrewarmResponse, options: Pick<ConnectOptions, 'endpoint' | 'signal'>): Promise<boolean>;
+  /** The id of a pre-warm whose socket is open, ready for `connect` (else undefined). */
+  readonly prewarmedId?: string | undefined;
   /** Sends `track` as `source` to everyone (null: stop sending it), without renegotiation. */
   publish(source: MediaSource, track: MediaStreamTrack | null): Promise<void>;
   /** Tells everyone our mic/camera/name state. */

@@ -9,7 +9,7 @@
  * HOLD_UNANNOUNCED_MS), then answered — never on the caller's word, never after an HTTP look-up.
  */
 import type { MediaConnection, Peer, PeerOptions } from 'peerjs';
-import type { JoinResponse, PublicMember } from '../../../protocol/join.js';
+import type { JoinResponse, PrewarmResponse, PublicMember } from '../../../protocol/join.js';
 import { SFU_FRAME } from '../../../protocol/sfu.js';
 import { ROOM_FRAME, SIGNAL_FRAME, type CredentialsRefresh, type RoomRequest } from '../../../protocol/room-events.js';
 import { TypedEmitter } from '../../emitter.js';
@@ -158,16 +158,102 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     this.maxIncomingFile = options.maxIncomingFile;
     this.codecs = options.codecs ?? {};
     for (const m of join.members) this.roster.set(m.peerId, m);
-    const { Peer } = await loadPeerJs();
-    if (options.signal.aborted || this.closing) return;
-    const peer = new Peer(join.peerId, this.peerOptions(join, options));
-    this.peer = peer;
-    await this.waitForOpen(peer, options.signal);
-    if (options.signal.aborted || this.closing) return;
+    const warm = this.takePrewarmed(join.peerId);
+    let peer: Peer;
+    if (warm) {
+      // The server adopted the parked socket at the join: it is this member's now, with the join's
+      // token and ICE servers for what PeerJS opens from here on.
+      peer = warm.peer;
+      const peerOptions = peer.options as PeerOptions & { config: RTCConfiguration };
+      peerOptions.token = join.peerToken;
+      peerOptions.config = { iceServers: join.iceServers, iceTransportPolicy: join.iceTransportPolicy ?? 'all' };
+    } else {
+      this.releasePrewarm();
+      const { Peer } = await loadPeerJs();
+      if (options.signal.aborted || this.closing) return;
+      peer = new Peer(join.peerId, this.peerOptions(join, options));
+      this.peer = peer;
+      await this.waitForOpen(peer, options.signal);
+      if (options.signal.aborted || this.closing) return;
+    }
     this.watchPeer(peer);
+    // What the adopted socket got before this answer was read (the roster, a wait).
+    for (const frame of warm?.early ?? []) this.onSignalingFrame(frame);
     this.credentials.schedule(join.peerTokenExpires);
     // The newcomer calls everyone already present (one direction only: no glare).
     if (this.mediaActive) for (const member of join.members) this.call(member);
+  }
+
+  // ── pre-warm ─────────────────────────────────────────────────────────────────────────────
+  // While the pre-join view is up, PeerJS is loaded and its socket opened with a pre-warmed join's
+  // parked token (server/signaling/relay.ts): nobody knows it, it relays nothing. The join that
+  // names that token makes it the member's socket, so connect() skips the socket's open.
+
+  private warm: { id: string; peer: Peer; early: SignalingFrame[]; off: () => void } | null = null;
+
+  get prewarmedId(): string | undefined {
+    return this.warm?.id;
+  }
+
+  async prewarm(info: PrewarmResponse, options: Pick<ConnectOptions, 'endpoint' | 'signal'>): Promise<boolean> {
+    this.releasePrewarm();
+    const { Peer } = await loadPeerJs();
+    if (options.signal.aborted || this.closing || this.peer) return false;
+    const { host, port, secure } = options.endpoint;
+    // No ICE servers: a parked socket makes no connection; the join's answer brings them.
+    const peer = new Peer(info.peerId, {
+      host, port, secure, path: info.signaling.path, key: info.signaling.key, token: info.peerToken,
+      config: { iceServers: [], iceTransportPolicy: 'all' }, debug: 0,
+    } as PeerOptions);
+    try {
+      await this.waitForOpen(peer, options.signal);
+    } catch {
+      peer.destroy();
+      return false;
+    }
+    if (options.signal.aborted || this.closing || this.peer) {
+      peer.destroy();
+      return false;
+    }
+    const early: SignalingFrame[] = [];
+    const onFrame = (frame: SignalingFrame) => early.push(frame);
+    // Closed by the server (its 10 minutes are up, or a restart) or the network: nothing to keep.
+    const onGone = () => {
+      if (this.warm?.peer === peer) this.releasePrewarm();
+    };
+    peer.socket.on('message', onFrame);
+    peer.on('disconnected', onGone);
+    peer.on('error', onGone);
+    this.warm = {
+      id: info.peerId,
+      peer,
+      early,
+      off: () => {
+        peer.socket.off('message', onFrame);
+        peer.off('disconnected', onGone);
+        peer.off('error', onGone);
+      },
+    };
+    return true;
+  }
+
+  /** The pre-warmed Peer for `id`, handed over (its listeners off); null if there is none for it. */
+  private takePrewarmed(id: string): { peer: Peer; early: SignalingFrame[] } | null {
+    const warm = this.warm;
+    if (!warm || warm.id !== id || warm.peer.disconnected || warm.peer.destroyed) return null;
+    this.warm = null;
+    warm.off();
+    this.peer = warm.peer;
+    return warm;
+  }
+
+  /** Closes a pre-warmed socket not taken by a join (the server forgets it: it held no seat). */
+  releasePrewarm(): void {
+    const warm = this.warm;
+    if (!warm) return;
+    this.warm = null;
+    warm.off();
+    warm.peer.destroy();
   }
 
   async publish(source: MediaSource, track: MediaStreamTrack | null): Promise<void> {
@@ -265,6 +351,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     if (sayBye) this.request({ request: 'leave' });
     this.asks.rejectAll('The call ended before the server answered.');
     for (const id of [...this.held.keys()]) this.releaseHeld(id, true);
+    this.releasePrewarm();
     for (const { timer } of this.farewells.values()) clearTimeout(timer);
     this.farewells.clear();
     const links = [...this.links.values()];
@@ -360,21 +447,23 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     peer.on('error', (error) => this.onPeerError(error));
     // The server's LEAVE (a room-mate's socket closed and did not come back) drops them at once,
     // also when their media link had already failed. Room events ride the same socket.
-    peer.socket.on('message', (msg: SignalingFrame) => {
-      if (!msg || typeof msg !== 'object') return;
-      const recovery = msg.type === SIGNAL_FRAME ? parseRecoveryMessage(msg.payload) : null;
-      if (!recovery && (msg.type === 'LEAVE' || msg.type === ROOM_FRAME || msg.type === SIGNAL_FRAME || msg.type === SFU_FRAME)) this.hooks.frame?.(msg);
-      if (msg.type === 'LEAVE' && msg.src) this.drop(msg.src, 'disconnected');
-      else if (msg.type === ROOM_FRAME) this.onRoomEvent(msg.payload);
-      else if (recovery && msg.src) {
-        if (recovery.kind === 'redial') this.onRedialAsked(msg.src);
-        else this.links.get(msg.src)?.onSignal(recovery);
-      }
-    });
+    peer.socket.on('message', (msg: SignalingFrame) => this.onSignalingFrame(msg));
     // The page's network came back: links that are recovering try again at once.
     if (typeof window !== 'undefined') {
       window.addEventListener('online', this.onOnline);
       window.addEventListener('offline', this.onOffline);
+    }
+  }
+
+  private onSignalingFrame(msg: SignalingFrame): void {
+    if (!msg || typeof msg !== 'object') return;
+    const recovery = msg.type === SIGNAL_FRAME ? parseRecoveryMessage(msg.payload) : null;
+    if (!recovery && (msg.type === 'LEAVE' || msg.type === ROOM_FRAME || msg.type === SIGNAL_FRAME || msg.type === SFU_FRAME)) this.hooks.frame?.(msg);
+    if (msg.type === 'LEAVE' && msg.src) this.drop(msg.src, 'disconnected');
+    else if (msg.type === ROOM_FRAME) this.onRoomEvent(msg.payload);
+    else if (recovery && msg.src) {
+      if (recovery.kind === 'redial') this.onRedialAsked(msg.src);
+      else this.links.get(msg.src)?.onSignal(recovery);
     }
   }
 
@@ -458,25 +547,35 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   // ── links ─────────────────────────────────────────────────────────────────────────────────
 
   /** Tracks to offer: real ones where we have them, placeholders elsewhere (swapped right after). */
+  /**
+   * The stream a new link is offered (or answered) with, and `done()` once PeerJS has added its
+   * tracks to the connection (inside call() / answer()): the placeholders stop, and the stream
+   * lets go of its tracks — a track holds on to every stream it is in, so a microphone kept for
+   * a long call would otherwise keep one stream (and its stopped placeholders) per link ever made.
+   */
   private sendStream() {
     const { microphone, camera, screen } = this.tracks;
     const placeholders = createPlaceholderTracks();
     // In this order: one audio, then camera and screen as the first and second video transceiver.
     const stream = new MediaStream([microphone ?? placeholders.audio, camera ?? placeholders.video, screen ?? placeholders.screen]);
-    return { stream, placeholders };
+    const done = () => {
+      placeholders.dispose();
+      for (const track of stream.getTracks()) stream.removeTrack(track);
+    };
+    return { stream, done };
   }
 
   private call(member: PublicMember, replacing = false): void {
     const peer = this.peer;
     if (!peer || (this.links.has(member.peerId) && !replacing)) return;
-    const { stream, placeholders } = this.sendStream();
+    const { stream, done } = this.sendStream();
     // PeerJS makes the first offer inside call(), before we reach its transceivers: that offer gets
     // the codec order through PeerJS's sdpTransform (codecs.ts).
     const prefer = this.codecs.audio?.length || this.codecs.video?.length;
     const media = peer.call(member.peerId, stream, prefer ? { sdpTransform: (sdp: string) => preferInSdp(sdp, this.codecs) } : undefined);
     this.addLink(member, media, replacing);
     // The offer already has its audio and two video m-lines; the placeholders have served.
-    placeholders.dispose();
+    done();
   }
 
   private answer(media: MediaConnection): void {
@@ -500,11 +599,11 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     const old = this.links.get(media.peer);
     this.links.delete(media.peer);
     void old?.close(false);
-    const { stream, placeholders } = this.sendStream();
+    const { stream, done } = this.sendStream();
     media.answer(stream);
     // A participant calling again (a re-dial, a reload that kept its id) is the same participant.
     this.addLink(member, media, !!old);
-    placeholders.dispose();
+    done();
   }
 
   private addLink(member: PublicMember, media: MediaConnection, replacing = false): void {

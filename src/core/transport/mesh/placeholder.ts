@@ -3,7 +3,7 @@
  * link must offer all three from its first offer; these tracks make the offer sendrecv for each,
  * are swapped out with `replaceTrack` right after, and are stopped at once.
  */
-import { acquireAudioContext, releaseAudioContext } from '../../media/audio.js';
+import { acquireAudioContext, countStreamNode, releaseAudioContext } from '../../media/audio.js';
 
 export interface PlaceholderTracks {
   audio: MediaStreamTrack;
@@ -16,6 +16,7 @@ export interface PlaceholderTracks {
 export function createPlaceholderTracks(): PlaceholderTracks {
   const ctx = acquireAudioContext();
   const destination = ctx.createMediaStreamDestination();
+  countStreamNode(ctx);
   const audio = destination.stream.getAudioTracks()[0]!;
   const canvas = document.createElement('canvas');
   canvas.width = 2;
@@ -35,7 +36,7 @@ export function createPlaceholderTracks(): PlaceholderTracks {
       video.stop();
       screen.stop();
       destination.disconnect();
-      releaseAudioContext();
+      releaseAudioContext(ctx);
     },
   };
 }
