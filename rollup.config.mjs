@@ -222,6 +222,31 @@ const CHUNK_NAMES = {
   run: 'precall', // the pre-call checks
 };
 
+/** A language's catalogue (src/i18n/locales/<tag>.ts), loaded on first use: chunks/lang-<tag>-<hash>.js, the tag in lower case (the server serves only lower-case names). */
+const LOCALE = /[\\/]dist[\\/]i18n[\\/]locales[\\/]([\w-]+)\.js$/;
+
+function chunkName(chunk) {
+  const locale = chunk.facadeModuleId && LOCALE.exec(chunk.facadeModuleId);
+  if (locale) return `lang-${locale[1].toLowerCase()}`;
+  return CHUNK_NAMES[chunk.name] ?? chunk.name;
+}
+
+/** Each language is a chunk of its own holding only its catalogue, so a page pays for the languages it speaks and no others. */
+function languagesAreChunks() {
+  return {
+    name: 'rtc-languages-are-chunks',
+    generateBundle(_options, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk') continue;
+        const locales = Object.keys(chunk.modules).filter((id) => LOCALE.test(id));
+        if (locales.length && (locales.length > 1 || Object.keys(chunk.modules).length > 1 || !chunk.fileName.startsWith('chunks/lang-'))) {
+          this.error(`${chunk.fileName} holds ${Object.keys(chunk.modules).join(', ')}: each catalogue of src/i18n/locales/ must be a chunk of its own (a static import of one would put it in the core).`);
+        }
+      }
+    },
+  };
+}
+
 function entryImportedByNoChunk() {
   return {
     name: 'rtc-entry-imported-by-no-chunk',
@@ -254,11 +279,11 @@ export default {
     dir: 'dist/cdn',
     entryFileNames: 'rtc-call.js',
     // Content-hashed: the server caches them as immutable (server/index.ts, /chunks/).
-    chunkFileNames: (chunk) => `chunks/${CHUNK_NAMES[chunk.name] ?? chunk.name}-[hash].js`,
+    chunkFileNames: (chunk) => `chunks/${chunkName(chunk)}-[hash].js`,
     manualChunks: coreChunk(),
     format: 'es',
     sourcemap: false,
   },
-  plugins: [cdnModules(), ...cdnPlugins(), entryImportedByNoChunk()],
+  plugins: [cdnModules(), ...cdnPlugins(), entryImportedByNoChunk(), languagesAreChunks()],
   onwarn,
 };

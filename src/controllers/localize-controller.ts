@@ -1,33 +1,89 @@
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { messagesFor, type Messages } from '../i18n/messages.js';
+import type { ReactiveController, ReactiveElement } from 'lit';
+import { languageOf, loadMessages, loadedMessages, type Language } from '../i18n/catalogues.js';
+import { en, type Messages } from '../i18n/messages.js';
 
 /** Languages written right to left (the primary subtag). */
 const RTL = new Set(['ar', 'arc', 'dv', 'fa', 'he', 'iw', 'ks', 'ku', 'ps', 'sd', 'ug', 'ur', 'yi']);
 
-type Host = ReactiveControllerHost & HTMLElement;
+/**
+ * How long an element's first render waits for its language's catalogue. The chunk comes from the
+ * same server as the script (a few KiB, usually cached), so this is rarely reached; past it the
+ * element renders in English and re-renders when the catalogue arrives.
+ */
+export const FIRST_RENDER_WAIT_MS = 1000;
+
+type Host = ReactiveElement;
+/** The host's update scheduling (protected in Lit; the documented hook for deferring an update). */
+type Scheduling = { scheduleUpdate(): void | Promise<unknown> };
 
 /**
  * One language policy for every element: the element's own `lang`, else the nearest ancestor's
- * (`closest('[lang]')`), else the document's, else English; `dir` follows the language. A change of
+ * (through shadow roots: an element rendered by another one speaks its language), else the
+ * document's, else English; `dir` follows the language. A change of
  * any `lang` attribute in the page re-renders the elements that follow it (one shared observer).
+ *
+ * Catalogues other than English load on first use (`i18n/catalogues.ts`). The host's first render
+ * waits for its catalogue (at most `FIRST_RENDER_WAIT_MS`: the controller defers the host's
+ * `scheduleUpdate()`, so `updateComplete` resolves once the element shows its own language), so a
+ * page in Polish never flashes English. After that, `messages` stays synchronous: when `lang`
+ * changes to a language not loaded yet, the element keeps the catalogue it was showing until the
+ * new one arrives, then re-renders. A catalogue that fails to load is English (one console
+ * warning).
  */
 export class LocalizeController implements ReactiveController {
   private readonly host: Host;
+  /** The catalogue the host rendered last: what it keeps showing while another one loads. */
+  private shown: Messages = en;
+  /** The language being loaded for the host (one re-render per arrival). */
+  private loading: Language | undefined;
 
   constructor(host: Host) {
     this.host = host;
     host.addController(this);
+    const scheduling = host as unknown as Scheduling;
+    const scheduleUpdate = scheduling.scheduleUpdate;
+    scheduling.scheduleUpdate = () => {
+      const wait = host.hasUpdated ? undefined : this.firstRenderWait();
+      return wait ? wait.then(() => scheduleUpdate.call(host)) : scheduleUpdate.call(host);
+    };
   }
 
-  /** The BCP 47 tag the host speaks. */
+  /**
+   * The BCP 47 tag the host speaks: the nearest non-empty `lang` at or above it in the composed
+   * tree (through shadow roots, so a tile inside `<rtc-call>` speaks the call's language), else the
+   * document's, else English.
+   */
   get lang(): string {
-    const el = this.host;
-    return el.lang || el.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang || 'en';
+    // The element's own first: some declare `lang` as a Lit property that does not reflect.
+    if (this.host.lang) return this.host.lang;
+    let el: Element | null = this.host;
+    while (el) {
+      const tag = el.closest('[lang]:not([lang=""])')?.getAttribute('lang');
+      if (tag) return tag;
+      const root = el.getRootNode();
+      el = root instanceof ShadowRoot ? root.host : null;
+    }
+    return document.documentElement.lang || 'en';
   }
 
-  /** The catalogue for `lang`. */
+  /** The language whose catalogue the host uses for `lang` (`pt-BR` → `pt`, `zh-CN` → `zh-Hans`). */
+  get language(): Language {
+    return languageOf(this.lang);
+  }
+
+  /**
+   * The catalogue for `lang`, synchronously: once it has loaded, that one; until then the one the
+   * host showed last (English at first), and the load is started.
+   */
   get messages(): Messages {
-    return messagesFor(this.lang);
+    const language = this.language;
+    const messages = loadedMessages(language);
+    if (messages) {
+      this.shown = messages;
+      return messages;
+    }
+    this.load(language);
+    return this.shown;
   }
 
   /** Writing direction of `lang`. */
@@ -46,6 +102,25 @@ export class LocalizeController implements ReactiveController {
   hostDisconnected(): void {
     watching.delete(this.host);
     if (watching.size === 0) observer?.disconnect();
+  }
+
+  private load(language: Language): void {
+    if (this.loading === language) return;
+    this.loading = language;
+    void loadMessages(language).then(() => {
+      if (this.loading === language) this.loading = undefined;
+      this.host.requestUpdate();
+    });
+  }
+
+  /** Before the first render: the catalogue's load, or nothing when it is English or already here. */
+  private firstRenderWait(): Promise<unknown> | undefined {
+    if (!this.host.isConnected) return undefined;
+    const language = this.language;
+    if (loadedMessages(language)) return undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, FIRST_RENDER_WAIT_MS)));
+    return Promise.race([loadMessages(language), timeout]).finally(() => clearTimeout(timer));
   }
 }
 

@@ -55,6 +55,26 @@ describe('one-tag bundle (dist/cdn/rtc-call.js)', function () {
     }
   });
 
+  it('a language costs nothing until used: its chunk (chunks/lang-<tag>-*.js) comes from the rtc-call server when the page switches to it', async () => {
+    const { rtc, host, room } = await hostAndServer('dist-languages');
+    const id = await open(`${host}/one-tag.html?room=${room}&name=Ann`);
+    opened.push(id);
+    await until(async () => (await evalIn<string>(id, `document.querySelector('rtc-call')?.state`)) === 'connected', 'Ann alone in the call');
+    const label = () => evalIn<string | null>(id, `document.querySelector('rtc-call').shadowRoot.querySelector('[part~="controls"]').getAttribute('aria-label')`);
+    expect(await label()).to.equal('Call controls');
+    expect(await loaded(id, '/chunks/lang-'), 'no language chunk for an English page').to.equal(0);
+    await evalIn(id, `document.documentElement.lang = 'ja-JP'`);
+    await until(async () => (await label()) === '通話の操作', 'the call speaks Japanese');
+    expect(await loaded(id, `^${rtc}/chunks/lang-ja-[\\w-]+\\.js$`), 'the Japanese chunk, from the rtc-call server').to.equal(1);
+    await evalIn(id, `document.documentElement.lang = 'ar'`);
+    await until(async () => (await label()) === 'عناصر التحكم في المكالمة', 'the call speaks Arabic');
+    expect(await evalIn<string>(id, `document.querySelector('rtc-call').shadowRoot.querySelector('[part="base"]').getAttribute('dir')`)).to.equal('rtl');
+    expect(await loaded(id, '/chunks/lang-'), 'only the two languages used').to.equal(2);
+    const log = await logOf(id);
+    expect(log.errors, 'page errors').to.deep.equal([]);
+    expect(log.console.filter((m) => m.type === 'error' || m.type === 'warn' || m.type === 'warning'), 'console errors and warnings').to.deep.equal([]);
+  });
+
   it('a page on an origin the server does not allow gets origin-not-allowed, visibly', async () => {
     // The same page, but the server allows another origin only.
     const port = await command<number>('free-port');

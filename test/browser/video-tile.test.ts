@@ -384,7 +384,7 @@ describe('<rtc-video-tile>', () => {
     await el.updateComplete;
     expect(part(el, 'base')!.getAttribute('aria-label')).to.equal('Video von Ann');
     expect(part(el, 'mic-indicator')!.getAttribute('aria-label')).to.equal('Mikrofon aus');
-    expect(part(el, 'status')!.textContent).to.contain('Verbinde…');
+    expect(part(el, 'status')!.textContent).to.contain('Verbindung wird hergestellt…');
   });
 
   describe('autoplay blocked', () => {

@@ -76,7 +76,7 @@ describe('rtc-call.js chunks', () => {
         }
       }
       const names = [...seen].filter((p) => p.startsWith('chunks/'));
-      for (const name of ['mesh', 'sfu', 'switching', 'precall', 'core']) {
+      for (const name of ['mesh', 'sfu', 'switching', 'precall', 'core', 'lang-de', 'lang-ar', 'lang-zh-hans']) {
         assert.ok(names.some((p) => p.startsWith(`chunks/${name}-`)), `no ${name} chunk among ${names.join(', ')}`);
       }
     } finally {

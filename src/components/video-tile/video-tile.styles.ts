@@ -130,8 +130,7 @@ export const styles = css`
 
   .bar {
     position: absolute;
-    left: 0.5rem;
-    right: 0.5rem;
+    inset-inline: 0.5rem;
     display: flex;
     gap: 0.375rem;
     align-items: center;
