@@ -275,8 +275,11 @@
   const q = (v, p) => { const s = [...v].sort((a, b) => a - b); const i = (s.length - 1) * p; const lo = Math.floor(i); return s.length ? s[lo] + (s[Math.ceil(i)] - s[lo]) * (i - lo) : NaN; };
   const frameStats = ({ latencies, unreadable }) => ({ median: q(latencies, 0.5), p90: q(latencies, 0.9), frames: latencies.length, unreadable });
 
-  async function glassRtcCall({ server, room, ms = 3000 }) {
-    const src = counterCanvas();
+  /**
+   * A sends `src.stream` through <rtc-call> to B (who has the fake camera): resolves with B's
+   * remote tile <video> of A and `end()`, which leaves both and stops the sources.
+   */
+  async function sendThroughRtcCall({ server, room, src }) {
     const a = makeCall({ server, room, name: 'A', stream: src.stream });
     await withTimeout(a.join(), 15_000, 'A joins');
     const sb = await media();
@@ -284,10 +287,19 @@
     const video = new Promise((resolve) => { const stop = watchRemoteVideos(b, (v) => { stop(); resolve(v); }); });
     await withTimeout(b.join(), 15_000, 'B joins');
     const v = await withTimeout(video, 15_000, 'remote tile');
+    const end = async () => {
+      await Promise.all([a.leave(), b.leave()]).catch(() => {});
+      src.stop();
+      sb.getTracks().forEach((t) => t.stop());
+    };
+    return { b, v, end };
+  }
+
+  async function glassRtcCall({ server, room, ms = 3000 }) {
+    const src = counterCanvas();
+    const { v, end } = await sendThroughRtcCall({ server, room, src });
     const r = await withTimeout(readCounter(v, src.painted, ms), ms + 20_000, 'counter frames (rtc-call)');
-    await Promise.all([a.leave(), b.leave()]).catch(() => {});
-    src.stop();
-    sb.getTracks().forEach((t) => t.stop());
+    await end();
     return frameStats(r);
   }
 
@@ -508,18 +520,10 @@
 
   async function syncRtcCall({ server, room, ms = 8000 }) {
     const src = flashBeepSource();
-    const a = makeCall({ server, room, name: 'A', stream: src.stream });
-    await withTimeout(a.join(), 15_000, 'A joins');
-    const sb = await media();
-    const b = makeCall({ server, room, name: 'B', stream: sb });
-    const video = new Promise((resolve) => { const stop = watchRemoteVideos(b, (v) => { stop(); resolve(v); }); });
-    await withTimeout(b.join(), 15_000, 'B joins');
-    const v = await withTimeout(video, 15_000, 'remote tile');
+    const { b, v, end } = await sendThroughRtcCall({ server, room, src });
     const stream = await remoteStreamOf(b);
     const r = await flashBeepOnsets(v, new MediaStream(stream.getAudioTracks()), ms);
-    await Promise.all([a.leave(), b.leave()]).catch(() => {});
-    src.stop();
-    sb.getTracks().forEach((t) => t.stop());
+    await end();
     return r;
   }
 
