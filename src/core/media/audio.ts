@@ -227,8 +227,8 @@ export function watchLevel(track: MediaStreamTrack, listener: (level: number) =>
 
 const watched = new Map<MediaStreamTrack, { meter: LevelMeter; listeners: Set<(level: number) => void> }>();
 
-/** Options of `SpeakingDetector`. */
-export interface SpeakingDetectorOptions extends LevelMeterOptions {
+/** Options of `SpeakingDetector` (it samples on the shared meter of its track, `watchLevel`: no period of its own). */
+export interface SpeakingDetectorOptions {
   /** A window at or above this level (see `LevelMeter.level`) counts as loud; default 0.02 (≈ −34 dBFS). */
   threshold?: number;
   /** Speaking stays on at least this long after the last loud window, in ms; default 600. */
