@@ -142,6 +142,8 @@ describe('one-tag bundle (dist/cdn/rtc-call.js)', function () {
     // without PeerJS: the mesh chunk comes with the join's pre-warm, after the view is up).
     const prejoins = await evalIn<number>(id, `[...document.querySelectorAll('rtc-call')].filter((c) => c.shadowRoot.querySelector('[part~="prejoin"]')).length`);
     expect(prejoins).to.equal(2);
+    // The paint entry can come a moment after the view is in the DOM on a loaded machine.
+    await until(() => evalIn<boolean>(id, `performance.getEntriesByName('first-contentful-paint').length > 0`), 'the first contentful paint');
     const beforePaint = await evalIn<number>(
       id,
       `(() => { const paint = performance.getEntriesByName('first-contentful-paint')[0]; return paint ? performance.getEntriesByType('resource').filter((e) => /\\/chunks\\/(mesh|transport-common|sfu|switching|precall)-/.test(e.name) && e.startTime < paint.startTime).length : -1; })()`,
