@@ -63,19 +63,26 @@ describe('<rtc-call> recovery from network trouble', function () {
   });
 
   it('the address in use changes mid-call: the call recovers on the new one (ICE restart through the relay)', async () => {
+    // Each step says when it is done, so a failure shows where the time went.
+    const t0 = performance.now();
+    const step = (what: string) => console.log(`[moved] ${what} at ${Math.round(performance.now() - t0)} ms`);
     const room = uniqueRoom('moved');
     const a = await calls.call({ room, name: 'Ann', autojoin: true });
     const b = await calls.call({ room, name: 'Bob', autojoin: true });
     await allConnected([a, b], 2, 30_000);
+    step('connected');
     await mediaFlowing(() => inboundMedia(openPeerConnections()));
     const left = leftEvents([a, b]);
     const before = await selectedPair(openPeerConnections()[0]!);
+    step(`media flowing on ${before}`);
     // Only the new address carries UDP (loopback and the old addresses are dead), then v0 moves to it.
     await command('net-fault', { exceptTo: '10.213.0.3' });
     await command('net-readdress', { from: '10.213.0.1', to: '10.213.0.3' });
     moved = true;
+    step('moved to 10.213.0.3');
     const changed = performance.now();
     await mediaFlowing(() => inboundMedia(openPeerConnections()), 30_000);
+    step('media flowing again');
     const after = await selectedPair(openPeerConnections()[0]!);
     console.log(`media on the new address ${Math.round(performance.now() - changed)} ms after the change (pair ${before} → ${after})`);
     expect(after).to.not.equal(before);

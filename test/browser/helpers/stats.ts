@@ -17,7 +17,15 @@ export async function inboundMedia(pcs: RTCPeerConnection[]): Promise<InboundMed
   const out: InboundMedia = { audio: { packetsReceived: 0, totalAudioEnergy: 0 }, video: { packetsReceived: 0, framesDecoded: 0 }, codecs: [] };
   for (const pc of pcs) {
     if (pc.connectionState === 'closed') continue;
-    const stats = await pc.getStats();
+    // A getStats that never answers (seen once in Firefox mid ICE restart) fails here, by name,
+    // rather than as the test's own timeout with nothing said.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stats = await Promise.race([
+      pc.getStats(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`getStats() did not answer within 10 s (connection ${pc.connectionState}, ICE ${pc.iceConnectionState}, signaling ${pc.signalingState})`)), 10_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
     stats.forEach((s) => {
       if (s.type !== 'inbound-rtp') return;
       if (s.kind === 'audio') {
