@@ -168,6 +168,24 @@ describe('<rtc-call> layouts, fit and active speaker', function () {
     });
   }
 
+  it('in a 390 px column of a landscape window the call stays 390 px wide (a minimum height does not widen it)', async () => {
+    await setViewport({ width: 1280, height: 800 });
+    const column = document.createElement('div');
+    column.style.width = '390px';
+    document.body.append(column);
+    try {
+      const a = await calls.call({ room: uniqueRoom('column'), name: 'Ann', container: column });
+      await a.join();
+      await until(() => a.getAttribute('view') === 'call', 'the call view');
+      await new Promise((r) => requestAnimationFrame(r));
+      expect(box(a).width).to.equal(390);
+      expect(box(a).height, 'the minimum height holds').to.be.at.least(360);
+      expect(box(q(a, '[part="controls"]')!).right).to.be.at.most(box(a).right);
+    } finally {
+      column.remove();
+    }
+  });
+
   it('active speaker: promoted after sustained speech, not by a cough; held 2 s; the tile ring stays quick', async () => {
     const room = uniqueRoom('speaker');
     const annVoice = voice();

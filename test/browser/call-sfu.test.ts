@@ -167,8 +167,8 @@ describe('<rtc-call> through the SFU (Janus)', function () {
       };
       // Large (≈ 1400 px wide): the full 960 × 540 layer, once Ann's encoder has ramped up to it.
       await layer(960, 'the high layer');
-      // Narrower (the stage of a small call, ≈ 560 px): the half layer.
-      box.style.width = '200px';
+      // Narrower (the stage of a small call in a 600 px column, ≈ 584 px): the half layer.
+      box.style.width = '600px';
       await layer(480, 'the middle layer');
       // Small (Bob puts himself on the stage: Ann goes to the filmstrip, a tile of ≈ 130 px): the quarter layer.
       b.pin(b.participants.find((p) => p.isLocal)!.id);

@@ -24,6 +24,9 @@ export const styles = css`
   }
   :host([view='call']) {
     aspect-ratio: var(--rtc-aspect-ratio, 16 / 10);
+    /* The minimum height, carried through the ratio, would widen a narrow column's call (390 px
+       at 16 / 10 became 576): the inline maximum clamps what the ratio transfers. */
+    max-width: 100%;
   }
   @media (max-aspect-ratio: 4 / 5) {
     :host([view='call']) {
