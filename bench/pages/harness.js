@@ -101,7 +101,7 @@
   });
 
   // ── join → first remote frame ─────────────────────────────────────────────────────────────
-  async function joinRtcCall({ server, room, prewarm = false }) {
+  async function joinRtcCall({ server, room, prewarm = false, profile = false }) {
     const [sa, sb] = [await media(), await media()];
     // What reaches A's signaling socket: B's member-joined room event, then B's offer.
     let onFrame = () => {};
@@ -116,6 +116,8 @@
     await sleep(prewarm ? 2000 : 300);
     let stop;
     const frame = new Promise((resolve) => { stop = watchRemoteVideos(b, (v) => firstFrame(v).then(resolve)); });
+    // bench:join --profile: a CPU profile of t0 → t1 (the bench listens for it over CDP).
+    if (profile) console.profile('join');
     const t0 = performance.now();
     b.join().catch(() => {});
     // Where the time goes: B's events, what reaches A's socket, A's answer, and the join API (resource timing).
@@ -130,6 +132,7 @@
     b.addEventListener('rtc-participant-updated', (e) => { const p = e.detail.participant; if (p.stream) mark('bRemoteStream'); if (p.connection === 'connected') mark('bConnected'); });
     a.addEventListener('rtc-participant-joined', () => mark('aLinkAdded'));
     const t1 = await withTimeout(frame, 20_000, 'first remote frame (rtc-call)');
+    if (profile) console.profileEnd('join');
     stop();
     unobserve();
     const ms = t1 - t0;
@@ -325,22 +328,24 @@
     })));
   }
 
-  async function threeRtcCall({ server, room }) {
+  /** `n` <rtc-call> elements in one room on the page's default camera (bench:mainthread). */
+  async function partyRtcCall({ server, room, n = 2 }) {
     const calls = [];
-    for (const name of ['A', 'B', 'C']) {
-      const el = makeCall({ server, room, name });
-      await withTimeout(el.join(), 15_000, `${name} joins`);
+    for (let i = 0; i < n; i++) {
+      const el = makeCall({ server, room, name: String.fromCharCode(65 + i) });
+      await withTimeout(el.join(), 15_000, `${el.displayName} joins`);
       calls.push(el);
     }
+    const want = n * (n - 1);
     const deadline = performance.now() + 20_000;
     let videos = [];
     while (performance.now() < deadline) {
       videos = calls.flatMap(remoteTileVideos);
-      if (videos.length === 6) break;
+      if (videos.length === want) break;
       await sleep(50);
     }
-    if (videos.length !== 6) throw new Error(`expected 6 remote tiles, found ${videos.length}`);
-    await withTimeout(framesOn(videos), 20_000, 'frames on 6 remote tiles');
+    if (videos.length !== want) throw new Error(`expected ${want} remote tiles, found ${videos.length}`);
+    await withTimeout(framesOn(videos), 20_000, `frames on ${want} remote tiles`);
     window.__end = () => Promise.all(calls.map((c) => c.leave()));
     return { videos: videos.length };
   }
@@ -380,18 +385,23 @@
   }
 
   /** The same call without rtc-call: 3 cameras, 3 RTCPeerConnection pairs, 3 local + 6 remote videos. */
-  async function threeRaw() {
-    const streams = [await media(), await media(), await media()];
+  /** The same as raw RTCPeerConnections: `n` cameras, a pair per two of them, a video per stream. */
+  async function partyRaw({ n = 2 }) {
+    const streams = [];
+    for (let i = 0; i < n; i++) streams.push(await media());
     for (const s of streams) addVideo(s);
     const remote = [];
     const pcs = [];
-    for (const [i, j] of [[0, 1], [0, 2], [1, 2]]) {
-      pcs.push(...(await rawPair(streams[i], streams[j], {}, (s) => remote.push(addVideo(s, false)), (s) => remote.push(addVideo(s, false)))));
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        pcs.push(...(await rawPair(streams[i], streams[j], {}, (s) => remote.push(addVideo(s, false)), (s) => remote.push(addVideo(s, false)))));
+      }
     }
+    const want = n * (n - 1);
     const deadline = performance.now() + 20_000;
-    while (remote.length < 6 && performance.now() < deadline) await sleep(50);
-    if (remote.length !== 6) throw new Error(`expected 6 remote videos, found ${remote.length}`);
-    await withTimeout(framesOn(remote), 20_000, 'frames on 6 remote videos');
+    while (remote.length < want && performance.now() < deadline) await sleep(50);
+    if (remote.length !== want) throw new Error(`expected ${want} remote videos, found ${remote.length}`);
+    await withTimeout(framesOn(remote), 20_000, `frames on ${want} remote videos`);
     window.__end = async () => { pcs.forEach((pc) => pc.close()); streams.forEach((s) => s.getTracks().forEach((t) => t.stop())); };
     return { videos: remote.length };
   }
@@ -554,7 +564,7 @@
 
   window.bench = {
     sleep, media, addVideo, firstFrame, remoteTileVideos, watchRemoteVideos, makeCall, linked, observeLongTasks,
-    joinRtcCall, joinPeerJs, joinRaw, glassRtcCall, glassRaw, threeRtcCall, threeRaw, nRtcCall,
+    joinRtcCall, joinPeerJs, joinRaw, glassRtcCall, glassRaw, partyRtcCall, partyRaw, nRtcCall,
     syncRtcCall, syncRaw, syncLocal,
   };
 })();
