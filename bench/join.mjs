@@ -17,6 +17,9 @@ import {
 sandbox(import.meta.url);
 ensureBuild();
 const TRIALS = Number(arg('trials', 10));
+// --profile: a CPU profile of every pre-warmed direct join (Join pressed → first frame); the
+// functions with the most self time over all of them are printed (where the script time goes).
+const PROFILE = process.argv.includes('--profile');
 const WARMUP = 1;
 // Issue 23: cold joins ≤ 1.1× bare PeerJS, pre-warmed ones (Join pressed after the pre-join view
 // has been open for 2 s) ≤ 1.0×.
@@ -35,7 +38,7 @@ let room = 0;
 // Each page comes from the server it talks to (our pages carry CSP `connect-src 'self'`).
 const arms = [
   { name: 'rtc-call', origin: rtc.url, page: 'rtc.html', fn: 'joinRtcCall', args: () => ({ server: rtc.url, room: `join-${room++}` }) },
-  { name: 'rtc-call pre-warmed', origin: rtc.url, page: 'rtc.html', fn: 'joinRtcCall', args: () => ({ server: rtc.url, room: `join-${room++}`, prewarm: true }) },
+  { name: 'rtc-call pre-warmed', origin: rtc.url, page: 'rtc.html', fn: 'joinRtcCall', args: () => ({ server: rtc.url, room: `join-${room++}`, prewarm: true, profile: PROFILE }) },
   { name: 'PeerJS', origin: plain.url, page: 'peerjs.html', fn: 'joinPeerJs', args: () => ({ host: '127.0.0.1', port: plain.port, path: plain.path, iceServers: [], iceTransportPolicy: 'all' }) },
   { name: 'raw', origin: rtc.url, page: 'raw.html', fn: 'joinRaw', args: () => ({ iceServers: [], iceTransportPolicy: 'all' }) },
   { name: 'rtc-call relay', origin: rtcRelay.url, page: 'rtc.html', fn: 'joinRtcCall', args: () => ({ server: rtcRelay.url, room: `join-${room++}` }) },
@@ -43,10 +46,61 @@ const arms = [
   { name: 'PeerJS relay', origin: plain.url, page: 'peerjs.html', fn: 'joinPeerJs', args: () => ({ host: '127.0.0.1', port: plain.port, path: plain.path, iceServers: relayIce(), iceTransportPolicy: 'relay' }) },
   { name: 'raw relay', origin: rtc.url, page: 'raw.html', fn: 'joinRaw', args: () => ({ iceServers: relayIce(), iceTransportPolicy: 'relay' }) },
 ];
+/** Self time per function over every profiled join, by `name file:line`; total profiled ms. */
+const selfTime = new Map();
+let profiledMs = 0;
+let profiles = 0;
+function addProfile(profile) {
+  profiles++;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  for (let i = 0; i < profile.samples.length; i++) {
+    const f = byId.get(profile.samples[i]).callFrame;
+    const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    profiledMs += ms;
+    if (f.functionName === '(idle)') continue;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\//, '')}:${f.lineNumber + 1}:${f.columnNumber + 1}`;
+    selfTime.set(key, (selfTime.get(key) ?? 0) + ms);
+  }
+}
+
+/**
+ * The main thread's time between the page's join-t0 and join-t1 marks, by trace event name
+ * (inclusive durations of complete events on the renderer's main thread; nested names overlap).
+ */
+const traceTime = new Map();
+let traces = 0;
+function addTrace(trace) {
+  const events = trace.traceEvents ?? trace;
+  const mark = (name) => events.find((e) => e.name === name && (e.cat ?? '').includes('blink.user_timing'));
+  const [t0, t1] = [mark('join-t0'), mark('join-t1')];
+  if (!t0 || !t1) return;
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && e.pid === t0.pid);
+  if (!main) return;
+  traces++;
+  for (const e of events) {
+    if (e.ph !== 'X' || e.pid !== main.pid || e.tid !== main.tid || e.ts < t0.ts || e.ts > t1.ts) continue;
+    const where = e.name === 'RunTask' && e.args?.src_func ? ` posted from ${String(e.args.src_file ?? '').replace(/^.*\//, '')} ${e.args.src_func}` : '';
+    traceTime.set(e.name + where, (traceTime.get(e.name + where) ?? 0) + (e.dur ?? 0) / 1000);
+  }
+}
+
 async function trial(arm) {
   const page = await openWindow(browser, `${arm.origin}/bench/${arm.page}`);
   try {
-    return await page.evaluate((fn, args) => window.bench[fn](args), arm.fn, arm.args());
+    const args = arm.args();
+    if (args.profile) {
+      const cdp = await page.createCDPSession();
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+      cdp.on('Profiler.consoleProfileFinished', (e) => addProfile(e.profile));
+    }
+    if (!args.profile) return await page.evaluate((fn, a) => window.bench[fn](a), arm.fn, args);
+    await page.tracing.start({ categories: ['devtools.timeline', 'blink.user_timing', 'disabled-by-default-devtools.timeline', 'toplevel', 'webrtc', 'media'] });
+    try {
+      return await page.evaluate((fn, a) => window.bench[fn](a), arm.fn, args);
+    } finally {
+      addTrace(JSON.parse(Buffer.from(await page.tracing.stop()).toString('utf8')));
+    }
   } finally {
     await page.close();
   }
@@ -111,6 +165,14 @@ const relay = paired(results['rtc-call relay'], results['PeerJS relay']).ratio;
 const warmDirect = paired(results['rtc-call pre-warmed'], results.PeerJS).ratio;
 const warmRelay = paired(results['rtc-call pre-warmed relay'], results['PeerJS relay']).ratio;
 const verdict = (r, t) => `${r.median.toFixed(2)}× (${r.median <= t ? 'met' : 'missed'})`;
+if (PROFILE && profiles) {
+  console.log(`\npre-warmed direct joins, self time per join (CPU profile of ${profiles} joins, ${(profiledMs / profiles).toFixed(0)} ms each; idle left out):`);
+  for (const [fn, ms] of [...selfTime].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${(ms / profiles).toFixed(1).padStart(7)} ms  ${fn}`);
+}
+if (PROFILE && traces) {
+  console.log(`\npre-warmed direct joins, main-thread trace events per join (${traces} joins; inclusive ms, nested names overlap):`);
+  for (const [name, ms] of [...traceTime].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${(ms / traces).toFixed(1).padStart(7)} ms  ${name}`);
+}
 console.log(`\ncold target ≤ ${TARGET_RATIO}× bare PeerJS: direct ${verdict(direct, TARGET_RATIO)}, relay ${verdict(relay, TARGET_RATIO)}`);
 console.log(`pre-warmed target ≤ ${PREWARMED_TARGET_RATIO}× bare PeerJS: direct ${verdict(warmDirect, PREWARMED_TARGET_RATIO)}, relay ${verdict(warmRelay, PREWARMED_TARGET_RATIO)}`);
 if (failures.length) console.log(`failed trials: ${failures.length}`, failures);

@@ -117,7 +117,7 @@
     let stop;
     const frame = new Promise((resolve) => { stop = watchRemoteVideos(b, (v) => firstFrame(v).then(resolve)); });
     // bench:join --profile: a CPU profile of t0 → t1 (the bench listens for it over CDP).
-    if (profile) console.profile('join');
+    if (profile) { console.profile('join'); performance.mark('join-t0'); }
     const t0 = performance.now();
     b.join().catch(() => {});
     // Where the time goes: B's events, what reaches A's socket, A's answer, and the join API (resource timing).
@@ -132,7 +132,7 @@
     b.addEventListener('rtc-participant-updated', (e) => { const p = e.detail.participant; if (p.stream) mark('bRemoteStream'); if (p.connection === 'connected') mark('bConnected'); });
     a.addEventListener('rtc-participant-joined', () => mark('aLinkAdded'));
     const t1 = await withTimeout(frame, 20_000, 'first remote frame (rtc-call)');
-    if (profile) console.profileEnd('join');
+    if (profile) { console.profileEnd('join'); performance.mark('join-t1'); }
     stop();
     unobserve();
     const ms = t1 - t0;
