@@ -1,0 +1,106 @@
+// The documented single-node deployment with Caddy instead of nginx: Debian's caddy (2.6) runs
+// docs/deploy/Caddyfile with only its site address, ports and certificate changed (a self-signed
+// certificate made here, `tls <cert> <key>`: no ACME, no public name) and global options that
+// keep it off the network (no admin endpoint, storage in a temp folder). A join over https and
+// signaling sockets over wss go through it, and the server sees the page's origin as Caddy
+// forwarded it (X-Forwarded-Proto, X-Forwarded-Host), never as a client claims it.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { signRoomToken } from '../../server/index.js';
+import { httpTo, httpsTo, joinThrough, missingTools, selfSignedCert, socketThrough, startCaddy, type Proxy, type SelfSigned } from './deploy-helpers.js';
+import { join, start, type Started } from './helpers.js';
+
+const ROOM_SECRET = 'room-secret-0123456789abcdef0123456789abcdef';
+const skip = missingTools('caddy', 'openssl');
+
+describe('one node behind Caddy (docs/deploy/Caddyfile), over TLS', { skip }, () => {
+  let dir: string;
+  let tls: SelfSigned;
+  let server: Started;
+  let caddy: Proxy;
+
+  const joinThroughCaddy = (room: string, name: string, origin = caddy.origin) => joinThrough(caddy, tls.cert, ROOM_SECRET, room, name, origin);
+  const socketThroughCaddy = (j: Parameters<typeof socketThrough>[2], origin = caddy.origin) => socketThrough(caddy, tls.cert, j, origin);
+
+  before(async () => {
+    dir = mkdtempSync(joinPath(tmpdir(), 'rtc-caddy-tls-'));
+    tls = selfSignedCert(dir);
+    server = await start({ roomSecret: ROOM_SECRET, trustProxy: true, allowedOrigins: ['https://clinic.example'] });
+    caddy = await startCaddy({ dir, tls, upstreamPort: server.port });
+  });
+
+  after(async () => {
+    await caddy?.stop();
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('over https: /healthz answers, with HSTS', async () => {
+    const r = await httpsTo(caddy.tlsPort, tls.cert, '/healthz');
+    assert.equal(r.status, 200, r.text);
+    assert.match(String(r.headers['strict-transport-security']), /max-age=\d+/);
+  });
+
+  test('plain http redirects to https', async () => {
+    const r = await httpTo(caddy.httpPort, '/api/rooms/visit-4711/join?x=1');
+    assert.equal(r.status, 308, r.text);
+    // To the https port of the name the page asked for (443 in production: Caddy adds no port).
+    assert.equal(r.headers.location, 'https://127.0.0.1/api/rooms/visit-4711/join?x=1');
+  });
+
+  test('the page\'s own https origin is allowed only through Caddy\'s forwarded headers; others as listed', async () => {
+    const ok = await joinThroughCaddy('visit-4711', 'Ann');
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.body.displayName, 'Ann');
+    const listed = await joinThroughCaddy('visit-4711', 'Ben', 'https://clinic.example');
+    assert.equal(listed.status, 200, listed.text);
+    const other = await joinThroughCaddy('visit-4711', 'Eve', 'https://evil.example');
+    assert.equal(other.status, 403, other.text);
+    assert.equal(other.body.error.code, 'origin-not-allowed');
+    // A client's own X-Forwarded-Host and -Proto do not decide (Caddy sets its own): a page on
+    // another port of this host claiming to be this server's origin is still refused…
+    const other443 = 'https://127.0.0.1:4443';
+    const claim = { origin: other443, 'x-forwarded-host': '127.0.0.1:4443', 'x-forwarded-proto': 'https' };
+    const token = await signRoomToken({ secret: ROOM_SECRET, room: 'visit-4711', name: 'Eve', sub: 'eve' });
+    const spoofed = await httpsTo(caddy.tlsPort, tls.cert, '/api/rooms/visit-4711/join', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...claim },
+      body: JSON.stringify({ token }),
+    });
+    assert.equal(spoofed.status, 403, spoofed.text);
+    // …while the same headers straight to the server (which trusts its one proxy) would pass:
+    // what refused them above is Caddy's own X-Forwarded-Host.
+    const fay = await signRoomToken({ secret: ROOM_SECRET, room: 'visit-4711', name: 'Fay', sub: 'fay' });
+    const claimed = await join(server.base, 'visit-4711', { token: fay }, claim);
+    assert.equal(claimed.status, 200, claimed.text);
+    // The same origin straight to the server (no proxy headers) is not its own.
+    const dee = await signRoomToken({ secret: ROOM_SECRET, room: 'visit-4711', name: 'Dee', sub: 'dee' });
+    const direct = await join(server.base, 'visit-4711', { token: dee }, { origin: caddy.origin });
+    assert.equal(direct.status, 403, direct.text);
+  });
+
+  test('signaling sockets open over wss through Caddy and carry frames both ways', async () => {
+    const a = await joinThroughCaddy('visit-4800', 'Ann');
+    assert.equal(a.status, 200, a.text);
+    const pa = await socketThroughCaddy(a.body);
+    const b = await joinThroughCaddy('visit-4800', 'Ben');
+    assert.equal(b.status, 200, b.text);
+    assert.deepEqual(b.body.members.map((m: any) => m.displayName), ['Ann']);
+    const pb = await socketThroughCaddy(b.body);
+    await pa.next((m) => m.type === 'ROOM' && m.payload?.event === 'member-joined', 5000);
+    pb.send({ type: 'OFFER', dst: a.body.peerId, payload: { sdp: 'offer-through-caddy' } });
+    const offer = await pa.next((m) => m.type === 'OFFER', 5000);
+    assert.equal(offer.src, b.body.peerId);
+    assert.equal(offer.payload.sdp, 'offer-through-caddy');
+    pa.send({ type: 'ANSWER', dst: b.body.peerId, payload: { sdp: 'answer-through-caddy' } });
+    const answer = await pb.next((m) => m.type === 'ANSWER', 5000);
+    assert.equal(answer.src, a.body.peerId);
+    const c = await joinThroughCaddy('visit-4800', 'Cid');
+    await assert.rejects(socketThroughCaddy(c.body, 'https://evil.example'), (e: any) => e.status === 403);
+    pa.close();
+    pb.close();
+  });
+});
