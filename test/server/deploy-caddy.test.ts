@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { signRoomToken } from '../../server/index.js';
+import { callPageOptions, callThrough, missingBrowser } from './deploy-call.js';
 import { httpTo, httpsTo, joinThrough, missingTools, selfSignedCert, socketThrough, startCaddy, type Proxy, type SelfSigned } from './deploy-helpers.js';
 import { join, start, type Started } from './helpers.js';
 
@@ -28,7 +29,7 @@ describe('one node behind Caddy (docs/deploy/Caddyfile), over TLS', { skip }, ()
   before(async () => {
     dir = mkdtempSync(joinPath(tmpdir(), 'rtc-caddy-tls-'));
     tls = selfSignedCert(dir);
-    server = await start({ roomSecret: ROOM_SECRET, trustProxy: true, allowedOrigins: ['https://clinic.example'] });
+    server = await start({ roomSecret: ROOM_SECRET, trustProxy: true, allowedOrigins: ['https://clinic.example'], ...callPageOptions });
     caddy = await startCaddy({ dir, tls, upstreamPort: server.port });
   });
 
@@ -102,5 +103,20 @@ describe('one node behind Caddy (docs/deploy/Caddyfile), over TLS', { skip }, ()
     await assert.rejects(socketThroughCaddy(c.body, 'https://evil.example'), (e: any) => e.status === 403);
     pa.close();
     pb.close();
+  });
+
+  test('a real call through Caddy: two Chromium windows on an https page, rtc-call.js from Caddy, see each other\'s video', { skip: missingBrowser(), timeout: 120_000 }, async (t) => {
+    const seen = await callThrough(caddy, tls, ROOM_SECRET, 'visit-call');
+    t.diagnostic(`remote tiles: ${JSON.stringify(seen.remote)}`);
+    assert.deepEqual(seen.names, [['Ann', 'Ben'], ['Ann', 'Ben']]);
+    for (const r of seen.remote) {
+      assert.ok(r.width > 0 && r.height > 0, `the remote tile shows a picture (${r.width}×${r.height})`);
+      assert.ok(r.advancedS > 0, `the remote tile's clock moved (${r.advancedS} s)`);
+    }
+    for (const list of seen.resources) {
+      assert.ok(list.some((u) => u === `${caddy.origin}/rtc-call.js`), `rtc-call.js from Caddy: ${list.join(' ')}`);
+      for (const url of list) assert.ok(url.startsWith(`${caddy.origin}/`), `${url} is on ${caddy.origin}`);
+    }
+    assert.deepEqual(seen.errors, []);
   });
 });

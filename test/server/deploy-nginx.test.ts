@@ -2,15 +2,18 @@
 // websocket upgrades, the X-Forwarded-* headers RTC_TRUST_PROXY reads) in front of one server.
 // Only the file's ports, certificate paths, ACME webroot and upstream port are changed (a
 // self-signed certificate made here with openssl); a join over https and a signaling socket over
-// wss go through it, and the server sees the page's origin as nginx forwarded it.
+// wss go through it, the server sees the page's origin as nginx forwarded it, and two Chromium
+// windows make a real call on a page served through it (deploy-call.ts). The setup is shared with
+// deploy-caddy.test.ts (deploy-helpers.ts).
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { signRoomToken } from '../../server/index.js';
+import { callPageOptions, callThrough, missingBrowser } from './deploy-call.js';
 import { httpTo, httpsTo, joinThrough, missingTools, selfSignedCert, socketThrough, startNginx, type Proxy, type SelfSigned } from './deploy-helpers.js';
-import { join, start, type Started } from './helpers.js';
+import { join, start, waitFor, type Started } from './helpers.js';
 
 const ROOM_SECRET = 'room-secret-0123456789abcdef0123456789abcdef';
 const skip = missingTools('nginx', 'openssl');
@@ -36,7 +39,7 @@ describe('one node behind nginx (docs/deploy/nginx.conf), over TLS', { skip }, (
 
     // Behind one proxy, with a list of allowed origins (so the localhost default is off): the
     // page's own origin is allowed only as nginx's X-Forwarded-Proto and X-Forwarded-Host say it.
-    server = await start({ roomSecret: ROOM_SECRET, trustProxy: true, allowedOrigins: ['https://clinic.example'] });
+    server = await start({ roomSecret: ROOM_SECRET, trustProxy: true, allowedOrigins: ['https://clinic.example'], ...callPageOptions });
     nginx = await startNginx({ dir, tls, upstreamPort: server.port, webroot });
   });
 
@@ -100,5 +103,26 @@ describe('one node behind nginx (docs/deploy/nginx.conf), over TLS', { skip }, (
     await assert.rejects(socketThroughNginx(c.body, 'https://evil.example'), (e: any) => e.status === 403);
     pa.close();
     pb.close();
+  });
+
+  test('a real call through nginx: two Chromium windows on an https page, rtc-call.js from nginx, see each other\'s video', { skip: missingBrowser(), timeout: 120_000 }, async (t) => {
+    const seen = await callThrough(nginx, tls, ROOM_SECRET, 'visit-call');
+    t.diagnostic(`remote tiles: ${JSON.stringify(seen.remote)}`);
+    assert.deepEqual(seen.names, [['Ann', 'Ben'], ['Ann', 'Ben']]);
+    for (const r of seen.remote) {
+      assert.ok(r.width > 0 && r.height > 0, `the remote tile shows a picture (${r.width}×${r.height})`);
+      assert.ok(r.advancedS > 0, `the remote tile's clock moved (${r.advancedS} s)`);
+    }
+    // The page, the bundle, its chunks and the API all came through nginx (and the join and the
+    // sockets were allowed as the server's own origin only because of nginx's X-Forwarded-*).
+    for (const list of seen.resources) {
+      assert.ok(list.some((u) => u === `${nginx.origin}/rtc-call.js`), `rtc-call.js from nginx: ${list.join(' ')}`);
+      for (const url of list) assert.ok(url.startsWith(`${nginx.origin}/`), `${url} is on ${nginx.origin}`);
+    }
+    assert.deepEqual(seen.errors, []);
+    // Both signaling sockets were websocket upgrades through nginx (logged when they closed).
+    const log = joinPath(dir, 'access.log');
+    const upgrades = () => (existsSync(log) ? readFileSync(log, 'utf8') : '').split('\n').filter((l) => /"GET \/peerjs\/peerjs\?[^"]*" 101 /.test(l)).length;
+    await waitFor(() => upgrades() >= 2, 5000, 'two signaling upgrades (101) in nginx\'s access log');
   });
 });
