@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, createPublicKey } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect, type AddressInfo } from 'node:net';
 import { dirname, join as joinPath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
@@ -164,15 +164,17 @@ export async function startCaddy(o: ProxyOptions): Promise<Proxy> {
     .replace(/(\breverse_proxy\s+)127\.0\.0\.1:8080\b/g, (_m, head: string) => { count.upstream++; return `${head}127.0.0.1:${o.upstreamPort}`; });
   assert.equal(count.site, 1, 'the documented Caddyfile has one site block, calls.example.org');
   assert.equal(count.upstream, 1, 'the documented Caddyfile proxies to 127.0.0.1:8080');
-  assert.doesNotMatch(documented, /^\s*\{/, 'the documented Caddyfile has no global options block of its own (the test adds one)');
+  assert.doesNotMatch(documented, /^\{/m, 'the documented Caddyfile has no global options block of its own (the test adds one)');
   site = site.trim();
+  // Global options that keep a test's Caddy to itself: no admin endpoint on :2019, our ports for
+  // the http→https redirect and for TLS, no local CA installed into the machine's trust store,
+  // certificates and state in the test's folder.
   const global = [
     '{',
     '\tadmin off',
     `\thttp_port ${httpPort}`,
     `\thttps_port ${tlsPort}`,
     '\tskip_install_trust',
-    '\tdefault_sni 127.0.0.1',
     `\tstorage file_system ${joinPath(dir, 'caddy-data')}`,
     '}',
   ].join('\n');
@@ -191,6 +193,22 @@ export async function startCaddy(o: ProxyOptions): Promise<Proxy> {
     tlsPort, httpPort, origin: `https://127.0.0.1:${tlsPort}`, config,
     output: () => out,
     stop: () => stopChild(child, 'SIGTERM'),
+  };
+}
+
+/**
+ * A stand-in upstream on 127.0.0.1 that answers every request with the headers it received (JSON):
+ * what the rtc-call server behind the proxy would read.
+ */
+export async function startHeaderEcho(): Promise<{ port: number; close(): Promise<void> }> {
+  const server = createHttpServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ headers: req.headers, url: req.url }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
 

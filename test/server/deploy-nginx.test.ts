@@ -12,7 +12,7 @@ import { join as joinPath } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { signRoomToken } from '../../server/index.js';
 import { callPageOptions, callThrough, missingBrowser } from './deploy-call.js';
-import { httpTo, httpsTo, joinThrough, missingTools, selfSignedCert, socketThrough, startNginx, type Proxy, type SelfSigned } from './deploy-helpers.js';
+import { httpTo, startHeaderEcho, httpsTo, joinThrough, missingTools, selfSignedCert, socketThrough, startNginx, type Proxy, type SelfSigned } from './deploy-helpers.js';
 import { join, start, waitFor, type Started } from './helpers.js';
 
 const ROOM_SECRET = 'room-secret-0123456789abcdef0123456789abcdef';
@@ -103,6 +103,31 @@ describe('one node behind nginx (docs/deploy/nginx.conf), over TLS', { skip }, (
     await assert.rejects(socketThroughNginx(c.body, 'https://evil.example'), (e: any) => e.status === 403);
     pa.close();
     pb.close();
+  });
+
+  test('what the server reads: Host, X-Forwarded-Proto and -Host as the page asked, X-Forwarded-For ending in the client\'s address', async () => {
+    // The same documented file in front of a stand-in upstream that shows the headers it gets.
+    const echo = await startHeaderEcho();
+    const sub = joinPath(dir, 'echo');
+    mkdirSync(sub);
+    const proxy = await startNginx({ dir: sub, tls, upstreamPort: echo.port, webroot: joinPath(sub, 'webroot') });
+    try {
+      const r = await httpsTo(proxy.tlsPort, tls.cert, '/api/whatever', {
+        headers: { 'x-forwarded-for': '203.0.113.9', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http' },
+      });
+      assert.equal(r.status, 200, r.text);
+      const h = r.body.headers;
+      assert.equal(h.host, `127.0.0.1:${proxy.tlsPort}`);
+      assert.equal(h['x-forwarded-proto'], 'https');
+      assert.equal(h['x-forwarded-host'], `127.0.0.1:${proxy.tlsPort}`);
+      // The server reads the LAST entry (one trusted hop): the client's address, whatever it claimed.
+      assert.equal(String(h['x-forwarded-for']).split(',').pop()!.trim(), '127.0.0.1');
+      // nginx appends its hop to what the client sent ($proxy_add_x_forwarded_for).
+      assert.equal(h['x-forwarded-for'], '203.0.113.9, 127.0.0.1');
+    } finally {
+      await proxy.stop();
+      await echo.close();
+    }
   });
 
   test('a real call through nginx: two Chromium windows on an https page, rtc-call.js from nginx, see each other\'s video', { skip: missingBrowser(), timeout: 120_000 }, async (t) => {
