@@ -2,156 +2,49 @@
 // websocket upgrades, the X-Forwarded-* headers RTC_TRUST_PROXY reads) in front of one server.
 // Only the file's ports, certificate paths, ACME webroot and upstream port are changed (a
 // self-signed certificate made here with openssl); a join over https and a signaling socket over
-// wss go through it, and the server sees the page's origin as nginx forwarded it.
+// wss go through it, the server sees the page's origin as nginx forwarded it, and two Chromium
+// windows make a real call on a page served through it (deploy-call.ts). The setup is shared with
+// deploy-caddy.test.ts (deploy-helpers.ts).
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { connect as tcpConnect } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join as joinPath } from 'node:path';
+import { join as joinPath } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { WebSocket } from 'ws';
-import { signRoomToken, type JoinResponse } from '../../server/index.js';
-import { missing } from './cluster-helpers.js';
-import { freeTcpPort, join, PeerSocket, start, wsUrl, type Started } from './helpers.js';
+import { signRoomToken } from '../../server/index.js';
+import { callPageOptions, callThrough, missingBrowser } from './deploy-call.js';
+import { httpTo, startHeaderEcho, httpsTo, joinThrough, missingTools, selfSignedCert, socketThrough, startNginx, type Proxy, type SelfSigned } from './deploy-helpers.js';
+import { join, start, waitFor, type Started } from './helpers.js';
 
-const repoRoot = joinPath(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ROOM_SECRET = 'room-secret-0123456789abcdef0123456789abcdef';
-const skip = missing('nginx') ?? (spawnSync('sh', ['-c', 'command -v openssl']).status === 0 ? undefined : 'openssl is not installed here');
-
-interface Answer { status: number; headers: Record<string, string | string[] | undefined>; text: string; body: any }
-
-function nginxBin(): string {
-  return spawnSync('sh', ['-c', 'command -v nginx']).stdout.toString().trim() || '/usr/sbin/nginx';
-}
-
-async function waitForPort(port: number, child: ChildProcess, output: () => string): Promise<void> {
-  const started = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}): ${output()}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = tcpConnect(port, '127.0.0.1');
-      s.once('connect', () => { s.destroy(); resolve(true); });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() - started > 10_000) throw new Error(`nginx did not listen on ${port}: ${output()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const skip = missingTools('nginx', 'openssl');
 
 describe('one node behind nginx (docs/deploy/nginx.conf), over TLS', { skip }, () => {
   let dir: string;
-  let cert: string;
+  let tls: SelfSigned;
   let server: Started;
-  let nginx: ChildProcess;
-  let nginxOut = '';
-  let tlsPort: number;
-  let httpPort: number;
-  let config: string;
+  let nginx: Proxy;
 
-  /** An https request through nginx, checking its certificate against ours. */
-  const https = (path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) =>
-    new Promise<Answer>((resolve, reject) => {
-      const req = httpsRequest({ host: '127.0.0.1', port: tlsPort, path, method: init.method ?? 'GET', headers: init.headers, ca: cert }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (text += c));
-        res.on('end', () => {
-          let body: any;
-          try { body = JSON.parse(text); } catch { body = undefined; }
-          resolve({ status: res.statusCode!, headers: res.headers, text, body });
-        });
-      });
-      req.once('error', reject);
-      req.end(init.body);
-    });
-  const http = (path: string) =>
-    new Promise<Answer>((resolve, reject) => {
-      httpRequest({ host: '127.0.0.1', port: httpPort, path }, (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text, body: undefined }));
-      }).once('error', reject).end();
-    });
-  const pageOrigin = () => `https://127.0.0.1:${tlsPort}`;
-  const joinThroughNginx = async (room: string, name: string, origin = pageOrigin()) => {
-    const token = await signRoomToken({ secret: ROOM_SECRET, room, name, sub: name.toLowerCase() });
-    return https(`/api/rooms/${room}/join`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin },
-      body: JSON.stringify({ token }),
-    });
-  };
-  const socketThroughNginx = (j: JoinResponse, origin = pageOrigin()) => {
-    const url = wsUrl(tlsPort, j).replace(/^ws:/, 'wss:');
-    const ws = new WebSocket(url, { ca: cert, headers: { Origin: origin } });
-    const peer = new PeerSocket(ws);
-    return new Promise<PeerSocket>((resolve, reject) => {
-      ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`upgrade refused ${res.statusCode}`), { status: res.statusCode })));
-      ws.once('error', reject);
-      peer.next((m) => m.type === 'OPEN', 5000).then(() => resolve(peer), reject);
-    });
-  };
+  const https = (path: string) => httpsTo(nginx.tlsPort, tls.cert, path);
+  const http = (path: string) => httpTo(nginx.httpPort, path);
+  const pageOrigin = () => nginx.origin;
+  const joinThroughNginx = (room: string, name: string, origin = pageOrigin()) => joinThrough(nginx, tls.cert, ROOM_SECRET, room, name, origin);
+  const socketThroughNginx = (j: Parameters<typeof socketThrough>[2], origin = pageOrigin()) => socketThrough(nginx, tls.cert, j, origin);
 
   before(async () => {
     dir = mkdtempSync(joinPath(tmpdir(), 'rtc-nginx-tls-'));
-    const made = spawnSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-      '-keyout', joinPath(dir, 'privkey.pem'), '-out', joinPath(dir, 'fullchain.pem'),
-    ], { encoding: 'utf8' });
-    assert.equal(made.status, 0, `openssl made a certificate: ${made.stderr}`);
-    cert = readFileSync(joinPath(dir, 'fullchain.pem'), 'utf8');
-    // nginx's workers run as nobody: the ACME webroot must be readable by them.
+    tls = selfSignedCert(dir);
     const webroot = joinPath(dir, 'webroot');
     mkdirSync(joinPath(webroot, '.well-known', 'acme-challenge'), { recursive: true });
     writeFileSync(joinPath(webroot, '.well-known', 'acme-challenge', 'token-123'), 'challenge-answer');
-    for (const d of [dir, webroot, joinPath(webroot, '.well-known'), joinPath(webroot, '.well-known', 'acme-challenge')]) chmodSync(d, 0o755);
-    chmodSync(joinPath(webroot, '.well-known', 'acme-challenge', 'token-123'), 0o644);
 
     // Behind one proxy, with a list of allowed origins (so the localhost default is off): the
     // page's own origin is allowed only as nginx's X-Forwarded-Proto and X-Forwarded-Host say it.
-    server = await start({ roomSecret: ROOM_SECRET, trustProxy: true, allowedOrigins: ['https://clinic.example'] });
-    tlsPort = await freeTcpPort();
-    httpPort = await freeTcpPort();
-
-    const documented = readFileSync(joinPath(repoRoot, 'docs', 'deploy', 'nginx.conf'), 'utf8');
-    const count = { upstream: 0, listen: 0 };
-    const site = documented
-      .replace(/^(\s*)server\s+127\.0\.0\.1:8080;/gm, (_m, indent: string) => { count.upstream++; return `${indent}server 127.0.0.1:${server.port};`; })
-      .replace(/^\s*listen\s+\[::\]:\d+[^;]*;\n/gm, '')
-      .replace(/^(\s*)listen\s+80;/gm, (_m, indent: string) => { count.listen++; return `${indent}listen 127.0.0.1:${httpPort};`; })
-      .replace(/^(\s*)listen\s+443\s/gm, (_m, indent: string) => { count.listen++; return `${indent}listen 127.0.0.1:${tlsPort} `; })
-      .replace(/^(\s*ssl_certificate\s+)[^;]+;/m, `$1${joinPath(dir, 'fullchain.pem')};`)
-      .replace(/^(\s*ssl_certificate_key\s+)[^;]+;/m, `$1${joinPath(dir, 'privkey.pem')};`)
-      .replace(/^(\s*root\s+)\/var\/www\/letsencrypt;/m, `$1${webroot};`);
-    assert.equal(count.upstream, 1, 'the documented file has one upstream server 127.0.0.1:8080');
-    assert.equal(count.listen, 2, 'the documented file listens on 80 and 443');
-    const temps = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `    ${t}_temp_path ${joinPath(dir, t)};`).join('\n');
-    // What Debian's /etc/nginx/nginx.conf around a site file provides, in our own folder.
-    config = `worker_processes 1;\npid ${joinPath(dir, 'nginx.pid')};\nerror_log ${joinPath(dir, 'error.log')} info;\n`
-      + `events { worker_connections 256; }\nhttp {\n${temps}\n    access_log ${joinPath(dir, 'access.log')};\n${site}\n}\n`;
-    const file = joinPath(dir, 'nginx.conf');
-    writeFileSync(file, config);
-    const t = spawnSync(nginxBin(), ['-t', '-p', dir, '-c', file], { encoding: 'utf8' });
-    assert.equal(t.status, 0, `nginx -t accepts the documented file: ${t.stderr}`);
-    nginx = spawn(nginxBin(), ['-p', dir, '-c', file, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    nginx.stdout!.on('data', (d) => (nginxOut += d));
-    nginx.stderr!.on('data', (d) => (nginxOut += d));
-    await waitForPort(tlsPort, nginx, () => nginxOut);
+    server = await start({ roomSecret: ROOM_SECRET, trustProxy: true, allowedOrigins: ['https://clinic.example'], ...callPageOptions });
+    nginx = await startNginx({ dir, tls, upstreamPort: server.port, webroot });
   });
 
   after(async () => {
-    if (nginx && nginx.exitCode === null && nginx.signalCode === null) {
-      const exited = new Promise((r) => nginx.once('exit', r));
-      nginx.kill('SIGQUIT');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-      if (nginx.exitCode === null && nginx.signalCode === null) nginx.kill('SIGKILL');
-    }
+    await nginx?.stop();
     await server?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -210,5 +103,51 @@ describe('one node behind nginx (docs/deploy/nginx.conf), over TLS', { skip }, (
     await assert.rejects(socketThroughNginx(c.body, 'https://evil.example'), (e: any) => e.status === 403);
     pa.close();
     pb.close();
+  });
+
+  test('what the server reads: Host, X-Forwarded-Proto and -Host as the page asked, X-Forwarded-For ending in the client\'s address', async () => {
+    // The same documented file in front of a stand-in upstream that shows the headers it gets.
+    const echo = await startHeaderEcho();
+    const sub = joinPath(dir, 'echo');
+    mkdirSync(sub);
+    const proxy = await startNginx({ dir: sub, tls, upstreamPort: echo.port, webroot: joinPath(sub, 'webroot') });
+    try {
+      const r = await httpsTo(proxy.tlsPort, tls.cert, '/api/whatever', {
+        headers: { 'x-forwarded-for': '203.0.113.9', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http' },
+      });
+      assert.equal(r.status, 200, r.text);
+      const h = r.body.headers;
+      assert.equal(h.host, `127.0.0.1:${proxy.tlsPort}`);
+      assert.equal(h['x-forwarded-proto'], 'https');
+      assert.equal(h['x-forwarded-host'], `127.0.0.1:${proxy.tlsPort}`);
+      // The server reads the LAST entry (one trusted hop): the client's address, whatever it claimed.
+      assert.equal(String(h['x-forwarded-for']).split(',').pop()!.trim(), '127.0.0.1');
+      // nginx appends its hop to what the client sent ($proxy_add_x_forwarded_for).
+      assert.equal(h['x-forwarded-for'], '203.0.113.9, 127.0.0.1');
+    } finally {
+      await proxy.stop();
+      await echo.close();
+    }
+  });
+
+  test('a real call through nginx: two Chromium windows on an https page, rtc-call.js from nginx, see each other\'s video', { skip: missingBrowser(), timeout: 120_000 }, async (t) => {
+    const seen = await callThrough(nginx, tls, ROOM_SECRET, 'visit-call');
+    t.diagnostic(`remote tiles: ${JSON.stringify(seen.remote)}`);
+    assert.deepEqual(seen.names, [['Ann', 'Ben'], ['Ann', 'Ben']]);
+    for (const r of seen.remote) {
+      assert.ok(r.width > 0 && r.height > 0, `the remote tile shows a picture (${r.width}×${r.height})`);
+      assert.ok(r.advancedS > 0, `the remote tile's clock moved (${r.advancedS} s)`);
+    }
+    // The page, the bundle, its chunks and the API all came through nginx (and the join and the
+    // sockets were allowed as the server's own origin only because of nginx's X-Forwarded-*).
+    for (const list of seen.resources) {
+      assert.ok(list.some((u) => u === `${nginx.origin}/rtc-call.js`), `rtc-call.js from nginx: ${list.join(' ')}`);
+      for (const url of list) assert.ok(url.startsWith(`${nginx.origin}/`), `${url} is on ${nginx.origin}`);
+    }
+    assert.deepEqual(seen.errors, []);
+    // Both signaling sockets were websocket upgrades through nginx (logged when they closed).
+    const log = joinPath(dir, 'access.log');
+    const upgrades = () => (existsSync(log) ? readFileSync(log, 'utf8') : '').split('\n').filter((l) => /"GET \/peerjs\/peerjs\?[^"]*" 101 /.test(l)).length;
+    await waitFor(() => upgrades() >= 2, 5000, 'two signaling upgrades (101) in nginx\'s access log');
   });
 });
