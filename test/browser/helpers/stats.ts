@@ -17,15 +17,27 @@ export async function inboundMedia(pcs: RTCPeerConnection[]): Promise<InboundMed
   const out: InboundMedia = { audio: { packetsReceived: 0, totalAudioEnergy: 0 }, video: { packetsReceived: 0, framesDecoded: 0 }, codecs: [] };
   for (const pc of pcs) {
     if (pc.connectionState === 'closed') continue;
-    // A getStats that never answers (seen once in Firefox mid ICE restart) fails here, by name,
-    // rather than as the test's own timeout with nothing said.
+    // Firefox never answers getStats() on a connection closed while it was asked (a link that
+    // is re-dialled after an ICE restart: the old connection closes): such a connection counts
+    // for nothing, as if it had been closed before. One that stays open and silent fails here, by
+    // name, rather than as the test's own timeout with nothing said.
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let onState: (() => void) | undefined;
     const stats = await Promise.race([
       pc.getStats(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`getStats() did not answer within 10 s (connection ${pc.connectionState}, ICE ${pc.iceConnectionState}, signaling ${pc.signalingState})`)), 10_000);
+      new Promise<null>((resolve, reject) => {
+        onState = () => { if (pc.connectionState === 'closed') resolve(null); };
+        pc.addEventListener('connectionstatechange', onState);
+        timer = setTimeout(() => {
+          if (pc.connectionState === 'closed') resolve(null);
+          else reject(new Error(`getStats() did not answer within 10 s (connection ${pc.connectionState}, ICE ${pc.iceConnectionState}, signaling ${pc.signalingState})`));
+        }, 10_000);
       }),
-    ]).finally(() => clearTimeout(timer));
+    ]).finally(() => {
+      clearTimeout(timer);
+      pc.removeEventListener('connectionstatechange', onState!);
+    });
+    if (!stats) continue;
     stats.forEach((s) => {
       if (s.type !== 'inbound-rtp') return;
       if (s.kind === 'audio') {
