@@ -560,9 +560,9 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
    */
   private sendStream() {
     const { microphone, camera, screen } = this.tracks;
-    const placeholders = createPlaceholderTracks();
+    const placeholders = createPlaceholderTracks({ audio: !microphone, video: !camera, screen: !screen });
     // In this order: one audio, then camera and screen as the first and second video transceiver.
-    const stream = new MediaStream([microphone ?? placeholders.audio, camera ?? placeholders.video, screen ?? placeholders.screen]);
+    const stream = new MediaStream([microphone ?? placeholders.audio!, camera ?? placeholders.video!, screen ?? placeholders.screen!]);
     const done = () => {
       placeholders.dispose();
       for (const track of stream.getTracks()) stream.removeTrack(track);

@@ -32,6 +32,8 @@ export const SILENCE_LIMIT_MS = 8_000;
 export const CONNECT_TIMEOUT_MS = 20_000;
 /** A connected link whose ICE stays `disconnected` this long starts recovering (an ICE restart). */
 export const DISCONNECTED_GRACE_MS = 2_000;
+/** How long after connecting a link's bitrate cap and camera step are applied. */
+const BITRATE_SETTLE_MS = 500;
 /** How long a link may try to recover before the participant leaves with `ice-failed`. */
 export const RECOVERY_LIMIT_MS = 30_000;
 /** Delays between ICE restart attempts while recovering (the last one repeats). */
@@ -154,6 +156,8 @@ export class PeerLink {
   private recovery: { since: number; attempt: number; next: ReturnType<typeof setTimeout> | undefined; deadline: ReturnType<typeof setTimeout> } | null = null;
   /** Pending start of a recovery after ICE went `disconnected`. */
   private disconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Applies the bitrate and camera step a moment after the link (re)connects. */
+  private bitrateTimer: ReturnType<typeof setTimeout> | undefined;
   /** The generation of our latest ICE restart offer (answers to older ones are ignored). */
   private restartGen = 0;
   /** Recovery messages handled one at a time. */
@@ -375,6 +379,10 @@ export class PeerLink {
   }
 
   private async applyBitrate(source: 'camera' | 'screen' = 'camera'): Promise<void> {
+    // Not before the link first connects (applied then): getParameters() blocks the page's main
+    // thread on WebRTC's signaling thread, which is busy with the offer and answer until then —
+    // 5 ms a call in bench:join's profile, on the path to the first frame.
+    if (!this.everConnected) return;
     const sender = this.sender(source);
     if (!sender) return;
     const params = sender.getParameters();
@@ -413,8 +421,14 @@ export class PeerLink {
         this.connection = 'connected';
         this.endRecovery();
         this.lastHeard = performance.now();
-        void this.applyBitrate('camera');
-        void this.applyBitrate('screen');
+        // A moment later, off the path to the first frame: getParameters() blocks the main thread
+        // on the signaling thread, busy right now (≈ 6 ms a call in bench:join's profile), and the
+        // encoder is still ramping up to any cap anyway. A change meanwhile applies at once.
+        clearTimeout(this.bitrateTimer);
+        this.bitrateTimer = setTimeout(() => {
+          void this.applyBitrate('camera');
+          void this.applyBitrate('screen');
+        }, BITRATE_SETTLE_MS);
         break;
       case 'disconnected':
         if (!this.everConnected) return;
@@ -648,6 +662,7 @@ export class PeerLink {
     if (reason === 'redial') this.connection = 'reconnecting';
     this.endRecovery();
     clearTimeout(this.disconnectTimer);
+    clearTimeout(this.bitrateTimer);
     clearInterval(this.heartbeat);
     clearTimeout(this.connectTimer);
     this.peerConnection?.removeEventListener('connectionstatechange', this.onConnectionState);
