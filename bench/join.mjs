@@ -7,6 +7,7 @@
 //             the member already in the room answers once B's member-joined room event is in
 //   PeerJS    raw PeerJS pair through a plain PeerServer (`peer`): new Peer → open → call
 //   raw       raw RTCPeerConnection pair, signalled in the page
+//   … 2 pages rtc-call (cold, pre-warmed) and PeerJS with A and B in windows of their own
 // each direct (host candidates) and through coturn on loopback (iceTransportPolicy relay).
 import { randomBytes } from 'node:crypto';
 import {
@@ -45,6 +46,12 @@ const arms = [
   { name: 'rtc-call pre-warmed relay', origin: rtcRelay.url, page: 'rtc.html', fn: 'joinRtcCall', args: () => ({ server: rtcRelay.url, room: `join-${room++}`, prewarm: true }) },
   { name: 'PeerJS relay', origin: plain.url, page: 'peerjs.html', fn: 'joinPeerJs', args: () => ({ host: '127.0.0.1', port: plain.port, path: plain.path, iceServers: relayIce(), iceTransportPolicy: 'relay' }) },
   { name: 'raw relay', origin: rtc.url, page: 'raw.html', fn: 'joinRaw', args: () => ({ iceServers: relayIce(), iceTransportPolicy: 'relay' }) },
+  // The same joins with A and B on two pages (two windows, a renderer each, as on two devices):
+  // in the arms above both share one page's main thread, so B's call view and A's new tile are
+  // rendered on the thread that also runs both ends' signaling and WebRTC calls.
+  { name: 'rtc-call 2 pages', origin: rtc.url, page: 'rtc.html', host: 'hostRtcCall', fn: 'guestRtcCall', args: () => ({ server: rtc.url, room: `join-${room++}` }) },
+  { name: 'rtc-call pre-warmed 2 pages', origin: rtc.url, page: 'rtc.html', host: 'hostRtcCall', fn: 'guestRtcCall', args: () => ({ server: rtc.url, room: `join-${room++}`, prewarm: true }) },
+  { name: 'PeerJS 2 pages', origin: plain.url, page: 'peerjs.html', host: 'hostPeerJs', fn: 'guestPeerJs', args: () => ({ host: '127.0.0.1', port: plain.port, path: plain.path, iceServers: [], iceTransportPolicy: 'all' }) },
 ];
 /** Self time per function over every profiled join, by `name file:line`; total profiled ms. */
 const selfTime = new Map();
@@ -84,7 +91,26 @@ function addTrace(trace) {
   }
 }
 
+/** A two-page trial: A joins on its page, then B on another; the time is B's. */
+async function twoPageTrial(arm) {
+  const hostPage = await openWindow(browser, `${arm.origin}/bench/${arm.page}`);
+  let page;
+  try {
+    const args = arm.args();
+    const hostId = await hostPage.evaluate((fn, a) => window.bench[fn](a), arm.host, args);
+    page = await openWindow(browser, `${arm.origin}/bench/${arm.page}`);
+    const r = await page.evaluate((fn, a) => window.bench[fn](a), arm.fn, { ...args, hostId });
+    // A's steps on its own page, on the same wall clock as B's t0.
+    if (r.phases) Object.assign(r.phases, await hostPage.evaluate((t) => window.bench.hostPhases(t), r.t0Wall));
+    return r;
+  } finally {
+    await hostPage.evaluate(() => window.bench.leaveHost()).catch(() => {});
+    await Promise.all([hostPage.close(), page?.close()]);
+  }
+}
+
 async function trial(arm) {
+  if (arm.host) return twoPageTrial(arm);
   const page = await openWindow(browser, `${arm.origin}/bench/${arm.page}`);
   try {
     const args = arm.args();
@@ -129,6 +155,7 @@ const extra = Object.fromEntries(arms.map((a) => [a.name, runs.results[a.name].m
 const rows = [['arm', 'ms: median [min–max]', '× PeerJS (paired)', '× raw (paired)', '− PeerJS, ms']];
 for (const [name, base, raw] of [
   ['rtc-call', 'PeerJS', 'raw'], ['rtc-call pre-warmed', 'PeerJS', 'raw'], ['PeerJS', 'PeerJS', 'raw'], ['raw', 'PeerJS', 'raw'],
+  ['rtc-call 2 pages', 'PeerJS 2 pages', 'raw'], ['rtc-call pre-warmed 2 pages', 'PeerJS 2 pages', 'raw'], ['PeerJS 2 pages', 'PeerJS 2 pages', 'raw'],
   ['rtc-call relay', 'PeerJS relay', 'raw relay'], ['rtc-call pre-warmed relay', 'PeerJS relay', 'raw relay'], ['PeerJS relay', 'PeerJS relay', 'raw relay'], ['raw relay', 'PeerJS relay', 'raw relay'],
 ]) {
   const p = paired(results[name], results[base]);
@@ -140,8 +167,8 @@ table(rows, `Join → first remote frame (${TRIALS} interleaved rounds; median [
 // Where rtc-call's time goes (median ms after t0 of each step, direct and relay).
 // A learns of B from the member-joined room event on its socket (no HTTP look-up since the relay),
 // so the callee answers as soon as B's offer arrives.
-const PHASES = ['joinApiStart', 'joinApiEnd', 'aMemberJoined', 'bJoined', 'bLinkAdded', 'aOffer', 'aLinkAdded', 'bRemoteStream', 'bConnected'];
-const phaseRows = [['rtc-call step (ms after t0)', 'direct', 'relay', 'pre-warmed', 'pre-warmed relay']];
+const PHASES = ['joinApiStart', 'joinApiEnd', 'aMemberJoined', 'bJoined', 'bLinkAdded', 'bOfferSent', 'aOffer', 'aLinkAdded', 'aAnswerSent', 'bAnswer', 'bRemoteStream', 'bConnected'];
+const phaseRows = [['rtc-call step (ms after t0)', 'direct', 'relay', 'pre-warmed', 'pre-warmed relay', '2 pages', 'pre-warmed, 2 pages']];
 const phaseMedian = (list, k) => summary((list ?? []).map((p) => p?.[k] ?? NaN));
 const LABELS = {
   joinApiStart: 'B: join API request sent',
@@ -150,20 +177,25 @@ const LABELS = {
   bLinkAdded: 'B: calls A (rtc-participant-joined)',
   aMemberJoined: "A: B's member-joined arrives",
   aOffer: "A: B's offer arrives",
+  bOfferSent: 'B: its offer leaves (socket send)',
   aLinkAdded: 'A: answers (rtc-participant-joined)',
+  aAnswerSent: 'A: its answer leaves (socket send)',
+  bAnswer: "B: A's answer arrives",
   bRemoteStream: "B: A's stream arrives",
   bConnected: 'B: link connected',
 };
-const RTC_ARMS = ['rtc-call', 'rtc-call relay', 'rtc-call pre-warmed', 'rtc-call pre-warmed relay'];
+const RTC_ARMS = ['rtc-call', 'rtc-call relay', 'rtc-call pre-warmed', 'rtc-call pre-warmed relay', 'rtc-call 2 pages', 'rtc-call pre-warmed 2 pages'];
 for (const k of PHASES) phaseRows.push([LABELS[k], ...RTC_ARMS.map((a) => fmtS(phaseMedian(extra[a], k), 0))]);
 phaseRows.push(['B: first remote frame presented', ...RTC_ARMS.map((a) => fmtS(summary(results[a]), 0))]);
-phaseRows.push(['PeerJS arm: peer open', fmtS(summary(extra.PeerJS.map(Number)), 0), fmtS(summary(extra['PeerJS relay'].map(Number)), 0), '', '']);
+phaseRows.push(['PeerJS arm: peer open', fmtS(summary(extra.PeerJS.map(Number)), 0), fmtS(summary(extra['PeerJS relay'].map(Number)), 0), '', '', '', '']);
 console.log('');
 table(phaseRows);
 const direct = paired(results['rtc-call'], results.PeerJS).ratio;
 const relay = paired(results['rtc-call relay'], results['PeerJS relay']).ratio;
 const warmDirect = paired(results['rtc-call pre-warmed'], results.PeerJS).ratio;
 const warmRelay = paired(results['rtc-call pre-warmed relay'], results['PeerJS relay']).ratio;
+const twoPages = paired(results['rtc-call 2 pages'], results['PeerJS 2 pages']).ratio;
+const warmTwoPages = paired(results['rtc-call pre-warmed 2 pages'], results['PeerJS 2 pages']).ratio;
 const verdict = (r, t) => `${r.median.toFixed(2)}× (${r.median <= t ? 'met' : 'missed'})`;
 if (PROFILE && profiles) {
   console.log(`\npre-warmed direct joins, self time per join (CPU profile of ${profiles} joins, ${(profiledMs / profiles).toFixed(0)} ms each; idle left out):`);
@@ -175,15 +207,16 @@ if (PROFILE && traces) {
 }
 console.log(`\ncold target ≤ ${TARGET_RATIO}× bare PeerJS: direct ${verdict(direct, TARGET_RATIO)}, relay ${verdict(relay, TARGET_RATIO)}`);
 console.log(`pre-warmed target ≤ ${PREWARMED_TARGET_RATIO}× bare PeerJS: direct ${verdict(warmDirect, PREWARMED_TARGET_RATIO)}, relay ${verdict(warmRelay, PREWARMED_TARGET_RATIO)}`);
+console.log(`two pages (A and B in windows of their own): cold ${verdict(twoPages, TARGET_RATIO)}, pre-warmed ${verdict(warmTwoPages, PREWARMED_TARGET_RATIO)}`);
 if (failures.length) console.log(`failed trials: ${failures.length}`, failures);
 writeResult('join', {
   command: 'npm run bench:join',
   trials: TRIALS,
   ms: results,
   peerOpenMs: { PeerJS: extra.PeerJS, 'PeerJS relay': extra['PeerJS relay'] },
-  rtcCallPhasesMs: { direct: extra['rtc-call'], relay: extra['rtc-call relay'], prewarmed: extra['rtc-call pre-warmed'], prewarmedRelay: extra['rtc-call pre-warmed relay'] },
+  rtcCallPhasesMs: { direct: extra['rtc-call'], relay: extra['rtc-call relay'], prewarmed: extra['rtc-call pre-warmed'], prewarmedRelay: extra['rtc-call pre-warmed relay'], twoPages: extra['rtc-call 2 pages'], prewarmedTwoPages: extra['rtc-call pre-warmed 2 pages'] },
   summary: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, summary(v)])),
-  ratioVsPeerJS: { direct, relay, prewarmed: warmDirect, prewarmedRelay: warmRelay },
+  ratioVsPeerJS: { direct, relay, prewarmed: warmDirect, prewarmedRelay: warmRelay, twoPages, prewarmedTwoPages: warmTwoPages },
   target: {
     maxRatio: TARGET_RATIO, direct: direct.median <= TARGET_RATIO, relay: relay.median <= TARGET_RATIO,
     prewarmedMaxRatio: PREWARMED_TARGET_RATIO, prewarmed: warmDirect.median <= PREWARMED_TARGET_RATIO, prewarmedRelay: warmRelay.median <= PREWARMED_TARGET_RATIO,

@@ -88,6 +88,15 @@
             for (const h of frameHooks) h(msg);
           });
         }
+
+        send(data) {
+          if (frameHooks.size && typeof data === 'string') {
+            let msg;
+            try { msg = JSON.parse(data); } catch { msg = null; }
+            if (msg) for (const h of frameHooks) h(msg, true);
+          }
+          return super.send(data);
+        }
       };
       window.__observedWebSocket = true;
     }
@@ -105,7 +114,7 @@
     const [sa, sb] = [await media(), await media()];
     // What reaches A's signaling socket: B's member-joined room event, then B's offer.
     let onFrame = () => {};
-    const unobserve = observeSockets((msg) => onFrame(msg));
+    const unobserve = observeSockets((msg, sent) => onFrame(msg, sent));
     const a = makeCall({ server, room, name: 'A', stream: sa });
     await withTimeout(a.join(), 15_000, 'A joins');
     const aId = a.participants.find((p) => p.isLocal)?.id;
@@ -123,9 +132,13 @@
     // Where the time goes: B's events, what reaches A's socket, A's answer, and the join API (resource timing).
     const phases = {};
     const mark = (name) => { phases[name] ??= performance.now() - t0; };
-    onFrame = (msg) => {
-      if (msg.type === 'ROOM' && msg.payload?.event === 'member-joined' && msg.payload.data?.displayName === 'B') mark('aMemberJoined');
+    onFrame = (msg, sent) => {
+      if (sent) {
+        if (msg.type === 'OFFER' && msg.dst === aId) mark('bOfferSent');
+        else if (msg.type === 'ANSWER') mark('aAnswerSent');
+      } else if (msg.type === 'ROOM' && msg.payload?.event === 'member-joined' && msg.payload.data?.displayName === 'B') mark('aMemberJoined');
       else if (msg.type === 'OFFER' && msg.dst === aId) mark('aOffer');
+      else if (msg.type === 'ANSWER' && msg.src === aId) mark('bAnswer');
     };
     b.addEventListener('rtc-joined', () => mark('bJoined'));
     b.addEventListener('rtc-participant-joined', () => mark('bLinkAdded'));
@@ -175,6 +188,100 @@
     pa.destroy();
     pb.destroy();
     return { ms, open };
+  }
+
+  // ── the same joins on two pages (bench:join's "2 pages" arms) ──────────────────────────────
+  // A (already in the room) in one window, B (the joiner) in another, as on two devices: each
+  // page's rendering and script has its own renderer main thread, as it would on two machines,
+  // instead of the one both share above. t0 and t1 are B's, as above.
+  let host = null;
+  /** Wall-clock ms (timeOrigin-based, comparable across pages) of A's steps, for the guest's t0. */
+  const hostMarks = {};
+  const wall = () => performance.timeOrigin + performance.now();
+  async function hostRtcCall({ server, room }) {
+    let joined = false;
+    const mark = (name) => { if (joined) hostMarks[name] ??= wall(); };
+    // Before the element, so that its socket is observed.
+    observeSockets((msg, sent) => {
+      if (sent && msg.type === 'ANSWER') mark('aAnswerSent');
+      else if (!sent && msg.type === 'ROOM' && msg.payload?.event === 'member-joined') mark('aMemberJoined');
+      else if (!sent && msg.type === 'OFFER') mark('aOffer');
+    });
+    const a = makeCall({ server, room, name: 'A', stream: await media() });
+    await withTimeout(a.join(), 15_000, 'A joins');
+    joined = true;
+    a.addEventListener('rtc-participant-joined', () => mark('aLinkAdded'));
+    host = { leave: () => a.leave() };
+    return true;
+  }
+  /** A's steps in ms after the guest's t0 (wall clock). */
+  function hostPhases(t0Wall) {
+    return Object.fromEntries(Object.entries(hostMarks).map(([k, v]) => [k, v - t0Wall]));
+  }
+  async function guestRtcCall({ server, room, prewarm = false }) {
+    // Before the element: a pre-warmed socket opens during the pre-join view.
+    let onFrame = () => {};
+    const unobserve = observeSockets((msg, sent) => onFrame(msg, sent));
+    const b = makeCall({ server, room, name: 'B', stream: await media(), prewarm });
+    await b.updateComplete;
+    await sleep(prewarm ? 2000 : 300);
+    let stop;
+    const frame = new Promise((resolve) => { stop = watchRemoteVideos(b, (v) => firstFrame(v).then(resolve)); });
+    const phases = {};
+    let t0 = 0;
+    const mark = (name) => { phases[name] ??= performance.now() - t0; };
+    onFrame = (msg, sent) => {
+      if (sent && msg.type === 'OFFER') mark('bOfferSent');
+      else if (!sent && msg.type === 'ANSWER') mark('bAnswer');
+    };
+    b.addEventListener('rtc-joined', () => mark('bJoined'));
+    b.addEventListener('rtc-participant-joined', () => mark('bLinkAdded'));
+    b.addEventListener('rtc-participant-updated', (e) => { const p = e.detail.participant; if (p.stream) mark('bRemoteStream'); if (p.connection === 'connected') mark('bConnected'); });
+    t0 = performance.now();
+    b.join().catch(() => {});
+    const t1 = await withTimeout(frame, 20_000, 'first remote frame (rtc-call, two pages)');
+    stop();
+    unobserve();
+    for (const e of performance.getEntriesByType('resource')) {
+      if (e.startTime >= t0 && /\/api\/rooms\/[^/]+\/join$/.test(e.name) && phases.joinApiStart === undefined) {
+        phases.joinApiStart = e.startTime - t0;
+        phases.joinApiEnd = e.responseEnd - t0;
+      }
+    }
+    await b.leave().catch(() => {});
+    return { ms: t1 - t0, phases, t0Wall: performance.timeOrigin + t0 };
+  }
+  async function hostPeerJs({ host: h, port, path, iceServers, iceTransportPolicy }) {
+    const sa = await media();
+    const pa = new peerjs.Peer(`a${rand()}`, { host: h, port, path, key: 'peerjs', secure: false, debug: 0, config: { iceServers, iceTransportPolicy } });
+    await withTimeout(once(pa, 'open'), 10_000, 'peer A open');
+    pa.on('call', (call) => call.answer(sa));
+    host = { leave: () => pa.destroy() };
+    return pa.id;
+  }
+  async function guestPeerJs({ host: h, port, path, iceServers, iceTransportPolicy, hostId }) {
+    const sb = await media();
+    let pb;
+    const frame = new Promise((resolve) => {
+      pb = new peerjs.Peer(`b${rand()}`, { host: h, port, path, key: 'peerjs', secure: false, debug: 0, config: { iceServers, iceTransportPolicy } });
+      pb.once('open', () => {
+        const call = pb.call(hostId, sb);
+        let got = false;
+        call.on('stream', (st) => {
+          if (got || !st.getVideoTracks().length) return;
+          got = true;
+          firstFrame(addVideo(st)).then(resolve);
+        });
+      });
+    });
+    const t0 = performance.now();
+    const t1 = await withTimeout(frame, 20_000, 'first remote frame (PeerJS, two pages)');
+    pb.destroy();
+    return { ms: t1 - t0 };
+  }
+  async function leaveHost() {
+    await host?.leave();
+    host = null;
   }
 
   /** Two RTCPeerConnections signalled in the page; B (the joiner) offers, as in rtc-call. */
@@ -564,7 +671,7 @@
 
   window.bench = {
     sleep, media, addVideo, firstFrame, remoteTileVideos, watchRemoteVideos, makeCall, linked, observeLongTasks,
-    joinRtcCall, joinPeerJs, joinRaw, glassRtcCall, glassRaw, partyRtcCall, partyRaw, nRtcCall,
+    joinRtcCall, joinPeerJs, joinRaw, hostRtcCall, guestRtcCall, hostPeerJs, guestPeerJs, leaveHost, hostPhases, glassRtcCall, glassRaw, partyRtcCall, partyRaw, nRtcCall,
     syncRtcCall, syncRaw, syncLocal,
   };
 })();
