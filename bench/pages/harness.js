@@ -160,20 +160,18 @@
     return { ms, phases };
   }
 
-  async function joinPeerJs({ host, port, path, iceServers, iceTransportPolicy }) {
-    const [sa, sb] = [await media(), await media()];
-    const opts = { host, port, path, key: 'peerjs', secure: false, debug: 0, config: { iceServers, iceTransportPolicy } };
-    const pa = new peerjs.Peer(`a${rand()}`, opts);
-    await withTimeout(once(pa, 'open'), 10_000, 'peer A open');
-    pa.on('call', (call) => call.answer(sa));
-    let open;
-    let pb;
-    const frame = new Promise((resolve) => {
+  /**
+   * B's half of a PeerJS join: a new Peer that calls `hostId` with `stream` once open. `frame`
+   * resolves with the time of the first frame of the answer's video; `openMs` is set at open.
+   */
+  function peerJsCaller(opts, hostId, stream) {
+    const out = { peer: null, openMs: undefined, frame: null };
+    out.frame = new Promise((resolve) => {
       const t = performance.now();
-      pb = new peerjs.Peer(`b${rand()}`, opts);
-      pb.once('open', () => {
-        open = performance.now() - t;
-        const call = pb.call(pa.id, sb);
+      out.peer = new peerjs.Peer(`b${rand()}`, opts);
+      out.peer.once('open', () => {
+        out.openMs = performance.now() - t;
+        const call = out.peer.call(hostId, stream);
         let got = false;
         call.on('stream', (s) => {
           if (got || !s.getVideoTracks().length) return;
@@ -182,12 +180,24 @@
         });
       });
     });
+    return out;
+  }
+  const peerJsOptions = ({ host, port, path, iceServers, iceTransportPolicy }) =>
+    ({ host, port, path, key: 'peerjs', secure: false, debug: 0, config: { iceServers, iceTransportPolicy } });
+
+  async function joinPeerJs(args) {
+    const [sa, sb] = [await media(), await media()];
+    const opts = peerJsOptions(args);
+    const pa = new peerjs.Peer(`a${rand()}`, opts);
+    await withTimeout(once(pa, 'open'), 10_000, 'peer A open');
+    pa.on('call', (call) => call.answer(sa));
+    const b = peerJsCaller(opts, pa.id, sb);
     const t0 = performance.now();
-    const t1 = await withTimeout(frame, 20_000, 'first remote frame (PeerJS)');
+    const t1 = await withTimeout(b.frame, 20_000, 'first remote frame (PeerJS)');
     const ms = t1 - t0;
     pa.destroy();
-    pb.destroy();
-    return { ms, open };
+    b.peer.destroy();
+    return { ms, open: b.openMs };
   }
 
   // ── the same joins on two pages (bench:join's "2 pages" arms) ──────────────────────────────
@@ -251,32 +261,19 @@
     await b.leave().catch(() => {});
     return { ms: t1 - t0, phases, t0Wall: performance.timeOrigin + t0 };
   }
-  async function hostPeerJs({ host: h, port, path, iceServers, iceTransportPolicy }) {
+  async function hostPeerJs(args) {
     const sa = await media();
-    const pa = new peerjs.Peer(`a${rand()}`, { host: h, port, path, key: 'peerjs', secure: false, debug: 0, config: { iceServers, iceTransportPolicy } });
+    const pa = new peerjs.Peer(`a${rand()}`, peerJsOptions(args));
     await withTimeout(once(pa, 'open'), 10_000, 'peer A open');
     pa.on('call', (call) => call.answer(sa));
     host = { leave: () => pa.destroy() };
     return pa.id;
   }
-  async function guestPeerJs({ host: h, port, path, iceServers, iceTransportPolicy, hostId }) {
-    const sb = await media();
-    let pb;
-    const frame = new Promise((resolve) => {
-      pb = new peerjs.Peer(`b${rand()}`, { host: h, port, path, key: 'peerjs', secure: false, debug: 0, config: { iceServers, iceTransportPolicy } });
-      pb.once('open', () => {
-        const call = pb.call(hostId, sb);
-        let got = false;
-        call.on('stream', (st) => {
-          if (got || !st.getVideoTracks().length) return;
-          got = true;
-          firstFrame(addVideo(st)).then(resolve);
-        });
-      });
-    });
+  async function guestPeerJs(args) {
+    const b = peerJsCaller(peerJsOptions(args), args.hostId, await media());
     const t0 = performance.now();
-    const t1 = await withTimeout(frame, 20_000, 'first remote frame (PeerJS, two pages)');
-    pb.destroy();
+    const t1 = await withTimeout(b.frame, 20_000, 'first remote frame (PeerJS, two pages)');
+    b.peer.destroy();
     return { ms: t1 - t0 };
   }
   async function leaveHost() {

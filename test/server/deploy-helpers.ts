@@ -14,6 +14,7 @@ import { dirname, join as joinPath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { signRoomToken, type JoinResponse } from '../../server/index.js';
+import { stopChild } from './cluster-helpers.js';
 import { freeTcpPort, PeerSocket, wsUrl } from './helpers.js';
 
 export const repoRoot = joinPath(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -67,17 +68,6 @@ export async function waitForPort(port: number, child: ChildProcess, what: strin
     if (ok) return;
     if (Date.now() - started > timeoutMs) throw new Error(`${what} did not listen on ${port}: ${output()}`);
     await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill(signal);
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-  if (child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGKILL');
-    await exited;
   }
 }
 
