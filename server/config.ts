@@ -280,9 +280,6 @@ export function resolveConfig(o: RtcServerOptions): ResolvedConfig {
     if (!o.peerSecret) {
       throw new Error('cluster mode (RTC_REDIS_URL) needs RTC_PEER_SECRET, the same on every node: a secret of each process would make one node refuse the peer tokens another signed');
     }
-    if (janusUrls.length) {
-      throw new Error('cluster mode (RTC_REDIS_URL) does not drive Janus yet: run SFU rooms (RTC_JANUS_URLS) on a single node for now');
-    }
   }
   const root = findPackageRoot();
   // Cluster mode keeps what must outlive a process in Redis: no data directory (several nodes may share a working directory).

@@ -19,7 +19,8 @@ import { Rooms, toPublic, type LeaveReason, type Member } from './rooms/roster.j
 import { PEERJS_KEY, SignalingRelay } from './signaling/relay.js';
 import { checkRoomTokenLifetime, hashRejoinKey, isPeerIdOf, peerIdFor, PREWARM_TTL_S, signPeerToken, verifyPeerToken, verifyRoomToken, type RoomRole } from './tokens.js';
 import { iceServersFor } from './turn.js';
-import { SfuDriver } from './sfu/janus.js';
+import { SfuDriver, type SfuService } from './sfu/janus.js';
+import { ClusterSfu, isSfuRouted } from './cluster/sfu.js';
 import { CallModes } from './sfu/modes.js';
 import { WebhookSender } from './webhooks.js';
 
@@ -113,6 +114,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       : undefined,
     announceMode: (room, mode) => control.modeChanged(room, mode),
     broadcast: (room, event) => relay.broadcast(room, event),
+    shared: (room, mode) => cluster?.setMode(room, mode),
     log,
   });
   // Cluster mode: the roster's changes, room events and relayed frames go through Redis (server/cluster/).
@@ -122,6 +124,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     onMovedAway: (m) => relay.handOver(m),
     onRemoteLeave: (m, reason) => {
       relay.forget(m);
+      // The lease holder drives its VideoRoom for members of every node.
+      sfu?.leave(m.room, m.peerId);
       control.leftElsewhere(m, reason);
     },
     onRemoteSeated: (m) => control.seatedElsewhere(m),
@@ -133,6 +137,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     },
     onRemoteRoomEnded: (room) => {
       control.forgetRoom(room);
+      // Its last member left on another node: the lease holder ends the VideoRoom and releases the lease.
+      sfu?.roomEnded(room);
       modes.ended(room);
     },
     maxParticipants: cfg.maxParticipants,
@@ -145,6 +151,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       control.roomEnded(room, control.endingRooms.has(room) ? 'ended-by-host' : 'empty');
       sfu?.roomEnded(room);
       modes.ended(room);
+      cluster?.setMode(room, undefined);
     },
     revoked: cfg.dataDir?.revocations(),
     onRevocationsChange: cfg.dataDir ? (current) => cfg.dataDir!.saveRevocations(current) : undefined,
@@ -185,8 +192,9 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       }
     },
   });
-  // Rooms above the mesh: their media goes through Janus, which this server drives (server/sfu/).
-  const sfu: SfuDriver | undefined = cfg.janusUrls.length
+  // Rooms above the mesh: their media goes through Janus, which this server drives (server/sfu/);
+  // in cluster mode one node at a time per room, the holder of its lease (server/cluster/sfu.ts).
+  const driver: SfuDriver | undefined = cfg.janusUrls.length
     ? new SfuDriver({
       urls: cfg.janusUrls,
       log,
@@ -197,6 +205,21 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       hasMembers: (room) => rooms.members(room).length > 0 || rooms.waiting(room).length > 0,
     })
     : undefined;
+  const clusterSfu = driver && cluster
+    ? new ClusterSfu({
+      driver,
+      cluster,
+      log,
+      member: (peerId) => rooms.get(peerId),
+      hasMembers: (room) => rooms.members(room).length > 0 || rooms.waiting(room).length > 0,
+      sfuRooms: () => modes.sfuRooms().filter((room) => rooms.members(room).length > 0),
+      send: (m, message) => relay.sendSfu(m, message),
+      onTakenOver: (room) => modes.sfuMoved(room),
+      onUnavailable: (room, message) => modes.sfuUnavailable(room, message),
+    })
+    : undefined;
+  const sfu: SfuService | undefined = clusterSfu ?? driver;
+  if (cluster) cluster.onMode = (room, mode) => { if (mode) modes.applyShared(room, mode); };
 
   /**
    * SFU frames of a seated member: in a room whose media goes through the SFU, or that went back
@@ -434,6 +457,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       if (mode === 'sfu') await sfu!.ensureRoom(room);
       // Whether this join already tried to put the room through the SFU (once at most).
       let switched: boolean | undefined;
+      // Cluster mode: whether this join holds a seat claim in Redis (spent once its seat is saved).
+      let claimed = false;
       for (;;) {
         try {
           if (closing) throw new RtcHttpError('internal', 'server is shutting down');
@@ -479,6 +504,16 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
             }
             modes.checkMeshLimit(room, seats, switched === false);
           }
+          if (cluster && !waiting && !claimed) {
+            // Cluster mode: the seat is taken in Redis, counting every node's seats and the seats
+            // being taken there (rtc:claims), in one script: two nodes never both give the last
+            // one. Redis not answering soon: this node's own count decides, as for everything else.
+            const free = await cluster.claimSeat(room, peerId, modes.capacity(room, p2pClaim), replaced?.peerId).catch(() => true);
+            if (!free) throw new RtcHttpError('room-full', `room is full (${modes.capacity(room, p2pClaim)} participants)`);
+            claimed = true;
+            // Every check again, synchronously, now that this join waited.
+            continue;
+          }
           // Someone who only knocks may be turned away: their claim does not shape the room.
           modes.commit(room, mode, p2pClaim && !waiting);
           if (replaced) {
@@ -509,6 +544,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
           res.json(answer);
           return;
         } catch (err) {
+          if (claimed) cluster?.unclaimSeat(room, peerId);
           // Refused after its VideoRoom was made, and nobody else holds the room: that VideoRoom goes.
           if (mode === 'sfu' && rooms.members(room).length === 0 && rooms.waiting(room).length === 0) sfu?.roomEnded(room);
           throw err;
@@ -773,7 +809,9 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     return closed;
   }
 
-  const ready = cluster ? cluster.start(rooms, (frame) => relay.deliverRouted(frame)) : Promise.resolve();
+  const ready = cluster
+    ? cluster.start(rooms, (frame) => (isSfuRouted(frame) ? clusterSfu?.onRouted(frame) : relay.deliverRouted(frame)))
+    : Promise.resolve();
   ready.catch(() => { /* the caller's to handle (see RtcServer.ready) */ });
   return { app, server, ready, close, stats };
 }

@@ -54,6 +54,23 @@ export interface SfuDriverOptions {
   hasMembers(room: string): boolean;
 }
 
+/** What the rest of the server asks of the rooms' VideoRooms: the driver on one node, server/cluster/sfu.ts in cluster mode. */
+export interface SfuService {
+  /** The room's VideoRoom (the one it has, else a new one); throws `sfu-unavailable`. */
+  ensureRoom(room: string): Promise<void>;
+  /** Whether `room` has a VideoRoom (made, being made, or kept while the room is back on the mesh). */
+  hasRoom(room: string): boolean;
+  /** Whether some Janus answers right now. */
+  available(): boolean;
+  /** An SFU frame from a seated member of a room with a VideoRoom. */
+  onMessage(room: string, peerId: string, message: SfuClientMessage): Promise<void>;
+  /** A member's seat is gone: its handles go. */
+  leave(room: string, peerId: string): void;
+  /** The rtc-call room's VideoRoom goes. */
+  roomEnded(room: string): void;
+  close(): Promise<void>;
+}
+
 /** One Janus server: its connection, session and an admin handle for room management. */
 class JanusLink {
   private conn: JanodeConnection | null = null;
@@ -182,7 +199,7 @@ interface SfuRoom {
 
 const secret = () => randomBytes(18).toString('base64url');
 
-export class SfuDriver {
+export class SfuDriver implements SfuService {
   private readonly links: JanusLink[];
   private readonly rooms = new Map<string, SfuRoom>();
   private closed = false;

@@ -53,6 +53,8 @@ export interface CallModeHooks {
   announceMode(room: string, mode: CallMode): void;
   /** A room event to every seated member of `room`. */
   broadcast(room: string, event: RoomEvent): void;
+  /** Cluster mode: this node set `room`'s mode (every node goes by it: `rtc:modes`). */
+  shared?(room: string, mode: CallMode): void;
   log(line: string): void;
 }
 
@@ -116,6 +118,7 @@ export class CallModes {
     const current = this.rooms.get(room);
     if (!current) {
       this.rooms.set(room, { mode, p2p: this.p2p(room, p2pClaim) });
+      this.hooks.shared?.(room, mode);
       return;
     }
     if (p2pClaim && !current.p2p) {
@@ -196,6 +199,7 @@ export class CallModes {
       clearTimeout(entry.retry);
       clearTimeout(entry.grace);
       entry.retry = entry.grace = undefined;
+      this.hooks.shared?.(room, 'sfu');
       this.hooks.log(`rtc-call: mode room=${room} sfu (n=${this.hooks.seated(room)}): ${why}`);
       this.hooks.announceMode(room, 'sfu');
       this.seatsChanged(room);
@@ -248,6 +252,7 @@ export class CallModes {
     const n = this.hooks.seated(room);
     if (n === 0 || n > this.downAt) return;
     entry.mode = 'mesh';
+    this.hooks.shared?.(room, 'mesh');
     this.hooks.log(`rtc-call: mode room=${room} mesh (n=${n}): at most ${this.downAt} seated for ${SWITCH_DOWN_AFTER_MS / 1000} s`);
     this.hooks.announceMode(room, 'mesh');
     this.keepVideoRoomBriefly(room);
@@ -305,6 +310,7 @@ export class CallModes {
     entry.mode = 'mesh';
     clearTimeout(entry.down);
     entry.down = undefined;
+    this.hooks.shared?.(room, 'mesh');
     this.hooks.log(`rtc-call: mode room=${room} mesh (n=${n}): its media server was lost and no other answers`);
     this.hooks.announceMode(room, 'mesh');
     if (n > this.cfg.meshMax) this.scheduleRetry(room, entry);
@@ -327,6 +333,36 @@ export class CallModes {
       entry.grace = undefined;
     }
     this.hooks.sfu?.roomEnded(room);
+  }
+
+  /**
+   * Cluster mode: another node set `room`'s mode (or this node read it from Redis at start). The
+   * node that changed it told every member; this one only goes by it from now on: a room back on
+   * the mesh keeps a VideoRoom this node drives for its grace, and the timers follow the seats.
+   */
+  applyShared(room: string, mode: CallMode): void {
+    const entry = this.rooms.get(room);
+    if (!entry) {
+      this.rooms.set(room, { mode, p2p: this.cfg.p2pOnly(room) });
+      return;
+    }
+    if (entry.mode === mode) return;
+    entry.mode = mode;
+    clearTimeout(entry.down);
+    clearTimeout(entry.retry);
+    entry.down = entry.retry = undefined;
+    if (mode === 'sfu') {
+      clearTimeout(entry.grace);
+      entry.grace = undefined;
+    } else {
+      this.keepVideoRoomBriefly(room);
+    }
+    this.seatsChanged(room);
+  }
+
+  /** Rooms on the SFU (cluster mode: whose lease every node watches). */
+  sfuRooms(): string[] {
+    return [...this.rooms].filter(([, e]) => e.mode === 'sfu').map(([room]) => room);
   }
 
   ended(room: string): void {

@@ -52,9 +52,12 @@ describe('cluster mode: configuration', () => {
     assert.throws(() => createRtcServer({ redisUrl: 'redis://127.0.0.1:6379' }), /cluster mode \(RTC_REDIS_URL\) needs RTC_PEER_SECRET/);
   });
 
-  test('a malformed RTC_REDIS_URL, and Janus in cluster mode, are refused with a one-line reason', () => {
+  test('a malformed RTC_REDIS_URL is refused with a one-line reason; Janus in cluster mode is accepted (one node per room drives it: cluster-sfu.test.ts)', async () => {
     assert.throws(() => createRtcServer({ redisUrl: 'http://127.0.0.1:6379', peerSecret: PEER_SECRET }), /RTC_REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
-    assert.throws(() => createRtcServer({ redisUrl: 'redis://127.0.0.1:6379', peerSecret: PEER_SECRET, janusUrls: ['ws://127.0.0.1:8188'] }), /does not drive Janus yet/);
+    const port = await freeTcpPort();
+    const rtc = createRtcServer({ redisUrl: `redis://127.0.0.1:${port}`, peerSecret: PEER_SECRET, janusUrls: [`ws://127.0.0.1:${port}`], log: () => {} });
+    await assert.rejects(rtc.ready, /does not answer/);
+    await rtc.close();
   });
 
   test('Redis not answering at start: ready rejects with the URL (no password) and what to do; the CLI exits 1 with it', async () => {
@@ -300,6 +303,56 @@ describe('cluster mode: two nodes, one Redis', { skip: noRedis }, () => {
     assert.equal(b.rtc.stats().sockets, socketsB, 'the socket is on node a only');
     assert.equal(a.rtc.stats().sockets, socketsA + 1);
     p.p.close();
+  });
+});
+
+describe('cluster mode: the last seats, taken on two nodes at once', { skip: noRedis }, () => {
+  let redis: TestRedis;
+  let a: Started;
+  let b: Started;
+  before(async () => {
+    redis = await startRedis();
+    a = await node(redis, { roomSecret: ROOM_SECRET, maxParticipants: 2 });
+    b = await node(redis, { roomSecret: ROOM_SECRET, maxParticipants: 2 });
+  });
+  after(async () => {
+    await a?.close();
+    await b?.close();
+    await redis?.stop();
+  });
+
+  test('12 joins at the same moment, split over two nodes, for a 2-seat room: exactly 2 seated, the other 10 get 409 room-full', async () => {
+    for (const round of [1, 2, 3]) {
+      const room = `race-${round}`;
+      const tokens = await Promise.all(Array.from({ length: 12 }, (_, i) =>
+        signRoomToken({ secret: ROOM_SECRET, room, name: `P${i}`, role: 'guest', sub: `p${i}` })));
+      const answers = await Promise.all(tokens.map((token, i) => join((i % 2 ? b : a).base, room, { token })));
+      const seated = answers.filter((r) => r.status === 200);
+      const refused = answers.filter((r) => r.status !== 200);
+      assert.equal(seated.length, 2, `round ${round}: ${answers.map((r) => r.status).join(' ')}`);
+      for (const r of refused) {
+        assert.equal(r.status, 409, r.text);
+        assert.equal(r.body.error.code, 'room-full', r.text);
+      }
+      // Both nodes see the same two.
+      for (const s of [a, b]) {
+        const r = await request(`${s.base}/api/rooms/${room}/members`, { headers: { authorization: `Bearer ${seated[0]!.body.peerToken}` } });
+        assert.equal(r.body.members.length, 2, r.text);
+      }
+      // A seat given up is free again at once (its claim was spent when it was taken): a newcomer
+      // on the other node gets it.
+      const leaver = await connect(a.port, seated[0]!.body);
+      leaver.send({ type: 'ROOM', payload: { request: 'leave' } });
+      await leaver.closed;
+      const late = await signRoomToken({ secret: ROOM_SECRET, room, name: 'Late', role: 'guest', sub: 'late' });
+      const t0 = Date.now();
+      let again = await join(b.base, room, { token: late });
+      while (again.status !== 200 && Date.now() - t0 < 5_000) {
+        await new Promise((r) => setTimeout(r, 100));
+        again = await join(b.base, room, { token: late });
+      }
+      assert.equal(again.status, 200, again.text);
+    }
   });
 });
 
