@@ -52,6 +52,8 @@ export interface RtcServer {
 }
 
 const CLOSE_DEADLINE_MS = 4_500;
+/** How long sfu-moved waits for a member's socket that is not open (its signaling reconnecting). */
+const SFU_MOVED_HOLD_MS = 15_000;
 /** Most people waiting in one room at once (a knock beyond it gets `room-full`). */
 export const MAX_WAITING = 50;
 const REJOIN_KEY_RE = /^[A-Za-z0-9_-]{8,128}$/;
@@ -113,7 +115,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       ? { ensureRoom: (room) => sfu!.ensureRoom(room), roomEnded: (room) => sfu!.roomEnded(room), available: () => sfu!.available() }
       : undefined,
     announceMode: (room, mode) => control.modeChanged(room, mode),
-    broadcast: (room, event) => relay.broadcast(room, event),
+    // sfu-moved is kept for a socket reconnecting right then (its node died with the room's lease).
+    broadcast: (room, event) => (event.event === 'sfu-moved' ? relay.broadcastHeld(room, event, SFU_MOVED_HOLD_MS) : relay.broadcast(room, event)),
     shared: (room, mode) => cluster?.setMode(room, mode),
     log,
   });
@@ -205,6 +208,17 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       hasMembers: (room) => rooms.members(room).length > 0 || rooms.waiting(room).length > 0,
     })
     : undefined;
+  // Cluster mode: members of a dead node are taken over by another within a heartbeat (≤ 4 s);
+  // sfu-moved waits for that (at most a few seconds), so that it reaches their new node.
+  const adopted = async (room: string): Promise<void> => {
+    const t0 = Date.now();
+    while (Date.now() - t0 < 3_000) {
+      const nodes = new Set(rooms.members(room).filter((m) => !rooms.isLocal(m) && m.node !== undefined).map((m) => m.node!));
+      const alive = await Promise.all([...nodes].map((n) => cluster!.nodeAlive(n).catch(() => true)));
+      if (alive.every(Boolean)) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
   const clusterSfu = driver && cluster
     ? new ClusterSfu({
       driver,
@@ -214,7 +228,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       hasMembers: (room) => rooms.members(room).length > 0 || rooms.waiting(room).length > 0,
       sfuRooms: () => modes.sfuRooms().filter((room) => rooms.members(room).length > 0),
       send: (m, message) => relay.sendSfu(m, message),
-      onTakenOver: (room) => modes.sfuMoved(room),
+      onTakenOver: (room) => void adopted(room).then(() => modes.sfuMoved(room)),
       onUnavailable: (room, message) => modes.sfuUnavailable(room, message),
     })
     : undefined;

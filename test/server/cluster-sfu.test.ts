@@ -165,6 +165,8 @@ describe('cluster mode drives Janus: the lease holder killed (SIGKILL)', { skip 
     const env = {
       ...process.env, RTC_REDIS_URL: redis.url, RTC_PEER_SECRET: PEER_SECRET, RTC_ROOM_SECRET: ROOM_SECRET, RTC_JOIN_RATE_LIMIT: '0',
       RTC_JANUS_URLS: janus.url, RTC_MESH_MAX: '0',
+      // Room for a page that comes back only after the room moved (its seat waits this long).
+      RTC_LEAVE_GRACE_MS: '10000',
     };
     x = await spawnCli(['--port', '0'], env);
     y = await spawnCli(['--port', '0'], env);
@@ -208,7 +210,10 @@ describe('cluster mode drives Janus: the lease holder killed (SIGKILL)', { skip 
     // Ann's node is gone: she reconnects to the surviving node with the token she had; both
     // publish again (sfu-moved), into the new VideoRoom, driven by node y.
     await ann.p.closed;
+    await new Promise((r) => setTimeout(r, 2_000)); // her page comes back a while after the move
     const ann2 = await connect(Y.port, ann.j);
+    // She was reconnecting when the room moved: sfu-moved was kept for her socket.
+    await ann2.next(isEvent('sfu-moved'), 5_000);
     const from = [ann2.messages.length, bob.p.messages.length];
     publish(ann2);
     publish(bob.p);
