@@ -255,7 +255,16 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   }
 
   const webhooks = cfg.webhook ? new WebhookSender({ url: cfg.webhook.url, secret: cfg.webhook.secret, log, counters: metrics }) : undefined;
-  const control: RoomControl = new RoomControl({ rooms, relay, cfg, log, modes, cluster: Boolean(cluster), notify: webhooks ? (notice) => webhooks.send(notice) : undefined });
+  const control: RoomControl = new RoomControl({
+    rooms, relay, cfg, log, modes, cluster: Boolean(cluster), notify: webhooks ? (notice) => webhooks.send(notice) : undefined,
+    // Cluster mode: an admission takes its seat in Redis as a join does (Redis not answering soon: this node's count decides).
+    ...(cluster
+      ? {
+        claimSeat: (room: string, peerId: string, except: string | undefined) => cluster.claimSeat(room, peerId, modes.capacity(room), except).catch(() => true),
+        unclaimSeat: (room: string, peerId: string) => cluster.unclaimSeat(room, peerId),
+      }
+      : {}),
+  });
 
   function onLeave(m: Member, reason: LeaveReason, mates: Member[]): void {
     log(`rtc-call: leave room=${m.room} peer=${m.peerId} reason=${reason}${m.waiting ? ' (waiting)' : ''} remaining=${mates.length}`);
@@ -287,14 +296,14 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       case 'admit':
       case 'remove':
       case 'mute':
-        return control.act(m, m.room, { action: request.request, peerId: request.data.peerId });
+        return control.actShared(m, m.room, { action: request.request, peerId: request.data.peerId });
       case 'deny':
         return control.act(m, m.room, { action: 'deny', peerId: request.data.peerId, message: request.data.message });
       case 'admit-all':
       case 'lock':
       case 'unlock':
       case 'end':
-        return control.act(m, m.room, { action: request.request } as HostAction);
+        return control.actShared(m, m.room, { action: request.request } as HostAction);
       case 'update': {
         if (m.waiting) throw new RtcHttpError('not-allowed', 'not while waiting to be let in');
         // With room tokens the server's name (the token's) is final: nobody renames themselves.

@@ -558,16 +558,26 @@ export class SignalingRelay {
 
   private onRoomRequest(conn: Conn, payload: unknown): void {
     const id = typeof (payload as { id?: unknown } | null)?.id === 'string' ? (payload as { id: string }).id.slice(0, 64) : undefined;
-    let reply: RoomReply | undefined;
-    try {
-      const data = this.opts.onRequest(conn.member, payload);
-      if (id !== undefined) reply = data === undefined ? { reply: id, ok: true } : { reply: id, ok: true, data };
-    } catch (err) {
+    const ok = (data: unknown) => {
+      if (id !== undefined) this.replyTo(conn, data === undefined ? { reply: id, ok: true } : { reply: id, ok: true, data });
+    };
+    const failed = (err: unknown) => {
       const e = err instanceof RtcHttpError ? err : new RtcHttpError('internal', 'internal error');
       if (!(err instanceof RtcHttpError)) this.opts.log(`rtc-call: room request error: ${q(String(err))}`);
-      if (id !== undefined) reply = { reply: id, ok: false, error: { code: e.code, message: e.message } };
+      if (id !== undefined) this.replyTo(conn, { reply: id, ok: false, error: { code: e.code, message: e.message } });
+    };
+    try {
+      const data = this.opts.onRequest(conn.member, payload);
+      // Some requests wait (cluster mode: an admission takes its seat in Redis first).
+      if (data instanceof Promise) data.then(ok, failed);
+      else ok(data);
+    } catch (err) {
+      failed(err);
     }
-    if (reply && conn.ws.readyState === WebSocket.OPEN) conn.ws.send(roomFrame(reply));
+  }
+
+  private replyTo(conn: Conn, reply: RoomReply): void {
+    if (conn.ws.readyState === WebSocket.OPEN) conn.ws.send(roomFrame(reply));
   }
 
   /** Spends `messages` more messages and `bytes` more bytes of the budgets (refilled by spend()). */

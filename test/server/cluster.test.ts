@@ -356,6 +356,45 @@ describe('cluster mode: the last seats, taken on two nodes at once', { skip: noR
   });
 });
 
+describe('cluster mode: the last seat, given by two admissions on two nodes at once', { skip: noRedis }, () => {
+  test('a host on one node and the admin API on the other each admit someone into the last seat: exactly one gets it, the other is 409 room-full and still waits', async () => {
+    const redis = await startRedis();
+    const a = await node(redis, { roomSecret: ROOM_SECRET, maxParticipants: 2 });
+    const b = await node(redis, { roomSecret: ROOM_SECRET, maxParticipants: 2 });
+    try {
+      for (const round of [1, 2, 3]) {
+        const room = `adm-${round}`;
+        const host = await seat(a, room, { name: 'Host', role: 'host' });
+        const w1 = await enter(a, room, { name: 'Wes', wait: true });
+        const w2 = await enter(b, room, { name: 'Val', wait: true });
+        const p1 = await connect(a.port, w1.body);
+        const p2 = await connect(b.port, w2.body);
+        await Promise.all([p1.next(isEvent('waiting')), p2.next(isEvent('waiting'))]);
+        await host.p.next((m) => isEvent('knock')(m) && m.payload.data.participant.peerId === w2.body.peerId);
+        const [byHost, byAdmin] = await Promise.all([
+          ask(host.p, 'admit', { peerId: w1.body.peerId }),
+          request(`${b.base}/api/admin/rooms/${room}/admit`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ peerId: w2.body.peerId }) }),
+        ]);
+        const oks = [byHost.ok === true, byAdmin.status === 200];
+        assert.equal(oks.filter(Boolean).length, 1, `round ${round}: host ${JSON.stringify(byHost)}, admin ${byAdmin.status} ${byAdmin.text}`);
+        if (!oks[0]) assert.equal(byHost.error.code, 'room-full');
+        if (!oks[1]) {
+          assert.equal(byAdmin.status, 409, byAdmin.text);
+          assert.equal(byAdmin.body.error.code, 'room-full');
+        }
+        const snapshot = (await request(`${a.base}/api/admin/rooms/${room}`, { headers: { authorization: `Bearer ${ADMIN}` } })).body;
+        assert.equal(snapshot.members.length, 2, JSON.stringify(snapshot));
+        assert.equal(snapshot.waiting.length, 1, JSON.stringify(snapshot));
+        for (const p of [host.p, p1, p2]) p.close();
+      }
+    } finally {
+      await a.close();
+      await b.close();
+      await redis.stop();
+    }
+  });
+});
+
 describe('cluster mode: Redis lost and back', { skip: noRedis }, () => {
   test('while Redis is down the nodes say so (log, rtc_redis_up 0) and calls on a node go on; when it is back, routing across nodes works again', async () => {
     const redis = await startRedis();
