@@ -118,6 +118,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     // sfu-moved is kept for a socket reconnecting right then (its node died with the room's lease).
     broadcast: (room, event) => (event.event === 'sfu-moved' ? relay.broadcastHeld(room, event, SFU_MOVED_HOLD_MS) : relay.broadcast(room, event)),
     shared: (room, mode) => cluster?.setMode(room, mode),
+    leads: cfg.redisUrl ? (room) => clusterSfu?.holds(room) ?? true : undefined,
     log,
   });
   // Cluster mode: the roster's changes, room events and relayed frames go through Redis (server/cluster/).
@@ -127,9 +128,10 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     onMovedAway: (m) => relay.handOver(m),
     onRemoteLeave: (m, reason) => {
       relay.forget(m);
-      // The lease holder drives its VideoRoom for members of every node.
+      // The lease holder drives its VideoRoom for members of every node, and decides its way back to the mesh.
       sfu?.leave(m.room, m.peerId);
       control.leftElsewhere(m, reason);
+      if (!m.waiting) modes.seatsChanged(m.room);
     },
     onRemoteSeated: (m) => control.seatedElsewhere(m),
     onRemoteKnock: (m) => control.knockedElsewhere(m),
@@ -228,7 +230,10 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       hasMembers: (room) => rooms.members(room).length > 0 || rooms.waiting(room).length > 0,
       sfuRooms: () => modes.sfuRooms().filter((room) => rooms.members(room).length > 0),
       send: (m, message) => relay.sendSfu(m, message),
-      onTakenOver: (room) => void adopted(room).then(() => modes.sfuMoved(room)),
+      onTakenOver: (room) => void adopted(room).then(() => {
+        modes.sfuMoved(room);
+        modes.seatsChanged(room); // its timers are this node's now
+      }),
       onUnavailable: (room, message) => modes.sfuUnavailable(room, message),
     })
     : undefined;

@@ -53,6 +53,11 @@ export interface CallModeHooks {
   announceMode(room: string, mode: CallMode): void;
   /** A room event to every seated member of `room`. */
   broadcast(room: string, event: RoomEvent): void;
+  /**
+   * Cluster mode: whether this node decides `room`'s way back to the mesh (the holder of its lease
+   * does, so that one node does, once); absent: this node decides everything.
+   */
+  leads?(room: string): boolean;
   /** Cluster mode: this node set `room`'s mode (every node goes by it: `rtc:modes`). */
   shared?(room: string, mode: CallMode): void;
   log(line: string): void;
@@ -236,7 +241,7 @@ export class CallModes {
       entry.down = undefined;
       return;
     }
-    if (entry.down) return;
+    if (entry.down || this.hooks.leads?.(room) === false) return;
     entry.down = setTimeout(() => this.switchDown(room, entry), SWITCH_DOWN_AFTER_MS);
     entry.down.unref();
   }
@@ -248,7 +253,7 @@ export class CallModes {
 
   private switchDown(room: string, entry: RoomMode): void {
     entry.down = undefined;
-    if (this.rooms.get(room) !== entry || entry.mode !== 'sfu' || !this.switchable(room)) return;
+    if (this.rooms.get(room) !== entry || entry.mode !== 'sfu' || !this.switchable(room) || this.hooks.leads?.(room) === false) return;
     const n = this.hooks.seated(room);
     if (n === 0 || n > this.downAt) return;
     entry.mode = 'mesh';

@@ -152,6 +152,73 @@ describe('cluster mode drives Janus: two nodes, one Redis, one Janus', { skip },
   });
 });
 
+describe('cluster mode drives Janus: a room switching between mesh and SFU across nodes (RTC_MESH_MAX 2)', { skip }, () => {
+  let redis: TestRedis;
+  let janus: JanusProcess;
+  let kv: Redis;
+  let c: Started;
+  let d: Started;
+  before(async () => {
+    redis = await startRedis();
+    janus = await startJanus({ port: await freeTcpPort() });
+    kv = new Redis(redis.url);
+    const opts = { redisUrl: redis.url, peerSecret: PEER_SECRET, roomSecret: ROOM_SECRET, janusUrls: [janus.url], meshMax: 2 };
+    c = await start(opts);
+    d = await start(opts);
+    await Promise.all([c.rtc.ready, d.rtc.ready]);
+  });
+  after(async () => {
+    kv?.disconnect();
+    await c?.close();
+    await d?.close();
+    await janus?.stop();
+    await redis?.stop();
+  });
+
+  test('up on a join on one node, every node agrees (rtc:modes, answers, frames taken); down after 10 s at two seated, decided once, by the lease holder; its VideoRoom ends after its grace and the lease goes', async () => {
+    const join2 = async (s: Started, name: string) => {
+      const token = await signRoomToken({ secret: ROOM_SECRET, room: 'grows', name, role: 'guest', sub: name.toLowerCase() });
+      const r = await join(s.base, 'grows', { token });
+      assert.equal(r.status, 200, r.text);
+      return { j: r.body as JoinResponse, p: await connect(s.port, r.body) };
+    };
+    const ann = await join2(c, 'Ann');
+    const bob = await join2(d, 'Bob');
+    assert.equal(ann.j.mode, 'mesh');
+    assert.equal(bob.j.mode, 'mesh');
+    assert.equal(await kv.hget('rtc:modes', 'grows'), 'mesh');
+    // The third seat, on node d: the room goes through the SFU first; Ann, on node c, is told.
+    const cy = await join2(d, 'Cy');
+    assert.equal(cy.j.mode, 'sfu');
+    await ann.p.next((m) => isEvent('mode-changed')(m) && m.payload.data.mode === 'sfu');
+    assert.equal(await kv.hget('rtc:modes', 'grows'), 'sfu');
+    assert.equal(await kv.get('rtc:lease:grows'), nodeIdIn(d.logs.join('\n')), 'the node that switched it holds the lease');
+    // Node c goes by it: a join there is answered sfu, and Ann's SFU frames are taken (routed to d).
+    const dee = await join2(c, 'Dee');
+    assert.equal(dee.j.mode, 'sfu');
+    publish(ann.p);
+    await ann.p.next(isSfu('answer'), 15_000);
+
+    // Down to two (the two who leave are on both nodes): back to the mesh after 10 s, told once.
+    const t0 = Date.now();
+    for (const m of [cy, dee]) {
+      m.p.send({ type: 'ROOM', payload: { request: 'leave' } });
+      await m.p.closed;
+    }
+    await ann.p.next((m) => isEvent('mode-changed')(m) && m.payload.data.mode === 'mesh', 15_000);
+    assert.ok(Date.now() - t0 >= 9_000, `not before 10 s (${Date.now() - t0} ms)`);
+    assert.equal(await kv.hget('rtc:modes', 'grows'), 'mesh');
+    const downs = [...c.logs, ...d.logs].filter((l) => /^rtc-call: mode room=grows mesh/.test(l));
+    assert.equal(downs.length, 1, downs.join('\n'));
+    assert.ok(d.logs.includes(downs[0]!), 'decided by the lease holder');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(bob.p.messages.filter((m) => isEvent('mode-changed')(m) && m.payload.data.mode === 'mesh').length, 1);
+    // Its VideoRoom stays for its grace (20 s), then ends and the lease goes.
+    await until(async () => (await kv.get('rtc:lease:grows')) === null, 25_000, 'the lease released after the grace');
+    for (const p of [ann.p, bob.p]) p.close();
+  });
+});
+
 describe('cluster mode drives Janus: the lease holder killed (SIGKILL)', { skip }, () => {
   let redis: TestRedis;
   let janus: JanusProcess;
