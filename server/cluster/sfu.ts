@@ -38,6 +38,8 @@ export const isSfuRouted = (f: { kind: string }): f is SfuRouted => f.kind === '
 
 /** How long a node waits for the lease holder to make a room's VideoRoom. */
 const CALL_MS = JANUS_TIMEOUT_MS + 2_000;
+/** A VideoRoom this node drives with nobody in its room goes after this long (the backstop; a room's end is normally told). */
+const EMPTY_AFTER_MS = 15_000;
 /** A frame passed on from node to node (the lease moved meanwhile) at most this often. */
 const MAX_HOPS = 2;
 
@@ -62,8 +64,8 @@ export interface ClusterSfuOptions {
 class NotHolder extends Error {}
 
 export class ClusterSfu implements SfuService {
-  /** Rooms whose lease this node holds (and whose VideoRoom its driver has or is making). */
-  private readonly held = new Set<string>();
+  /** Rooms whose lease this node holds (and whose VideoRoom its driver has or is making), and since when. */
+  private readonly held = new Map<string, number>();
   /** The last holder seen of rooms another node drives. */
   private readonly holders = new Map<string, string>();
   /** Takeovers under way. */
@@ -114,7 +116,7 @@ export class ClusterSfu implements SfuService {
 
   /** The lease is this node's: its driver makes (or has) the VideoRoom; without one the lease goes, for another node to try. */
   private async driveHere(room: string): Promise<void> {
-    this.held.add(room);
+    if (!this.held.has(room)) this.held.set(room, Date.now());
     this.holders.delete(room);
     try {
       await this.opts.driver.ensureRoom(room);
@@ -285,8 +287,10 @@ export class ClusterSfu implements SfuService {
     if (this.closed || this.ticking || !this.opts.cluster.redisUp) return;
     this.ticking = true;
     try {
-      for (const room of [...this.held]) {
-        if (!this.opts.hasMembers(room)) {
+      for (const [room, since] of [...this.held]) {
+        // Empty and not just made (a join makes the VideoRoom before it takes its seat): it goes.
+        // (Its end is normally told: the room ended here or on another node; this is the backstop.)
+        if (!this.opts.hasMembers(room) && Date.now() - since > EMPTY_AFTER_MS) {
           this.roomEnded(room);
           continue;
         }
@@ -334,7 +338,7 @@ export class ClusterSfu implements SfuService {
     }
     this.pending.clear();
     // A clean stop hands the rooms over at once: another node takes each lease on its next look.
-    await Promise.all([...this.held].map((room) => this.opts.cluster.dropLease(room)));
+    await Promise.all([...this.held.keys()].map((room) => this.opts.cluster.dropLease(room)));
     this.held.clear();
     await this.opts.driver.close();
   }
