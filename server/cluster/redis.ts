@@ -106,9 +106,15 @@ local v = redis.call('GET', KEYS[1])
 if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return ARGV[1] end
 if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return v`;
-/** Renewed only by its holder: 1, or 0 when ARGV[1] no longer holds it. */
+/**
+ * Renewed only by its holder: 1, or 0 when another node holds it now. A lease that lapsed with
+ * nobody taking it meanwhile (Redis away for longer than the lease, or restarted empty) is its
+ * holder's again, so the room's VideoRoom does not move for nothing.
+ */
 const LEASE_RENEW = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
 return 0`;
 /** Released only by its holder. */
 const LEASE_DROP = `
@@ -181,6 +187,14 @@ export class RedisCluster implements RosterSync, FrameRouter {
   /** Whether this node talks to Redis right now (`rtc_redis_up`). */
   get redisUp(): boolean {
     return this.pub?.status === 'ready' && this.sub?.status === 'ready';
+  }
+
+  /**
+   * Whether this node has talked to Redis long enough for the others' heartbeats and leases to
+   * mean something (just back from an outage, they may have lapsed meanwhile): no takeovers before.
+   */
+  get settled(): boolean {
+    return this.redisUp && this.connectedSince !== 0 && Date.now() - this.connectedSince >= NODE_TTL_MS + HEARTBEAT_MS;
   }
 
   /** Nodes with a live heartbeat, this one included (`rtc_cluster_nodes`). */

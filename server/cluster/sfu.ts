@@ -24,7 +24,7 @@ import { RtcHttpError } from '../errors.js';
 import { q } from '../log.js';
 import type { Member } from '../rooms/roster.js';
 import { JANUS_TIMEOUT_MS, type SfuDriver, type SfuService } from '../sfu/janus.js';
-import { LEASE_RENEW_MS, type RedisCluster } from './redis.js';
+import { LEASE_MS, LEASE_RENEW_MS, type RedisCluster } from './redis.js';
 
 /** What nodes send each other about SFU rooms, on the receiver's `rtc:to:<node id>` channel. */
 export type SfuRouted =
@@ -68,6 +68,8 @@ export class ClusterSfu implements SfuService {
   private readonly held = new Map<string, number>();
   /** The last holder seen of rooms another node drives. */
   private readonly holders = new Map<string, string>();
+  /** Rooms whose lease this node found free, and since when (its last holder alive: it gets a moment to take it back). */
+  private readonly freeSince = new Map<string, number>();
   /** Takeovers under way. */
   private readonly taking = new Set<string>();
   private readonly pending = new Map<string, { resolve(): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
@@ -180,11 +182,9 @@ export class ClusterSfu implements SfuService {
       this.opts.cluster.route(holder, { kind: 'sfu', node: m?.node ?? this.node, room, from: peerId, payload: message, hops });
       return;
     }
-    // Nobody holds it: its holder is gone. This node takes it over (its members are told sfu-moved
-    // and publish again there); this frame was for the VideoRoom that went.
-    this.holders.delete(room);
-    if (message.kind === 'stop') return;
-    void this.takeOver(room);
+    // Nobody holds it: its holder is gone, or Redis was away. The lease loop (tick) takes it over
+    // within a second or two (the members are told sfu-moved and publish again there) or sees its
+    // holder take it back; this frame was for a VideoRoom that went, or is dropped meanwhile.
   }
 
   /** Another node's message about an SFU room (server/cluster/redis.ts's inbox). */
@@ -256,6 +256,7 @@ export class ClusterSfu implements SfuService {
   private async takeOver(room: string): Promise<void> {
     if (this.taking.has(room) || this.held.has(room) || this.closed) return;
     this.taking.add(room);
+    this.freeSince.delete(room);
     try {
       const holder = await this.opts.cluster.takeLease(room);
       if (holder !== this.node) {
@@ -311,6 +312,7 @@ export class ClusterSfu implements SfuService {
         if (this.held.has(room) || this.taking.has(room)) continue;
         if (!this.opts.hasMembers(room)) {
           this.holders.delete(room);
+          this.freeSince.delete(room);
           continue;
         }
         let holder: string | null;
@@ -319,8 +321,20 @@ export class ClusterSfu implements SfuService {
         } catch {
           continue;
         }
-        if (holder === null) void this.takeOver(room);
-        else if (holder === this.node) void this.driveHere(room).catch(() => {});
+        if (holder === null) {
+          if (!this.opts.cluster.settled) continue; // just back from an outage: its holder first
+          // Free. Its last holder gone (no heartbeat): take it now. Its last holder alive (Redis
+          // was away, or came back empty): it takes its own lease back on its next renewal, unless
+          // it stays free for LEASE_MS.
+          const last = this.holders.get(room);
+          const alive = last !== undefined && (await this.opts.cluster.nodeAlive(last).catch(() => false));
+          const since = this.freeSince.get(room) ?? Date.now();
+          this.freeSince.set(room, since);
+          if (!alive || Date.now() - since >= LEASE_MS) void this.takeOver(room);
+          continue;
+        }
+        this.freeSince.delete(room);
+        if (holder === this.node) void this.driveHere(room).catch(() => {});
         else this.holders.set(room, holder);
       }
     } finally {

@@ -152,6 +152,51 @@ describe('cluster mode drives Janus: two nodes, one Redis, one Janus', { skip },
   });
 });
 
+describe('cluster mode drives Janus: Redis lost and back empty', { skip }, () => {
+  test('the lease holder takes its own lease back: the same VideoRoom, nobody told sfu-moved, frames still reach it from the other node', async () => {
+    const redis = await startRedis();
+    const janus = await startJanus({ port: await freeTcpPort() });
+    const opts = { redisUrl: redis.url, peerSecret: PEER_SECRET, roomSecret: ROOM_SECRET, janusUrls: [janus.url], meshMax: 0 };
+    const a = await start(opts);
+    const b = await start(opts);
+    let kv: Redis | undefined;
+    try {
+      await Promise.all([a.rtc.ready, b.rtc.ready]);
+      const idA = nodeIdIn(a.logs.join('\n'));
+      const ann = await seat(a, 'calm', 'Ann');
+      const bob = await seat(b, 'calm', 'Bob');
+      publish(ann.p);
+      publish(bob.p);
+      await Promise.all([ann.p.next(isSfu('answer'), 15_000), bob.p.next(isSfu('answer'), 15_000)]);
+      const [videoRoom] = videoRoomsIn(a.logs.join('\n'), 'calm');
+
+      await redis.stop();
+      await new Promise((r) => setTimeout(r, 6_000)); // longer than the lease
+      await redis.restart(); // empty: nothing is saved
+      await waitFor(() => a.logs.some((l) => /Redis at .* is back/.test(l)) && b.logs.some((l) => /Redis at .* is back/.test(l)), 15_000, 'both nodes back on Redis');
+      kv = new Redis(redis.url);
+      await until(async () => (await kv!.get('rtc:lease:calm')) === idA, 5_000, 'the lease back with its holder');
+      // Past the time another node would take a free lease over.
+      await new Promise((r) => setTimeout(r, 6_000));
+      assert.equal(await kv.get('rtc:lease:calm'), idA);
+      for (const p of [ann.p, bob.p]) assert.ok(!p.messages.some(isEvent('sfu-moved')), 'nobody was told sfu-moved');
+      assert.deepEqual(videoRoomsIn(a.logs.join('\n') + b.logs.join('\n'), 'calm'), [videoRoom], 'the same VideoRoom, and no other');
+      assert.ok(await probe(janus.url, (h) => h.exists(videoRoom!)));
+      // Bob's frames still reach it through node a (a new offer on his publisher: answered).
+      const from = bob.p.messages.length;
+      publish(bob.p);
+      await waitFor(() => bob.p.messages.slice(from).some(isSfu('answer')), 15_000, "Bob's answer after the outage");
+      for (const p of [ann.p, bob.p]) p.close();
+    } finally {
+      kv?.disconnect();
+      await a.close();
+      await b.close();
+      await janus.stop();
+      await redis.stop();
+    }
+  });
+});
+
 describe('cluster mode drives Janus: a room switching between mesh and SFU across nodes (RTC_MESH_MAX 2)', { skip }, () => {
   let redis: TestRedis;
   let janus: JanusProcess;
