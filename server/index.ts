@@ -207,6 +207,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       send: (peerId, message) => relay.sendSfu(rooms.get(peerId), message),
       onUnavailable: (room, message) => modes.sfuUnavailable(room, message),
       onMoved: (room) => modes.sfuMoved(room),
+      onRoomMade: cfg.redisUrl ? (room, made) => cluster?.setVideoRoom(room, made) : undefined,
       hasMembers: (room) => rooms.members(room).length > 0 || rooms.waiting(room).length > 0,
     })
     : undefined;

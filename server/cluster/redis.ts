@@ -21,6 +21,8 @@
  * - `rtc:lease:<room>` the node that drives the room's VideoRoom (PX LEASE_MS, renewed every
  *                  second by that node only, released when the room empties; server/cluster/sfu.ts)
  * - `rtc:modes`    hash room → `mesh` | `sfu`: the mode every node goes by
+ * - `rtc:videorooms` hash room → the VideoRoom its lease holder made (Janus URL, room id, secret),
+ *                  for the node that takes the room over to end it
  *
  * Channels: `rtc:roster` (every roster change, from the node that made it: `{ from, op, … }`) and
  * `rtc:to:<node id>` (frames for the members whose socket that node holds, and SFU frames and
@@ -39,6 +41,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import type { CallMode } from 'rtc-call/protocol';
 import type { FrameRouter, RoutedFrame } from '../signaling/relay.js';
 import type { SfuRouted } from './sfu.js';
+import type { MadeVideoRoom } from '../sfu/janus.js';
 import type { LeaveReason, Member, MemberRecord, RoomStateRecord, Rooms, RosterSync } from '../rooms/roster.js';
 
 const PREFIX = 'rtc:';
@@ -129,6 +132,7 @@ type Scripted = Redis & {
   rtcLeaseDrop(key: string, node: string): Promise<number>;
 };
 const MODES = `${PREFIX}modes`;
+const VIDEOROOMS = `${PREFIX}videorooms`;
 export const leaseKey = (room: string) => `${PREFIX}lease:${room}`;
 const claimsKey = (room: string) => `${PREFIX}claims:${room}`;
 /** How long start() waits for Redis. */
@@ -386,6 +390,20 @@ export class RedisCluster implements RosterSync, FrameRouter {
     if (node === this.node) return true;
     if (!this.pub) return false;
     return (await this.quick(this.pub.exists(nodeKey(node)))) === 1;
+  }
+
+  /** The VideoRoom this node made for `room` (undefined: it ended), for a node that takes the room over to end. */
+  setVideoRoom(room: string, made: MadeVideoRoom | undefined): void {
+    if (!this.pub) return;
+    (made ? this.pub.hset(VIDEOROOMS, room, JSON.stringify(made)) : this.pub.hdel(VIDEOROOMS, room)).catch(() => {});
+  }
+
+  /** The VideoRoom recorded for `room`, or undefined. Rejects when Redis does not answer soon. */
+  async videoRoom(room: string): Promise<MadeVideoRoom | undefined> {
+    if (!this.pub) return undefined;
+    const json = await this.quick(this.pub.hget(VIDEOROOMS, room));
+    const made = json ? parse<MadeVideoRoom>(json) : undefined;
+    return made && typeof made.url === 'string' && typeof made.videoRoom === 'number' && typeof made.secret === 'string' ? made : undefined;
   }
 
   /** `room`'s mode for every node (undefined: the room ended). */

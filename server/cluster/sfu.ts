@@ -23,7 +23,7 @@ import { parseSfuClientMessage, type SfuClientMessage, type SfuServerMessage } f
 import { RtcHttpError } from '../errors.js';
 import { q } from '../log.js';
 import type { Member } from '../rooms/roster.js';
-import { JANUS_TIMEOUT_MS, type SfuDriver, type SfuService } from '../sfu/janus.js';
+import { JANUS_TIMEOUT_MS, type MadeVideoRoom, type SfuDriver, type SfuService } from '../sfu/janus.js';
 import { LEASE_MS, LEASE_RENEW_MS, type RedisCluster } from './redis.js';
 
 /** What nodes send each other about SFU rooms, on the receiver's `rtc:to:<node id>` channel. */
@@ -40,6 +40,8 @@ export const isSfuRouted = (f: { kind: string }): f is SfuRouted => f.kind === '
 const CALL_MS = JANUS_TIMEOUT_MS + 2_000;
 /** A VideoRoom this node drives with nobody in its room goes after this long (the backstop; a room's end is normally told). */
 const EMPTY_AFTER_MS = 15_000;
+/** A dead holder's VideoRoom is ended this long after the room was taken over (the pages move meanwhile). */
+export const ORPHAN_GRACE_MS = 10_000;
 /** A frame passed on from node to node (the lease moved meanwhile) at most this often. */
 const MAX_HOPS = 2;
 
@@ -249,6 +251,7 @@ export class ClusterSfu implements SfuService {
     this.holders.delete(room);
     if (!this.held.has(room)) return;
     this.opts.driver.roomEnded(room);
+    this.opts.cluster.setVideoRoom(room, undefined);
     this.release(room);
     this.opts.log(`rtc-call: sfu room=${room} lease released by node ${this.node}`);
   }
@@ -267,20 +270,37 @@ export class ClusterSfu implements SfuService {
         void this.opts.cluster.dropLease(room);
         return;
       }
+      // The VideoRoom its last holder made (ended below, once the pages had time to move).
+      const orphan = await this.opts.cluster.videoRoom(room).catch(() => undefined);
       try {
         await this.driveHere(room);
       } catch (err) {
+        if (orphan) this.endOrphan(room, orphan);
         this.opts.log(`rtc-call: sfu room=${room} lease taken by node ${this.node}, but no VideoRoom: ${q((err as Error).message)}`);
         this.opts.onUnavailable(room, `the media server for this room could not be reached (${(err as Error).message})`);
         return;
       }
       this.opts.log(`rtc-call: sfu room=${room} lease taken over by node ${this.node} (its holder stopped renewing it): a new VideoRoom, members publish again`);
       this.opts.onTakenOver(room);
+      if (orphan) this.endOrphan(room, orphan);
     } catch {
       // Redis did not answer: the next tick tries again.
     } finally {
       this.taking.delete(room);
     }
+  }
+
+  /**
+   * The VideoRoom a dead holder made goes after ORPHAN_GRACE_MS (its media flows meanwhile, while
+   * the pages move to the new one): nobody else can end it (its secret was that node's).
+   */
+  private endOrphan(room: string, orphan: MadeVideoRoom): void {
+    const timer = setTimeout(() => {
+      void this.opts.driver.destroyOrphan(orphan).then((ended) => {
+        if (ended) this.opts.log(`rtc-call: sfu room=${room} the VideoRoom ${orphan.videoRoom} of its last lease holder ended`);
+      });
+    }, ORPHAN_GRACE_MS);
+    timer.unref();
   }
 
   /** Every LEASE_RENEW_MS: renew what this node holds, and take over the rooms whose holder is gone. */

@@ -50,8 +50,17 @@ export interface SfuDriverOptions {
   onUnavailable(room: string, message: string): void;
   /** The room's media server is gone and the room has a new VideoRoom on another one. */
   onMoved(room: string): void;
+  /** Cluster mode: a VideoRoom was made for `room` (what another node needs to end it if this one dies). */
+  onRoomMade?(room: string, made: MadeVideoRoom): void;
   /** Whether anyone is still in the room (seated or waiting). */
   hasMembers(room: string): boolean;
+}
+
+/** A VideoRoom as made on a Janus: enough to end it from another node (its secret). */
+export interface MadeVideoRoom {
+  url: string;
+  videoRoom: number;
+  secret: string;
 }
 
 /** What the rest of the server asks of the rooms' VideoRooms: the driver on one node, server/cluster/sfu.ts in cluster mode. */
@@ -236,6 +245,7 @@ export class SfuDriver implements SfuService {
       await withTimeout(admin.allow({ room: state.janusRoom, secret: state.secret, action: 'enable', list: [] }), JANUS_TIMEOUT_MS, 'Janus did not enable room tokens');
       link.rooms.add(room);
       this.opts.log(`rtc-call: sfu room=${room} janus=${q(link.url)} videoroom=${state.janusRoom}`);
+      this.opts.onRoomMade?.(room, { url: link.url, videoRoom: state.janusRoom, secret: state.secret });
     })();
     this.rooms.set(room, state);
     try {
@@ -262,6 +272,21 @@ export class SfuDriver implements SfuService {
   /** Whether `room` has a VideoRoom (made, being made, or kept while the room is back on the mesh). */
   hasRoom(room: string): boolean {
     return this.rooms.has(room);
+  }
+
+  /**
+   * Cluster mode: ends a VideoRoom another node made and can no longer end (it died), on the Janus
+   * it is on if that is one of ours and answers; false when it could not.
+   */
+  async destroyOrphan(made: MadeVideoRoom): Promise<boolean> {
+    const link = this.links.find((l) => l.url === made.url);
+    if (!link?.admin) return false;
+    try {
+      await withTimeout(link.admin.destroy({ room: made.videoRoom, secret: made.secret }), JANUS_TIMEOUT_MS, 'Janus did not end the room');
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Whether some Janus answers right now (a VideoRoom could be made without waiting for a reconnect). */

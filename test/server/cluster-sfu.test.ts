@@ -2,8 +2,9 @@
 // one Janus. One node at a time drives a room's VideoRoom — the holder of the room's lease in
 // Redis (rtc:lease:<room>); members on the other node reach it through the holder (their SFU
 // frames are routed there, its replies come back). The holder killed (SIGKILL): the other node
-// takes the lease, makes a new VideoRoom and tells the room sfu-moved within 10 s. The room
-// empties: the VideoRoom ends and the lease is released. With a made-up offer Janus answers but no
+// takes the lease, makes a new VideoRoom and tells the room sfu-moved within 10 s (and ends the dead
+// node's VideoRoom a little later). The room empties: the VideoRoom ends and the lease is released.
+// Redis lost and back: the holder keeps its lease and its VideoRoom. With a made-up offer Janus answers but no
 // media flows (that is test/browser/call-cluster.test.ts). Needs redis-server and janus, run in
 // the test namespace (`unshare --net -- scripts/in-netns.sh …`): skipped, saying why, without them.
 import assert from 'node:assert/strict';
@@ -147,6 +148,7 @@ describe('cluster mode drives Janus: two nodes, one Redis, one Janus', { skip },
     await until(async () => (await kv.get('rtc:lease:ward')) === null, 5_000, 'the lease released');
     await until(async () => !(await probe(janus.url, (h) => h.exists(rooms[0]!))), 5_000, 'the VideoRoom ended');
     assert.equal(await kv.hget('rtc:modes', 'ward'), null);
+    assert.equal(await kv.hget('rtc:videorooms', 'ward'), null, 'its record goes with it');
     assert.ok(a.logs.some((l) => l === 'rtc-call: sfu room=ward lease released by node ' + idA), a.logs.join('\n'));
     eve.p.close();
   });
@@ -334,6 +336,11 @@ describe('cluster mode drives Janus: the lease holder killed (SIGKILL)', { skip 
       waitFor(() => bob.p.messages.slice(from[1]).some(isSfu('answer')), 15_000, "Bob's answer"),
     ]);
     await until(async () => (await probe(janus.url, (h) => h.participants(after[0]!))).sort().join() === [ann.j.peerId, bob.j.peerId].sort().join(), 10_000, 'both in the new VideoRoom');
+    // The dead node's VideoRoom is ended by the new holder (10 s after the takeover: the pages moved meanwhile).
+    assert.ok(await probe(janus.url, (h) => h.exists(before[0]!)), 'the old VideoRoom lasts while the pages move');
+    await until(async () => !(await probe(janus.url, (h) => h.exists(before[0]!))), 20_000, 'the old VideoRoom ended');
+    assert.match(y.err() + y.out(), new RegExp(`sfu room=icu the VideoRoom ${before[0]} of its last lease holder ended`));
+    assert.equal(JSON.parse((await kv.hget('rtc:videorooms', 'icu'))!).videoRoom, after[0]);
     for (const p of [ann2, bob.p]) p.close();
   });
 });
