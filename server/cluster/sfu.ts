@@ -118,15 +118,32 @@ export class ClusterSfu implements SfuService {
     }
   }
 
-  /** The lease is this node's: its driver makes (or has) the VideoRoom; without one the lease goes, for another node to try. */
-  private async driveHere(room: string): Promise<void> {
-    if (!this.held.has(room)) this.held.set(room, Date.now());
+  /**
+   * The lease is this node's: its driver makes (or has) the VideoRoom; without one the lease goes,
+   * for another node to try. Newly this node's while another node's VideoRoom is on record for the
+   * room (its holder died, whoever got the lease first: the lease loop, or a join), or taken over
+   * by the lease loop (`takeover`): the members are told sfu-moved and that VideoRoom ends.
+   */
+  private async driveHere(room: string, takeover = false): Promise<void> {
+    const fresh = !this.held.has(room);
+    if (fresh) this.held.set(room, Date.now());
     this.holders.delete(room);
+    const orphan = fresh && !this.opts.driver.hasRoom(room) ? await this.opts.cluster.videoRoom(room).catch(() => undefined) : undefined;
     try {
       await this.opts.driver.ensureRoom(room);
     } catch (err) {
       if (!this.opts.driver.hasRoom(room)) this.release(room);
+      if (orphan || takeover) {
+        if (orphan) this.endOrphan(room, orphan);
+        this.opts.log(`rtc-call: sfu room=${room} lease taken by node ${this.node}, but no VideoRoom: ${q((err as Error).message)}`);
+        this.opts.onUnavailable(room, `the media server for this room could not be reached (${(err as Error).message})`);
+      }
       throw err;
+    }
+    if (orphan || takeover) {
+      this.opts.log(`rtc-call: sfu room=${room} lease taken over by node ${this.node} (its holder stopped renewing it): a new VideoRoom, members publish again`);
+      this.opts.onTakenOver(room);
+      if (orphan) this.endOrphan(room, orphan);
     }
   }
 
@@ -270,19 +287,7 @@ export class ClusterSfu implements SfuService {
         void this.opts.cluster.dropLease(room);
         return;
       }
-      // The VideoRoom its last holder made (ended below, once the pages had time to move).
-      const orphan = await this.opts.cluster.videoRoom(room).catch(() => undefined);
-      try {
-        await this.driveHere(room);
-      } catch (err) {
-        if (orphan) this.endOrphan(room, orphan);
-        this.opts.log(`rtc-call: sfu room=${room} lease taken by node ${this.node}, but no VideoRoom: ${q((err as Error).message)}`);
-        this.opts.onUnavailable(room, `the media server for this room could not be reached (${(err as Error).message})`);
-        return;
-      }
-      this.opts.log(`rtc-call: sfu room=${room} lease taken over by node ${this.node} (its holder stopped renewing it): a new VideoRoom, members publish again`);
-      this.opts.onTakenOver(room);
-      if (orphan) this.endOrphan(room, orphan);
+      await this.driveHere(room, true).catch(() => { /* told (onUnavailable) */ });
     } catch {
       // Redis did not answer: the next tick tries again.
     } finally {
