@@ -4,7 +4,8 @@
 // frames are routed there, its replies come back). The holder killed (SIGKILL): the other node
 // takes the lease, makes a new VideoRoom and tells the room sfu-moved within 10 s (and ends the dead
 // node's VideoRoom a little later). The room empties: the VideoRoom ends and the lease is released.
-// Redis lost and back: the holder keeps its lease and its VideoRoom. With a made-up offer Janus answers but no
+// A join that finds a dead holder's lease free first takes the room over the same way. Redis lost
+// and back: the holder keeps its lease and its VideoRoom. With a made-up offer Janus answers but no
 // media flows (that is test/browser/call-cluster.test.ts). Needs redis-server and janus, run in
 // the test namespace (`unshare --net -- scripts/in-netns.sh …`): skipped, saying why, without them.
 import assert from 'node:assert/strict';
@@ -151,6 +152,48 @@ describe('cluster mode drives Janus: two nodes, one Redis, one Janus', { skip },
     assert.equal(await kv.hget('rtc:videorooms', 'ward'), null, 'its record goes with it');
     assert.ok(a.logs.some((l) => l === 'rtc-call: sfu room=ward lease released by node ' + idA), a.logs.join('\n'));
     eve.p.close();
+  });
+});
+
+describe('cluster mode drives Janus: the lease holder dead and a join first to find its lease free', { skip }, () => {
+  test('the join\'s node treats it as a takeover: the room\'s members are told sfu-moved, one new VideoRoom, the old one ends', async () => {
+    const redis = await startRedis();
+    const janus = await startJanus({ port: await freeTcpPort() });
+    const kv = new Redis(redis.url);
+    const env = {
+      ...process.env, RTC_REDIS_URL: redis.url, RTC_PEER_SECRET: PEER_SECRET, RTC_ROOM_SECRET: ROOM_SECRET, RTC_JOIN_RATE_LIMIT: '0',
+      RTC_JANUS_URLS: janus.url, RTC_MESH_MAX: '0', RTC_LEAVE_GRACE_MS: '20000',
+    };
+    let x: CliProcess | undefined;
+    let y: CliProcess | undefined;
+    try {
+      x = await spawnCli(['--port', '0'], env);
+      const X = { base: `http://127.0.0.1:${x.port}`, port: x.port };
+      const ann = await seat(X, 'late', 'Ann');
+      publish(ann.p);
+      await ann.p.next(isSfu('answer'), 15_000);
+      const [old] = videoRoomsIn(x.err() + x.out(), 'late');
+      x.child.kill('SIGKILL');
+      await ann.p.closed;
+      // A node that starts now looks at no lease for a heartbeat's time (it just reached Redis):
+      // the first to find the lease free is a join on it.
+      y = await spawnCli(['--port', '0'], env);
+      const Y = { base: `http://127.0.0.1:${y.port}`, port: y.port };
+      const ann2 = await connect(Y.port, ann.j);
+      await until(async () => (await kv.get('rtc:lease:late')) === null, 10_000, 'the dead holder\'s lease lapsed');
+      const cy = await seat(Y, 'late', 'Cy');
+      await ann2.next(isEvent('sfu-moved'), 10_000);
+      const log = y.err() + y.out();
+      assert.match(log, /sfu room=late lease taken over by node \w+/);
+      assert.equal(videoRoomsIn(log, 'late').length, 1, log);
+      await until(async () => !(await probe(janus.url, (h) => h.exists(old!))), 20_000, 'the old VideoRoom ended');
+      for (const p of [ann2, cy.p]) p.close();
+    } finally {
+      kv.disconnect();
+      for (const p of [x, y]) if (p && p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+      await janus.stop();
+      await redis.stop();
+    }
   });
 });
 
