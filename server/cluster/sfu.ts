@@ -107,12 +107,22 @@ export class ClusterSfu implements SfuService {
       }
       if (holder === this.node) return this.driveHere(room);
       this.holders.set(room, holder);
+      if (attempt === 0 && !(await this.opts.cluster.nodeAlive(holder).catch(() => true))) {
+        // Its holder is dead and its lease not lapsed yet: wait for it (≤ LEASE_MS) and take the
+        // room over, rather than ask a node that will never answer.
+        const until = Date.now() + LEASE_MS + LEASE_RENEW_MS;
+        while (Date.now() < until && (await this.opts.cluster.leaseHolder(room).catch(() => holder)) === holder) {
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        continue;
+      }
       try {
         await this.call(holder, room);
         return;
       } catch (err) {
-        // The lease moved on between the look and the call: once more with the new holder.
-        if (err instanceof NotHolder && attempt === 0) continue;
+        // The lease moved on between the look and the call, or its holder did not answer (it died
+        // just now): once more, with whoever holds it then (this node, once it lapsed).
+        if (attempt === 0 && (err instanceof NotHolder || !(err instanceof RtcHttpError))) continue;
         throw err instanceof RtcHttpError ? err : new RtcHttpError('sfu-unavailable', `the node driving this room's media server did not answer (${(err as Error).message})`);
       }
     }

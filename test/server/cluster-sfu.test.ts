@@ -352,11 +352,19 @@ describe('cluster mode drives Janus: the lease holder killed (SIGKILL)', { skip 
 
     const killedAt = Date.now();
     x.child.kill('SIGKILL');
+    // A join on the surviving node at once: it waits for the room's VideoRoom (its holder no longer
+    // answers; then the lease is the surviving node's) rather than being refused.
+    const deeJoin = signRoomToken({ secret: ROOM_SECRET, room: 'icu', name: 'Dee', role: 'guest', sub: 'dee' })
+      .then((token) => join(Y.base, 'icu', { token })).then((r) => ({ r, ms: Date.now() - killedAt }));
     await bob.p.next(isEvent('sfu-moved'), 10_000);
     const moved = Date.now() - killedAt;
     console.log(`sfu-moved ${moved} ms after the lease holder was killed (SIGKILL)`);
     assert.ok(moved < 10_000, `sfu-moved within 10 s (${moved} ms)`);
     assert.ok(!bob.p.messages.some(isEvent('sfu-unavailable')), 'the room moved, it was not lost');
+    const dee = await deeJoin;
+    console.log(`a join during the takeover answered ${dee.ms} ms after the kill`);
+    assert.equal(dee.r.status, 200, dee.r.text);
+    assert.equal(dee.r.body.mode, 'sfu');
     assert.equal(await kv.get('rtc:lease:icu'), idY);
     const log = y.err() + y.out();
     assert.match(log, /sfu room=icu lease taken over by node \w+/);
