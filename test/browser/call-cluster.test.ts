@@ -123,8 +123,11 @@ describe('<rtc-call> on a cluster of signaling nodes', () => {
     const { redis, nodes: [x, y] } = await cluster({ RTC_JANUS_URLS: await janus(), RTC_MESH_MAX: '0' });
     const room = uniqueRoom('sfu-nodes');
     const a = await createCall({ room, server: x!.url, name: 'Ann', autojoin: true });
+    made.push(a);
+    // Ann's join first (autojoin does not wait), so that her node is the one that opens the room.
+    await until(() => a.state === 'connected', 'Ann connected', 30_000);
     const b = await createCall({ room, server: y!.url, name: 'Bob', autojoin: true });
-    made.push(a, b);
+    made.push(b);
     await until(() => a.state === 'connected' && b.state === 'connected', 'both connected', 30_000);
     expect([a.mode, b.mode]).to.deep.equal(['sfu', 'sfu']);
     expect([await sockets(x!.name), await sockets(y!.name)], 'one signaling socket on each node').to.deep.equal([1, 1]);
