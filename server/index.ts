@@ -117,7 +117,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     announceMode: (room, mode) => control.modeChanged(room, mode),
     // sfu-moved is kept for a socket reconnecting right then (its node died with the room's lease).
     broadcast: (room, event) => (event.event === 'sfu-moved' ? relay.broadcastHeld(room, event, SFU_MOVED_HOLD_MS) : relay.broadcast(room, event)),
-    shared: (room, mode) => cluster?.setMode(room, mode),
+    shared: (room, mode, p2p) => cluster?.setMode(room, mode, p2p),
     leads: cfg.redisUrl ? (room) => clusterSfu?.holds(room) ?? true : undefined,
     log,
   });
@@ -239,7 +239,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     })
     : undefined;
   const sfu: SfuService | undefined = clusterSfu ?? driver;
-  if (cluster) cluster.onMode = (room, mode) => { if (mode) modes.applyShared(room, mode); };
+  if (cluster) cluster.onMode = (room, mode, p2p) => { if (mode) modes.applyShared(room, mode, p2p); };
 
   /**
    * SFU frames of a seated member: in a room whose media goes through the SFU, or that went back

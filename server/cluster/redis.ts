@@ -20,7 +20,7 @@
  *                  node checks and takes in one script, so a room never seats more than it holds
  * - `rtc:lease:<room>` the node that drives the room's VideoRoom (PX LEASE_MS, renewed every
  *                  second by that node only, released when the room empties; server/cluster/sfu.ts)
- * - `rtc:modes`    hash room → `mesh` | `sfu`: the mode every node goes by
+ * - `rtc:modes`    hash room → `mesh` | `sfu` | `p2p` (a mesh kept peer to peer for good): the mode every node goes by
  * - `rtc:videorooms` hash room → the VideoRoom its lease holder made (Janus URL, room id, secret),
  *                  for the node that takes the room over to end it
  *
@@ -142,7 +142,7 @@ type RosterMessage =
   | { from: string; op: 'saved'; r: MemberRecord }
   | { from: string; op: 'removed'; id: string; room: string; until: number; reason: LeaveReason }
   | { from: string; op: 'room'; room: string; s: RoomStateRecord | null }
-  | { from: string; op: 'mode'; room: string; mode: CallMode | null };
+  | { from: string; op: 'mode'; room: string; mode: CallMode | null; p2p?: boolean };
 
 export interface RedisClusterOptions {
   url: string;
@@ -169,8 +169,8 @@ export class RedisCluster implements RosterSync, FrameRouter {
   private sub!: Redis;
   private rooms: Rooms | undefined;
   private deliver: ((frame: RoutedFrame | SfuRouted) => void) | undefined;
-  /** Another node changed a room's mode (or the shared modes were read at start): undefined = the room ended. */
-  onMode: ((room: string, mode: CallMode | undefined) => void) | undefined;
+  /** Another node changed a room's mode (or the shared modes were read at start): undefined = the room ended; `p2p`: kept peer to peer. */
+  onMode: ((room: string, mode: CallMode | undefined, p2p: boolean) => void) | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private buffered: RosterMessage[] | null = null;
   private connectedSince = 0;
@@ -406,12 +406,12 @@ export class RedisCluster implements RosterSync, FrameRouter {
     return made && typeof made.url === 'string' && typeof made.videoRoom === 'number' && typeof made.secret === 'string' ? made : undefined;
   }
 
-  /** `room`'s mode for every node (undefined: the room ended). */
-  setMode(room: string, mode: CallMode | undefined): void {
+  /** `room`'s mode for every node (undefined: the room ended); `p2p`: kept peer to peer for good (stored as `p2p`, a mesh). */
+  setMode(room: string, mode: CallMode | undefined, p2p = false): void {
     if (!this.pub) return;
-    const msg: RosterMessage = { from: this.node, op: 'mode', room, mode: mode ?? null };
+    const msg: RosterMessage = { from: this.node, op: 'mode', room, mode: mode ?? null, ...(p2p ? { p2p: true } : {}) };
     const m = this.pub.multi();
-    if (mode) m.hset(MODES, room, mode);
+    if (mode) m.hset(MODES, room, p2p && mode === 'mesh' ? 'p2p' : mode);
     else m.hdel(MODES, room);
     m.publish(ROSTER, JSON.stringify(msg)).exec().catch(() => {});
   }
@@ -496,7 +496,10 @@ export class RedisCluster implements RosterSync, FrameRouter {
       await this.pub.zremrangebyscore(REVOKED, '-inf', Math.floor(Date.now() / 1000));
       for (let i = 0; i + 1 < revoked.length; i += 2) rooms.applyRevoked(revoked[i]!, Number(revoked[i + 1]));
       for (const [room, json] of Object.entries(states)) rooms.applyRoomState(room, parse<RoomStateRecord>(json));
-      for (const [room, mode] of Object.entries(modes)) if (mode === 'mesh' || mode === 'sfu') this.onMode?.(room, mode);
+      for (const [room, mode] of Object.entries(modes)) {
+        if (mode === 'mesh' || mode === 'sfu') this.onMode?.(room, mode, false);
+        else if (mode === 'p2p') this.onMode?.(room, 'mesh', true);
+      }
       const present = new Set<string>();
       for (const json of Object.values(members)) {
         const r = parse<MemberRecord>(json);
@@ -559,7 +562,7 @@ export class RedisCluster implements RosterSync, FrameRouter {
         rooms.applyRoomState(msg.room, msg.s ?? undefined);
         return;
       case 'mode':
-        this.onMode?.(msg.room, msg.mode === 'mesh' || msg.mode === 'sfu' ? msg.mode : undefined);
+        this.onMode?.(msg.room, msg.mode === 'mesh' || msg.mode === 'sfu' ? msg.mode : undefined, msg.p2p === true);
     }
   }
 }

@@ -58,8 +58,8 @@ export interface CallModeHooks {
    * does, so that one node does, once); absent: this node decides everything.
    */
   leads?(room: string): boolean;
-  /** Cluster mode: this node set `room`'s mode (every node goes by it: `rtc:modes`). */
-  shared?(room: string, mode: CallMode): void;
+  /** Cluster mode: this node set `room`'s mode, or made it peer to peer for good (every node goes by it: `rtc:modes`). */
+  shared?(room: string, mode: CallMode, p2p: boolean): void;
   log(line: string): void;
 }
 
@@ -122,12 +122,14 @@ export class CallModes {
   commit(room: string, mode: CallMode, p2pClaim: boolean): void {
     const current = this.rooms.get(room);
     if (!current) {
-      this.rooms.set(room, { mode, p2p: this.p2p(room, p2pClaim) });
-      this.hooks.shared?.(room, mode);
+      const entry = { mode, p2p: this.p2p(room, p2pClaim) };
+      this.rooms.set(room, entry);
+      this.hooks.shared?.(room, mode, entry.p2p);
       return;
     }
     if (p2pClaim && !current.p2p) {
       current.p2p = true;
+      this.hooks.shared?.(room, current.mode, true);
       // Never switches now (a VideoRoom kept from before ends with its grace).
       clearTimeout(current.retry);
       clearTimeout(current.down);
@@ -204,7 +206,7 @@ export class CallModes {
       clearTimeout(entry.retry);
       clearTimeout(entry.grace);
       entry.retry = entry.grace = undefined;
-      this.hooks.shared?.(room, 'sfu');
+      this.hooks.shared?.(room, 'sfu', entry.p2p);
       this.hooks.log(`rtc-call: mode room=${room} sfu (n=${this.hooks.seated(room)}): ${why}`);
       this.hooks.announceMode(room, 'sfu');
       this.seatsChanged(room);
@@ -257,7 +259,7 @@ export class CallModes {
     const n = this.hooks.seated(room);
     if (n === 0 || n > this.downAt) return;
     entry.mode = 'mesh';
-    this.hooks.shared?.(room, 'mesh');
+    this.hooks.shared?.(room, 'mesh', entry.p2p);
     this.hooks.log(`rtc-call: mode room=${room} mesh (n=${n}): at most ${this.downAt} seated for ${SWITCH_DOWN_AFTER_MS / 1000} s`);
     this.hooks.announceMode(room, 'mesh');
     this.keepVideoRoomBriefly(room);
@@ -315,7 +317,7 @@ export class CallModes {
     entry.mode = 'mesh';
     clearTimeout(entry.down);
     entry.down = undefined;
-    this.hooks.shared?.(room, 'mesh');
+    this.hooks.shared?.(room, 'mesh', entry.p2p);
     this.hooks.log(`rtc-call: mode room=${room} mesh (n=${n}): its media server was lost and no other answers`);
     this.hooks.announceMode(room, 'mesh');
     if (n > this.cfg.meshMax) this.scheduleRetry(room, entry);
@@ -345,11 +347,18 @@ export class CallModes {
    * node that changed it told every member; this one only goes by it from now on: a room back on
    * the mesh keeps a VideoRoom this node drives for its grace, and the timers follow the seats.
    */
-  applyShared(room: string, mode: CallMode): void {
+  applyShared(room: string, mode: CallMode, p2p = false): void {
     const entry = this.rooms.get(room);
     if (!entry) {
-      this.rooms.set(room, { mode, p2p: this.cfg.p2pOnly(room) });
+      this.rooms.set(room, { mode, p2p: p2p || this.cfg.p2pOnly(room) });
       return;
+    }
+    if (p2p && !entry.p2p) {
+      // Kept peer to peer from now on (a p2p-only newcomer on another node): it never switches.
+      entry.p2p = true;
+      clearTimeout(entry.retry);
+      clearTimeout(entry.down);
+      entry.retry = entry.down = undefined;
     }
     if (entry.mode === mode) return;
     entry.mode = mode;

@@ -265,6 +265,26 @@ describe('cluster mode drives Janus: a room switching between mesh and SFU acros
     await redis?.stop();
   });
 
+  test('a room a p2p-only token opened on one node stays peer to peer on the other: it holds RTC_MESH_MAX there too, never switches, takes no lease', async () => {
+    const enter = async (s: Started, name: string, p2pOnly = false) => {
+      const token = await signRoomToken({ secret: ROOM_SECRET, room: 'private', name, role: 'guest', sub: name.toLowerCase(), ...(p2pOnly ? { p2pOnly: true } : {}) });
+      return join(s.base, 'private', { token });
+    };
+    const ann = await enter(c, 'Ann', true);
+    assert.equal(ann.status, 200, ann.text);
+    await until(async () => (await kv.hget('rtc:modes', 'private')) === 'p2p', 3_000, 'rtc:modes says p2p');
+    const bob = await enter(d, 'Bob');
+    assert.equal(bob.status, 200, bob.text);
+    assert.equal(bob.body.mode, 'mesh');
+    assert.equal(bob.body.maxParticipants, 2, 'the mesh size, as on the node it was opened on');
+    assert.ok(!bob.body.switchable, 'not switchable');
+    const cy = await enter(d, 'Cy');
+    assert.equal(cy.status, 409, cy.text);
+    assert.equal(cy.body.error.code, 'room-full');
+    assert.equal(await kv.get('rtc:lease:private'), null, 'no VideoRoom, no lease');
+    assert.equal(await kv.hget('rtc:modes', 'private'), 'p2p');
+  });
+
   test('up on a join on one node, every node agrees (rtc:modes, answers, frames taken); down after 10 s at two seated, decided once, by the lease holder; its VideoRoom ends after its grace and the lease goes', async () => {
     const join2 = async (s: Started, name: string) => {
       const token = await signRoomToken({ secret: ROOM_SECRET, room: 'grows', name, role: 'guest', sub: name.toLowerCase() });
