@@ -40,7 +40,8 @@ export interface RtcServerOptions {
    * counters and room events through this Redis (`redis://[:password@]host:6379[/db]` or
    * `rediss://`), and route messages between members on different nodes; any node answers any
    * join (no sticky sessions). Needs `peerSecret` (the same on every node); the data directory is
-   * not used. Unset: one process, in memory.
+   * not used. With `janusUrls`, one node at a time drives each SFU room's VideoRoom (the holder of
+   * its lease in Redis: server/cluster/sfu.ts). Unset: one process, in memory.
    */
   redisUrl?: string;
   /** RTC_METRICS_TOKEN: `/metrics` answers to `Authorization: Bearer <this>`; unset, `/metrics` is off (404). */
@@ -279,9 +280,6 @@ export function resolveConfig(o: RtcServerOptions): ResolvedConfig {
     }
     if (!o.peerSecret) {
       throw new Error('cluster mode (RTC_REDIS_URL) needs RTC_PEER_SECRET, the same on every node: a secret of each process would make one node refuse the peer tokens another signed');
-    }
-    if (janusUrls.length) {
-      throw new Error('cluster mode (RTC_REDIS_URL) does not drive Janus yet: run SFU rooms (RTC_JANUS_URLS) on a single node for now');
     }
   }
   const root = findPackageRoot();

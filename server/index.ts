@@ -19,7 +19,8 @@ import { Rooms, toPublic, type LeaveReason, type Member } from './rooms/roster.j
 import { PEERJS_KEY, SignalingRelay } from './signaling/relay.js';
 import { checkRoomTokenLifetime, hashRejoinKey, isPeerIdOf, peerIdFor, PREWARM_TTL_S, signPeerToken, verifyPeerToken, verifyRoomToken, type RoomRole } from './tokens.js';
 import { iceServersFor } from './turn.js';
-import { SfuDriver } from './sfu/janus.js';
+import { SfuDriver, type SfuService } from './sfu/janus.js';
+import { ClusterSfu, isSfuRouted } from './cluster/sfu.js';
 import { CallModes } from './sfu/modes.js';
 import { WebhookSender } from './webhooks.js';
 
@@ -51,6 +52,8 @@ export interface RtcServer {
 }
 
 const CLOSE_DEADLINE_MS = 4_500;
+/** How long sfu-moved waits for a member's socket that is not open (its signaling reconnecting). */
+const SFU_MOVED_HOLD_MS = 15_000;
 /** Most people waiting in one room at once (a knock beyond it gets `room-full`). */
 export const MAX_WAITING = 50;
 const REJOIN_KEY_RE = /^[A-Za-z0-9_-]{8,128}$/;
@@ -112,7 +115,10 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       ? { ensureRoom: (room) => sfu!.ensureRoom(room), roomEnded: (room) => sfu!.roomEnded(room), available: () => sfu!.available() }
       : undefined,
     announceMode: (room, mode) => control.modeChanged(room, mode),
-    broadcast: (room, event) => relay.broadcast(room, event),
+    // sfu-moved is kept for a socket reconnecting right then (its node died with the room's lease).
+    broadcast: (room, event) => (event.event === 'sfu-moved' ? relay.broadcastHeld(room, event, SFU_MOVED_HOLD_MS) : relay.broadcast(room, event)),
+    shared: (room, mode, p2p) => cluster?.setMode(room, mode, p2p),
+    leads: cfg.redisUrl ? (room) => clusterSfu?.holds(room) ?? true : undefined,
     log,
   });
   // Cluster mode: the roster's changes, room events and relayed frames go through Redis (server/cluster/).
@@ -122,7 +128,10 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     onMovedAway: (m) => relay.handOver(m),
     onRemoteLeave: (m, reason) => {
       relay.forget(m);
+      // The lease holder drives its VideoRoom for members of every node, and decides its way back to the mesh.
+      sfu?.leave(m.room, m.peerId);
       control.leftElsewhere(m, reason);
+      if (!m.waiting) modes.seatsChanged(m.room);
     },
     onRemoteSeated: (m) => control.seatedElsewhere(m),
     onRemoteKnock: (m) => control.knockedElsewhere(m),
@@ -133,6 +142,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     },
     onRemoteRoomEnded: (room) => {
       control.forgetRoom(room);
+      // Its last member left on another node: the lease holder ends the VideoRoom and releases the lease.
+      sfu?.roomEnded(room);
       modes.ended(room);
     },
     maxParticipants: cfg.maxParticipants,
@@ -145,6 +156,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       control.roomEnded(room, control.endingRooms.has(room) ? 'ended-by-host' : 'empty');
       sfu?.roomEnded(room);
       modes.ended(room);
+      cluster?.setMode(room, undefined);
     },
     revoked: cfg.dataDir?.revocations(),
     onRevocationsChange: cfg.dataDir ? (current) => cfg.dataDir!.saveRevocations(current) : undefined,
@@ -185,8 +197,9 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       }
     },
   });
-  // Rooms above the mesh: their media goes through Janus, which this server drives (server/sfu/).
-  const sfu: SfuDriver | undefined = cfg.janusUrls.length
+  // Rooms above the mesh: their media goes through Janus, which this server drives (server/sfu/);
+  // in cluster mode one node at a time per room, the holder of its lease (server/cluster/sfu.ts).
+  const driver: SfuDriver | undefined = cfg.janusUrls.length
     ? new SfuDriver({
       urls: cfg.janusUrls,
       log,
@@ -194,9 +207,39 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       send: (peerId, message) => relay.sendSfu(rooms.get(peerId), message),
       onUnavailable: (room, message) => modes.sfuUnavailable(room, message),
       onMoved: (room) => modes.sfuMoved(room),
+      onRoomMade: cfg.redisUrl ? (room, made) => cluster?.setVideoRoom(room, made) : undefined,
       hasMembers: (room) => rooms.members(room).length > 0 || rooms.waiting(room).length > 0,
     })
     : undefined;
+  // Cluster mode: members of a dead node are taken over by another within a heartbeat (≤ 4 s);
+  // sfu-moved waits for that (at most a few seconds), so that it reaches their new node.
+  const adopted = async (room: string): Promise<void> => {
+    const t0 = Date.now();
+    while (Date.now() - t0 < 3_000) {
+      const nodes = new Set(rooms.members(room).filter((m) => !rooms.isLocal(m) && m.node !== undefined).map((m) => m.node!));
+      const alive = await Promise.all([...nodes].map((n) => cluster!.nodeAlive(n).catch(() => true)));
+      if (alive.every(Boolean)) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const clusterSfu = driver && cluster
+    ? new ClusterSfu({
+      driver,
+      cluster,
+      log,
+      member: (peerId) => rooms.get(peerId),
+      hasMembers: (room) => rooms.members(room).length > 0 || rooms.waiting(room).length > 0,
+      sfuRooms: () => modes.sfuRooms().filter((room) => rooms.members(room).length > 0),
+      send: (m, message) => relay.sendSfu(m, message),
+      onTakenOver: (room) => void adopted(room).then(() => {
+        modes.sfuMoved(room);
+        modes.seatsChanged(room); // its timers are this node's now
+      }),
+      onUnavailable: (room, message) => modes.sfuUnavailable(room, message),
+    })
+    : undefined;
+  const sfu: SfuService | undefined = clusterSfu ?? driver;
+  if (cluster) cluster.onMode = (room, mode, p2p) => { if (mode) modes.applyShared(room, mode, p2p); };
 
   /**
    * SFU frames of a seated member: in a room whose media goes through the SFU, or that went back
@@ -218,7 +261,16 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   }
 
   const webhooks = cfg.webhook ? new WebhookSender({ url: cfg.webhook.url, secret: cfg.webhook.secret, log, counters: metrics }) : undefined;
-  const control: RoomControl = new RoomControl({ rooms, relay, cfg, log, modes, cluster: Boolean(cluster), notify: webhooks ? (notice) => webhooks.send(notice) : undefined });
+  const control: RoomControl = new RoomControl({
+    rooms, relay, cfg, log, modes, cluster: Boolean(cluster), notify: webhooks ? (notice) => webhooks.send(notice) : undefined,
+    // Cluster mode: an admission takes its seat in Redis as a join does (Redis not answering soon: this node's count decides).
+    ...(cluster
+      ? {
+        claimSeat: (room: string, peerId: string, except: string | undefined) => cluster.claimSeat(room, peerId, modes.capacity(room), except).catch(() => true),
+        unclaimSeat: (room: string, peerId: string) => cluster.unclaimSeat(room, peerId),
+      }
+      : {}),
+  });
 
   function onLeave(m: Member, reason: LeaveReason, mates: Member[]): void {
     log(`rtc-call: leave room=${m.room} peer=${m.peerId} reason=${reason}${m.waiting ? ' (waiting)' : ''} remaining=${mates.length}`);
@@ -250,14 +302,14 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       case 'admit':
       case 'remove':
       case 'mute':
-        return control.act(m, m.room, { action: request.request, peerId: request.data.peerId });
+        return control.actShared(m, m.room, { action: request.request, peerId: request.data.peerId });
       case 'deny':
         return control.act(m, m.room, { action: 'deny', peerId: request.data.peerId, message: request.data.message });
       case 'admit-all':
       case 'lock':
       case 'unlock':
       case 'end':
-        return control.act(m, m.room, { action: request.request } as HostAction);
+        return control.actShared(m, m.room, { action: request.request } as HostAction);
       case 'update': {
         if (m.waiting) throw new RtcHttpError('not-allowed', 'not while waiting to be let in');
         // With room tokens the server's name (the token's) is final: nobody renames themselves.
@@ -434,6 +486,8 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       if (mode === 'sfu') await sfu!.ensureRoom(room);
       // Whether this join already tried to put the room through the SFU (once at most).
       let switched: boolean | undefined;
+      // Cluster mode: whether this join holds a seat claim in Redis (spent once its seat is saved).
+      let claimed = false;
       for (;;) {
         try {
           if (closing) throw new RtcHttpError('internal', 'server is shutting down');
@@ -479,6 +533,16 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
             }
             modes.checkMeshLimit(room, seats, switched === false);
           }
+          if (cluster && !waiting && !claimed) {
+            // Cluster mode: the seat is taken in Redis, counting every node's seats and the seats
+            // being taken there (rtc:claims), in one script: two nodes never both give the last
+            // one. Redis not answering soon: this node's own count decides, as for everything else.
+            const free = await cluster.claimSeat(room, peerId, modes.capacity(room, p2pClaim), replaced?.peerId).catch(() => true);
+            if (!free) throw new RtcHttpError('room-full', `room is full (${modes.capacity(room, p2pClaim)} participants)`);
+            claimed = true;
+            // Every check again, synchronously, now that this join waited.
+            continue;
+          }
           // Someone who only knocks may be turned away: their claim does not shape the room.
           modes.commit(room, mode, p2pClaim && !waiting);
           if (replaced) {
@@ -509,6 +573,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
           res.json(answer);
           return;
         } catch (err) {
+          if (claimed) cluster?.unclaimSeat(room, peerId);
           // Refused after its VideoRoom was made, and nobody else holds the room: that VideoRoom goes.
           if (mode === 'sfu' && rooms.members(room).length === 0 && rooms.waiting(room).length === 0) sfu?.roomEnded(room);
           throw err;
@@ -773,7 +838,9 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
     return closed;
   }
 
-  const ready = cluster ? cluster.start(rooms, (frame) => relay.deliverRouted(frame)) : Promise.resolve();
+  const ready = cluster
+    ? cluster.start(rooms, (frame) => (isSfuRouted(frame) ? clusterSfu?.onRouted(frame) : relay.deliverRouted(frame)))
+    : Promise.resolve();
   ready.catch(() => { /* the caller's to handle (see RtcServer.ready) */ });
   return { app, server, ready, close, stats };
 }

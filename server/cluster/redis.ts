@@ -15,9 +15,18 @@
  *                  its counter: a join answer names exactly the members who joined before it,
  *                  even when two joins reach two nodes at the same moment
  * - `rtc:rl:<bucket>:<ip>` rate-limit counters (fixed windows, PEXPIRE)
+ * - `rtc:claims:<room>` sorted set of seats being taken (peer id, scored by when the claim lapses,
+ *                  CLAIM_MS): with `rtc:order:<room>` the seat count a join or an admission on any
+ *                  node checks and takes in one script, so a room never seats more than it holds
+ * - `rtc:lease:<room>` the node that drives the room's VideoRoom (PX LEASE_MS, renewed every
+ *                  second by that node only, released when the room empties; server/cluster/sfu.ts)
+ * - `rtc:modes`    hash room → `mesh` | `sfu` | `p2p` (a mesh kept peer to peer for good): the mode every node goes by
+ * - `rtc:videorooms` hash room → the VideoRoom its lease holder made (Janus URL, room id, secret),
+ *                  for the node that takes the room over to end it
  *
  * Channels: `rtc:roster` (every roster change, from the node that made it: `{ from, op, … }`) and
- * `rtc:to:<node id>` (frames for the members whose socket that node holds). A change is written
+ * `rtc:to:<node id>` (frames for the members whose socket that node holds, and SFU frames and
+ * requests for the rooms whose lease that node holds). A change is written
  * and published in one MULTI, and each node publishes on one connection and subscribes on one, so
  * a node's changes and frames reach every other node in the order it made them.
  *
@@ -29,7 +38,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis, RedisOptions } from 'ioredis';
+import type { CallMode } from 'rtc-call/protocol';
 import type { FrameRouter, RoutedFrame } from '../signaling/relay.js';
+import type { SfuRouted } from './sfu.js';
+import type { MadeVideoRoom } from '../sfu/janus.js';
 import type { LeaveReason, Member, MemberRecord, RoomStateRecord, Rooms, RosterSync } from '../rooms/roster.js';
 
 const PREFIX = 'rtc:';
@@ -47,8 +59,9 @@ const HEARTBEAT_MS = 1_000;
 const QUICK_MS = 1_000;
 /**
  * A member record saved and published at once; a seated one not yet in its room's join order gets
- * the next place there (a join, an admission, a seat rebuilt from its token).
- * KEYS: members, seq:<room>, order:<room>; ARGV: peer id, record, seated 1/0, channel, message.
+ * the next place there (a join, an admission, a seat rebuilt from its token), and its seat claim
+ * (if it made one) is spent.
+ * KEYS: members, seq:<room>, order:<room>, claims:<room>; ARGV: peer id, record, seated 1/0, channel, message.
  */
 const SAVE = `
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
@@ -57,6 +70,7 @@ if ARGV[3] == '1' and not redis.call('ZSCORE', KEYS[3], ARGV[1]) then
   redis.call('EXPIRE', KEYS[2], 604800)
   redis.call('ZADD', KEYS[3], seq, ARGV[1])
 end
+if ARGV[3] == '1' then redis.call('ZREM', KEYS[4], ARGV[1]) end
 redis.call('PUBLISH', ARGV[4], ARGV[5])
 return 1`;
 /** Who took a seat in the room before this one (KEYS: order:<room>; ARGV: peer id). */
@@ -64,17 +78,71 @@ const BEFORE = `
 local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not s then return {} end
 return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. s)`;
+/** How long a seat claim holds while its join (or admission) completes. */
+export const CLAIM_MS = 30_000;
+/**
+ * A seat in the room for `peer`, if the room has one: seated (the join order) plus live claims,
+ * but `except` (a seat given up for this one), below the capacity. 1: claimed (or already
+ * seated / claimed), 0: full.
+ * KEYS: order:<room>, claims:<room>; ARGV: peer id, capacity, except (or ''), claim ms.
+ */
+const CLAIM = `
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 1 end
+local n = redis.call('ZCARD', KEYS[1])
+if ARGV[3] ~= '' and redis.call('ZSCORE', KEYS[1], ARGV[3]) then n = n - 1 end
+for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  if id ~= ARGV[1] and id ~= ARGV[3] and not redis.call('ZSCORE', KEYS[1], id) then n = n + 1 end
+end
+if n >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[4]), ARGV[1])
+redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]) * 2)
+return 1`;
+/** A room's lease lasts this long unless its holder renews it (every LEASE_RENEW_MS). */
+export const LEASE_MS = 5_000;
+export const LEASE_RENEW_MS = 1_000;
+/** The lease of KEYS[1] for ARGV[1] (PX ARGV[2]) if nobody holds it, renewed if it does: who holds it now. */
+const LEASE_TAKE = `
+local v = redis.call('GET', KEYS[1])
+if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return ARGV[1] end
+if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return v`;
+/**
+ * Renewed only by its holder: 1, or 0 when another node holds it now. A lease that lapsed with
+ * nobody taking it meanwhile (Redis away for longer than the lease, or restarted empty) is its
+ * holder's again, so the room's VideoRoom does not move for nothing.
+ */
+const LEASE_RENEW = `
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+return 0`;
+/** Released only by its holder. */
+const LEASE_DROP = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
 type Scripted = Redis & {
-  rtcSave(members: string, seq: string, order: string, peerId: string, json: string, seated: string, channel: string, message: string): Promise<number>;
+  rtcSave(members: string, seq: string, order: string, claims: string, peerId: string, json: string, seated: string, channel: string, message: string): Promise<number>;
   rtcBefore(order: string, peerId: string): Promise<string[]>;
+  rtcClaim(order: string, claims: string, peerId: string, capacity: string, except: string, ms: string): Promise<number>;
+  rtcLeaseTake(key: string, node: string, ms: string): Promise<string>;
+  rtcLeaseRenew(key: string, node: string, ms: string): Promise<number>;
+  rtcLeaseDrop(key: string, node: string): Promise<number>;
 };
+const MODES = `${PREFIX}modes`;
+const VIDEOROOMS = `${PREFIX}videorooms`;
+export const leaseKey = (room: string) => `${PREFIX}lease:${room}`;
+const claimsKey = (room: string) => `${PREFIX}claims:${room}`;
 /** How long start() waits for Redis. */
 const CONNECT_MS = 5_000;
 
 type RosterMessage =
   | { from: string; op: 'saved'; r: MemberRecord }
   | { from: string; op: 'removed'; id: string; room: string; until: number; reason: LeaveReason }
-  | { from: string; op: 'room'; room: string; s: RoomStateRecord | null };
+  | { from: string; op: 'room'; room: string; s: RoomStateRecord | null }
+  | { from: string; op: 'mode'; room: string; mode: CallMode | null; p2p?: boolean };
 
 export interface RedisClusterOptions {
   url: string;
@@ -100,7 +168,9 @@ export class RedisCluster implements RosterSync, FrameRouter {
   private pub!: Redis;
   private sub!: Redis;
   private rooms: Rooms | undefined;
-  private deliver: ((frame: RoutedFrame) => void) | undefined;
+  private deliver: ((frame: RoutedFrame | SfuRouted) => void) | undefined;
+  /** Another node changed a room's mode (or the shared modes were read at start): undefined = the room ended; `p2p`: kept peer to peer. */
+  onMode: ((room: string, mode: CallMode | undefined, p2p: boolean) => void) | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private buffered: RosterMessage[] | null = null;
   private connectedSince = 0;
@@ -123,13 +193,21 @@ export class RedisCluster implements RosterSync, FrameRouter {
     return this.pub?.status === 'ready' && this.sub?.status === 'ready';
   }
 
+  /**
+   * Whether this node has talked to Redis long enough for the others' heartbeats and leases to
+   * mean something (just back from an outage, they may have lapsed meanwhile): no takeovers before.
+   */
+  get settled(): boolean {
+    return this.redisUp && this.connectedSince !== 0 && Date.now() - this.connectedSince >= NODE_TTL_MS + HEARTBEAT_MS;
+  }
+
   /** Nodes with a live heartbeat, this one included (`rtc_cluster_nodes`). */
   get nodeCount(): number {
     return this.liveNodes;
   }
 
   /** Connect, subscribe, load the shared state into `rooms`; rejects with a readable Error when Redis does not answer. */
-  async start(rooms: Rooms, deliver: (frame: RoutedFrame) => void): Promise<void> {
+  async start(rooms: Rooms, deliver: (frame: RoutedFrame | SfuRouted) => void): Promise<void> {
     this.rooms = rooms;
     this.deliver = deliver;
     const { Redis } = await import('ioredis');
@@ -142,7 +220,11 @@ export class RedisCluster implements RosterSync, FrameRouter {
     };
     this.pub = new Redis(this.url, common);
     this.sub = new Redis(this.url, common);
-    this.pub.defineCommand('rtcSave', { numberOfKeys: 3, lua: SAVE });
+    this.pub.defineCommand('rtcSave', { numberOfKeys: 4, lua: SAVE });
+    this.pub.defineCommand('rtcClaim', { numberOfKeys: 2, lua: CLAIM });
+    this.pub.defineCommand('rtcLeaseTake', { numberOfKeys: 1, lua: LEASE_TAKE });
+    this.pub.defineCommand('rtcLeaseRenew', { numberOfKeys: 1, lua: LEASE_RENEW });
+    this.pub.defineCommand('rtcLeaseDrop', { numberOfKeys: 1, lua: LEASE_DROP });
     this.pub.defineCommand('rtcBefore', { numberOfKeys: 1, lua: BEFORE });
     for (const client of [this.pub, this.sub]) client.on('error', () => { /* reported by 'close' / 'ready' below */ });
     this.pub.on('close', () => this.down());
@@ -177,7 +259,7 @@ export class RedisCluster implements RosterSync, FrameRouter {
     if (!this.pub) return; // not started: nothing to share yet
     const json = JSON.stringify(r);
     const message = `{"from":${JSON.stringify(this.node)},"op":"saved","r":${json}}`;
-    (this.pub as Scripted).rtcSave(MEMBERS, `${PREFIX}seq:${r.room}`, `${PREFIX}order:${r.room}`, r.peerId, json, r.waiting ? '0' : '1', ROSTER, message).catch(() => {});
+    (this.pub as Scripted).rtcSave(MEMBERS, `${PREFIX}seq:${r.room}`, `${PREFIX}order:${r.room}`, claimsKey(r.room), r.peerId, json, r.waiting ? '0' : '1', ROSTER, message).catch(() => {});
   }
 
   removed(peerId: string, room: string, revokedUntil: number, reason: LeaveReason): void {
@@ -197,7 +279,7 @@ export class RedisCluster implements RosterSync, FrameRouter {
 
   // ── FrameRouter: frames for other nodes' members ────────────────────────────────────────────
 
-  route(node: string, frame: RoutedFrame): void {
+  route(node: string, frame: RoutedFrame | SfuRouted): void {
     this.pub?.publish(inbox(node), JSON.stringify(frame)).catch(() => {});
   }
 
@@ -258,6 +340,80 @@ export class RedisCluster implements RosterSync, FrameRouter {
   uncount(key: string): void {
     if (!this.pub) return;
     this.pub.eval("local n = tonumber(redis.call('GET', KEYS[1]) or '0') if n > 0 then redis.call('DECR', KEYS[1]) end return 1", 1, `${PREFIX}rl:${key}`).catch(() => {});
+  }
+
+  // ── seats, leases and modes shared by every node ────────────────────────────────────────────
+
+  /**
+   * Takes a seat in `room` for `peerId` if the room has one cluster-wide (seated plus seats being
+   * taken on any node, but `except`, below `capacity`): true when taken (or already its), false
+   * when full. Its claim is spent once the seat is saved (or lapses after CLAIM_MS). Rejects when
+   * Redis does not answer soon.
+   */
+  async claimSeat(room: string, peerId: string, capacity: number, except?: string): Promise<boolean> {
+    if (!this.pub) throw new Error('not started');
+    const r = await this.quick((this.pub as Scripted).rtcClaim(`${PREFIX}order:${room}`, claimsKey(room), peerId, String(capacity), except ?? '', String(CLAIM_MS)));
+    return r === 1;
+  }
+
+  /** A claim whose join did not go through: the seat is free again at once. */
+  unclaimSeat(room: string, peerId: string): void {
+    this.pub?.zrem(claimsKey(room), peerId).catch(() => {});
+  }
+
+  /** Takes `room`'s lease if free (renews it if this node holds it): the node that holds it now. */
+  async takeLease(room: string): Promise<string> {
+    if (!this.pub) throw new Error('not started');
+    return this.quick((this.pub as Scripted).rtcLeaseTake(leaseKey(room), this.node, String(LEASE_MS)));
+  }
+
+  /** Renews this node's lease of `room`: false when it holds it no longer. Rejects when Redis does not answer soon. */
+  async renewLease(room: string): Promise<boolean> {
+    if (!this.pub) throw new Error('not started');
+    return (await this.quick((this.pub as Scripted).rtcLeaseRenew(leaseKey(room), this.node, String(LEASE_MS)))) === 1;
+  }
+
+  /** Releases this node's lease of `room` (a lease another node holds stays). */
+  async dropLease(room: string): Promise<void> {
+    if (!this.pub) return;
+    await this.quick((this.pub as Scripted).rtcLeaseDrop(leaseKey(room), this.node)).catch(() => {});
+  }
+
+  /** Who holds `room`'s lease (null: nobody). Rejects when Redis does not answer soon. */
+  async leaseHolder(room: string): Promise<string | null> {
+    if (!this.pub) throw new Error('not started');
+    return this.quick(this.pub.get(leaseKey(room)));
+  }
+
+  /** Whether `node` has a live heartbeat. */
+  async nodeAlive(node: string): Promise<boolean> {
+    if (node === this.node) return true;
+    if (!this.pub) return false;
+    return (await this.quick(this.pub.exists(nodeKey(node)))) === 1;
+  }
+
+  /** The VideoRoom this node made for `room` (undefined: it ended), for a node that takes the room over to end. */
+  setVideoRoom(room: string, made: MadeVideoRoom | undefined): void {
+    if (!this.pub) return;
+    (made ? this.pub.hset(VIDEOROOMS, room, JSON.stringify(made)) : this.pub.hdel(VIDEOROOMS, room)).catch(() => {});
+  }
+
+  /** The VideoRoom recorded for `room`, or undefined. Rejects when Redis does not answer soon. */
+  async videoRoom(room: string): Promise<MadeVideoRoom | undefined> {
+    if (!this.pub) return undefined;
+    const json = await this.quick(this.pub.hget(VIDEOROOMS, room));
+    const made = json ? parse<MadeVideoRoom>(json) : undefined;
+    return made && typeof made.url === 'string' && typeof made.videoRoom === 'number' && typeof made.secret === 'string' ? made : undefined;
+  }
+
+  /** `room`'s mode for every node (undefined: the room ended); `p2p`: kept peer to peer for good (stored as `p2p`, a mesh). */
+  setMode(room: string, mode: CallMode | undefined, p2p = false): void {
+    if (!this.pub) return;
+    const msg: RosterMessage = { from: this.node, op: 'mode', room, mode: mode ?? null, ...(p2p ? { p2p: true } : {}) };
+    const m = this.pub.multi();
+    if (mode) m.hset(MODES, room, p2p && mode === 'mesh' ? 'p2p' : mode);
+    else m.hdel(MODES, room);
+    m.publish(ROSTER, JSON.stringify(msg)).exec().catch(() => {});
   }
 
   async close(): Promise<void> {
@@ -331,14 +487,19 @@ export class RedisCluster implements RosterSync, FrameRouter {
     const rooms = this.rooms!;
     this.buffered = [];
     try {
-      const [members, states, revoked] = await Promise.all([
+      const [members, states, revoked, modes] = await Promise.all([
         this.pub.hgetall(MEMBERS),
         this.pub.hgetall(ROOMS),
         this.pub.zrangebyscore(REVOKED, Math.floor(Date.now() / 1000), '+inf', 'WITHSCORES'),
+        this.pub.hgetall(MODES),
       ]);
       await this.pub.zremrangebyscore(REVOKED, '-inf', Math.floor(Date.now() / 1000));
       for (let i = 0; i + 1 < revoked.length; i += 2) rooms.applyRevoked(revoked[i]!, Number(revoked[i + 1]));
       for (const [room, json] of Object.entries(states)) rooms.applyRoomState(room, parse<RoomStateRecord>(json));
+      for (const [room, mode] of Object.entries(modes)) {
+        if (mode === 'mesh' || mode === 'sfu') this.onMode?.(room, mode, false);
+        else if (mode === 'p2p') this.onMode?.(room, 'mesh', true);
+      }
       const present = new Set<string>();
       for (const json of Object.values(members)) {
         const r = parse<MemberRecord>(json);
@@ -399,6 +560,9 @@ export class RedisCluster implements RosterSync, FrameRouter {
         return;
       case 'room':
         rooms.applyRoomState(msg.room, msg.s ?? undefined);
+        return;
+      case 'mode':
+        this.onMode?.(msg.room, msg.mode === 'mesh' || msg.mode === 'sfu' ? msg.mode : undefined, msg.p2p === true);
     }
   }
 }

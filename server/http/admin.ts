@@ -83,29 +83,31 @@ export function adminRouter(opts: AdminRouterOptions): express.Router {
     return b as Record<string, unknown>;
   };
 
-  const run = (req: Request, res: Response, action: HostAction) => {
+  const run = (req: Request, res: Response, action: HostAction, next: NextFunction) => {
     const room = req.params.room!;
-    const reply = control.act('admin', room, action);
-    const peer = 'peerId' in action ? ` peer=${q(action.peerId)}` : '';
-    log(`rtc-call: admin action=${action.action} room=${room}${peer} ok`);
-    res.json({ ok: true, ...(typeof reply === 'object' && reply !== null ? reply : {}) });
+    // actShared: in cluster mode an admission takes its seat in Redis first.
+    new Promise<unknown>((resolve) => resolve(control.actShared('admin', room, action))).then((reply) => {
+      const peer = 'peerId' in action ? ` peer=${q(action.peerId)}` : '';
+      log(`rtc-call: admin action=${action.action} room=${room}${peer} ok`);
+      res.json({ ok: true, ...(typeof reply === 'object' && reply !== null ? reply : {}) });
+    }, next);
   };
 
   for (const name of WITH_PEER) {
-    router.post(`/rooms/:room/${name}`, validRoom, jsonBody, (req, res) => {
+    router.post(`/rooms/:room/${name}`, validRoom, jsonBody, (req, res, next) => {
       const b = body(req);
       if (typeof b.peerId !== 'string') throw new RtcHttpError('bad-request', `${name} needs { "peerId": "<participant id>" }`);
       if (name === 'deny') {
         if (b.message !== undefined && typeof b.message !== 'string') throw new RtcHttpError('bad-request', 'message must be a string');
-        run(req, res, { action: 'deny', peerId: b.peerId, ...(b.message !== undefined ? { message: b.message } : {}) });
-      } else run(req, res, { action: name, peerId: b.peerId });
+        run(req, res, { action: 'deny', peerId: b.peerId, ...(b.message !== undefined ? { message: b.message } : {}) }, next);
+      } else run(req, res, { action: name, peerId: b.peerId }, next);
     });
   }
 
   for (const name of WITHOUT_PEER) {
-    router.post(`/rooms/:room/${name}`, validRoom, jsonBody, (req, res) => {
+    router.post(`/rooms/:room/${name}`, validRoom, jsonBody, (req, res, next) => {
       body(req);
-      run(req, res, { action: name });
+      run(req, res, { action: name }, next);
     });
   }
 

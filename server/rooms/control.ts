@@ -62,6 +62,13 @@ export interface RoomControlOptions {
   cluster?: boolean;
   /** Call modes; absent: every room a mesh that never switches. */
   modes?: SeatModes;
+  /**
+   * Cluster mode: takes a seat in `room` for `peerId` in Redis (every node's seats counted, but
+   * `except`'s): false when the room is full there (server/cluster/redis.ts claimSeat).
+   */
+  claimSeat?(room: string, peerId: string, except: string | undefined): Promise<boolean>;
+  /** Cluster mode: a claim whose admission did not go through. */
+  unclaimSeat?(room: string, peerId: string): void;
 }
 
 /**
@@ -225,6 +232,52 @@ export class RoomControl {
   }
 
   // ── actions ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * {@link act}, with an admission's seat taken in Redis first in cluster mode (so that two
+   * admissions, or an admission and a join, on two nodes never seat more than the room holds);
+   * rejects with an RtcHttpError.
+   */
+  actShared(actor: Actor, room: string, a: HostAction): unknown {
+    const claim = this.opts.claimSeat;
+    // Everything else (and everything on one node) stays synchronous: its reply follows what it did at once.
+    if (!claim || (a.action !== 'admit' && a.action !== 'admit-all')) return this.act(actor, room, a);
+    return this.admitShared(actor, room, a, claim);
+  }
+
+  private async admitShared(actor: Actor, room: string, a: Extract<HostAction, { action: 'admit' | 'admit-all' }>, claim: NonNullable<RoomControlOptions['claimSeat']>): Promise<unknown> {
+    if (actor !== 'admin' && (actor.role !== 'host' || actor.waiting || actor.room !== room)) {
+      throw new RtcHttpError('not-allowed', 'only a host can do this');
+    }
+    const admitOne = async (target: Member): Promise<void> => {
+      const replaced = this.rooms.findReplaceable(room, target.sub, target.rk);
+      if (!(await claim(room, target.peerId, replaced?.peerId))) throw new RtcHttpError('room-full', `the room is full (${this.rooms.capacity(room)} participants)`);
+      // Waited for Redis: still waiting here? (Another host may have let them in or turned them away meanwhile.)
+      try {
+        this.admit(this.waitingOne(room, target.peerId));
+      } catch (err) {
+        this.opts.unclaimSeat?.(room, target.peerId);
+        throw err;
+      }
+    };
+    const who = actor === 'admin' ? 'admin' : actor.peerId;
+    if (a.action === 'admit') {
+      await admitOne(this.waitingOne(room, a.peerId));
+      this.opts.log(`rtc-call: admit room=${room} peer=${a.peerId} by=${who}`);
+      return undefined;
+    }
+    let admitted = 0;
+    for (const target of this.rooms.waiting(room)) {
+      try {
+        await admitOne(target);
+      } catch {
+        break;
+      }
+      admitted++;
+    }
+    this.opts.log(`rtc-call: admit-all room=${room} admitted=${admitted} by=${who}`);
+    return { admitted, waiting: this.rooms.waiting(room).length };
+  }
 
   /** Carry out a host action in `room`; the reply data (or undefined), or throws an RtcHttpError. */
   act(actor: Actor, room: string, a: HostAction): unknown {

@@ -50,8 +50,34 @@ export interface SfuDriverOptions {
   onUnavailable(room: string, message: string): void;
   /** The room's media server is gone and the room has a new VideoRoom on another one. */
   onMoved(room: string): void;
+  /** Cluster mode: a VideoRoom was made for `room` (what another node needs to end it if this one dies). */
+  onRoomMade?(room: string, made: MadeVideoRoom): void;
   /** Whether anyone is still in the room (seated or waiting). */
   hasMembers(room: string): boolean;
+}
+
+/** A VideoRoom as made on a Janus: enough to end it from another node (its secret). */
+export interface MadeVideoRoom {
+  url: string;
+  videoRoom: number;
+  secret: string;
+}
+
+/** What the rest of the server asks of the rooms' VideoRooms: the driver on one node, server/cluster/sfu.ts in cluster mode. */
+export interface SfuService {
+  /** The room's VideoRoom (the one it has, else a new one); throws `sfu-unavailable`. */
+  ensureRoom(room: string): Promise<void>;
+  /** Whether `room` has a VideoRoom (made, being made, or kept while the room is back on the mesh). */
+  hasRoom(room: string): boolean;
+  /** Whether some Janus answers right now. */
+  available(): boolean;
+  /** An SFU frame from a seated member of a room with a VideoRoom. */
+  onMessage(room: string, peerId: string, message: SfuClientMessage): Promise<void>;
+  /** A member's seat is gone: its handles go. */
+  leave(room: string, peerId: string): void;
+  /** The rtc-call room's VideoRoom goes. */
+  roomEnded(room: string): void;
+  close(): Promise<void>;
 }
 
 /** One Janus server: its connection, session and an admin handle for room management. */
@@ -182,7 +208,7 @@ interface SfuRoom {
 
 const secret = () => randomBytes(18).toString('base64url');
 
-export class SfuDriver {
+export class SfuDriver implements SfuService {
   private readonly links: JanusLink[];
   private readonly rooms = new Map<string, SfuRoom>();
   private closed = false;
@@ -219,6 +245,7 @@ export class SfuDriver {
       await withTimeout(admin.allow({ room: state.janusRoom, secret: state.secret, action: 'enable', list: [] }), JANUS_TIMEOUT_MS, 'Janus did not enable room tokens');
       link.rooms.add(room);
       this.opts.log(`rtc-call: sfu room=${room} janus=${q(link.url)} videoroom=${state.janusRoom}`);
+      this.opts.onRoomMade?.(room, { url: link.url, videoRoom: state.janusRoom, secret: state.secret });
     })();
     this.rooms.set(room, state);
     try {
@@ -245,6 +272,21 @@ export class SfuDriver {
   /** Whether `room` has a VideoRoom (made, being made, or kept while the room is back on the mesh). */
   hasRoom(room: string): boolean {
     return this.rooms.has(room);
+  }
+
+  /**
+   * Cluster mode: ends a VideoRoom another node made and can no longer end (it died), on the Janus
+   * it is on if that is one of ours and answers; false when it could not.
+   */
+  async destroyOrphan(made: MadeVideoRoom): Promise<boolean> {
+    const link = this.links.find((l) => l.url === made.url);
+    if (!link?.admin) return false;
+    try {
+      await withTimeout(link.admin.destroy({ room: made.videoRoom, secret: made.secret }), JANUS_TIMEOUT_MS, 'Janus did not end the room');
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Whether some Janus answers right now (a VideoRoom could be made without waiting for a reconnect). */

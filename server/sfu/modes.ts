@@ -53,6 +53,13 @@ export interface CallModeHooks {
   announceMode(room: string, mode: CallMode): void;
   /** A room event to every seated member of `room`. */
   broadcast(room: string, event: RoomEvent): void;
+  /**
+   * Cluster mode: whether this node decides `room`'s way back to the mesh (the holder of its lease
+   * does, so that one node does, once); absent: this node decides everything.
+   */
+  leads?(room: string): boolean;
+  /** Cluster mode: this node set `room`'s mode, or made it peer to peer for good (every node goes by it: `rtc:modes`). */
+  shared?(room: string, mode: CallMode, p2p: boolean): void;
   log(line: string): void;
 }
 
@@ -115,11 +122,14 @@ export class CallModes {
   commit(room: string, mode: CallMode, p2pClaim: boolean): void {
     const current = this.rooms.get(room);
     if (!current) {
-      this.rooms.set(room, { mode, p2p: this.p2p(room, p2pClaim) });
+      const entry = { mode, p2p: this.p2p(room, p2pClaim) };
+      this.rooms.set(room, entry);
+      this.hooks.shared?.(room, mode, entry.p2p);
       return;
     }
     if (p2pClaim && !current.p2p) {
       current.p2p = true;
+      this.hooks.shared?.(room, current.mode, true);
       // Never switches now (a VideoRoom kept from before ends with its grace).
       clearTimeout(current.retry);
       clearTimeout(current.down);
@@ -196,6 +206,7 @@ export class CallModes {
       clearTimeout(entry.retry);
       clearTimeout(entry.grace);
       entry.retry = entry.grace = undefined;
+      this.hooks.shared?.(room, 'sfu', entry.p2p);
       this.hooks.log(`rtc-call: mode room=${room} sfu (n=${this.hooks.seated(room)}): ${why}`);
       this.hooks.announceMode(room, 'sfu');
       this.seatsChanged(room);
@@ -232,7 +243,7 @@ export class CallModes {
       entry.down = undefined;
       return;
     }
-    if (entry.down) return;
+    if (entry.down || this.hooks.leads?.(room) === false) return;
     entry.down = setTimeout(() => this.switchDown(room, entry), SWITCH_DOWN_AFTER_MS);
     entry.down.unref();
   }
@@ -244,10 +255,11 @@ export class CallModes {
 
   private switchDown(room: string, entry: RoomMode): void {
     entry.down = undefined;
-    if (this.rooms.get(room) !== entry || entry.mode !== 'sfu' || !this.switchable(room)) return;
+    if (this.rooms.get(room) !== entry || entry.mode !== 'sfu' || !this.switchable(room) || this.hooks.leads?.(room) === false) return;
     const n = this.hooks.seated(room);
     if (n === 0 || n > this.downAt) return;
     entry.mode = 'mesh';
+    this.hooks.shared?.(room, 'mesh', entry.p2p);
     this.hooks.log(`rtc-call: mode room=${room} mesh (n=${n}): at most ${this.downAt} seated for ${SWITCH_DOWN_AFTER_MS / 1000} s`);
     this.hooks.announceMode(room, 'mesh');
     this.keepVideoRoomBriefly(room);
@@ -305,6 +317,7 @@ export class CallModes {
     entry.mode = 'mesh';
     clearTimeout(entry.down);
     entry.down = undefined;
+    this.hooks.shared?.(room, 'mesh', entry.p2p);
     this.hooks.log(`rtc-call: mode room=${room} mesh (n=${n}): its media server was lost and no other answers`);
     this.hooks.announceMode(room, 'mesh');
     if (n > this.cfg.meshMax) this.scheduleRetry(room, entry);
@@ -327,6 +340,43 @@ export class CallModes {
       entry.grace = undefined;
     }
     this.hooks.sfu?.roomEnded(room);
+  }
+
+  /**
+   * Cluster mode: another node set `room`'s mode (or this node read it from Redis at start). The
+   * node that changed it told every member; this one only goes by it from now on: a room back on
+   * the mesh keeps a VideoRoom this node drives for its grace, and the timers follow the seats.
+   */
+  applyShared(room: string, mode: CallMode, p2p = false): void {
+    const entry = this.rooms.get(room);
+    if (!entry) {
+      this.rooms.set(room, { mode, p2p: p2p || this.cfg.p2pOnly(room) });
+      return;
+    }
+    if (p2p && !entry.p2p) {
+      // Kept peer to peer from now on (a p2p-only newcomer on another node): it never switches.
+      entry.p2p = true;
+      clearTimeout(entry.retry);
+      clearTimeout(entry.down);
+      entry.retry = entry.down = undefined;
+    }
+    if (entry.mode === mode) return;
+    entry.mode = mode;
+    clearTimeout(entry.down);
+    clearTimeout(entry.retry);
+    entry.down = entry.retry = undefined;
+    if (mode === 'sfu') {
+      clearTimeout(entry.grace);
+      entry.grace = undefined;
+    } else {
+      this.keepVideoRoomBriefly(room);
+    }
+    this.seatsChanged(room);
+  }
+
+  /** Rooms on the SFU (cluster mode: whose lease every node watches). */
+  sfuRooms(): string[] {
+    return [...this.rooms].filter(([, e]) => e.mode === 'sfu').map(([room]) => room);
   }
 
   ended(room: string): void {

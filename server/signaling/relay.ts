@@ -116,7 +116,7 @@ interface Queued {
  * server takes the seat away (see `dismiss`).
  */
 export type RoutedFrame =
-  | { kind: 'frame'; to: string; src: string; frame: string; peerJs: boolean }
+  | { kind: 'frame'; to: string; src: string; frame: string; peerJs: boolean; holdMs?: number }
   | { kind: 'event'; to: string; frame: string }
   | { kind: 'dismiss'; to: string; frame: string; reason: string };
 
@@ -527,7 +527,7 @@ export class SignalingRelay {
           this.counters.dropped('queue-full', r.frame.length);
           return;
         }
-        queue.items.push({ frame: r.frame, src: r.src, at: Date.now(), peerJs: r.peerJs });
+        queue.items.push({ frame: r.frame, src: r.src, at: this.queuedAt(r.holdMs), peerJs: r.peerJs });
         queue.bytes += r.frame.length;
       }
     }
@@ -558,16 +558,26 @@ export class SignalingRelay {
 
   private onRoomRequest(conn: Conn, payload: unknown): void {
     const id = typeof (payload as { id?: unknown } | null)?.id === 'string' ? (payload as { id: string }).id.slice(0, 64) : undefined;
-    let reply: RoomReply | undefined;
-    try {
-      const data = this.opts.onRequest(conn.member, payload);
-      if (id !== undefined) reply = data === undefined ? { reply: id, ok: true } : { reply: id, ok: true, data };
-    } catch (err) {
+    const ok = (data: unknown) => {
+      if (id !== undefined) this.replyTo(conn, data === undefined ? { reply: id, ok: true } : { reply: id, ok: true, data });
+    };
+    const failed = (err: unknown) => {
       const e = err instanceof RtcHttpError ? err : new RtcHttpError('internal', 'internal error');
       if (!(err instanceof RtcHttpError)) this.opts.log(`rtc-call: room request error: ${q(String(err))}`);
-      if (id !== undefined) reply = { reply: id, ok: false, error: { code: e.code, message: e.message } };
+      if (id !== undefined) this.replyTo(conn, { reply: id, ok: false, error: { code: e.code, message: e.message } });
+    };
+    try {
+      const data = this.opts.onRequest(conn.member, payload);
+      // Some requests wait (cluster mode: an admission takes its seat in Redis first).
+      if (data instanceof Promise) data.then(ok, failed);
+      else ok(data);
+    } catch (err) {
+      failed(err);
     }
-    if (reply && conn.ws.readyState === WebSocket.OPEN) conn.ws.send(roomFrame(reply));
+  }
+
+  private replyTo(conn: Conn, reply: RoomReply): void {
+    if (conn.ws.readyState === WebSocket.OPEN) conn.ws.send(roomFrame(reply));
   }
 
   /** Spends `messages` more messages and `bytes` more bytes of the budgets (refilled by spend()). */
@@ -682,6 +692,36 @@ export class SignalingRelay {
   /** A room event to a member's socket, on this node or (cluster mode) another; false when it has none open here. */
   sendTo(m: Member, event: RoomEvent): boolean {
     return this.send(m, roomFrame(event));
+  }
+
+  /**
+   * A room event to every seated member of `room` that a socket opening later still gets (for
+   * `holdMs`, not the usual queue time): `sfu-moved`, which a member whose signaling is
+   * reconnecting at that moment (its node died with the room's lease) must not miss.
+   */
+  broadcastHeld(room: string, event: RoomEvent, holdMs: number): void {
+    const frame = roomFrame(event);
+    const router = this.opts.router;
+    for (const m of this.opts.rooms.members(room)) {
+      if (router && !this.opts.rooms.isLocal(m)) {
+        router.route(m.node!, { kind: 'frame', to: m.peerId, src: '', frame, peerJs: false, holdMs });
+        continue;
+      }
+      if (m.socket?.readyState === WebSocket.OPEN) {
+        m.socket.send(frame);
+        continue;
+      }
+      let queue = this.queues.get(m.peerId);
+      if (!queue) this.queues.set(m.peerId, (queue = { items: [], bytes: 0 }));
+      queue.items.push({ frame, src: '', at: this.queuedAt(holdMs), peerJs: false });
+      queue.bytes += frame.length;
+    }
+  }
+
+  /** When a queued frame counts as queued, so that it expires after `holdMs` (default: the usual queue time). */
+  private queuedAt(holdMs: number | undefined): number {
+    const now = Date.now();
+    return holdMs === undefined ? now : now + Math.max(0, Math.min(holdMs, 60_000) - this.limits.queueMs);
   }
 
   /** A room event to every open socket of a room but `except`. */

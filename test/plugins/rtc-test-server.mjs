@@ -130,6 +130,9 @@ function baseRtcTestServerPlugin() {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--port', String(entry.port), '--host', '127.0.0.1',
       '--demo-dir', '', '--join-rate-limit', '0'], { env: { ...env, RTC_DATA_DIR: entry.dir, ...entry.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     entry.child = child;
+    // Its log (stderr), for what a test asks of a cluster node (`cluster-lease-holder`).
+    entry.log = '';
+    child.stderr.on('data', (d) => { entry.log = (entry.log + d).slice(-200_000); });
     processes.set(name, entry);
     await new Promise((resolve, reject) => {
       let out = '';
@@ -329,7 +332,30 @@ function baseRtcTestServerPlugin() {
     return Number(/^rtc_signaling_sockets (\d+)/m.exec(text)?.[1] ?? -1);
   }
 
+  /**
+   * Cluster mode with Janus: `{ name }` of the server process (`rtc-process-start`) holding the
+   * lease of `room` in the Redis `redis` (`redis-start`), or `{ name: null }`: read from Redis (rtc:lease:<room>)
+   * and matched to the node id each process logs at start.
+   */
+  async function leaseHolder({ redis, room }) {
+    const server = clusterServers.get(redis);
+    if (!server) throw new Error(`no Redis ${redis}`);
+    const { Redis } = await import('ioredis');
+    const client = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await client.connect();
+      const node = await client.get(`rtc:lease:${room}`);
+      // Wrapped: a bare null would read as "unknown command".
+      if (!node) return { name: null };
+      for (const [name, entry] of processes) if (entry.child && entry.log?.includes(`cluster node ${node} on Redis`)) return { name };
+      return { name: null };
+    } finally {
+      client.disconnect();
+    }
+  }
+
   const commands = {
+    'cluster-lease-holder': leaseHolder,
     // Wrapped: an undefined answer would read as "unknown command".
     'cluster-missing': async () => {
       const { missing } = await loadClusterHelpers();

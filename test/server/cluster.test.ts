@@ -52,9 +52,12 @@ describe('cluster mode: configuration', () => {
     assert.throws(() => createRtcServer({ redisUrl: 'redis://127.0.0.1:6379' }), /cluster mode \(RTC_REDIS_URL\) needs RTC_PEER_SECRET/);
   });
 
-  test('a malformed RTC_REDIS_URL, and Janus in cluster mode, are refused with a one-line reason', () => {
+  test('a malformed RTC_REDIS_URL is refused with a one-line reason; Janus in cluster mode is accepted (one node per room drives it: cluster-sfu.test.ts)', async () => {
     assert.throws(() => createRtcServer({ redisUrl: 'http://127.0.0.1:6379', peerSecret: PEER_SECRET }), /RTC_REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
-    assert.throws(() => createRtcServer({ redisUrl: 'redis://127.0.0.1:6379', peerSecret: PEER_SECRET, janusUrls: ['ws://127.0.0.1:8188'] }), /does not drive Janus yet/);
+    const port = await freeTcpPort();
+    const rtc = createRtcServer({ redisUrl: `redis://127.0.0.1:${port}`, peerSecret: PEER_SECRET, janusUrls: [`ws://127.0.0.1:${port}`], log: () => {} });
+    await assert.rejects(rtc.ready, /does not answer/);
+    await rtc.close();
   });
 
   test('Redis not answering at start: ready rejects with the URL (no password) and what to do; the CLI exits 1 with it', async () => {
@@ -300,6 +303,95 @@ describe('cluster mode: two nodes, one Redis', { skip: noRedis }, () => {
     assert.equal(b.rtc.stats().sockets, socketsB, 'the socket is on node a only');
     assert.equal(a.rtc.stats().sockets, socketsA + 1);
     p.p.close();
+  });
+});
+
+describe('cluster mode: the last seats, taken on two nodes at once', { skip: noRedis }, () => {
+  let redis: TestRedis;
+  let a: Started;
+  let b: Started;
+  before(async () => {
+    redis = await startRedis();
+    a = await node(redis, { roomSecret: ROOM_SECRET, maxParticipants: 2 });
+    b = await node(redis, { roomSecret: ROOM_SECRET, maxParticipants: 2 });
+  });
+  after(async () => {
+    await a?.close();
+    await b?.close();
+    await redis?.stop();
+  });
+
+  test('12 joins at the same moment, split over two nodes, for a 2-seat room: exactly 2 seated, the other 10 get 409 room-full', async () => {
+    for (const round of [1, 2, 3]) {
+      const room = `race-${round}`;
+      const tokens = await Promise.all(Array.from({ length: 12 }, (_, i) =>
+        signRoomToken({ secret: ROOM_SECRET, room, name: `P${i}`, role: 'guest', sub: `p${i}` })));
+      const answers = await Promise.all(tokens.map((token, i) => join((i % 2 ? b : a).base, room, { token })));
+      const seated = answers.filter((r) => r.status === 200);
+      const refused = answers.filter((r) => r.status !== 200);
+      assert.equal(seated.length, 2, `round ${round}: ${answers.map((r) => r.status).join(' ')}`);
+      for (const r of refused) {
+        assert.equal(r.status, 409, r.text);
+        assert.equal(r.body.error.code, 'room-full', r.text);
+      }
+      // Both nodes see the same two.
+      for (const s of [a, b]) {
+        const r = await request(`${s.base}/api/rooms/${room}/members`, { headers: { authorization: `Bearer ${seated[0]!.body.peerToken}` } });
+        assert.equal(r.body.members.length, 2, r.text);
+      }
+      // A seat given up is free again at once (its claim was spent when it was taken): a newcomer
+      // on the other node gets it.
+      const leaver = await connect(a.port, seated[0]!.body);
+      leaver.send({ type: 'ROOM', payload: { request: 'leave' } });
+      await leaver.closed;
+      const late = await signRoomToken({ secret: ROOM_SECRET, room, name: 'Late', role: 'guest', sub: 'late' });
+      const t0 = Date.now();
+      let again = await join(b.base, room, { token: late });
+      while (again.status !== 200 && Date.now() - t0 < 5_000) {
+        await new Promise((r) => setTimeout(r, 100));
+        again = await join(b.base, room, { token: late });
+      }
+      assert.equal(again.status, 200, again.text);
+    }
+  });
+});
+
+describe('cluster mode: the last seat, given by two admissions on two nodes at once', { skip: noRedis }, () => {
+  test('a host on one node and the admin API on the other each admit someone into the last seat: exactly one gets it, the other is 409 room-full and still waits', async () => {
+    const redis = await startRedis();
+    const a = await node(redis, { roomSecret: ROOM_SECRET, maxParticipants: 2 });
+    const b = await node(redis, { roomSecret: ROOM_SECRET, maxParticipants: 2 });
+    try {
+      for (const round of [1, 2, 3]) {
+        const room = `adm-${round}`;
+        const host = await seat(a, room, { name: 'Host', role: 'host' });
+        const w1 = await enter(a, room, { name: 'Wes', wait: true });
+        const w2 = await enter(b, room, { name: 'Val', wait: true });
+        const p1 = await connect(a.port, w1.body);
+        const p2 = await connect(b.port, w2.body);
+        await Promise.all([p1.next(isEvent('waiting')), p2.next(isEvent('waiting'))]);
+        await host.p.next((m) => isEvent('knock')(m) && m.payload.data.participant.peerId === w2.body.peerId);
+        const [byHost, byAdmin] = await Promise.all([
+          ask(host.p, 'admit', { peerId: w1.body.peerId }),
+          request(`${b.base}/api/admin/rooms/${room}/admit`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ peerId: w2.body.peerId }) }),
+        ]);
+        const oks = [byHost.ok === true, byAdmin.status === 200];
+        assert.equal(oks.filter(Boolean).length, 1, `round ${round}: host ${JSON.stringify(byHost)}, admin ${byAdmin.status} ${byAdmin.text}`);
+        if (!oks[0]) assert.equal(byHost.error.code, 'room-full');
+        if (!oks[1]) {
+          assert.equal(byAdmin.status, 409, byAdmin.text);
+          assert.equal(byAdmin.body.error.code, 'room-full');
+        }
+        const snapshot = (await request(`${a.base}/api/admin/rooms/${room}`, { headers: { authorization: `Bearer ${ADMIN}` } })).body;
+        assert.equal(snapshot.members.length, 2, JSON.stringify(snapshot));
+        assert.equal(snapshot.waiting.length, 1, JSON.stringify(snapshot));
+        for (const p of [host.p, p1, p2]) p.close();
+      }
+    } finally {
+      await a.close();
+      await b.close();
+      await redis.stop();
+    }
   });
 });
 
