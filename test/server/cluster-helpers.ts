@@ -20,7 +20,8 @@ function nginxBin(): string {
   return spawnSync('sh', ['-c', 'command -v nginx']).stdout.toString().trim() || '/usr/sbin/nginx';
 }
 
-async function waitForPort(port: number, child: ChildProcess, what: string, output: () => string, timeoutMs = 10_000): Promise<void> {
+/** Resolves once `port` on 127.0.0.1 accepts a connection; throws if `child` exits or after `timeoutMs`. */
+export async function waitForPort(port: number, child: ChildProcess, what: string, output: () => string, timeoutMs = 10_000): Promise<void> {
   const started = Date.now();
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode}): ${output()}`);

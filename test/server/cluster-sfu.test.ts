@@ -10,12 +10,11 @@
 // the test namespace (`unshare --net -- scripts/in-netns.sh …`): skipped, saying why, without them.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import Janode from 'janode';
-import VideoRoomPlugin from 'janode/plugins/videoroom';
 import { Redis } from 'ioredis';
 import { signRoomToken, type JoinResponse } from '../../server/index.js';
 import { hasJanus, NO_JANUS_MESSAGE, startJanus, type JanusProcess } from '../janus/janus-process.mjs';
 import { missing, startRedis, type TestRedis } from './cluster-helpers.js';
+import { probe, untilAsync } from './janus-helpers.js';
 import { connect, freeTcpPort, join, spawnCli, start, waitFor, type CliProcess, type PeerSocket, type Started } from './helpers.js';
 
 const PEER_SECRET = 'peer-secret-0123456789abcdef0123456789abcdef';
@@ -55,31 +54,7 @@ const nodeIdIn = (log: string): string => {
 const videoRoomsIn = (log: string, room: string): number[] =>
   [...log.matchAll(new RegExp(`sfu room=${room} janus=\\S+ videoroom=(\\d+)`, 'g'))].map((m) => Number(m[1]));
 
-/** Asks Janus itself (a janode session of the test's own) about a VideoRoom. */
-async function probe<T>(url: string, ask: (h: { exists(room: number): Promise<boolean>; participants(room: number): Promise<string[]> }) => Promise<T>): Promise<T> {
-  const conn = await Janode.connect({ address: { url } });
-  try {
-    const session = await conn.create();
-    const handle = (await session.attach(VideoRoomPlugin)) as unknown as {
-      exists(p: { room: number }): Promise<{ exists: boolean }>;
-      listParticipants(p: { room: number }): Promise<{ participants: Array<{ display?: string }> }>;
-    };
-    return await ask({
-      exists: async (room) => (await handle.exists({ room })).exists,
-      participants: async (room) => (await handle.listParticipants({ room })).participants.map((x) => x.display ?? ''),
-    });
-  } finally {
-    await conn.close().catch(() => {});
-  }
-}
 
-async function until(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('cluster mode drives Janus: two nodes, one Redis, one Janus', { skip }, () => {
   let redis: TestRedis;
@@ -125,7 +100,7 @@ describe('cluster mode drives Janus: two nodes, one Redis, one Janus', { skip },
     assert.equal(annAnswer.payload.jsep.type, 'answer');
     assert.equal(bobAnswer.payload.jsep.type, 'answer');
     assert.ok(ann.p.messages.length > from[0]! && bob.p.messages.length > from[1]!);
-    await until(async () => (await probe(janus.url, (h) => h.participants(rooms[0]!))).sort().join() === [ann.j.peerId, bob.j.peerId].sort().join(), 10_000, 'both in the VideoRoom');
+    await untilAsync(async () => (await probe(janus.url, (h) => h.participants(rooms[0]!))).sort().join() === [ann.j.peerId, bob.j.peerId].sort().join(), 10_000, 'both in the VideoRoom');
 
     // A malformed frame is refused by the node it reaches (never routed); the socket keeps working.
     bob.p.send({ type: 'SFU', payload: { kind: 'publish', jsep: { type: 'answer', sdp: 'x' } } });
@@ -146,8 +121,8 @@ describe('cluster mode drives Janus: two nodes, one Redis, one Janus', { skip },
       m.p.send({ type: 'ROOM', payload: { request: 'leave' } });
       await m.p.closed;
     }
-    await until(async () => (await kv.get('rtc:lease:ward')) === null, 5_000, 'the lease released');
-    await until(async () => !(await probe(janus.url, (h) => h.exists(rooms[0]!))), 5_000, 'the VideoRoom ended');
+    await untilAsync(async () => (await kv.get('rtc:lease:ward')) === null, 5_000, 'the lease released');
+    await untilAsync(async () => !(await probe(janus.url, (h) => h.exists(rooms[0]!))), 5_000, 'the VideoRoom ended');
     assert.equal(await kv.hget('rtc:modes', 'ward'), null);
     assert.equal(await kv.hget('rtc:videorooms', 'ward'), null, 'its record goes with it');
     assert.ok(a.logs.some((l) => l === 'rtc-call: sfu room=ward lease released by node ' + idA), a.logs.join('\n'));
@@ -180,13 +155,13 @@ describe('cluster mode drives Janus: the lease holder dead and a join first to f
       y = await spawnCli(['--port', '0'], env);
       const Y = { base: `http://127.0.0.1:${y.port}`, port: y.port };
       const ann2 = await connect(Y.port, ann.j);
-      await until(async () => (await kv.get('rtc:lease:late')) === null, 10_000, 'the dead holder\'s lease lapsed');
+      await untilAsync(async () => (await kv.get('rtc:lease:late')) === null, 10_000, 'the dead holder\'s lease lapsed');
       const cy = await seat(Y, 'late', 'Cy');
       await ann2.next(isEvent('sfu-moved'), 10_000);
       const log = y.err() + y.out();
       assert.match(log, /sfu room=late lease taken over by node \w+/);
       assert.equal(videoRoomsIn(log, 'late').length, 1, log);
-      await until(async () => !(await probe(janus.url, (h) => h.exists(old!))), 20_000, 'the old VideoRoom ended');
+      await untilAsync(async () => !(await probe(janus.url, (h) => h.exists(old!))), 20_000, 'the old VideoRoom ended');
       for (const p of [ann2, cy.p]) p.close();
     } finally {
       kv.disconnect();
@@ -220,7 +195,7 @@ describe('cluster mode drives Janus: Redis lost and back empty', { skip }, () =>
       await redis.restart(); // empty: nothing is saved
       await waitFor(() => a.logs.some((l) => /Redis at .* is back/.test(l)) && b.logs.some((l) => /Redis at .* is back/.test(l)), 15_000, 'both nodes back on Redis');
       kv = new Redis(redis.url);
-      await until(async () => (await kv!.get('rtc:lease:calm')) === idA, 5_000, 'the lease back with its holder');
+      await untilAsync(async () => (await kv!.get('rtc:lease:calm')) === idA, 5_000, 'the lease back with its holder');
       // Past the time another node would take a free lease over.
       await new Promise((r) => setTimeout(r, 6_000));
       assert.equal(await kv.get('rtc:lease:calm'), idA);
@@ -272,7 +247,7 @@ describe('cluster mode drives Janus: a room switching between mesh and SFU acros
     };
     const ann = await enter(c, 'Ann', true);
     assert.equal(ann.status, 200, ann.text);
-    await until(async () => (await kv.hget('rtc:modes', 'private')) === 'p2p', 3_000, 'rtc:modes says p2p');
+    await untilAsync(async () => (await kv.hget('rtc:modes', 'private')) === 'p2p', 3_000, 'rtc:modes says p2p');
     const bob = await enter(d, 'Bob');
     assert.equal(bob.status, 200, bob.text);
     assert.equal(bob.body.mode, 'mesh');
@@ -324,7 +299,7 @@ describe('cluster mode drives Janus: a room switching between mesh and SFU acros
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(bob.p.messages.filter((m) => isEvent('mode-changed')(m) && m.payload.data.mode === 'mesh').length, 1);
     // Its VideoRoom stays for its grace (20 s), then ends and the lease goes.
-    await until(async () => (await kv.get('rtc:lease:grows')) === null, 25_000, 'the lease released after the grace');
+    await untilAsync(async () => (await kv.get('rtc:lease:grows')) === null, 25_000, 'the lease released after the grace');
     for (const p of [ann.p, bob.p]) p.close();
   });
 });
@@ -406,10 +381,10 @@ describe('cluster mode drives Janus: the lease holder killed (SIGKILL)', { skip 
       waitFor(() => ann2.messages.slice(from[0]).some(isSfu('answer')), 15_000, "Ann's answer"),
       waitFor(() => bob.p.messages.slice(from[1]).some(isSfu('answer')), 15_000, "Bob's answer"),
     ]);
-    await until(async () => (await probe(janus.url, (h) => h.participants(after[0]!))).sort().join() === [ann.j.peerId, bob.j.peerId].sort().join(), 10_000, 'both in the new VideoRoom');
+    await untilAsync(async () => (await probe(janus.url, (h) => h.participants(after[0]!))).sort().join() === [ann.j.peerId, bob.j.peerId].sort().join(), 10_000, 'both in the new VideoRoom');
     // The dead node's VideoRoom is ended by the new holder (10 s after the takeover: the pages moved meanwhile).
     assert.ok(await probe(janus.url, (h) => h.exists(before[0]!)), 'the old VideoRoom lasts while the pages move');
-    await until(async () => !(await probe(janus.url, (h) => h.exists(before[0]!))), 20_000, 'the old VideoRoom ended');
+    await untilAsync(async () => !(await probe(janus.url, (h) => h.exists(before[0]!))), 20_000, 'the old VideoRoom ended');
     assert.match(y.err() + y.out(), new RegExp(`sfu room=icu the VideoRoom ${before[0]} of its last lease holder ended`));
     assert.equal(JSON.parse((await kv.hget('rtc:videorooms', 'icu'))!).videoRoom, after[0]);
     for (const p of [ann2, bob.p]) p.close();

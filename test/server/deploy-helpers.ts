@@ -9,12 +9,12 @@ import { createHash, createPublicKey } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { connect as tcpConnect, type AddressInfo } from 'node:net';
+import { type AddressInfo } from 'node:net';
 import { dirname, join as joinPath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { signRoomToken, type JoinResponse } from '../../server/index.js';
-import { stopChild } from './cluster-helpers.js';
+import { stopChild, waitForPort } from './cluster-helpers.js';
 import { freeTcpPort, PeerSocket, wsUrl } from './helpers.js';
 
 export const repoRoot = joinPath(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -56,20 +56,6 @@ export function selfSignedCert(dir: string): SelfSigned {
   return { certFile, keyFile, cert, spki: createHash('sha256').update(der).digest('base64') };
 }
 
-export async function waitForPort(port: number, child: ChildProcess, what: string, output: () => string, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode}): ${output()}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = tcpConnect(port, '127.0.0.1');
-      s.once('connect', () => { s.destroy(); resolve(true); });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() - started > timeoutMs) throw new Error(`${what} did not listen on ${port}: ${output()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 export interface Proxy {
   /** The https port: the page's origin is https://127.0.0.1:<tlsPort>. */

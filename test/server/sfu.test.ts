@@ -11,10 +11,9 @@ import { after, before, describe, test } from 'node:test';
 import { createRtcServer, optionsFromEnv, signRoomToken, type JoinResponse, type RtcServerOptions } from '../../server/index.js';
 import { MESH_LIMIT, resolveConfig } from '../../server/config.js';
 import { SFU_GRACE_MS, SWITCH_DOWN_AFTER_MS } from '../../server/sfu/modes.js';
-import Janode from 'janode';
-import VideoRoomPlugin from 'janode/plugins/videoroom';
 import { startJanus, type JanusProcess } from '../janus/janus-process.mjs';
 import { connect, freeTcpPort, join, joinOk, request, start, waitFor, type PeerSocket, type Started } from './helpers.js';
+import { probe, untilAsync } from './janus-helpers.js';
 
 const SECRET = 'sfu-room-secret-0123456789abcdef0123456789';
 const isEvent = (name: string) => (m: any) => m.type === 'ROOM' && m.payload?.event === name;
@@ -77,35 +76,7 @@ const videoRooms = (s: Started, room: string): number[] =>
   s.logs.filter((l) => l.startsWith(`rtc-call: sfu room=${room} janus=`)).map((l) => Number(/videoroom=(\d+)/.exec(l)![1]));
 
 /** Asks Janus itself (a janode session of the test's own) about a VideoRoom. */
-interface JanusProbe {
-  exists(videoRoom: number): Promise<boolean>;
-  /** The display names (our peer ids) of who is in it. */
-  participants(videoRoom: number): Promise<string[]>;
-}
-async function probe<T>(url: string, ask: (p: JanusProbe) => Promise<T>): Promise<T> {
-  const conn = await Janode.connect({ address: { url } });
-  try {
-    const session = await conn.create();
-    const handle = (await session.attach(VideoRoomPlugin)) as unknown as {
-      exists(p: { room: number }): Promise<{ exists: boolean }>;
-      listParticipants(p: { room: number }): Promise<{ participants: Array<{ display?: string }> }>;
-    };
-    return await ask({
-      exists: async (room) => (await handle.exists({ room })).exists,
-      participants: async (room) => (await handle.listParticipants({ room })).participants.map((x) => x.display ?? ''),
-    });
-  } finally {
-    await conn.close().catch(() => {});
-  }
-}
 
-async function untilAsync(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('SFU settings', () => {
   test('RTC_JANUS_URLS, RTC_MESH_MAX and RTC_P2P_ONLY from the environment, flags winning over them', () => {
