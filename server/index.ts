@@ -199,6 +199,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
   });
   // Rooms above the mesh: their media goes through Janus, which this server drives (server/sfu/);
   // in cluster mode one node at a time per room, the holder of its lease (server/cluster/sfu.ts).
+  const hasMembers = (room: string) => rooms.members(room).length > 0 || rooms.waiting(room).length > 0;
   const driver: SfuDriver | undefined = cfg.janusUrls.length
     ? new SfuDriver({
       urls: cfg.janusUrls,
@@ -208,7 +209,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       onUnavailable: (room, message) => modes.sfuUnavailable(room, message),
       onMoved: (room) => modes.sfuMoved(room),
       onRoomMade: cfg.redisUrl ? (room, made) => cluster?.setVideoRoom(room, made) : undefined,
-      hasMembers: (room) => rooms.members(room).length > 0 || rooms.waiting(room).length > 0,
+      hasMembers,
     })
     : undefined;
   // Cluster mode: members of a dead node are taken over by another within a heartbeat (≤ 4 s);
@@ -228,7 +229,7 @@ export function createRtcServer(options: RtcServerOptions = {}): RtcServer {
       cluster,
       log,
       member: (peerId) => rooms.get(peerId),
-      hasMembers: (room) => rooms.members(room).length > 0 || rooms.waiting(room).length > 0,
+      hasMembers,
       sfuRooms: () => modes.sfuRooms().filter((room) => rooms.members(room).length > 0),
       send: (m, message) => relay.sendSfu(m, message),
       onTakenOver: (room) => void adopted(room).then(() => {

@@ -246,9 +246,7 @@ export class RoomControl {
   }
 
   private async admitShared(actor: Actor, room: string, a: Extract<HostAction, { action: 'admit' | 'admit-all' }>, claim: NonNullable<RoomControlOptions['claimSeat']>): Promise<unknown> {
-    if (actor !== 'admin' && (actor.role !== 'host' || actor.waiting || actor.room !== room)) {
-      throw new RtcHttpError('not-allowed', 'only a host can do this');
-    }
+    const who = this.hostOnly(actor, room);
     const admitOne = async (target: Member): Promise<void> => {
       const replaced = this.rooms.findReplaceable(room, target.sub, target.rk);
       if (!(await claim(room, target.peerId, replaced?.peerId))) throw new RtcHttpError('room-full', `the room is full (${this.rooms.capacity(room)} participants)`);
@@ -260,7 +258,6 @@ export class RoomControl {
         throw err;
       }
     };
-    const who = actor === 'admin' ? 'admin' : actor.peerId;
     if (a.action === 'admit') {
       await admitOne(this.waitingOne(room, a.peerId));
       this.opts.log(`rtc-call: admit room=${room} peer=${a.peerId} by=${who}`);
@@ -280,12 +277,17 @@ export class RoomControl {
   }
 
   /** Carry out a host action in `room`; the reply data (or undefined), or throws an RtcHttpError. */
-  act(actor: Actor, room: string, a: HostAction): unknown {
+  /** Throws `not-allowed` unless `actor` is the admin API or a seated host of `room`; who it is, for the log. */
+  private hostOnly(actor: Actor, room: string): string {
     if (actor !== 'admin' && (actor.role !== 'host' || actor.waiting || actor.room !== room)) {
       throw new RtcHttpError('not-allowed', 'only a host can do this');
     }
+    return actor === 'admin' ? 'admin' : actor.peerId;
+  }
+
+  act(actor: Actor, room: string, a: HostAction): unknown {
+    const who = this.hostOnly(actor, room);
     const by = actor === 'admin' ? undefined : actor.displayName;
-    const who = actor === 'admin' ? 'admin' : actor.peerId;
     switch (a.action) {
       case 'admit': {
         const target = this.waitingOne(room, a.peerId);

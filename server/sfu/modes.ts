@@ -128,13 +128,17 @@ export class CallModes {
       return;
     }
     if (p2pClaim && !current.p2p) {
-      current.p2p = true;
+      this.keepP2p(current);
       this.hooks.shared?.(room, current.mode, true);
-      // Never switches now (a VideoRoom kept from before ends with its grace).
-      clearTimeout(current.retry);
-      clearTimeout(current.down);
-      current.retry = current.down = undefined;
     }
+  }
+
+  /** Peer to peer from now on: the room never switches (a VideoRoom kept from before ends with its grace). */
+  private keepP2p(entry: RoomMode): void {
+    entry.p2p = true;
+    clearTimeout(entry.retry);
+    clearTimeout(entry.down);
+    entry.retry = entry.down = undefined;
   }
 
   mode(room: string): CallMode {
@@ -353,13 +357,8 @@ export class CallModes {
       this.rooms.set(room, { mode, p2p: p2p || this.cfg.p2pOnly(room) });
       return;
     }
-    if (p2p && !entry.p2p) {
-      // Kept peer to peer from now on (a p2p-only newcomer on another node): it never switches.
-      entry.p2p = true;
-      clearTimeout(entry.retry);
-      clearTimeout(entry.down);
-      entry.retry = entry.down = undefined;
-    }
+    // Kept peer to peer from now on (a p2p-only newcomer on another node).
+    if (p2p && !entry.p2p) this.keepP2p(entry);
     if (entry.mode === mode) return;
     entry.mode = mode;
     clearTimeout(entry.down);
