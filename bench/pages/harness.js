@@ -109,6 +109,21 @@
     if (event !== 'error') emitter.once('error', reject);
   });
 
+  /** The joiner's own steps, from its events (bench:join's step table). */
+  function markJoinerSteps(b, mark) {
+    b.addEventListener('rtc-joined', () => mark('bJoined'));
+    b.addEventListener('rtc-participant-joined', () => mark('bLinkAdded'));
+    b.addEventListener('rtc-participant-updated', (e) => { const p = e.detail.participant; if (p.stream) mark('bRemoteStream'); if (p.connection === 'connected') mark('bConnected'); });
+  }
+  /** When the join API request after `t0` was sent and answered (resource timing), into `phases`. */
+  function joinApiSteps(t0, phases) {
+    const e = performance.getEntriesByType('resource').find((r) => r.startTime >= t0 && /\/api\/rooms\/[^/]+\/join$/.test(r.name));
+    if (e) {
+      phases.joinApiStart = e.startTime - t0;
+      phases.joinApiEnd = e.responseEnd - t0;
+    }
+  }
+
   // ── join → first remote frame ─────────────────────────────────────────────────────────────
   async function joinRtcCall({ server, room, prewarm = false, profile = false }) {
     const [sa, sb] = [await media(), await media()];
@@ -140,22 +155,14 @@
       else if (msg.type === 'OFFER' && msg.dst === aId) mark('aOffer');
       else if (msg.type === 'ANSWER' && msg.src === aId) mark('bAnswer');
     };
-    b.addEventListener('rtc-joined', () => mark('bJoined'));
-    b.addEventListener('rtc-participant-joined', () => mark('bLinkAdded'));
-    b.addEventListener('rtc-participant-updated', (e) => { const p = e.detail.participant; if (p.stream) mark('bRemoteStream'); if (p.connection === 'connected') mark('bConnected'); });
+    markJoinerSteps(b, mark);
     a.addEventListener('rtc-participant-joined', () => mark('aLinkAdded'));
     const t1 = await withTimeout(frame, 20_000, 'first remote frame (rtc-call)');
     if (profile) { console.profileEnd('join'); performance.mark('join-t1'); }
     stop();
     unobserve();
     const ms = t1 - t0;
-    for (const e of performance.getEntriesByType('resource')) {
-      if (e.startTime < t0) continue;
-      if (/\/api\/rooms\/[^/]+\/join$/.test(e.name) && phases.joinApiStart === undefined) {
-        phases.joinApiStart = e.startTime - t0;
-        phases.joinApiEnd = e.responseEnd - t0;
-      }
-    }
+    joinApiSteps(t0, phases);
     await Promise.all([a.leave(), b.leave()]).catch(() => {});
     return { ms, phases };
   }
@@ -244,20 +251,13 @@
       if (sent && msg.type === 'OFFER') mark('bOfferSent');
       else if (!sent && msg.type === 'ANSWER') mark('bAnswer');
     };
-    b.addEventListener('rtc-joined', () => mark('bJoined'));
-    b.addEventListener('rtc-participant-joined', () => mark('bLinkAdded'));
-    b.addEventListener('rtc-participant-updated', (e) => { const p = e.detail.participant; if (p.stream) mark('bRemoteStream'); if (p.connection === 'connected') mark('bConnected'); });
+    markJoinerSteps(b, mark);
     t0 = performance.now();
     b.join().catch(() => {});
     const t1 = await withTimeout(frame, 20_000, 'first remote frame (rtc-call, two pages)');
     stop();
     unobserve();
-    for (const e of performance.getEntriesByType('resource')) {
-      if (e.startTime >= t0 && /\/api\/rooms\/[^/]+\/join$/.test(e.name) && phases.joinApiStart === undefined) {
-        phases.joinApiStart = e.startTime - t0;
-        phases.joinApiEnd = e.responseEnd - t0;
-      }
-    }
+    joinApiSteps(t0, phases);
     await b.leave().catch(() => {});
     return { ms: t1 - t0, phases, t0Wall: performance.timeOrigin + t0 };
   }
