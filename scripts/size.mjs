@@ -30,7 +30,7 @@ const BUDGETS = {
   // The entry itself only registers the tags and re-exports the core (rollup.config.mjs says why).
   entry: { gzip: 1 * KiB, note: 'the registrations and the exports (0.7 KiB at the split)' },
   core: { gzip: 54 * KiB, note: 'lit, the elements, the session, English: everything the entry imports (55.2 KiB at the split, 55.9 with the pre-warmed join, 53.0 once the other languages became chunks)' },
-  mesh: { gzip: 17 * KiB, note: 'PeerJS and the mesh transport, loaded at a mesh join (16.3 KiB at the split)' },
+  mesh: { gzip: 18 * KiB, note: 'PeerJS and the mesh transport, loaded at a mesh join (16.3 KiB at the split, 17.1 once a new link is announced after its offer or answer has left)' },
   'transport-common': { gzip: 5 * KiB, note: 'what the mesh and SFU transports share, loaded at any join (4.9 KiB at the split)' },
   sfu: { gzip: 5 * KiB, note: 'the SFU transport, loaded at an SFU join (4.96 KiB at the split)' },
   switching: { gzip: 3 * KiB, note: 'the mesh ⇄ SFU switch-over, loaded in rooms that switch (2.6 KiB at the split)' },

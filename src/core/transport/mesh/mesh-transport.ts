@@ -35,6 +35,17 @@ export function preloadPeerJs(): Promise<unknown> {
   return loadPeerJs();
 }
 
+/**
+ * How long a new link's announcement (`participant-joined`: the page renders its tile) waits for
+ * the link's offer or answer to leave. PeerJS's setRemoteDescription → createAnswer →
+ * setLocalDescription chain runs on the page's main thread: a render started between two of its
+ * steps holds the answer up for as long as it takes (issue 23 measured 65–110 ms on one page and
+ * 140–320 ms on two), and the join's first frame with it. So the link is announced once its
+ * description is on its way, the render then overlapping the network's round trip; a join's
+ * `connect()` likewise resolves once its offers have left.
+ */
+export const ANNOUNCE_AFTER_SIGNAL_MAX_MS = 300;
+
 /** How long a goodbye on a link waits for the server's `member-left` and its reason. */
 export const FAREWELL_WAIT_MS = 1_000;
 
@@ -71,6 +82,8 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
    * `member-left` names the reason (a host may have removed them), so it is awaited briefly.
    */
   private readonly farewells = new Map<string, { link: PeerLink; timer: ReturnType<typeof setTimeout> }>();
+  /** New links not announced yet (ANNOUNCE_AFTER_SIGNAL_MAX_MS): `done` settles when they are, or are gone. */
+  private readonly unannounced = new Map<PeerLink, { done: Promise<void>; cancel: () => void }>();
   private readonly tracks: Record<MediaSource, MediaStreamTrack | null> = { microphone: null, camera: null, screen: null };
   private state: LocalState = { mic: false, cam: false, name: '', screen: false };
   private closing = false;
@@ -131,7 +144,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   }
 
   get peers(): readonly RemotePeer[] {
-    return [...this.links.values()];
+    return [...this.links.values()].filter((l) => !this.unannounced.has(l));
   }
 
   get peerConnections(): RTCPeerConnection[] {
@@ -187,6 +200,8 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     this.credentials.schedule(join.peerTokenExpires);
     // The newcomer calls everyone already present (one direction only: no glare).
     if (this.mediaActive) for (const member of join.members) this.call(member);
+    // Resolved once the offers have left: the call view the page renders next does not hold them up.
+    await Promise.all([...this.unannounced.values()].map((a) => a.done));
   }
 
   // ── pre-warm ─────────────────────────────────────────────────────────────────────────────
@@ -359,6 +374,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     this.releasePrewarm();
     for (const { timer } of this.farewells.values()) clearTimeout(timer);
     this.farewells.clear();
+    for (const { cancel } of this.unannounced.values()) cancel();
     const links = [...this.links.values()];
     this.links.clear();
     await Promise.all(links.map((l) => l.close(sayBye)));
@@ -607,7 +623,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     const { stream, done } = this.sendStream();
     media.answer(stream);
     // A participant calling again (a re-dial, a reload that kept its id) is the same participant.
-    this.addLink(member, media, !!old);
+    this.addLink(member, media, !!old && !this.dropUnannounced(old));
     done();
   }
 
@@ -625,7 +641,8 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
       },
       {
         onUpdate: (l) => {
-          if (this.links.get(l.id) === l) this.emit('participant-updated', l);
+          // Until it is announced, a link's news (its stream, at setRemoteDescription) is in the announcement.
+          if (this.links.get(l.id) === l && !this.unannounced.has(l)) this.emit('participant-updated', l);
         },
         onData: (l, data) => {
           if (this.links.get(l.id) === l) this.emit('data', l.id, data);
@@ -659,14 +676,54 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     );
     const previous = this.links.get(member.peerId);
     if (previous && previous !== link) void previous.close(false);
+    // Replacing a link nobody was told of yet is announcing this one.
+    const known = replacing || (!!previous && previous !== link && !this.dropUnannounced(previous));
     this.links.set(member.peerId, link);
     link.attach({ ...this.tracks }, this.stateMessage());
     if (this.videoStep) void link.setVideoStep(this.videoStep);
     this.applyBitrate();
-    if (replacing || previous) {
+    if (known) {
       // The deadline of a re-dial now watches the new connection (see redial()).
       this.emit('participant-updated', link);
-    } else this.emit('participant-joined', link);
+    } else this.announceWhenSignalled(link);
+  }
+
+  /** `participant-joined` for a new link once its offer or answer has left (or ANNOUNCE_AFTER_SIGNAL_MAX_MS). */
+  private announceWhenSignalled(link: PeerLink): void {
+    const pc = link.peerConnection!;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let settle!: () => void;
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    const stop = () => {
+      clearTimeout(timer);
+      pc.removeEventListener('signalingstatechange', onState);
+      this.unannounced.delete(link);
+      settle();
+    };
+    const announce = () => {
+      if (this.unannounced.get(link)?.done !== done) return;
+      stop();
+      if (this.links.get(link.id) === link) this.emit('participant-joined', link);
+    };
+    // PeerJS hands the description to the socket in the microtask after its setLocalDescription
+    // resolves, which is after this event: one task later it has left.
+    const onState = () => {
+      if (pc.localDescription || pc.signalingState === 'closed') {
+        pc.removeEventListener('signalingstatechange', onState);
+        clearTimeout(timer);
+        timer = setTimeout(announce, 0);
+      }
+    };
+    pc.addEventListener('signalingstatechange', onState);
+    timer = setTimeout(announce, ANNOUNCE_AFTER_SIGNAL_MAX_MS);
+    this.unannounced.set(link, { done, cancel: stop });
+  }
+
+  /** A link that goes before it was announced goes unannounced: true if it was one. */
+  private dropUnannounced(link: PeerLink): boolean {
+    const pending = this.unannounced.get(link);
+    pending?.cancel();
+    return !!pending;
   }
 
   // ── re-dial ──────────────────────────────────────────────────────────────────────────────────
@@ -762,6 +819,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
   private awaitServer(link: PeerLink): void {
     this.links.delete(link.id);
     this.applyBitrate();
+    if (this.dropUnannounced(link)) return;
     const timer = setTimeout(() => {
       this.farewells.delete(link.id);
       this.emit('participant-left', link, 'left');
@@ -779,7 +837,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     }
     this.links.delete(link.id);
     this.applyBitrate();
-    this.emit('participant-left', link, reason);
+    if (!this.dropUnannounced(link)) this.emit('participant-left', link, reason);
   }
 
   /** Stops holding `id`'s call; `refuse` hangs it up. Returns the call when it is to be answered. */
