@@ -594,7 +594,8 @@ describe('<rtc-video-tile>', () => {
       await until(() => ctx.state === 'closed', 'the context to close');
       expect(audioContextUsers()).to.equal(0);
       expect(currentAudioContext()).to.equal(undefined);
-      expect(videoOf(b).srcObject === null).to.equal(true);
+      // The video lets go of its stream once the page is idle (DETACH_IDLE_MAX_MS at most).
+      await until(() => videoOf(b).srcObject === null, 'the removed video to let go of its stream');
     });
 
     it('survives a DOM move without interruption', async () => {

@@ -24,6 +24,17 @@ export type VideoTileFit = 'cover' | 'contain';
 const FITS: readonly VideoTileFit[] = ['cover', 'contain'];
 const STATUSES: readonly ConnectionState[] = ['connecting', 'connected', 'reconnecting', 'failed'];
 const AVATAR_COLOURS = 12;
+/**
+ * A removed tile's video lets go of its stream when the page is next idle, at most this long
+ * after: `srcObject = null` on a playing video holds the main thread for 10–25 ms (bench:join's
+ * profile: the preview's, as the call view replaces the pre-join view on the way to the first
+ * remote frame). A removed video is paused meanwhile, and a tile put back keeps its stream.
+ */
+export const DETACH_IDLE_MAX_MS = 1_000;
+const whenIdle = (run: () => void): void => {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: DETACH_IDLE_MAX_MS });
+  else setTimeout(run, 200);
+};
 
 /** Up to two initials from a display name: first letters of the first and last word. */
 export function initialsOf(name: string): string {
@@ -204,7 +215,10 @@ export class RtcVideoTile extends LitElement {
   private detach(): void {
     this.unblock();
     if (this.pipActive && document.pictureInPictureElement) void document.exitPictureInPicture().catch(() => {});
-    if (this.videoEl) this.videoEl.srcObject = null;
+    const video = this.videoEl;
+    if (video) whenIdle(() => {
+      if (!this.isConnected) video.srcObject = null;
+    });
   }
 
   /** Starts playback; when the browser refuses sound, plays muted and offers "Click to enable sound". */
