@@ -37,7 +37,7 @@ const browser = await launchChromium();
 const relayIce = () => [{ urls: coturn.url, ...coturn.credentials('bench') }];
 let room = 0;
 // Each page comes from the server it talks to (our pages carry CSP `connect-src 'self'`).
-const arms = [
+const ALL_ARMS = [
   { name: 'rtc-call', origin: rtc.url, page: 'rtc.html', fn: 'joinRtcCall', args: () => ({ server: rtc.url, room: `join-${room++}` }) },
   { name: 'rtc-call pre-warmed', origin: rtc.url, page: 'rtc.html', fn: 'joinRtcCall', args: () => ({ server: rtc.url, room: `join-${room++}`, prewarm: true, profile: PROFILE }) },
   { name: 'PeerJS', origin: plain.url, page: 'peerjs.html', fn: 'joinPeerJs', args: () => ({ host: '127.0.0.1', port: plain.port, path: plain.path, iceServers: [], iceTransportPolicy: 'all' }) },
@@ -53,6 +53,12 @@ const arms = [
   { name: 'rtc-call pre-warmed 2 pages', origin: rtc.url, page: 'rtc.html', host: 'hostRtcCall', fn: 'guestRtcCall', args: () => ({ server: rtc.url, room: `join-${room++}`, prewarm: true }) },
   { name: 'PeerJS 2 pages', origin: plain.url, page: 'peerjs.html', host: 'hostPeerJs', fn: 'guestPeerJs', args: () => ({ host: '127.0.0.1', port: plain.port, path: plain.path, iceServers: [], iceTransportPolicy: 'all' }) },
 ];
+// --arms 'rtc-call pre-warmed 2 pages,PeerJS 2 pages': only these (a quicker look at one change);
+// the tables leave the others' rows empty.
+const only = arg('arms', '').split(',').map((a) => a.trim()).filter(Boolean);
+const unknownArms = only.filter((name) => !ALL_ARMS.some((a) => a.name === name));
+if (unknownArms.length) throw new Error(`--arms: no arm named ${unknownArms.join(', ')} (arms: ${ALL_ARMS.map((a) => a.name).join(', ')})`);
+const arms = only.length ? ALL_ARMS.filter((a) => only.includes(a.name)) : ALL_ARMS;
 /** Self time per function over every profiled join, by `name file:line`; total profiled ms. */
 const selfTime = new Map();
 let profiledMs = 0;
@@ -150,14 +156,15 @@ try {
 }
 
 const { failures } = runs;
-const results = Object.fromEntries(arms.map((a) => [a.name, runs.results[a.name].map((r) => r.ms)]));
-const extra = Object.fromEntries(arms.map((a) => [a.name, runs.results[a.name].map((r) => r.open ?? r.phases)]));
+const results = Object.fromEntries(ALL_ARMS.map((a) => [a.name, (runs.results[a.name] ?? []).map((r) => r.ms)]));
+const extra = Object.fromEntries(ALL_ARMS.map((a) => [a.name, (runs.results[a.name] ?? []).map((r) => r.open ?? r.phases)]));
 const rows = [['arm', 'ms: median [min–max]', '× PeerJS (paired)', '× raw (paired)', '− PeerJS, ms']];
 for (const [name, base, raw] of [
   ['rtc-call', 'PeerJS', 'raw'], ['rtc-call pre-warmed', 'PeerJS', 'raw'], ['PeerJS', 'PeerJS', 'raw'], ['raw', 'PeerJS', 'raw'],
   ['rtc-call 2 pages', 'PeerJS 2 pages', 'raw'], ['rtc-call pre-warmed 2 pages', 'PeerJS 2 pages', 'raw'], ['PeerJS 2 pages', 'PeerJS 2 pages', 'raw'],
   ['rtc-call relay', 'PeerJS relay', 'raw relay'], ['rtc-call pre-warmed relay', 'PeerJS relay', 'raw relay'], ['PeerJS relay', 'PeerJS relay', 'raw relay'], ['raw relay', 'PeerJS relay', 'raw relay'],
 ]) {
+  if (!results[name].length) continue;
   const p = paired(results[name], results[base]);
   const r = paired(results[name], results[raw]);
   rows.push([name, fmtS(summary(results[name]), 0), fmtS(p.ratio, 2), fmtS(r.ratio, 2), name === base ? '' : fmtS(p.diff, 0)]);
@@ -167,7 +174,7 @@ table(rows, `Join → first remote frame (${TRIALS} interleaved rounds; median [
 // Where rtc-call's time goes (median ms after t0 of each step, direct and relay).
 // A learns of B from the member-joined room event on its socket (no HTTP look-up since the relay),
 // so the callee answers as soon as B's offer arrives.
-const PHASES = ['joinApiStart', 'joinApiEnd', 'aMemberJoined', 'bJoined', 'bLinkAdded', 'bOfferSent', 'aOffer', 'aLinkAdded', 'aAnswerSent', 'bAnswer', 'bRemoteStream', 'bConnected'];
+const PHASES = ['joinApiStart', 'joinApiEnd', 'aMemberJoined', 'bJoined', 'bLinkAdded', 'bOfferSent', 'aOffer', 'aAnswerStart', 'aConnectionMade', 'aOfferApplied', 'aAnswerMade', 'aAnswerApplied', 'aLinkAdded', 'aAnswerSent', 'bAnswer', 'bRemoteStream', 'bConnected'];
 const phaseRows = [['rtc-call step (ms after t0)', 'direct', 'relay', 'pre-warmed', 'pre-warmed relay', '2 pages', 'pre-warmed, 2 pages']];
 const phaseMedian = (list, k) => summary((list ?? []).map((p) => p?.[k] ?? NaN));
 const LABELS = {
@@ -178,6 +185,11 @@ const LABELS = {
   aMemberJoined: "A: B's member-joined arrives",
   aOffer: "A: B's offer arrives",
   bOfferSent: 'B: its offer leaves (socket send)',
+  aAnswerStart: 'A: makes its connection (2 pages)',
+  aConnectionMade: 'A: connection made (2 pages)',
+  aOfferApplied: "A: B's offer applied (2 pages)",
+  aAnswerMade: 'A: answer created (2 pages)',
+  aAnswerApplied: 'A: answer applied (2 pages)',
   aLinkAdded: 'A: answers (rtc-participant-joined)',
   aAnswerSent: 'A: its answer leaves (socket send)',
   bAnswer: "B: A's answer arrives",

@@ -224,6 +224,27 @@
       else if (!sent && msg.type === 'ROOM' && msg.payload?.event === 'member-joined') mark('aMemberJoined');
       else if (!sent && msg.type === 'OFFER') mark('aOffer');
     });
+    // A's answer, step by step: the connection made, the offer applied, the answer made and applied.
+    const P = RTCPeerConnection.prototype;
+    if (!P.__benchTimed) {
+      P.__benchTimed = true;
+      for (const [method, done] of [['setRemoteDescription', 'aOfferApplied'], ['createAnswer', 'aAnswerMade'], ['setLocalDescription', 'aAnswerApplied']]) {
+        const native = P[method];
+        P[method] = function (...args) {
+          const result = native.apply(this, args);
+          if (method !== 'setLocalDescription' || this.signalingState === 'have-remote-offer') result.then(() => mark(done), () => {});
+          return result;
+        };
+      }
+      const Native = window.RTCPeerConnection;
+      window.RTCPeerConnection = class extends Native {
+        constructor(...args) {
+          mark('aAnswerStart');
+          super(...args);
+          mark('aConnectionMade');
+        }
+      };
+    }
     const a = makeCall({ server, room, name: 'A', stream: await media() });
     await withTimeout(a.join(), 15_000, 'A joins');
     joined = true;
