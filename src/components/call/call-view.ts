@@ -15,8 +15,11 @@ import { CallState, type ChatMessage, type Participant, type WaitingParticipant 
 import { canShareScreen } from '../../core/media/screen.js';
 import { RtcEndRequestEvent } from '../../events/end-request.js';
 import { RtcRemoveRequestEvent } from '../../events/remove-request.js';
-import { attachIcon, chatIcon, leaveIcon, micOffIcon, peopleIcon, screenShareIcon, settingsIcon } from '../icons.js';
+import { leaveIcon, micOffIcon } from '../icons.js';
+import { attachIcon, chatIcon, peopleIcon, screenShareIcon, settingsIcon } from './call-view-icons.js';
 import type { FileView, RtcCall } from './call.js';
+
+export { styles } from './call-view.styles.js';
 
 /** The parts of each `<rtc-video-tile>`, re-exported from `<rtc-call>` with a `tile-` prefix. */
 const TILE_PARTS = [

@@ -1,4 +1,4 @@
-import { LitElement, html, nothing } from 'lit';
+import { LitElement, adoptStyles, html, nothing, supportsAdoptingStyleSheets } from 'lit';
 import type { PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { CallController } from '../../controllers/call-controller.js';
@@ -380,6 +380,8 @@ export class RtcCall extends LitElement {
   private view: CallView | null = null;
   /** A load of the in-call parts under way. */
   private viewLoading: Promise<void> | undefined;
+  /** Whether this element's shadow root has the in-call parts' styles (they come with them). */
+  private viewStyled = false;
   /** When the last load failed (0: none did), and the timer that tries again. */
   private viewFailedAt = 0;
   private viewRetryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -459,6 +461,12 @@ export class RtcCall extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // The in-call parts' styles join the element's own (after them) before those parts first render.
+    if (this.view && !this.viewStyled) {
+      const own = (this.constructor as typeof RtcCall).elementStyles;
+      adoptStyles(this.renderRoot as ShadowRoot, supportsAdoptingStyleSheets ? [...own, this.view.styles] : [this.view.styles]);
+      this.viewStyled = true;
+    }
     if (changed.has('autojoin') && this.autojoin) this.autojoinPending = true;
     if (changed.has('maxFileSize')) {
       const valid = Number.isSafeInteger(this.maxFileSize) && this.maxFileSize > 0;
