@@ -15,7 +15,7 @@ import type { CallMode } from '../../protocol/sfu.js';
 import { warnOnce } from '../../utils/define-element.js';
 import { cameraIcon, cameraOffIcon, leaveIcon, micIcon, micOffIcon } from '../icons.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../../core/files.js';
-import { parseCodecList } from '../../core/transport/codecs.js';
+import { parseCodecList } from '../../core/transport/codec-names.js';
 import { sharedStyles } from '../shared.styles.js';
 import { styles } from './call.styles.js';
 
