@@ -1,5 +1,6 @@
 /**
- * How `<rtc-precall-check>` looks: its checklist, preview, prompts and buttons. The element
+ * How `<rtc-precall-check>` looks: its checklist, preview, prompts and buttons, and their styles
+ * (precall-check.styles.ts, added to the element's shadow root when this has loaded). The element
  * (precall-check.ts, registered with the page) keeps its properties, state and `run()`, and loads
  * this module when it is connected (a chunk of its own in the one-tag bundle: rollup.config.mjs),
  * so a page that shows no check pays nothing for it at first paint; the checks themselves are the
@@ -9,6 +10,8 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { PrecallCheckName, PrecallCheckResult } from '../../core/precall/types.js';
 import type { Messages } from '../../i18n/messages.js';
 import { PrecallCheckState, type RtcPrecallCheck } from './precall-check.js';
+
+export { styles } from './precall-check.styles.js';
 
 const SYMBOLS = { pending: '○', running: '…', good: '✓', fair: '!', poor: '✕', skipped: '–' } as const;
 

@@ -1,4 +1,4 @@
-import { LitElement, nothing, type PropertyValues } from 'lit';
+import { LitElement, adoptStyles, nothing, supportsAdoptingStyleSheets, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { DeferredDisconnectController } from '../../controllers/deferred-disconnect-controller.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
@@ -16,7 +16,6 @@ import type { Messages } from '../../i18n/messages.js';
 import { warnOnce } from '../../utils/define-element.js';
 import { RtcError, RtcErrorCode } from '../../core/errors.js';
 import { sharedStyles } from '../shared.styles.js';
-import { styles } from './precall-check.styles.js';
 
 /** What the element is doing, reflected as `<rtc-precall-check state>` for styling. */
 export const PrecallCheckState = {
@@ -115,7 +114,8 @@ function meterValue(level: number): number {
  * startedAt, endedAt }`, each check `{ status, figures, remedy, problem }`).
  */
 export class RtcPrecallCheck extends LitElement {
-  static override styles = [sharedStyles, styles];
+  // Its own styles come with its rendering (precall-check-view.ts), before which it shows nothing.
+  static override styles = [sharedStyles];
 
   /** @internal For the rendering (precall-check-view.ts). */
   readonly localize = new LocalizeController(this);
@@ -129,6 +129,8 @@ export class RtcPrecallCheck extends LitElement {
   /** The rendering once loaded (loadView()); null before. */
   private view: PrecallCheckView | null = null;
   private viewLoading: Promise<void> | undefined;
+  /** Whether the shadow root has the rendering's styles. */
+  private viewStyled = false;
 
   constructor() {
     super();
@@ -208,6 +210,12 @@ export class RtcPrecallCheck extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // The rendering's styles join the shared ones before it first renders.
+    if (this.view && !this.viewStyled) {
+      const own = (this.constructor as typeof RtcPrecallCheck).elementStyles;
+      adoptStyles(this.renderRoot as ShadowRoot, supportsAdoptingStyleSheets ? [...own, this.view.styles] : [this.view.styles]);
+      this.viewStyled = true;
+    }
     if (changed.has('checks')) this.requestedChecks = this.parseChecks(this.checks);
   }
 
