@@ -186,7 +186,8 @@ export function onwarn(warning, warn) {
  * The entry (dist/cdn/rtc-call.js) and its chunks. The entry holds the registrations (dist/index.js
  * and the dist/rtc-*.js modules it imports: every tag is defined when the entry has loaded) and
  * nothing any chunk needs: everything else it imports statically is the `core` chunk, and what is
- * loaded at run time (the transports with PeerJS, the pre-call checks) are chunks of their own.
+ * loaded at run time (the transports with PeerJS, the pre-call checks, `<rtc-call>`'s in-call parts
+ * and `<rtc-precall-check>`'s rendering) are chunks of their own.
  * So no chunk imports the entry: a page that loads `rtc-call.js?v=2` (a CMS adding a version) gets
  * one copy of the core whatever the entry's URL, and two copies on a page share it (DESIGN,
  * "Distribution"). The build fails if a chunk imports the entry.
@@ -220,6 +221,8 @@ const CHUNK_NAMES = {
   'switching-transport': 'switching',
   control: 'transport-common', // what the mesh and the SFU transports share
   run: 'precall', // the pre-call checks
+  'call-view': 'call-view', // <rtc-call>'s in-call parts (call view, bar, panels, ended view), loaded at pre-warm / Join
+  'precall-check-view': 'precall-check-view', // <rtc-precall-check>'s rendering, loaded when one is connected
 };
 
 /** A language's catalogue (src/i18n/locales/<tag>.ts), loaded on first use: chunks/lang-<tag>-<hash>.js, the tag in lower case (the server serves only lower-case names). */

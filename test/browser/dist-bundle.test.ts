@@ -75,6 +75,34 @@ describe('one-tag bundle (dist/cdn/rtc-call.js)', function () {
     expect(log.console.filter((m) => m.type === 'error' || m.type === 'warn' || m.type === 'warning'), 'console errors and warnings').to.deep.equal([]);
   });
 
+  it('the in-call view\'s chunk missing on the server: signaling-unreachable, visibly; the call goes on, and the view comes once the chunk is back', async () => {
+    const port = await command<number>('free-port');
+    const hostOrigin = `http://127.0.0.1:${port}`;
+    const copy = await command<{ dir: string; bundleFile: string; held: string[] }>('cdn-copy', { without: 'call-view-' });
+    expect(copy.held, 'the call view is a chunk of its own').to.have.length(1);
+    const rtc = await rtcServer('dist-missing-chunk', { allowedOrigins: [hostOrigin], bundleFile: copy.bundleFile });
+    const room = uniqueRoom('dist');
+    const { url } = await command<{ url: string }>('static-server', { dir: 'test/pages/host', port, replace: { __RTC__: rtc, __ROOM__: room } });
+    const id = await open(`${url}/one-tag.html?room=${room}&name=Ann`);
+    opened.push(id);
+    const status = () => evalIn<{ state: string; code?: string; notice: boolean; leave: boolean }>(id, `(() => {
+      const c = document.querySelector('rtc-call');
+      const root = c?.shadowRoot;
+      return { state: c?.state, code: c?.error?.code, notice: !!root?.querySelector('[part~="notice"][data-code="signaling-unreachable"]'), leave: !!root?.querySelector('[part~="controls"] [part~="leave-button"]') };
+    })()`);
+    // The join itself works (the session is in the entry's chunks); the element says what is missing.
+    const failed = await until(async () => {
+      const s = await status();
+      return s.state === 'connected' && s.code === 'signaling-unreachable' && s.notice ? s : undefined;
+    }, 'connected, with a signaling-unreachable notice');
+    expect(failed?.leave, 'no control bar without its chunk').to.equal(false);
+    // Back on the server: the element tries again by itself and shows the call.
+    await command('cdn-restore', { dir: copy.dir });
+    await until(async () => (await status()).leave, 'the control bar once the chunk loads', 20_000);
+    expect((await status()).state).to.equal('connected');
+    expect(await loaded(id, `^${rtc}/chunks/call-view-[\\w-]+\\.js$`), 'call-view requests (failed, then loaded)').to.be.at.least(2);
+  });
+
   it('a page on an origin the server does not allow gets origin-not-allowed, visibly', async () => {
     // The same page, but the server allows another origin only.
     const port = await command<number>('free-port');

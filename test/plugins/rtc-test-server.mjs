@@ -5,7 +5,7 @@
 // nginx (test/server/cluster-helpers.ts) and server processes with an environment of their own.
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +80,8 @@ export function rtcTestServerPlugin() {
 function baseRtcTestServerPlugin() {
   /** name → { options, port, instance } */
   const servers = new Map();
+  /** Copies of dist/cdn made by `cdn-copy`, removed when the runner stops. */
+  const cdnCopies = new Set();
   const coturns = new Map();
   const browsers = new Map();
   let nextBrowser = 1;
@@ -391,6 +393,22 @@ function baseRtcTestServerPlugin() {
     },
     'rtc-sign-room-token': async (payload) => (await loadServer()).signRoomToken(payload),
     'free-port': async () => freePort(),
+    // A copy of the built one-tag bundle (dist/cdn) whose chunks named with `without` are held
+    // back (a server missing a chunk: a page open across a deploy, a proxy that drops it), for an
+    // rtc-server's `bundleFile`; `cdn-restore` puts them back.
+    'cdn-copy': async ({ without }) => {
+      const dir = mkdtempSync(join(tmpdir(), 'rtc-cdn-'));
+      cdnCopies.add(dir);
+      cpSync(join(process.cwd(), 'dist', 'cdn'), join(dir, 'cdn'), { recursive: true });
+      mkdirSync(join(dir, 'held'));
+      const held = readdirSync(join(dir, 'cdn', 'chunks')).filter((f) => f.includes(without));
+      for (const f of held) renameSync(join(dir, 'cdn', 'chunks', f), join(dir, 'held', f));
+      return { dir, bundleFile: join(dir, 'cdn', 'rtc-call.js'), held };
+    },
+    'cdn-restore': async ({ dir }) => {
+      for (const f of readdirSync(join(dir, 'held'))) renameSync(join(dir, 'held', f), join(dir, 'cdn', 'chunks', f));
+      return true;
+    },
     'rtc-process-start': startProcess,
     'rtc-process-kill': killProcess,
     'net-fault': async (payload) => netFault(payload ?? {}),
@@ -421,6 +439,8 @@ function baseRtcTestServerPlugin() {
       for (const id of [...coturns.keys()]) stopCoturn(id);
       for (const id of [...clusterServers.keys()]) await clusterServerStop({ id });
       for (const id of [...januses.keys()]) await janusEnd({ id, kill: true });
+      for (const dir of cdnCopies) rmSync(dir, { recursive: true, force: true });
+      cdnCopies.clear();
       if (process.env.RTC_TEST_NETNS_ADDR) await netFault({ clear: true }).catch(() => {});
       for (const { browser } of browsers.values()) await browser.close().catch(() => {});
       browsers.clear();

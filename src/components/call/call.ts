@@ -1,33 +1,43 @@
-import { LitElement, html, nothing } from 'lit';
+import { LitElement, adoptStyles, html, nothing, supportsAdoptingStyleSheets } from 'lit';
 import type { PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
 import { CallController } from '../../controllers/call-controller.js';
 import type { CallConfig } from '../../core/session/call-session.js';
 import { loadStoredDevices } from '../../core/media/devices.js';
 import { RtcError, RtcErrorCode } from '../../core/errors.js';
 import { CallState, type CallStats, type ChatMessage, type DeviceChoice, type FileProgress, type LeaveReason, type Participant, type ReceivedFile, type SentFile, type WaitingParticipant } from '../../core/types.js';
 import { RtcLeaveRequestEvent } from '../../events/leave-request.js';
-import { RtcEndRequestEvent } from '../../events/end-request.js';
-import { RtcRemoveRequestEvent } from '../../events/remove-request.js';
 import type { RtcDeviceChangeEvent } from '../../events/device-change.js';
 import type { Messages } from '../../i18n/messages.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
 import { checkDisplayName, ROOM_PATTERN } from '../../protocol/rules.js';
 import type { CallMode } from '../../protocol/sfu.js';
 import { warnOnce } from '../../utils/define-element.js';
-import { attachIcon, cameraIcon, cameraOffIcon, chatIcon, leaveIcon, micIcon, micOffIcon, peopleIcon, screenShareIcon, settingsIcon } from '../icons.js';
-import { canShareScreen } from '../../core/media/screen.js';
+import { cameraIcon, cameraOffIcon, leaveIcon, micIcon, micOffIcon } from '../icons.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../../core/files.js';
-import { parseCodecList } from '../../core/transport/codecs.js';
+import { parseCodecList } from '../../core/transport/codec-names.js';
 import { sharedStyles } from '../shared.styles.js';
 import { styles } from './call.styles.js';
 
-/** The parts of each `<rtc-video-tile>`, re-exported from `<rtc-call>` with a `tile-` prefix. */
-const TILE_PARTS = [
-  'base', 'video', 'placeholder', 'avatar', 'name', 'mic-indicator', 'status', 'quality', 'quality-reason', 'actions',
-  'pip-button', 'fullscreen-button', 'unmute-audio-button',
-].map((p) => `${p}:tile-${p}`).join(', ');
+/** The in-call parts (call-view.ts): the call view, control bar, panels, knock banner, ended view. */
+type CallView = typeof import('./call-view.js');
+let callView: Promise<CallView> | undefined;
+/**
+ * Loads the in-call parts once per page (every element shares them). In the one-tag bundle they are
+ * a chunk from the rtc-call server: a failed load becomes `signaling-unreachable` (the server that
+ * serves the chunks cannot be reached) and is tried again at the next need.
+ */
+function importCallView(): Promise<CallView> {
+  callView ??= import('./call-view.js').catch((cause: unknown) => {
+    callView = undefined;
+    const detail = (cause as { message?: string } | null)?.message ?? String(cause);
+    throw new RtcError(RtcErrorCode.SignalingUnreachable, `The call view's code could not be loaded from the server (${detail}).`, { cause });
+  });
+  return callView;
+}
+/** After a failed load of the in-call parts, how long before the element tries again by itself. */
+const VIEW_RETRY_MS = 3_000;
+
 const MAX_NOTICES = 3;
 /** How long the mode notice says what changed when the call's media changes course. */
 const MODE_CHANGE_SHOWN_MS = 8_000;
@@ -44,19 +54,11 @@ const MEDIA_CODES = new Set<string>([
   RtcErrorCode.NotSupported,
 ]);
 
-/** One tile of the call view: a participant's camera, or their shared screen. */
-interface TileItem {
-  key: string;
-  p: Participant;
-  screen: boolean;
-}
-
 /** The values of the `layout` attribute. */
 export type CallLayout = 'auto' | 'grid' | 'speaker';
-const LAYOUTS: readonly string[] = ['auto', 'grid', 'speaker'];
 
 /** A file in the chat: who sent it, and each recipient's (or the sender's) progress. */
-interface FileView {
+export interface FileView {
   id: string;
   name: string;
   size: number;
@@ -71,7 +73,8 @@ interface FileView {
   url: string | null;
 }
 
-interface Notice {
+/** A notice above the call (errors, warnings, information). */
+export interface Notice {
   id: number;
   text: string;
   code: string;
@@ -79,50 +82,6 @@ interface Notice {
   info?: boolean;
   /** A button in the notice (audio only, when a connection stays poor). */
   action?: { label: string; run(): void };
-}
-
-/** A size in bytes as people read it (KB / MB with one decimal, in the element's language). */
-function formatBytes(bytes: number, lang: string): string {
-  const [value, unit] = bytes >= 1e6 ? [bytes / 1e6, 'megabyte'] : bytes >= 1e3 ? [bytes / 1e3, 'kilobyte'] : [bytes, 'byte'];
-  return new Intl.NumberFormat(lang || undefined, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: unit === 'byte' ? 0 : 1 }).format(value);
-}
-
-/** http(s) links in chat text as anchors that open a new tab without referrer or opener; everything else stays text. */
-const LINK = /\bhttps?:\/\/[^\s<>"']+/gi;
-function linkify(text: string) {
-  const parts: unknown[] = [];
-  let last = 0;
-  for (const match of text.matchAll(LINK)) {
-    const url = match[0].replace(/[.,;:!?)\]]+$/, '');
-    const at = match.index ?? 0;
-    parts.push(text.slice(last, at));
-    parts.push(html`<a href=${url} target="_blank" rel="noopener noreferrer nofollow">${url}</a>`);
-    last = at + url.length;
-  }
-  parts.push(text.slice(last));
-  return parts;
-}
-
-/** A short two-tone chime when someone knocks (Web Audio; silent where audio cannot start). */
-function playChime(): void {
-  try {
-    const ctx = new AudioContext();
-    const gain = ctx.createGain();
-    gain.gain.setValueAtTime(0.0001, ctx.currentTime);
-    gain.gain.exponentialRampToValueAtTime(0.15, ctx.currentTime + 0.02);
-    gain.gain.exponentialRampToValueAtTime(0.0001, ctx.currentTime + 0.45);
-    gain.connect(ctx.destination);
-    for (const [freq, at] of [[880, 0], [660, 0.18]] as const) {
-      const osc = ctx.createOscillator();
-      osc.frequency.value = freq;
-      osc.connect(gain);
-      osc.start(ctx.currentTime + at);
-      osc.stop(ctx.currentTime + at + 0.25);
-    }
-    setTimeout(() => void ctx.close(), 800);
-  } catch {
-    // No audio here: the announcement still tells.
-  }
 }
 
 /**
@@ -228,7 +187,8 @@ function playChime(): void {
 export class RtcCall extends LitElement {
   static override styles = [sharedStyles, styles];
 
-  private readonly controller = new CallController(this, {
+  /** @internal For the in-call view (call-view.ts). */
+  readonly controller = new CallController(this, {
     stateChange: (next) => this.onStateChange(next),
     participantJoined: (p) => this.announce(this.labels.joined(this.nameOf(p))),
     participantLeft: (p) => this.announce(this.labels.left(this.nameOf(p))),
@@ -260,11 +220,16 @@ export class RtcCall extends LitElement {
       if (p && !p.isLocal) this.announce(enabled ? this.labels.sharingStarted(this.nameOf(p)) : this.labels.sharingStopped(this.nameOf(p)));
     },
   });
-  private leftReason: LeaveReason | null = null;
-  /** The course the call's media took during the call, said for MODE_CHANGE_SHOWN_MS in the mode notice. */
-  @state() private modeChanged: CallMode | null = null;
+  /** @internal For the in-call view (call-view.ts). */
+  leftReason: LeaveReason | null = null;
+  /**
+   * The course the call's media took during the call, said for MODE_CHANGE_SHOWN_MS in the mode notice.
+   * @internal For the in-call view (call-view.ts).
+   */
+  @state() modeChanged: CallMode | null = null;
   private modeChangedTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly localize = new LocalizeController(this);
+  /** @internal For the in-call view (call-view.ts). */
+  readonly localize = new LocalizeController(this);
   private nextNoticeId = 1;
   private autojoinPending = false;
   private pendingSwitch: Promise<void> = Promise.resolve();
@@ -272,18 +237,31 @@ export class RtcCall extends LitElement {
 
   @query('input[name="display-name"]') private nameInput?: HTMLInputElement;
 
-  @state() private notices: Notice[] = [];
+  /** @internal For the in-call view (call-view.ts). */
+  @state() notices: Notice[] = [];
   @state() private announcement = '';
-  @state() private settingsOpen = false;
-  @state() private peopleOpen = false;
-  @state() private pinned: string | null = null;
-  @state() private inviteCopied = false;
-  @state() private chatOpen = false;
-  @state() private unread = 0;
-  /** Files in this call's chat, by id, in the order they started. */
-  @state() private files = new Map<string, FileView>();
-  /** Security codes shown in the People panel, by participant id. */
-  @state() private codes = new Map<string, string>();
+  /** @internal For the in-call view (call-view.ts). */
+  @state() settingsOpen = false;
+  /** @internal For the in-call view (call-view.ts). */
+  @state() peopleOpen = false;
+  /** @internal For the in-call view (call-view.ts). */
+  @state() pinned: string | null = null;
+  /** @internal For the in-call view (call-view.ts). */
+  @state() inviteCopied = false;
+  /** @internal For the in-call view (call-view.ts). */
+  @state() chatOpen = false;
+  /** @internal For the in-call view (call-view.ts). */
+  @state() unread = 0;
+  /**
+   * Files in this call's chat, by id, in the order they started.
+   * @internal For the in-call view (call-view.ts).
+   */
+  @state() files = new Map<string, FileView>();
+  /**
+   * Security codes shown in the People panel, by participant id.
+   * @internal For the in-call view (call-view.ts).
+   */
+  @state() codes = new Map<string, string>();
   /** True while a join started from the pre-join view is under way (keeps that view). */
   @state() private joiningFromPrejoin = false;
 
@@ -394,9 +372,60 @@ export class RtcCall extends LitElement {
     clearTimeout(this.modeChangedTimer);
     this.modeChanged = null;
     clearTimeout(this.prewarmTimer);
+    clearTimeout(this.viewRetryTimer);
   }
 
   private prewarmTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The in-call parts once loaded (loadView()); null before. */
+  private view: CallView | null = null;
+  /** A load of the in-call parts under way. */
+  private viewLoading: Promise<void> | undefined;
+  /** Whether this element's shadow root has the in-call parts' styles (they come with them). */
+  private viewStyled = false;
+  /** When the last load failed (0: none did), and the timer that tries again. */
+  private viewFailedAt = 0;
+  private viewRetryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * Loads the in-call parts if they are not here yet, then renders them. Called at pre-warm, at
+   * Join (beside the join request, not after it), at autojoin and whenever the element is past
+   * `idle` without them. Never rejects: a failure is reported as `rtc-error` and a notice (nothing
+   * the call keeps is lost: the element still holds it) and tried again VIEW_RETRY_MS later.
+   */
+  private loadView(): Promise<void> {
+    if (this.view) return Promise.resolve();
+    this.viewLoading ??= importCallView().then(
+      (view) => {
+        this.view = view;
+        this.viewFailedAt = 0;
+        this.viewLoading = undefined;
+        this.requestUpdate();
+      },
+      (error: RtcError) => {
+        this.viewFailedAt = Date.now();
+        this.viewLoading = undefined;
+        this.reportError(error);
+        clearTimeout(this.viewRetryTimer);
+        this.viewRetryTimer = setTimeout(() => this.requestUpdate(), VIEW_RETRY_MS);
+      },
+    );
+    return this.viewLoading;
+  }
+
+  /** Past the pre-join view (or about to leave it by itself): the in-call parts are needed. */
+  private get needsView(): boolean {
+    return this.controller.state !== CallState.Idle || this.autojoin;
+  }
+
+  /** `updateComplete` also waits for the in-call parts while they are on their way, and their first render. */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    let complete = await super.getUpdateComplete();
+    while (this.viewLoading) {
+      await this.viewLoading;
+      complete = await super.getUpdateComplete();
+    }
+    return complete;
+  }
 
   /**
    * The pre-join view is up with a room: pre-warm the join shortly (not at once, so an element
@@ -413,6 +442,8 @@ export class RtcCall extends LitElement {
       if (!this.isConnected || this.noPrewarm || this.controller.state !== CallState.Idle || this.autojoin) return;
       const config = this.config();
       if (!ROOM_PATTERN.test(config.room)) return;
+      // A join is likely: the in-call parts come now, beside the pre-warm.
+      void this.loadView();
       void this.controller.prewarm({ ...config, rejoinKey: this.claimedRejoinKey ?? this.rejoinKey() });
     }, PREWARM_DELAY_MS);
   }
@@ -430,6 +461,12 @@ export class RtcCall extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // The in-call parts' styles join the element's own (after them) before those parts first render.
+    if (this.view && !this.viewStyled) {
+      const own = (this.constructor as typeof RtcCall).elementStyles;
+      adoptStyles(this.renderRoot as ShadowRoot, supportsAdoptingStyleSheets ? [...own, this.view.styles] : [this.view.styles]);
+      this.viewStyled = true;
+    }
     if (changed.has('autojoin') && this.autojoin) this.autojoinPending = true;
     if (changed.has('maxFileSize')) {
       const valid = Number.isSafeInteger(this.maxFileSize) && this.maxFileSize > 0;
@@ -469,6 +506,7 @@ export class RtcCall extends LitElement {
     if (this.getAttribute('state') !== call.state) this.setAttribute('state', call.state);
     const view = this.currentView();
     if (this.getAttribute('view') !== view) this.setAttribute('view', view);
+    if (!this.view && !this.viewLoading && this.isConnected && this.needsView && Date.now() - this.viewFailedAt >= VIEW_RETRY_MS) void this.loadView();
     const reconfigured = (['room', 'server', 'token'] as const).some((k) => changed.has(k) && changed.get(k) !== undefined);
     if ((inCall || this.waiting) && reconfigured) {
       void call.leave('reconfigured').then(() => {
@@ -504,12 +542,16 @@ export class RtcCall extends LitElement {
     }
   }
 
-  private get labels(): Messages {
+  /** @internal For the in-call view (call-view.ts). */
+  get labels(): Messages {
     return this.localize.messages;
   }
 
-  /** In the call proper (let in): the grid and the control bar show. */
-  private get inCall(): boolean {
+  /**
+   * In the call proper (let in): the grid and the control bar show.
+   * @internal For the in-call view (call-view.ts).
+   */
+  get inCall(): boolean {
     const s = this.controller.state;
     return s === CallState.Connected || (s === CallState.Reconnecting && this.controller.admitted);
   }
@@ -529,7 +571,8 @@ export class RtcCall extends LitElement {
     return s === CallState.Waiting || (s === CallState.Reconnecting && !this.controller.admitted);
   }
 
-  private get isHost(): boolean {
+  /** @internal For the in-call view (call-view.ts). */
+  get isHost(): boolean {
     return this.controller.localRole === 'host';
   }
 
@@ -538,7 +581,8 @@ export class RtcCall extends LitElement {
     return name || this.labels.guest;
   }
 
-  private get devices(): DeviceChoice {
+  /** @internal For the in-call view (call-view.ts). */
+  get devices(): DeviceChoice {
     const stored = loadStoredDevices();
     return {
       videoInput: this.videoInput || stored.videoInput || undefined,
@@ -614,7 +658,8 @@ export class RtcCall extends LitElement {
     this.claimedRejoinKey = undefined;
   }
 
-  private nameOf(p: Participant): string {
+  /** @internal For the in-call view (call-view.ts). */
+  nameOf(p: Participant): string {
     return p.displayName || this.labels.guest;
   }
 
@@ -632,7 +677,8 @@ export class RtcCall extends LitElement {
     if (next === CallState.Idle) this.schedulePrewarm();
   }
 
-  private announce(text: string): void {
+  /** @internal For the in-call view (call-view.ts). */
+  announce(text: string): void {
     // Re-set even when equal so screen readers repeat it.
     this.announcement = '';
     queueMicrotask(() => (this.announcement = text));
@@ -646,7 +692,8 @@ export class RtcCall extends LitElement {
     else if (before.cameraEnabled !== p.cameraEnabled) this.announce(p.cameraEnabled ? m.cameraOnThem(name) : m.cameraOffThem(name));
   }
 
-  private showError(error: RtcError): void {
+  /** @internal For the in-call view (call-view.ts). */
+  showError(error: RtcError): void {
     const text = this.labels.errors[error.code] ?? error.message;
     if (!error.fatal) this.pushNotice(error.code, text);
     this.announce(text);
@@ -658,14 +705,18 @@ export class RtcCall extends LitElement {
     this.controller.reportError(error);
   }
 
-  private pushNotice(code: string, text: string, info = false): void {
+  /** @internal For the in-call view (call-view.ts). */
+  pushNotice(code: string, text: string, info = false): void {
     const notices = this.notices.filter((n) => n.code !== code);
     notices.push({ id: this.nextNoticeId++, code, text, info });
     this.notices = notices.slice(-MAX_NOTICES);
   }
 
-  /** What the ended view and the announcement say for a host's doing, or null. */
-  private leftText(reason: LeaveReason | null): string | null {
+  /**
+   * What the ended view and the announcement say for a host's doing, or null.
+   * @internal For the in-call view (call-view.ts).
+   */
+  leftText(reason: LeaveReason | null): string | null {
     const m = this.labels;
     switch (reason) {
       case 'replaced': return m.replaced;
@@ -715,80 +766,9 @@ export class RtcCall extends LitElement {
     this.announce(this.labels.fileArrived(sender ? this.nameOf(sender) : this.labels.guest, file.name));
   }
 
-  private pickFile(): void {
-    this.shadowRoot?.querySelector<HTMLInputElement>('input[name="file"]')?.click();
-  }
-
-  private onFilePicked(e: Event): void {
-    const input = e.target as HTMLInputElement;
-    for (const file of input.files ?? []) this.sendPickedFile(file);
-    input.value = '';
-  }
-
-  private onChatDrop(e: DragEvent): void {
-    // Files go peer to peer: not through the SFU.
-    if (!e.dataTransfer?.files.length || this.controller.mode === 'sfu') return;
-    e.preventDefault();
-    for (const file of e.dataTransfer.files) this.sendPickedFile(file);
-  }
-
-  private onChatDragOver(e: DragEvent): void {
-    if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
-  }
-
-  private sendPickedFile(file: File): void {
-    const before = this.files.size;
-    this.sendFile(file).catch((error: RtcError) => {
-      // A file that started shows its failure on its own line; one that never started, as a notice.
-      if (this.files.size === before) this.showError(error);
-    });
-  }
-
-  private toggleChat(): void {
-    this.chatOpen = !this.chatOpen;
-    if (this.chatOpen) {
-      this.unread = 0;
-      this.peopleOpen = false;
-      this.settingsOpen = false;
-      void this.updateComplete.then(() => this.shadowRoot?.querySelector<HTMLInputElement>('[part~="chat-input"]')?.focus());
-    }
-  }
-
-  private onChatSubmit(e: Event): void {
-    e.preventDefault();
-    const input = this.shadowRoot?.querySelector<HTMLInputElement>('[part~="chat-input"]');
-    if (!input || !input.value.trim()) return;
-    const text = input.value;
-    this.sendMessage(text).then(
-      () => {
-        if (input.value === text) input.value = '';
-      },
-      (error: RtcError) => this.showError(error),
-    );
-  }
-
   private onKnock(p: WaitingParticipant): void {
     this.announce(this.labels.knocked(p.displayName || this.labels.guest));
-    if (!this.noKnockSound) playChime();
-  }
-
-  /** A host action from the element's own buttons: failures are shown (and dispatched) by the controller. */
-  private act(request: Parameters<CallController['hostAction']>[0]): void {
-    this.controller.hostAction(request).catch((error: RtcError) => this.showError(error));
-  }
-
-  private onEndClick(): void {
-    const request = new RtcEndRequestEvent();
-    this.dispatchEvent(request);
-    if (request.defaultPrevented) return;
-    this.endCall().catch(() => {});
-  }
-
-  private onRemoveClick(p: Participant): void {
-    const request = new RtcRemoveRequestEvent({ participant: p });
-    this.dispatchEvent(request);
-    if (request.defaultPrevented) return;
-    this.act({ request: 'remove', data: { peerId: p.id } });
+    if (!this.noKnockSound) void this.loadView().then(() => this.view?.playChime());
   }
 
   private dismissNotice(id: number): void {
@@ -822,21 +802,12 @@ export class RtcCall extends LitElement {
     this.join().catch(() => {});
   }
 
-  private onLeaveClick(): void {
+  /** @internal For the in-call view (call-view.ts). */
+  onLeaveClick(): void {
     const request = new RtcLeaveRequestEvent();
     this.dispatchEvent(request);
     if (request.defaultPrevented) return;
     void this.leave();
-  }
-
-  private onRejoinClick(): void {
-    this.notices = [];
-    if (this.autojoin) {
-      this.join().catch(() => {});
-    } else {
-      // Back to the pre-join view with a fresh preview.
-      this.controller.restart();
-    }
   }
 
   private onDeviceChange(e: RtcDeviceChangeEvent): void {
@@ -1044,7 +1015,8 @@ export class RtcCall extends LitElement {
     }
     this.leftReason = null;
     // The key a pre-warm claimed, so the join can take that pre-warm.
-    await this.controller.join({ ...config, rejoinKey: this.claimedRejoinKey ?? this.rejoinKey() });
+    // The in-call parts load beside the join request (at once if a pre-warm already has them).
+    await Promise.all([this.controller.join({ ...config, rejoinKey: this.claimedRejoinKey ?? this.rejoinKey() }), this.loadView()]);
   }
 
   /** Leaves the call: says goodbye, closes every connection and stops every local track. */
@@ -1086,6 +1058,9 @@ export class RtcCall extends LitElement {
     const waiting = this.waiting;
     const showCall = !showPrejoin && !waiting && (state === CallState.Idle || state === CallState.Joining || this.inCall);
     const showEnded = state === CallState.Left || state === CallState.Failed;
+    // The in-call parts render once their module is here (loadView(): at pre-warm, at Join, at
+    // autojoin); until then nothing stands in for them.
+    const view = this.view;
     return html`
       <div part="base" class="base" dir=${this.localize.dir}>
         <div class="notices" role="region" aria-label=${m.controls}>
@@ -1104,15 +1079,15 @@ export class RtcCall extends LitElement {
         </div>
         ${showPrejoin ? this.renderPrejoin(state === CallState.Joining) : nothing}
         ${this.renderWaiting(waiting)}
-        ${this.inCall && this.isHost && !this.peopleOpen ? this.renderKnockBanner() : nothing}
-        ${showCall ? this.renderCallView() : nothing}
-        ${showEnded ? this.renderEnded(state) : nothing}
+        ${view && this.inCall && this.isHost && !this.peopleOpen ? view.renderKnockBanner(this) : nothing}
+        ${view && showCall ? view.renderCallView(this) : nothing}
+        ${view && showEnded ? view.renderEnded(this, state) : nothing}
         <div part="controls" class="controls" role="toolbar" aria-label=${m.controls} ?hidden=${!this.inCall}>
-          <slot name="controls">${this.renderBar()}</slot>
+          <slot name="controls">${view ? view.renderBar(this) : nothing}</slot>
         </div>
-        ${this.settingsOpen && this.inCall ? this.renderSettings() : nothing}
-        ${this.peopleOpen && this.inCall ? this.renderPeople() : nothing}
-        ${this.chatOpen && this.inCall && !this.noChat ? this.renderChat() : nothing}
+        ${view && this.settingsOpen && this.inCall ? view.renderSettings(this) : nothing}
+        ${view && this.peopleOpen && this.inCall ? view.renderPeople(this) : nothing}
+        ${view && this.chatOpen && this.inCall && !this.noChat ? view.renderChat(this) : nothing}
         <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
       </div>
     `;
@@ -1187,196 +1162,14 @@ export class RtcCall extends LitElement {
     </section>`;
   }
 
-  /** Hosts, people panel closed: the longest-waiting knock with Admit / Deny, and how many more. */
-  private renderKnockBanner() {
-    const waiting = this.waitingParticipants;
-    const first = waiting[0];
-    if (!first) return nothing;
-    const m = this.labels;
-    const name = first.displayName || m.guest;
-    return html`<div part="knock-banner" class="knock-banner" role="region" aria-label=${m.waitingList}>
-      <span>${m.knocked(name)}${waiting.length > 1 ? ` (+${waiting.length - 1})` : ''}</span>
-      <button part="admit-button" type="button" class="join" aria-label=${m.admitName(name)} @click=${() => this.act({ request: 'admit', data: { peerId: first.id } })}>${m.admit}</button>
-      <button part="deny-button" type="button" aria-label=${m.denyName(name)} @click=${() => this.act({ request: 'deny', data: { peerId: first.id } })}>${m.deny}</button>
-      ${waiting.length > 1 ? html`<button type="button" @click=${() => (this.peopleOpen = true)}>${m.people}</button>` : nothing}
-    </div>`;
-  }
-
-  /** Hosts: the waiting list (Admit / Deny, Admit all), everyone in the call (Mute, Remove), lock. */
-  private renderPeople() {
-    const m = this.labels;
-    const waiting = this.waitingParticipants;
-    const others = this.participants.filter((p) => !p.isLocal);
-    const locked = this.locked;
-    const host = this.isHost;
-    const sfu = this.controller.mode === 'sfu';
-    return html`<div part="people" class="people" role="dialog" aria-label=${m.people}>
-      ${host ? this.renderWaitingList(waiting) : nothing}
-      <h3>${m.inCall} (${others.length + 1})</h3>
-      <ul class="people-list">
-        ${repeat(others, (p) => p.id, (p) => {
-          const name = this.nameOf(p);
-          const code = this.codes.get(p.id);
-          return html`<li data-id=${p.id}>
-            <span class="who">${name}</span>
-            ${sfu ? nothing : html`<button part="verify-button" type="button" aria-label=${m.securityCodeOf(name)} title=${m.securityCodeOf(name)} @click=${() => this.showCode(p)}>${m.securityCode}</button>`}
-            ${host
-              ? html`<button part="mute-participant-button" type="button" aria-label=${m.muteName(name)} title=${m.muteName(name)} ?disabled=${!p.micEnabled} @click=${() => this.act({ request: 'mute', data: { peerId: p.id } })}>${micOffIcon}</button>
-                  <button part="remove-button" type="button" aria-label=${m.removeName(name)} @click=${() => this.onRemoveClick(p)}>${m.removeName(name)}</button>`
-              : nothing}
-            ${code ? html`<p class="code" part="verification-code" data-code=${code}>${m.compareCode(name, `${code.slice(0, 3)} ${code.slice(3)}`)}</p>` : nothing}
-          </li>`;
-        })}
-      </ul>
-      ${host ? html`<button part="lock-button" type="button" aria-pressed=${locked ? 'true' : 'false'} @click=${() => this.act({ request: locked ? 'unlock' : 'lock' })}>${locked ? m.unlockRoom : m.lockRoom}</button>` : nothing}
-      <button type="button" class="close-settings" @click=${() => (this.peopleOpen = false)}>${m.dismiss}</button>
-    </div>`;
-  }
-
-  private showCode(p: Participant): void {
-    this.verificationCode(p.id).then(
-      (code) => {
-        this.codes = new Map(this.codes).set(p.id, code);
-      },
-      (error: RtcError) => this.showError(error),
-    );
-  }
-
-  private renderWaitingList(waiting: readonly WaitingParticipant[]) {
-    const m = this.labels;
-    return html`<h3>${m.waitingList} (${waiting.length})</h3>
-      <ul class="people-list">
-        ${repeat(waiting, (w) => w.id, (w) => {
-          const name = w.displayName || m.guest;
-          return html`<li data-id=${w.id}>
-            <span class="who">${name}</span>
-            <button part="admit-button" type="button" class="join" aria-label=${m.admitName(name)} @click=${() => this.act({ request: 'admit', data: { peerId: w.id } })}>${m.admit}</button>
-            <button part="deny-button" type="button" aria-label=${m.denyName(name)} @click=${() => this.act({ request: 'deny', data: { peerId: w.id } })}>${m.deny}</button>
-          </li>`;
-        })}
-      </ul>
-      ${waiting.length > 1 ? html`<button part="admit-all-button" type="button" @click=${() => this.act({ request: 'admit-all' })}>${m.admitAll}</button>` : nothing}`;
-  }
-
-  /**
-   * The call view. `grid`: equal tiles. A stage: one tile large (the pinned participant, a shared
-   * screen, the active speaker, or in a 1:1 the other person) and the rest in a filmstrip — in a
-   * 1:1 your own view sits small in a corner of the stage.
-   */
-  private renderCallView() {
-    const participants = this.participants;
-    const m = this.labels;
-    const items: TileItem[] = [
-      ...participants.filter((p) => p.screenStream).map((p) => ({ key: `screen:${p.id}`, p, screen: true })),
-      ...participants.map((p) => ({ key: p.id, p, screen: false })),
-    ];
-    const onStage = this.stageItem(items);
-    const alone = participants.length === 1 && this.inCall;
-    const changed = this.modeChanged === this.controller.mode ? this.modeChanged : null;
-    const modeText = changed === 'sfu' ? m.nowViaServer : changed === 'mesh' ? m.nowPeerToPeer : this.controller.mode === 'sfu' ? m.sfuMode : null;
-    const modeNotice = modeText && this.inCall
-      ? html`<p part="mode-notice" class="mode-notice" role="note" data-mode=${this.controller.mode} ?data-changed=${!!changed}>${modeText}</p>`
-      : nothing;
-    if (!onStage) {
-      return html`
-        ${modeNotice}
-        <div part="grid" class="grid" data-count=${Math.min(items.length, 6)} aria-label=${m.participants} role="list">
-          ${repeat(items, (i) => i.key, (i) => this.renderTile(i))}
-        </div>
-        ${alone ? this.renderAlone() : nothing}
-      `;
-    }
-    const rest = items.filter((i) => i !== onStage);
-    const corner = this.layout === 'auto' && rest.length === 1 && !onStage.screen && rest[0]!.p.isLocal && !this.pinned;
-    return html`${modeNotice}<div class="layout ${corner ? 'corner' : ''}">
-      <div part="stage" class="stage" role="list" aria-label=${m.stage}>${this.renderTile(onStage)}</div>
-      <div part="filmstrip" class="filmstrip" role="list" aria-label=${m.participants}>
-        ${repeat(rest, (i) => i.key, (i) => this.renderTile(i))}
-      </div>
-    </div>`;
-  }
-
-  /** What the stage shows, or null for the grid. */
-  private stageItem(items: TileItem[]): TileItem | null {
-    const layout = LAYOUTS.includes(this.layout) ? this.layout : 'auto';
-    const pinned = this.pinned ? items.find((i) => i.p.id === this.pinned && i.screen) ?? items.find((i) => i.key === this.pinned) : undefined;
-    if (pinned) return pinned;
-    if (layout === 'grid' || items.length < 2) return null;
-    const share = items.find((i) => i.screen && !i.p.isLocal) ?? items.find((i) => i.screen);
-    if (layout === 'speaker') {
-      const speaker = this.controller.activeSpeaker;
-      return share ?? items.find((i) => !i.screen && i.p.id === speaker && !i.p.isLocal) ?? items.find((i) => !i.screen && !i.p.isLocal) ?? null;
-    }
-    // auto: a share takes the stage; a 1:1 puts the other person there; three and more: the grid.
-    if (share) return share;
-    const remote = items.filter((i) => !i.p.isLocal);
-    return items.length === 2 && remote.length === 1 ? remote[0]! : null;
-  }
-
-  private renderTile(i: TileItem) {
-    const m = this.labels;
-    const p = i.p;
-    if (i.screen) {
-      return html`<rtc-video-tile
-        part="screen-tile"
-        class="screen"
-        exportparts=${TILE_PARTS}
-        role="listitem"
-        fit="contain"
-        .stream=${p.screenStream}
-        display-name=${p.isLocal ? m.yourScreen : m.screenOf(this.nameOf(p))}
-        status="connected"
-        lang=${this.localize.lang}
-      ></rtc-video-tile>`;
-    }
-    return html`<rtc-video-tile
-      part="tile"
-      exportparts=${TILE_PARTS}
-      role="listitem"
-      data-id=${p.id}
-      .stream=${p.stream}
-      display-name=${this.nameOf(p)}
-      ?local=${p.isLocal}
-      ?mic-off=${!p.micEnabled}
-      ?camera-off=${!p.cameraEnabled || this.audioOnly}
-      ?active-speaker=${!p.isLocal && this.controller.activeSpeaker === p.id}
-      status=${p.isLocal ? 'connected' : p.connection}
-      quality=${p.quality?.level ?? ''}
-      quality-reason=${p.quality?.reason ?? ''}
-      sink-id=${this.devices.audioOutput ?? ''}
-      lang=${this.localize.lang}
-    ></rtc-video-tile>`;
-  }
-
-  /** Alone in the call: say so, and offer the invite link when the page gave one. */
-  private renderAlone() {
-    const m = this.labels;
-    return html`<div class="alone">
-      <p>${m.aloneInRoom}</p>
-      ${this.inviteUrl
-        ? html`<button part="invite-button" type="button" title=${m.copyInvite} @click=${this.onCopyInvite}>${this.inviteCopied ? m.inviteCopied : m.copyInvite}</button>`
-        : nothing}
-    </div>`;
-  }
-
-  private onCopyInvite(): void {
-    const url = this.inviteUrl;
-    navigator.clipboard?.writeText(url).then(
-      () => {
-        this.inviteCopied = true;
-        this.announce(this.labels.inviteCopied);
-        setTimeout(() => (this.inviteCopied = false), 3000);
-      },
-      () => this.pushNotice('invite', this.labels.inviteCopyFailed(url), true),
-    );
-  }
-
-  private renderMicButton() {
+  /** @internal For the in-call view (call-view.ts). */
+  renderMicButton() {
     const on = this.controller.micEnabled;
     return this.renderToggle('mic-button', this.labels.mic, on, false, on ? micIcon : micOffIcon, () => this.toggleMic());
   }
 
-  private renderCameraButton() {
+  /** @internal For the in-call view (call-view.ts). */
+  renderCameraButton() {
     const on = this.controller.cameraEnabled;
     return this.renderToggle('camera-button', this.labels.camera, on, this.audioOnly, on ? cameraIcon : cameraOffIcon, () =>
       this.toggleCamera(),
@@ -1396,150 +1189,11 @@ export class RtcCall extends LitElement {
     >${icon}</button>`;
   }
 
-  private renderBar() {
-    const m = this.labels;
-    return html`
-      ${this.renderMicButton()} ${this.audioOnly ? nothing : this.renderCameraButton()}
-      ${customElements.get('rtc-device-picker')
-        ? html`<button
-            part="settings-button"
-            type="button"
-            class="toggle"
-            aria-label=${m.settings}
-            title=${m.settings}
-            aria-expanded=${this.settingsOpen ? 'true' : 'false'}
-            @click=${() => (this.settingsOpen = !this.settingsOpen)}
-          >${settingsIcon}</button>`
-        : nothing}
-      ${canShareScreen() && !this.noScreenShare ? this.renderShareButton() : nothing}
-      ${this.noChat ? nothing : this.renderChatButton()}
-      ${this.renderPeopleButtons()}
-      <button part="leave-button" type="button" class="leave" aria-label=${m.leave} title=${m.leave} @click=${this.onLeaveClick}>${leaveIcon}</button>
-    `;
-  }
-
-  private renderChatButton() {
-    const m = this.labels;
-    const label = this.unread ? m.chatCount(this.unread) : m.chat;
-    return html`<button
-      part="chat-button"
-      type="button"
-      class="toggle people-button"
-      aria-label=${label}
-      title=${label}
-      aria-expanded=${this.chatOpen ? 'true' : 'false'}
-      @click=${this.toggleChat}
-    >${chatIcon}${this.unread ? html`<span class="badge" aria-hidden="true">${this.unread}</span>` : nothing}</button>`;
-  }
-
-  /** The chat: messages as text (links clickable, never HTML), history marked, files with progress, a field that sends on Enter. */
-  private renderChat() {
-    const m = this.labels;
-    const all = this.controller.messages;
-    const relayer = all.find((x) => x.replayed)?.relayedBy;
-    const relayerName = relayer ? this.participants.find((p) => p.id === relayer)?.displayName ?? m.guest : '';
-    const files = [...this.files.values()];
-    const items: ({ msg: ChatMessage; i: number } | { file: FileView })[] = [];
-    for (let i = 0, f = 0; i <= all.length; i++) {
-      while (f < files.length && files[f]!.after <= i) items.push({ file: files[f++]! });
-      if (i < all.length) items.push({ msg: all[i]!, i });
-    }
-    return html`<div part="chat" class="chat people" role="dialog" aria-label=${m.chat} @dragover=${this.onChatDragOver} @drop=${this.onChatDrop}>
-      <div class="chat-log" role="log" aria-label=${m.chat}><ol class="chat-list">
-        ${items.length ? nothing : html`<li class="chat-empty">${m.chatEmpty}</li>`}
-        ${repeat(items, (x) => ('msg' in x ? x.msg.id : `file ${x.file.id}`), (x) => {
-          if ('file' in x) return this.renderFile(x.file);
-          const { msg, i } = x;
-          return html`
-          ${msg.replayed && !all[i - 1]?.replayed ? html`<li class="chat-history">${m.earlierMessages(relayerName)}</li>` : nothing}
-          <li part="chat-message" class="chat-message ${msg.isLocal ? 'local' : ''}" ?data-replayed=${msg.replayed}>
-            <span class="who">${msg.isLocal ? m.you : msg.displayName || m.guest}</span>
-            ${this.renderTime(msg.sentAt)}
-            <p class="text">${linkify(msg.text)}</p>
-          </li>`;
-        })}
-      </ol></div>
-      <form class="chat-form" @submit=${this.onChatSubmit}>
-        ${this.controller.mode === 'sfu' ? nothing : html`<button part="file-button" type="button" class="icon-button" aria-label=${m.sendFile} title=${m.sendFile} @click=${this.pickFile}>${attachIcon}</button>`}
-        <input type="file" name="file" hidden multiple @change=${this.onFilePicked} />
-        <input part="chat-input" name="chat" autocomplete="off" maxlength="4000" aria-label=${m.chatPlaceholder} placeholder=${m.chatPlaceholder} />
-        <button type="submit" class="join">${m.send}</button>
-      </form>
-      <button type="button" class="close-settings" @click=${() => (this.chatOpen = false)}>${m.dismiss}</button>
-    </div>`;
-  }
-
-  private renderTime(at: Date) {
-    return html`<time datetime=${at.toISOString()}>${at.toLocaleTimeString(this.localize.lang || undefined, { hour: '2-digit', minute: '2-digit' })}</time>`;
-  }
-
-  /** A file in the chat: its name and size, progress with Cancel while on its way, then a download link (received) or its outcome. */
-  private renderFile(f: FileView) {
-    const m = this.labels;
-    const legs = [...f.legs.values()];
-    const active = legs.some((l) => l.status === 'active');
-    const complete = !active && legs.some((l) => l.status === 'complete');
-    const status = active ? 'active' : complete ? 'complete' : 'failed';
-    const bytes = legs.reduce((n, l) => n + (l.status === 'failed' ? 0 : l.bytes), 0);
-    const total = f.size * Math.max(1, legs.filter((l) => l.status !== 'failed').length);
-    const size = formatBytes(f.size, this.localize.lang);
-    const sender = f.from ? this.participants.find((p) => p.id === f.from) : undefined;
-    const who = f.direction === 'send' ? m.you : sender ? this.nameOf(sender) : m.guest;
-    const cancelled = legs.every((l) => l.code === RtcErrorCode.FileCancelled);
-    return html`<li part="chat-message chat-file" class="chat-message chat-file ${f.direction === 'send' ? 'local' : ''}" data-direction=${f.direction} data-status=${status} data-file-id=${f.id}>
-      <span class="who">${who}</span>
-      ${this.renderTime(f.at)}
-      <p class="text file-line">${attachIcon}<span class="file-name">${f.name}</span> <span class="file-size">${size}</span></p>
-      ${active
-        ? html`<div class="file-progress">
-            <progress max=${total || 1} value=${total ? bytes : 0} aria-label=${f.direction === 'send' ? m.fileSending(f.name) : m.fileReceiving(f.name)}></progress>
-            <button part="file-cancel-button" type="button" class="link-button" aria-label=${m.cancelFile(f.name)} @click=${() => this.cancelFile(f.id)}>${m.cancel}</button>
-          </div>`
-        : status === 'complete'
-          ? f.direction === 'receive' && f.url
-            ? html`<a part="file-download" class="file-download" href=${f.url} download=${f.name}>${m.downloadFile(f.name, size)}</a>`
-            : html`<span class="file-status">${m.fileDelivered}</span>`
-          : html`<span class="file-status" role="status">${cancelled ? m.fileCancelled : m.fileFailed}</span>`}
-    </li>`;
-  }
-
-  private renderShareButton() {
-    const sharing = this.screenSharing;
-    const m = this.labels;
-    return html`<button
-      part="screen-share-button"
-      type="button"
-      class="toggle ${sharing ? 'sharing' : ''}"
-      aria-label=${sharing ? m.stopSharing : m.shareScreen}
-      title=${sharing ? m.stopSharing : m.shareScreen}
-      aria-pressed=${sharing ? 'true' : 'false'}
-      @click=${this.onShareClick}
-    >${screenShareIcon}</button>`;
-  }
-
-  private onShareClick(): void {
-    const done = this.screenSharing ? this.stopScreenShare() : this.startScreenShare();
-    done.then(() => this.requestUpdate(), (error: RtcError) => this.showError(error));
-  }
-
-  /** The People button for everyone (the security codes; for hosts also the waiting list and actions); End for hosts. */
-  private renderPeopleButtons() {
-    const m = this.labels;
-    const count = this.waitingParticipants.length;
-    return html`<button
-        part="people-button"
-        type="button"
-        class="toggle people-button"
-        aria-label=${count ? m.peopleCount(count) : m.people}
-        title=${count ? m.peopleCount(count) : m.people}
-        aria-expanded=${this.peopleOpen ? 'true' : 'false'}
-        @click=${() => (this.peopleOpen = !this.peopleOpen)}
-      >${peopleIcon}${count ? html`<span class="badge" aria-hidden="true">${count}</span>` : nothing}</button>
-      ${this.isHost ? html`<button part="end-button" type="button" class="leave end" title=${m.endForAll} @click=${this.onEndClick}>${m.endForAll}</button>` : nothing}`;
-  }
-
-  /** The device choice, in the pre-join view and in the settings panel; remembered for next time. */
-  private renderDevicePicker() {
+  /**
+   * The device choice, in the pre-join view and in the settings panel; remembered for next time.
+   * @internal For the in-call view (call-view.ts).
+   */
+  renderDevicePicker() {
     const devices = this.devices;
     return html`<rtc-device-picker
       kinds=${this.audioOnly ? 'audioinput audiooutput' : 'videoinput audioinput audiooutput'}
@@ -1552,29 +1206,4 @@ export class RtcCall extends LitElement {
     ></rtc-device-picker>`;
   }
 
-  private renderSettings() {
-    const m = this.labels;
-    return html`<div part="settings" class="settings" role="dialog" aria-label=${m.settings}>
-      ${this.renderDevicePicker()}
-      <button type="button" class="close-settings" @click=${() => (this.settingsOpen = false)}>${m.dismiss}</button>
-    </div>`;
-  }
-
-  private renderEnded(state: CallState) {
-    const m = this.labels;
-    const error = this.error;
-    const failed = state === CallState.Failed;
-    const reasonText = this.leftText(this.leftReason);
-    // A removed person cannot come back into this call: no Rejoin that can only fail.
-    const canRejoin = !(this.leftReason === 'removed-by-host' || error?.code === RtcErrorCode.RemovedByHost);
-    return html`<div part="ended" class="ended" role="alert">
-      <h2>${failed ? m.failedTitle : this.leftReason === 'denied' ? m.deniedTitle : m.leftTitle}</h2>
-      ${!failed && reasonText ? html`<p class="reason" data-code=${this.leftReason!}>${reasonText}</p>` : nothing}
-      ${!failed && this.leftReason === 'denied' && this.controller.hostMessage
-        ? html`<blockquote class="host-message"><span>${m.hostMessage}</span> <q>${this.controller.hostMessage}</q></blockquote>`
-        : nothing}
-      ${failed && error ? html`<p class="reason" data-code=${error.code}>${m.errors[error.code] ?? error.message}</p>` : nothing}
-      ${canRejoin ? html`<button part="rejoin-button" type="button" class="join" @click=${this.onRejoinClick}>${failed ? m.tryAgain : m.rejoin}</button>` : nothing}
-    </div>`;
-  }
 }

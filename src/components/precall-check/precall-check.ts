@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { LitElement, adoptStyles, nothing, supportsAdoptingStyleSheets, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { DeferredDisconnectController } from '../../controllers/deferred-disconnect-controller.js';
 import { LocalizeController } from '../../controllers/localize-controller.js';
@@ -14,8 +14,8 @@ import type { PrecallPrompt } from '../../core/precall/run.js';
 import { RtcPrecallResultEvent } from '../../events/precall-result.js';
 import type { Messages } from '../../i18n/messages.js';
 import { warnOnce } from '../../utils/define-element.js';
+import { RtcError, RtcErrorCode } from '../../core/errors.js';
 import { sharedStyles } from '../shared.styles.js';
-import { styles } from './precall-check.styles.js';
 
 /** What the element is doing, reflected as `<rtc-precall-check state>` for styling. */
 export const PrecallCheckState = {
@@ -28,9 +28,25 @@ export const PrecallCheckState = {
 } as const;
 export type PrecallCheckState = (typeof PrecallCheckState)[keyof typeof PrecallCheckState];
 
-type ItemState = 'pending' | 'running' | PrecallCheckResult;
+/** A check's row: not started, running, or its result. */
+export type ItemState = 'pending' | 'running' | PrecallCheckResult;
 
-const SYMBOLS = { pending: '○', running: '…', good: '✓', fair: '!', poor: '✕', skipped: '–' } as const;
+/** The element's rendering (precall-check-view.ts). */
+type PrecallCheckView = typeof import('./precall-check-view.js');
+let precallCheckView: Promise<PrecallCheckView> | undefined;
+/**
+ * Loads the rendering once per page. In the one-tag bundle it is a chunk from the rtc-call server:
+ * a failed load becomes `signaling-unreachable` (the server that serves the chunks cannot be
+ * reached) and is tried again at the next connect or `run()`.
+ */
+function importView(): Promise<PrecallCheckView> {
+  precallCheckView ??= import('./precall-check-view.js').catch((cause: unknown) => {
+    precallCheckView = undefined;
+    const detail = (cause as { message?: string } | null)?.message ?? String(cause);
+    throw new RtcError(RtcErrorCode.SignalingUnreachable, `The connection check's code could not be loaded from the server (${detail}).`, { cause });
+  });
+  return precallCheckView;
+}
 
 /** -60 dBFS … 0 dBFS onto 0 … 1 for the meter. */
 function meterValue(level: number): number {
@@ -98,15 +114,23 @@ function meterValue(level: number): number {
  * startedAt, endedAt }`, each check `{ status, figures, remedy, problem }`).
  */
 export class RtcPrecallCheck extends LitElement {
-  static override styles = [sharedStyles, styles];
+  // Its own styles come with its rendering (precall-check-view.ts), before which it shows nothing.
+  static override styles = [sharedStyles];
 
-  private readonly localize = new LocalizeController(this);
-  private requestedChecks: readonly PrecallCheckName[] = PRECALL_CHECKS;
+  /** @internal For the rendering (precall-check-view.ts). */
+  readonly localize = new LocalizeController(this);
+  /** @internal For the rendering (precall-check-view.ts). */
+  requestedChecks: readonly PrecallCheckName[] = PRECALL_CHECKS;
   private pending: Promise<PrecallReport> | undefined;
   private abort: AbortController | undefined;
   private answer: ((heard: boolean) => void) | undefined;
   /** Yes / No pressed while the question showed but before the tone's wait began. */
   private earlyAnswer: boolean | undefined;
+  /** The rendering once loaded (loadView()); null before. */
+  private view: PrecallCheckView | null = null;
+  private viewLoading: Promise<void> | undefined;
+  /** Whether the shadow root has the rendering's styles. */
+  private viewStyled = false;
 
   constructor() {
     super();
@@ -114,12 +138,18 @@ export class RtcPrecallCheck extends LitElement {
     new DeferredDisconnectController(this, () => this.abort?.abort());
   }
 
-  @state() private _state: PrecallCheckState = PrecallCheckState.Idle;
-  @state() private items: Partial<Record<PrecallCheckName, ItemState>> = {};
-  @state() private prompt: PrecallPrompt = null;
-  @state() private level = 0;
-  @state() private previewStream: MediaStream | null = null;
-  @state() private _report: PrecallReport | null = null;
+  /** @internal For the rendering (precall-check-view.ts). */
+  @state() _state: PrecallCheckState = PrecallCheckState.Idle;
+  /** @internal For the rendering (precall-check-view.ts). */
+  @state() items: Partial<Record<PrecallCheckName, ItemState>> = {};
+  /** @internal For the rendering (precall-check-view.ts). */
+  @state() prompt: PrecallPrompt = null;
+  /** @internal For the rendering (precall-check-view.ts). */
+  @state() level = 0;
+  /** @internal For the rendering (precall-check-view.ts). */
+  @state() previewStream: MediaStream | null = null;
+  /** @internal For the rendering (precall-check-view.ts). */
+  @state() _report: PrecallReport | null = null;
 
   /**
    * Which checks to run: a space-separated list of `camera`, `microphone`, `speaker`, `server`,
@@ -150,7 +180,42 @@ export class RtcPrecallCheck extends LitElement {
   /** Language of labels and remedies (BCP 47); default: the nearest `lang` in the page, else English. */
   @property() override lang = '';
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.loadView().catch((error: RtcError) => warnOnce(`precall-view:${error.message}`, `<rtc-precall-check>: ${error.message} It is tried again when the element is connected again or run() is called.`));
+  }
+
+  /** Loads the rendering if it is not here yet, then renders. Rejects with the RtcError of a failed load. */
+  private loadView(): Promise<void> {
+    if (this.view) return Promise.resolve();
+    this.viewLoading ??= importView().then(
+      (view) => {
+        this.view = view;
+        this.requestUpdate();
+      },
+    ).finally(() => {
+      this.viewLoading = undefined;
+    });
+    return this.viewLoading;
+  }
+
+  /** `updateComplete` also waits for the rendering while it is on its way, and its first render. */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    let complete = await super.getUpdateComplete();
+    while (this.viewLoading) {
+      await this.viewLoading.catch(() => {});
+      complete = await super.getUpdateComplete();
+    }
+    return complete;
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // The rendering's styles join the shared ones before it first renders.
+    if (this.view && !this.viewStyled) {
+      const own = (this.constructor as typeof RtcPrecallCheck).elementStyles;
+      adoptStyles(this.renderRoot as ShadowRoot, supportsAdoptingStyleSheets ? [...own, this.view.styles] : [this.view.styles]);
+      this.viewStyled = true;
+    }
     if (changed.has('checks')) this.requestedChecks = this.parseChecks(this.checks);
   }
 
@@ -158,7 +223,8 @@ export class RtcPrecallCheck extends LitElement {
     if (this.getAttribute('state') !== this._state) this.setAttribute('state', this._state);
   }
 
-  private get messages(): Messages {
+  /** @internal For the rendering (precall-check-view.ts). */
+  get messages(): Messages {
     return this.localize.messages;
   }
 
@@ -194,8 +260,9 @@ export class RtcPrecallCheck extends LitElement {
     this.items = Object.fromEntries(checks.map((n) => [n, 'pending']));
     const stored = loadStoredDevices();
     try {
-      // The checks load on first use: a page that never runs one pays only for this element.
-      const { runPrecall } = await import('../../core/precall/run.js');
+      // The checks load on first use: a page that never runs one pays only for this element. The
+      // person answers through the rendering (the speaker check), so a run waits for it too.
+      const [{ runPrecall }] = await Promise.all([import('../../core/precall/run.js'), this.loadView()]);
       const report = await runPrecall({
         checks,
         server: this.serverUrl(),
@@ -236,9 +303,11 @@ export class RtcPrecallCheck extends LitElement {
       this.dispatchEvent(result);
       return report;
     } catch (error) {
-      // Only a failed import (the chunk could not load) gets here: the checks themselves never reject.
+      // Only a failed import (a chunk could not load) gets here: the checks themselves never reject.
       this._state = PrecallCheckState.Idle;
-      throw error;
+      if (error instanceof RtcError) throw error;
+      const detail = (error as { message?: string } | null)?.message ?? String(error);
+      throw new RtcError(RtcErrorCode.SignalingUnreachable, `The connection checks' code could not be loaded from the server (${detail}).`, { cause: error });
     } finally {
       this.prompt = null;
       this.previewStream = null;
@@ -246,11 +315,8 @@ export class RtcPrecallCheck extends LitElement {
     }
   }
 
-  private onStart(): void {
-    void this.run();
-  }
-
-  private onAnswer(heard: boolean): void {
+  /** @internal For the rendering (precall-check-view.ts). */
+  onAnswer(heard: boolean): void {
     // The buttons show with the question; the tone (and so the wait for the answer) may start a
     // moment later: an answer given before that counts too.
     if (this.answer) this.answer(heard);
@@ -274,6 +340,8 @@ export class RtcPrecallCheck extends LitElement {
    * the person longer than 10 s for the speaker (8 s for the microphone); resolves in about 20 s
    * at most. A call while a run is going on returns the same promise. Removing the element stops
    * the run (unfinished checks are `skipped`, problem `stopped`) and releases every device.
+   * Rejects only when the check's code cannot be loaded (the one-tag bundle's chunks): an
+   * `RtcError` `signaling-unreachable`, and the state goes back to `idle`.
    */
   run(): Promise<PrecallReport> {
     this.pending ??= this.execute().finally(() => {
@@ -282,98 +350,9 @@ export class RtcPrecallCheck extends LitElement {
     return this.pending;
   }
 
-  private renderItem(name: PrecallCheckName, m: Messages): TemplateResult {
-    const item = this.items[name] ?? 'pending';
-    const status = typeof item === 'string' ? item : item.status;
-    const result = typeof item === 'string' ? null : item;
-    const figures = result ? this.figuresText(name, result, m) : '';
-    return html`<li part="item item-${name}" class="item" data-status=${status} data-check=${name}>
-      <span part="icon" class="icon" aria-hidden="true">${SYMBOLS[status]}</span>
-      <span part="label" class="label">${m.precall.checks[name]}</span>
-      <span part="status" class="status">${m.precall.states[status]}</span>
-      ${figures ? html`<span part="figures" class="figures">${figures}</span>` : nothing}
-      ${result?.remedy ? html`<p part="remedy" class="remedy">${result.remedy}</p>` : nothing}
-    </li>`;
-  }
 
-  private figuresText(name: PrecallCheckName, result: PrecallCheckResult, m: Messages): string {
-    const f = m.precall.figures;
-    const fmt = new Intl.NumberFormat(this.localize.lang, { maximumFractionDigits: 1 });
-    const n = (v: number) => fmt.format(v);
-    const r = result;
-    switch (name) {
-      case 'camera': {
-        const c = (r as PrecallCheckResult<'camera'>).figures;
-        return c.width && c.height && c.frameRate !== null ? f.camera(c.width, c.height, n(c.frameRate)) : '';
-      }
-      case 'microphone': {
-        const c = (r as PrecallCheckResult<'microphone'>).figures;
-        return c.peakDb !== null ? f.microphone(n(c.peakDb)) : '';
-      }
-      case 'speaker': {
-        const c = (r as PrecallCheckResult<'speaker'>).figures;
-        return c.heard !== null ? f.speaker(c.heard) : '';
-      }
-      case 'server': {
-        const c = (r as PrecallCheckResult<'server'>).figures;
-        return c.responseMs !== null ? f.server(n(c.responseMs)) : '';
-      }
-      case 'network': {
-        const c = (r as PrecallCheckResult<'network'>).figures;
-        return result.problem === 'not-run' || result.problem === 'stopped' ? '' : f.network(c.host, c.srflx, c.relay);
-      }
-      case 'relay': {
-        const c = (r as PrecallCheckResult<'relay'>).figures;
-        return c.rttMs !== null && c.lossPercent !== null && c.bitrateKbps !== null ? f.relay(n(c.rttMs), n(c.lossPercent), n(c.bitrateKbps)) : '';
-      }
-    }
-  }
-
-  private renderPrompt(m: Messages): TemplateResult {
-    const prompt = this.prompt;
-    return html`<div part="prompt" class="prompt" role="group" aria-labelledby="prompt-text" ?hidden=${!prompt}>
-      <p id="prompt-text" class="prompt-text">${prompt === 'speak' ? m.precall.speakPrompt : prompt === 'tone' ? m.precall.tonePrompt : ''}</p>
-      ${prompt === 'speak'
-        ? html`<meter part="meter" class="meter" aria-label=${m.micLevel} min="0" max="1" .value=${this.level}></meter>`
-        : nothing}
-      ${prompt === 'tone'
-        ? html`<div class="answers">
-            <button part="yes-button" class="yes" type="button" @click=${() => this.onAnswer(true)}>${m.precall.yes}</button>
-            <button part="no-button" class="no" type="button" @click=${() => this.onAnswer(false)}>${m.precall.no}</button>
-          </div>`
-        : nothing}
-    </div>`;
-  }
-
-  protected override render(): TemplateResult {
-    const m = this.messages;
-    const running = this._state === PrecallCheckState.Running;
-    const shown = running || this._report ? Object.keys(this.items) as PrecallCheckName[] : this.requestedChecks;
-    const asked = Object.values(this.items);
-    const done = asked.filter((i) => typeof i !== 'string').length;
-    return html`<section part="base" class="base" dir=${this.localize.dir} aria-labelledby="title" aria-busy=${running ? 'true' : 'false'}>
-      <p part="title" class="title" id="title">${m.precall.title}</p>
-      <p part="intro" class="intro">${m.precall.intro}</p>
-      <progress part="progress" class="progress" aria-label=${m.precall.progress} max=${Math.max(1, asked.length)} .value=${done} ?hidden=${!running}></progress>
-      <ul part="list" class="list">
-        ${shown.map((name) => this.renderItem(name, m))}
-      </ul>
-      <video
-        part="preview"
-        class="preview"
-        aria-label=${m.cameraPreview}
-        .srcObject=${this.previewStream}
-        .muted=${true}
-        muted
-        autoplay
-        playsinline
-        ?hidden=${!this.previewStream}
-      ></video>
-      ${this.renderPrompt(m)}
-      <button part="start-button" class="start" type="button" ?hidden=${running} @click=${this.onStart}>
-        ${this._report ? m.precall.again : m.precall.start}
-      </button>
-      <p part="summary" class="summary" role="status" aria-live="polite">${this._report && !running ? m.precall.summary[this._report.status] : nothing}</p>
-    </section>`;
+  protected override render() {
+    // Nothing stands in until the rendering has loaded (connectedCallback()).
+    return this.view ? this.view.render(this) : nothing;
   }
 }

@@ -13,26 +13,12 @@
  */
 
 import type { CodecPreferences } from './transport.js';
+import type { CodecKind } from './codec-names.js';
 
-export type CodecKind = 'audio' | 'video';
-
-/** Names as the attributes take them → the MIME subtype. */
-const KNOWN: Record<CodecKind, Record<string, string>> = {
-  video: { vp8: 'vp8', vp9: 'vp9', h264: 'h264', av1: 'av1', h265: 'h265' },
-  audio: { opus: 'opus', red: 'red', g722: 'g722', pcmu: 'pcmu', pcma: 'pcma' },
-};
-
-/** The names of an attribute value that are codecs of that kind, and those that are not. */
-export function parseCodecList(kind: CodecKind, value: string | null | undefined): { names: string[]; unknown: string[] } {
-  const names: string[] = [];
-  const unknown: string[] = [];
-  for (const word of (value ?? '').toLowerCase().split(/[\s,]+/).filter(Boolean)) {
-    const subtype = KNOWN[kind][word];
-    if (!subtype) unknown.push(word);
-    else if (!names.includes(subtype)) names.push(subtype);
-  }
-  return { names, unknown };
-}
+export type { CodecKind } from './codec-names.js';
+// The attribute parsing lives in codec-names.ts, which the element reads at first paint; the rest
+// of this module comes with the transports.
+export { parseCodecList } from './codec-names.js';
 
 const subtypeOf = (mimeType: string) => mimeType.split('/')[1]?.toLowerCase() ?? '';
 
