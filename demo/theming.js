@@ -39,25 +39,43 @@ function customProperties(cssText) {
   return found;
 }
 
+/** The styles a tag reads: its class's, and those its instances on the stage adopted once their
+ * lazily loaded rendering came (the in-call view, the check's rendering). */
 function stylesOf(tag) {
-  return (customElements.get(tag).elementStyles ?? [])
+  const sheets = new Set(customElements.get(tag).elementStyles ?? []);
+  for (const el of stage.querySelectorAll(tag)) for (const sheet of el.shadowRoot?.adoptedStyleSheets ?? []) sheets.add(sheet);
+  return [...sheets]
     .map((s) => s.cssText ?? [...(s.styleSheet ?? s).cssRules].map((r) => r.cssText).join('\n'))
     .join('\n');
 }
 
-const props = new Map(); // name → { fallback, tags }
-for (const tag of TAGS) {
-  for (const [name, fallback] of customProperties(stylesOf(tag))) {
-    const entry = props.get(name) ?? { fallback, tags: [] };
-    entry.tags.push(tag);
-    props.set(name, entry);
-  }
-}
-
+const props = new Map(); // name → { fallback, tags, hint }
 const isColor = (v) => /^#[0-9a-f]{3,8}$/i.test(v);
 const expand = (v) => (v.length === 4 ? `#${[...v.slice(1)].map((c) => c + c).join('')}` : v.slice(0, 7));
 
-for (const [name, { fallback, tags }] of [...props].sort(([a], [b]) => a.localeCompare(b))) {
+/** Adds a row for each custom property not listed yet (called again when more styles arrive). */
+function listProps() {
+  const added = [];
+  for (const tag of TAGS) {
+    for (const [name, fallback] of customProperties(stylesOf(tag))) {
+      let entry = props.get(name);
+      if (!entry) {
+        entry = { fallback, tags: [] };
+        props.set(name, entry);
+        added.push(name);
+      }
+      if (!entry.tags.includes(tag)) {
+        entry.tags.push(tag);
+        if (entry.hint) entry.hint.textContent = entry.tags.join(', ');
+      }
+    }
+  }
+  for (const name of added) propRow(name, props.get(name));
+  if (added.length) propsBox.replaceChildren(...[...props].sort(([a], [b]) => a.localeCompare(b)).map(([, e]) => e.row));
+}
+
+function propRow(name, entry) {
+  const { fallback, tags } = entry;
   const row = document.createElement('div');
   row.className = 'prop';
   const label = document.createElement('code');
@@ -82,7 +100,7 @@ for (const [name, { fallback, tags }] of [...props].sort(([a], [b]) => a.localeC
   }
   text.addEventListener('input', () => setProp(name, text.value.trim()));
   row.append(text, hint);
-  propsBox.append(row);
+  Object.assign(entry, { row, hint });
 }
 
 function setProp(name, value) {
@@ -145,7 +163,13 @@ function render() {
   out.textContent = [vars.length ? `${TAGS.join(', ')} {\n${vars.join('\n')}\n}` : '', ...rules].filter(Boolean).join('\n') || '/* change something */';
 }
 
-call.addEventListener('rtc-state-change', () => call.updateComplete.then(refreshParts));
+call.addEventListener('rtc-state-change', () =>
+  call.updateComplete.then(() => {
+    listProps();
+    refreshParts();
+  }),
+);
 await Promise.all([...stage.querySelectorAll(TAGS.join(','))].map((el) => el.updateComplete));
+listProps();
 refreshParts();
 render();
