@@ -188,6 +188,8 @@ interface SfuPeer {
   subscribed: Set<number>;
   /** Subscriber renegotiations, one at a time. */
   subQueue: Promise<void>;
+  /** The next subscriber offer comes from a new handle (the last one failed): the browser starts a new connection for it. */
+  freshSub: boolean;
   /** The browser's answer to the subscriber offer in flight. */
   awaitingAnswer: { resolve(jsep: Jsep): void; reject(e: Error): void; timer: NodeJS.Timeout } | null;
   gone: boolean;
@@ -360,7 +362,7 @@ export class SfuDriver implements SfuService {
       while (state.feeds.has(feed)) feed = randomInt(1, 2 ** 47);
       peer = {
         peerId, feed, token: secret(), pub: null, pubReady: null, sources: new Map(), published: false,
-        sub: null, subReady: null, subscribed: new Set(), subQueue: Promise.resolve(), awaitingAnswer: null, gone: false,
+        sub: null, subReady: null, subscribed: new Set(), subQueue: Promise.resolve(), freshSub: false, awaitingAnswer: null, gone: false,
       };
       state.peers.set(peerId, peer);
       state.feeds.set(feed, peerId);
@@ -428,7 +430,7 @@ export class SfuDriver implements SfuService {
           sub.on(VideoRoomPlugin.EVENT.VIDEOROOM_UPDATED!, (data: { streams?: SubscriberStream[]; jsep?: Jsep }) => {
             if (!data.jsep) return;
             peer.subQueue = peer.subQueue.then(() => this.offerToBrowser(state, peer, sub, data.jsep!, data.streams ?? [])).catch((err: Error) => {
-              if (!peer.gone && !state.failed) this.opts.log(`rtc-call: sfu room=${state.name} peer=${peer.peerId} renegotiation failed: ${q(err.message)}`);
+              if (!peer.gone && !state.failed && peer.sub === sub) this.resubscribe(state, peer, `renegotiation failed: ${q(err.message)}`);
             });
           });
           const work = sub.joinSubscriber({ room: state.janusRoom, pin: state.pin, token: peer.token, streams: add.map((feed) => ({ feed })), autoupdate: true });
@@ -441,15 +443,28 @@ export class SfuDriver implements SfuService {
           if (updated.jsep) await this.offerToBrowser(state, peer, sub, updated.jsep, updated.streams ?? []);
         }
       } catch (err) {
-        for (const f of add) peer.subscribed.delete(f);
         if (peer.gone || state.failed) return;
-        this.opts.log(`rtc-call: sfu room=${state.name} peer=${peer.peerId} subscribe failed: ${q((err as Error).message)}; again in ${SUBSCRIBE_RETRY_MS / 1000} s`);
-        // A slow browser (or Janus) is no reason to go without someone's media: try again.
-        setTimeout(() => {
-          if (!peer.gone && !state.failed && this.rooms.get(state.name) === state) this.syncSubscription(state, peer);
-        }, SUBSCRIBE_RETRY_MS).unref();
+        // The handle may be left mid-negotiation (an offer the browser never answered, an answer
+        // Janus never took): it is hung up, and the retry subscribes afresh to every feed with a
+        // `fresh` offer, for which the browser replaces its subscriber connection.
+        this.resubscribe(state, peer, `subscribe failed: ${q((err as Error).message)}`);
       }
     });
+  }
+
+  /** Hangs up `peer`'s subscription handle and subscribes again afresh (a `fresh` offer) in a moment. */
+  private resubscribe(state: SfuRoom, peer: SfuPeer, why: string): void {
+    const stuck = peer.sub;
+    peer.sub = null;
+    peer.subReady = null;
+    peer.subscribed.clear();
+    peer.freshSub = true;
+    void stuck?.detach().catch(() => {});
+    this.opts.log(`rtc-call: sfu room=${state.name} peer=${peer.peerId} ${why}; subscribing afresh in ${SUBSCRIBE_RETRY_MS / 1000} s`);
+    // A slow browser (or Janus) is no reason to go without someone's media: try again.
+    setTimeout(() => {
+      if (!peer.gone && !state.failed && this.rooms.get(state.name) === state) this.syncSubscription(state, peer);
+    }, SUBSCRIBE_RETRY_MS).unref();
   }
 
   /** A subscriber offer to the browser, with whose media each m-line carries; waits for its answer and starts. */
@@ -470,7 +485,9 @@ export class SfuDriver implements SfuService {
       timer.unref();
       peer.awaitingAnswer = { resolve, reject, timer };
     });
-    this.opts.send(peer.peerId, { kind: 'offer', jsep, streams: annotated });
+    const fresh = peer.freshSub;
+    peer.freshSub = false;
+    this.opts.send(peer.peerId, { kind: 'offer', jsep, streams: annotated, ...(fresh ? { fresh: true } : {}) });
     const reply = await answer;
     if (peer.gone || state.failed) return;
     await withTimeout(sub.start({ jsep: reply }), JANUS_TIMEOUT_MS, 'Janus did not start the subscription');

@@ -14,7 +14,9 @@
  *               peer-to-peer links carry everything): the server hangs up our Janus handles
  * Server → client:
  * - `answer`    Janus's answer to our publisher offer
- * - `offer`     a (new) subscriber offer, with whose source each m-line carries
+ * - `offer`     a (new) subscriber offer, with whose source each m-line carries; `fresh` when it
+ *               comes from a new subscription (the last one went unanswered): it replaces the
+ *               browser's subscriber connection instead of renegotiating it
  * - `candidate` one of Janus's candidates (it usually puts them in its SDP)
  * - `error`     a request failed (code, message)
  */
@@ -55,7 +57,7 @@ export type SfuClientMessage =
 
 export type SfuServerMessage =
   | { kind: 'answer'; jsep: SfuJsep }
-  | { kind: 'offer'; jsep: SfuJsep; streams: SfuStream[] }
+  | { kind: 'offer'; jsep: SfuJsep; streams: SfuStream[]; fresh?: boolean }
   | { kind: 'candidate'; pc: 'pub' | 'sub'; candidate: SfuCandidate | null }
   | { kind: 'error'; code: ServerErrorCode; message: string };
 
@@ -131,7 +133,7 @@ export function parseSfuServerMessage(payload: unknown): SfuServerMessage | null
       const streams = payload.streams.filter(
         (s): s is SfuStream => isObject(s) && typeof s.mid === 'string' && typeof s.peerId === 'string' && SOURCES.has(s.source as string),
       ).map((s) => ({ mid: s.mid, peerId: s.peerId, source: s.source }));
-      return { kind: 'offer', jsep, streams };
+      return { kind: 'offer', jsep, streams, ...(payload.fresh === true ? { fresh: true } : {}) };
     }
     case 'candidate': {
       const candidate = candidateOf(payload.candidate);

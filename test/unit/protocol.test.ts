@@ -124,6 +124,8 @@ describe('SFU mode', () => {
       { kind: 'offer', jsep: offer, streams }, 'malformed streams are left out');
     assert.deepEqual(parseSfuServerMessage({ kind: 'offer', jsep: offer, streams: [{ ...streams[0], extra: 1 }] }), { kind: 'offer', jsep: offer, streams: [streams[0]] });
     assert.deepEqual(parseSfuServerMessage({ kind: 'offer', jsep: offer, streams: [] }), { kind: 'offer', jsep: offer, streams: [] });
+    assert.deepEqual(parseSfuServerMessage({ kind: 'offer', jsep: offer, streams: [], fresh: true }), { kind: 'offer', jsep: offer, streams: [], fresh: true }, 'a fresh subscription says so');
+    assert.deepEqual(parseSfuServerMessage({ kind: 'offer', jsep: offer, streams: [], fresh: 'yes' }), { kind: 'offer', jsep: offer, streams: [] }, 'fresh is true or absent');
     assert.deepEqual(parseSfuServerMessage({ kind: 'candidate', pc: 'sub', candidate: null }), { kind: 'candidate', pc: 'sub', candidate: null });
     assert.deepEqual(parseSfuServerMessage({ kind: 'candidate', pc: 'pub', candidate: { candidate: 'c', sdpMLineIndex: 1 } }), { kind: 'candidate', pc: 'pub', candidate: { candidate: 'c', sdpMLineIndex: 1 } });
     assert.deepEqual(parseSfuServerMessage({ kind: 'error', code: 'sfu-unavailable', message: 'gone' }), { kind: 'error', code: 'sfu-unavailable', message: 'gone' });

@@ -332,11 +332,16 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
 
   // ── subscribing ─────────────────────────────────────────────────────────────────────────────
 
-  private onSubscriberOffer(sdp: string, streams: SfuStream[]): void {
+  private onSubscriberOffer(sdp: string, streams: SfuStream[], fresh: boolean): void {
     if (!this.mediaOn) return; // a late one, after stopMedia()
     const generation = this.generation;
     this.subQueue = this.subQueue.then(async () => {
       if (this.closing || generation !== this.generation) return;
+      // A new subscription on the server (the last one went unanswered): a new connection for it.
+      if (fresh && this.sub) {
+        this.sub.close();
+        this.sub = null;
+      }
       const pc = this.sub ?? this.createSubscriber();
       await pc.setRemoteDescription({ type: 'offer', sdp });
       const answer = await pc.createAnswer();
@@ -461,7 +466,7 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
         if (msg.kind === 'answer') {
           this.pubAnswer?.resolve(msg.jsep);
           this.pubAnswer = null;
-        } else if (msg.kind === 'offer') this.onSubscriberOffer(msg.jsep.sdp, msg.streams);
+        } else if (msg.kind === 'offer') this.onSubscriberOffer(msg.jsep.sdp, msg.streams, msg.fresh === true);
         else if (msg.kind === 'candidate') {
           const pc = msg.pc === 'pub' ? this.pub : this.sub;
           if (msg.candidate) void pc?.addIceCandidate(msg.candidate).catch(() => {});
