@@ -20,6 +20,8 @@ ensureBuild();
 const TRIALS = Number(arg('trials', 10));
 // --profile: a CPU profile of every pre-warmed direct join (Join pressed → first frame); the
 // functions with the most self time over all of them are printed (where the script time goes).
+// On two pages, pre-warmed: both pages' CPU profiles and main threads, and their long tasks on
+// one clock (addTwoPageTrace).
 const PROFILE = process.argv.includes('--profile');
 const WARMUP = 1;
 // Issue 23: cold joins ≤ 1.1× bare PeerJS, pre-warmed ones (Join pressed after the pre-join view
@@ -97,6 +99,79 @@ function addTrace(trace) {
   }
 }
 
+/**
+ * --profile, two pages pre-warmed: both renderers' main threads between B's join-t0 and join-t1
+ * (A's found by its join-host mark), by event name, and each page's tasks of 8 ms or more on one
+ * clock with what they spent their time on — which page's work holds up which step. A's renderer
+ * is the one with the join-host mark, made on A's page once B's trial is over.
+ */
+const twoPageTime = { A: new Map(), B: new Map() };
+const twoPageTasks = [];
+let twoPageTraces = 0;
+function addTwoPageTrace(trace, [hostProfile, guestProfile] = []) {
+  const events = trace.traceEvents ?? trace;
+  const mark = (name) => events.find((e) => e.name === name && (e.cat ?? '').includes('blink.user_timing'));
+  const [t0, t1, hostMark] = [mark('join-t0'), mark('join-t1'), mark('join-host')];
+  if (!t0 || !t1 || !hostMark) return;
+  const mainOf = (pid) => events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && e.pid === pid);
+  const threads = { A: mainOf(hostMark.pid), B: mainOf(t0.pid) };
+  if (!threads.A || !threads.B) return;
+  twoPageTraces++;
+  if (hostProfile) addPageProfile('A', hostProfile, t0.ts, t1.ts);
+  if (guestProfile) addPageProfile('B', guestProfile, t0.ts, t1.ts);
+  const tasks = [];
+  for (const [who, main] of Object.entries(threads)) {
+    const own = events.filter((e) => e.ph === 'X' && e.pid === main.pid && e.tid === main.tid && e.ts >= t0.ts && e.ts <= t1.ts);
+    for (const e of own) twoPageTime[who].set(e.name, (twoPageTime[who].get(e.name) ?? 0) + (e.dur ?? 0) / 1000);
+    for (const task of own.filter((e) => e.name === 'RunTask' && e.dur >= 8000)) {
+      const inside = new Map();
+      for (const e of own) {
+        if (e === task || e.ts < task.ts || e.ts + (e.dur ?? 0) > task.ts + task.dur || /RunTask|ThreadController/.test(e.name)) continue;
+        const what = e.name === 'EventDispatch' ? `EventDispatch ${e.args?.data?.type}` : e.name === 'FunctionCall' ? `FunctionCall ${String(e.args?.data?.url ?? '').replace(/^.*\//, '')}:${e.args?.data?.lineNumber ?? ''}` : e.name;
+        inside.set(what, Math.max(inside.get(what) ?? 0, (e.dur ?? 0) / 1000));
+      }
+      const top = [...inside].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([n, ms]) => `${n} ${ms.toFixed(0)}`).join(', ');
+      tasks.push({ who, at: (task.ts - t0.ts) / 1000, ms: task.dur / 1000, top });
+    }
+  }
+  twoPageTasks.push({ total: (t1.ts - t0.ts) / 1000, tasks: tasks.sort((a, b) => a.at - b.at) });
+}
+
+/**
+ * Each page's CPU profile over a traced two-page join, from B's t0 to t1 (the trace's clock): self
+ * time and time including callees per function (a native call is named with its caller).
+ */
+const pageTimes = { A: { self: new Map(), total: new Map() }, B: { self: new Map(), total: new Map() } };
+let pageProfiles = 0;
+function addPageProfile(who, profile, t0, t1) {
+  if (who === 'A') pageProfiles++;
+  const { self: selfTimes, total: totalTimes } = pageTimes[who];
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n);
+  const name = (node) => {
+    const f = node.callFrame;
+    if (f.url) return `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\//, '')}:${f.lineNumber + 1}:${f.columnNumber + 1}`;
+    const up = parent.get(node.id);
+    return up?.callFrame.url ? `${f.functionName || '(anonymous)'} ← ${name(up)}` : f.functionName || '(anonymous)';
+  };
+  let ts = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    ts += profile.timeDeltas[i] ?? 0;
+    const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    const node = byId.get(profile.samples[i]);
+    if (ts < t0 || ts > t1 || node.callFrame.functionName === '(idle)') continue;
+    selfTimes.set(name(node), (selfTimes.get(name(node)) ?? 0) + ms);
+    const seen = new Set();
+    for (let n = node; n; n = parent.get(n.id)) {
+      const key = name(n);
+      if (seen.has(key) || key === '(root)') continue;
+      seen.add(key);
+      totalTimes.set(key, (totalTimes.get(key) ?? 0) + ms);
+    }
+  }
+}
+
 /** A two-page trial: A joins on its page, then B on another; the time is B's. */
 async function twoPageTrial(arm) {
   const hostPage = await openWindow(browser, `${arm.origin}/bench/${arm.page}`);
@@ -105,7 +180,24 @@ async function twoPageTrial(arm) {
     const args = arm.args();
     const hostId = await hostPage.evaluate((fn, a) => window.bench[fn](a), arm.host, args);
     page = await openWindow(browser, `${arm.origin}/bench/${arm.page}`);
-    const r = await page.evaluate((fn, a) => window.bench[fn](a), arm.fn, { ...args, hostId });
+    const tracing = PROFILE && args.prewarm;
+    // A CPU profile of each page, and a browser-wide trace (both renderers) over B's join.
+    const cdps = tracing ? await Promise.all([hostPage.createCDPSession(), page.createCDPSession()]) : [];
+    for (const cdp of cdps) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+      await cdp.send('Profiler.start');
+    }
+    if (tracing) await page.tracing.start({ categories: ['devtools.timeline', 'blink.user_timing', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8.execute'] });
+    let r;
+    try {
+      r = await page.evaluate((fn, a) => window.bench[fn](a), arm.fn, { ...args, hostId });
+    } finally {
+      const profiles = await Promise.all(cdps.map(async (cdp) => (await cdp.send('Profiler.stop')).profile));
+      // A's renderer is found in the trace by this mark.
+      if (tracing) await hostPage.evaluate(() => performance.mark('join-host')).catch(() => {});
+      if (tracing) addTwoPageTrace(JSON.parse(Buffer.from(await page.tracing.stop()).toString('utf8')), profiles);
+    }
     // A's steps on its own page, on the same wall clock as B's t0.
     if (r.phases) Object.assign(r.phases, await hostPage.evaluate((t) => window.bench.hostPhases(t), r.t0Wall));
     return r;
@@ -216,6 +308,23 @@ if (PROFILE && profiles) {
 if (PROFILE && traces) {
   console.log(`\npre-warmed direct joins, main-thread trace events per join (${traces} joins; inclusive ms, nested names overlap):`);
   for (const [name, ms] of [...traceTime].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${(ms / traces).toFixed(1).padStart(7)} ms  ${name}`);
+}
+if (PROFILE && twoPageTraces) {
+  console.log(`\npre-warmed joins on two pages, main-thread trace events per join (${twoPageTraces} joins; inclusive ms, nested names overlap):`);
+  for (const who of ['A', 'B']) {
+    console.log(`  ${who === 'A' ? "A's page (in the room, answers)" : "B's page (joins)"}:`);
+    for (const [name, ms] of [...twoPageTime[who]].sort((a, b) => b[1] - a[1]).slice(0, 16)) console.log(`${(ms / twoPageTraces).toFixed(1).padStart(9)} ms  ${name}`);
+  }
+  if (pageProfiles) {
+    for (const [who, what, times] of [['A', 'self time', pageTimes.A.self], ['A', 'time with callees', pageTimes.A.total], ['B', 'self time', pageTimes.B.self], ['B', 'time with callees', pageTimes.B.total]]) {
+      console.log(`  ${who}'s page, ${what} per join, t0 → t1 (CPU profile, ${pageProfiles} joins):`);
+      for (const [fn, ms] of [...times].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${(ms / pageProfiles).toFixed(1).padStart(9)} ms  ${fn}`);
+    }
+  }
+  for (const [i, trial] of twoPageTasks.entries()) {
+    console.log(`  join ${i + 1} (${trial.total.toFixed(0)} ms): tasks of 8 ms or more, ms after t0`);
+    for (const t of trial.tasks) console.log(`    ${t.who} ${t.at.toFixed(0).padStart(5)} +${t.ms.toFixed(0).padStart(3)}  ${t.top}`);
+  }
 }
 console.log(`\ncold target ≤ ${TARGET_RATIO}× bare PeerJS: direct ${verdict(direct, TARGET_RATIO)}, relay ${verdict(relay, TARGET_RATIO)}`);
 console.log(`pre-warmed target ≤ ${PREWARMED_TARGET_RATIO}× bare PeerJS: direct ${verdict(warmDirect, PREWARMED_TARGET_RATIO)}, relay ${verdict(warmRelay, PREWARMED_TARGET_RATIO)}`);

@@ -274,8 +274,10 @@
     };
     markJoinerSteps(b, mark);
     t0 = performance.now();
+    performance.mark('join-t0');
     b.join().catch(() => {});
     const t1 = await withTimeout(frame, 20_000, 'first remote frame (rtc-call, two pages)');
+    performance.mark('join-t1');
     stop();
     unobserve();
     joinApiSteps(t0, phases);
