@@ -311,6 +311,11 @@ export class CallController implements ReactiveController {
     return this.session.prewarm(config);
   }
 
+  /** See CallSession.preloadCode: code only, nothing asked of the server's API. */
+  preloadCode(): void {
+    this.session.preloadCode();
+  }
+
   releasePrewarm(): void {
     this.session.releasePrewarm();
   }

@@ -82,6 +82,35 @@ describe('<rtc-call> pre-warmed join', () => {
     expect(quiet.state).to.equal('connected');
   });
 
+  it('no-prewarm still loads the code a join needs while the pre-join view is up (the in-call parts, the mesh with PeerJS), asking nothing of the server', async () => {
+    const server = await rtcServer('prewarm');
+    const room = uniqueRoom('pw');
+    const idle = await health('prewarm');
+    const requests: string[] = [];
+    const nativeFetch = window.fetch;
+    window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+      requests.push(String(input instanceof Request ? input.url : input));
+      return nativeFetch(input, init);
+    };
+    try {
+      const before = sockets.length;
+      const gil = await call({ room, server, name: 'Gil', attrs: { 'no-prewarm': true } });
+      const bar = () => gil.shadowRoot!.querySelector('[part~="controls"] [part~="leave-button"]');
+      expect(bar(), 'no in-call parts at first paint').to.equal(null);
+      // Rendered (hidden) once its code is here: this element loaded it, by itself, while idle.
+      await until(() => !!bar(), 'the in-call parts loaded in the pre-join view', 5_000);
+      expect(gil.state).to.equal('idle');
+      expect((gil.shadowRoot!.querySelector('[part~="controls"]') as HTMLElement).hidden, 'the control bar hidden until the call').to.equal(true);
+      expect(requests.filter((url) => url.startsWith(server)), "nothing asked of the server's API").to.deep.equal([]);
+      expect(sockets.length - before, 'no socket').to.equal(0);
+      expect((await health('prewarm')).sockets).to.equal(idle.sockets);
+      await gil.join();
+      expect(gil.state).to.equal('connected');
+    } finally {
+      window.fetch = nativeFetch;
+    }
+  });
+
   it('a new room while in the pre-join view pre-warms for it; the join gets the new room', async () => {
     const server = await rtcServer('prewarm');
     const first = uniqueRoom('pw');

@@ -13,6 +13,7 @@ import { LocalizeController } from '../../controllers/localize-controller.js';
 import { checkDisplayName, ROOM_PATTERN } from '../../protocol/rules.js';
 import type { CallMode } from '../../protocol/sfu.js';
 import { warnOnce } from '../../utils/define-element.js';
+import { whenIdle } from '../../utils/idle.js';
 import { cameraIcon, cameraOffIcon, leaveIcon, micIcon, micOffIcon } from '../icons.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../../core/files.js';
 import { parseCodecList } from '../../core/transport/codec-names.js';
@@ -35,6 +36,8 @@ function importCallView(): Promise<CallView> {
   });
   return callView;
 }
+/** With `no-prewarm`, how long after PREWARM_DELAY_MS the code a join needs waits for the page to be idle, at most. */
+const PRELOAD_IDLE_MAX_MS = 1_000;
 /** After a failed load of the in-call parts, how long before the element tries again by itself. */
 const VIEW_RETRY_MS = 3_000;
 
@@ -345,7 +348,9 @@ export class RtcCall extends LitElement {
   /**
    * Do not pre-warm. By default, while the pre-join view is up, the element asks the server for a
    * pre-warmed join and opens signaling, so Join connects sooner: that takes no seat, tells the
-   * room nothing and shows nothing to anyone; it is released if Join is never pressed.
+   * room nothing and shows nothing to anyone; it is released if Join is never pressed. With
+   * `no-prewarm` the element asks nothing of the server before Join and only loads, once the page
+   * is idle, the code a join needs (the in-call view and PeerJS).
    */
   @property({ type: Boolean, attribute: 'no-prewarm' }) noPrewarm = false;
 
@@ -430,12 +435,15 @@ export class RtcCall extends LitElement {
   /**
    * The pre-join view is up with a room: pre-warm the join shortly (not at once, so an element
    * about to join or be removed costs the server nothing). Again whenever the room, server or
-   * token changes; `no-prewarm` or leaving the view releases it.
+   * token changes; `no-prewarm` or leaving the view releases it. With `no-prewarm`, only the code
+   * a join needs comes (the in-call parts, the mesh transport with PeerJS), when the page is idle
+   * after the same delay: nothing is asked of the call server's API and no socket opens.
    */
   private schedulePrewarm(): void {
     clearTimeout(this.prewarmTimer);
     if (this.noPrewarm || !ROOM_PATTERN.test(this.room)) {
       this.controller.releasePrewarm();
+      if (ROOM_PATTERN.test(this.room) && !this.autojoin) this.prewarmTimer = setTimeout(() => whenIdle(() => this.preloadCode(), PRELOAD_IDLE_MAX_MS), PREWARM_DELAY_MS);
       return;
     }
     this.prewarmTimer = setTimeout(() => {
@@ -446,6 +454,13 @@ export class RtcCall extends LitElement {
       void this.loadView();
       void this.controller.prewarm({ ...config, rejoinKey: this.claimedRejoinKey ?? this.rejoinKey() });
     }, PREWARM_DELAY_MS);
+  }
+
+  /** The code a join needs, for one that is not pre-warmed (see schedulePrewarm). */
+  private preloadCode(): void {
+    if (!this.isConnected || this.controller.state !== CallState.Idle || this.autojoin) return;
+    void this.loadView();
+    this.controller.preloadCode();
   }
 
   /** The room changed course mid-call (it grew past the server's mesh size, or shrank back): say so, visibly and aloud. */

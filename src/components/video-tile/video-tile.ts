@@ -11,6 +11,7 @@ import { LocalizeController } from '../../controllers/localize-controller.js';
 import { MediaStreamController } from '../../controllers/media-stream-controller.js';
 import { SpeakingController } from '../../controllers/speaking-controller.js';
 import { warnOnce } from '../../utils/define-element.js';
+import { whenIdle } from '../../utils/idle.js';
 import { exitFullscreenIcon, fullscreenIcon, micOffIcon, personIcon, pipIcon, soundIcon } from '../icons.js';
 import { sharedStyles } from '../shared.styles.js';
 import { styles } from './video-tile.styles.js';
@@ -31,10 +32,6 @@ const AVATAR_COLOURS = 12;
  * remote frame). A removed video is paused meanwhile, and a tile put back keeps its stream.
  */
 export const DETACH_IDLE_MAX_MS = 1_000;
-const whenIdle = (run: () => void): void => {
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: DETACH_IDLE_MAX_MS });
-  else setTimeout(run, 200);
-};
 
 /** Up to two initials from a display name: first letters of the first and last word. */
 export function initialsOf(name: string): string {
@@ -218,7 +215,7 @@ export class RtcVideoTile extends LitElement {
     const video = this.videoEl;
     if (video) whenIdle(() => {
       if (!this.isConnected) video.srcObject = null;
-    });
+    }, DETACH_IDLE_MAX_MS);
   }
 
   /** Starts playback; when the browser refuses sound, plays muted and offers "Click to enable sound". */

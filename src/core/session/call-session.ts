@@ -349,6 +349,15 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     }
   }
 
+  /**
+   * Loads the code a mesh join needs (its transport with PeerJS) and nothing more: no request to
+   * the call server's API, no socket. For a join that is not pre-warmed, while the pre-join view
+   * is up; the join loads it anyway (and reports a failure), so a failure here is dropped.
+   */
+  preloadCode(): void {
+    this.preloadTransport?.();
+  }
+
   /** Drops a pre-warm not taken by a join: its parked socket closes (it held no seat). */
   releasePrewarm(): void {
     const warm = this.warm;
