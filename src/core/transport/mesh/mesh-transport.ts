@@ -37,14 +37,12 @@ export function preloadPeerJs(): Promise<unknown> {
 
 /**
  * How long a new link's announcement (`participant-joined`: the page renders its tile) waits for
- * the link's answer: for the answer to leave (the end that answers) or to be applied (the end
- * that offers). PeerJS's setRemoteDescription → createAnswer →
+ * the link's offer or answer to leave. PeerJS's setRemoteDescription → createAnswer →
  * setLocalDescription chain runs on the page's main thread: a render started between two of its
  * steps holds the answer up for as long as it takes (issue 23 measured 65–110 ms on one page and
  * 140–320 ms on two), and the join's first frame with it. So the link is announced once its
  * description is on its way, the render then overlapping the network's round trip; a join's
- * `connect()` likewise resolves once its offers are answered, so its call view renders while ICE
- * and DTLS connect, not while the other end answers.
+ * `connect()` likewise resolves once its offers have left.
  */
 export const ANNOUNCE_AFTER_SIGNAL_MAX_MS = 300;
 
@@ -202,8 +200,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     this.credentials.schedule(join.peerTokenExpires);
     // The newcomer calls everyone already present (one direction only: no glare).
     if (this.mediaActive) for (const member of join.members) this.call(member);
-    // Resolved once the offers are answered: the call view the page renders next holds up neither
-    // the other ends' answers nor their setRemoteDescription here.
+    // Resolved once the offers have left: the call view the page renders next does not hold them up.
     await Promise.all([...this.unannounced.values()].map((a) => a.done));
   }
 
@@ -691,7 +688,7 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
     } else this.announceWhenSignalled(link);
   }
 
-  /** `participant-joined` for a new link once its answer has left or been applied (or ANNOUNCE_AFTER_SIGNAL_MAX_MS). */
+  /** `participant-joined` for a new link once its offer or answer has left (or ANNOUNCE_AFTER_SIGNAL_MAX_MS). */
   private announceWhenSignalled(link: PeerLink): void {
     const pc = link.peerConnection!;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -708,14 +705,10 @@ export class MeshTransport extends TypedEmitter<TransportEvents> implements Tran
       stop();
       if (this.links.get(link.id) === link) this.emit('participant-joined', link);
     };
-    // The answering end: PeerJS hands the answer to the socket in the microtask after its
-    // setLocalDescription resolves, which is after this event: one task later it has left. The
-    // offering end waits for the answer to be applied: the call view its join renders next would
-    // otherwise run while the other end answers (on two cores, beside it) and hold up this end's
-    // setRemoteDescription when the answer comes.
+    // PeerJS hands the description to the socket in the microtask after its setLocalDescription
+    // resolves, which is after this event: one task later it has left.
     const onState = () => {
-      const local = pc.localDescription;
-      if ((local && (local.type === 'answer' || pc.remoteDescription)) || pc.signalingState === 'closed') {
+      if (pc.localDescription || pc.signalingState === 'closed') {
         pc.removeEventListener('signalingstatechange', onState);
         clearTimeout(timer);
         timer = setTimeout(announce, 0);
