@@ -61,108 +61,68 @@ const only = arg('arms', '').split(',').map((a) => a.trim()).filter(Boolean);
 const unknownArms = only.filter((name) => !ALL_ARMS.some((a) => a.name === name));
 if (unknownArms.length) throw new Error(`--arms: no arm named ${unknownArms.join(', ')} (arms: ${ALL_ARMS.map((a) => a.name).join(', ')})`);
 const arms = only.length ? ALL_ARMS.filter((a) => only.includes(a.name)) : ALL_ARMS;
-/**
- * Adds a CPU profile's samples between `from` and `to` (the trace's clock) to `self` (self time per
- * function, by `name file:line:column`; a native call is named with its caller) and to `total`
- * (time with callees), idle left out; returns the ms of every sample in the window.
- */
-function sumProfile(profile, self, total = null, from = -Infinity, to = Infinity) {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const parent = new Map();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n);
-  const name = (node) => {
-    const f = node.callFrame;
-    if (f.url) return `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\//, '')}:${f.lineNumber + 1}:${f.columnNumber + 1}`;
-    const up = parent.get(node.id);
-    return up?.callFrame.url ? `${f.functionName || '(anonymous)'} ← ${name(up)}` : f.functionName || '(anonymous)';
-  };
-  let ts = profile.startTime;
-  let all = 0;
-  for (let i = 0; i < profile.samples.length; i++) {
-    ts += profile.timeDeltas[i] ?? 0;
-    const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
-    const node = byId.get(profile.samples[i]);
-    if (ts < from || ts > to) continue;
-    all += ms;
-    if (node.callFrame.functionName === '(idle)') continue;
-    self.set(name(node), (self.get(name(node)) ?? 0) + ms);
-    if (!total) continue;
-    const seen = new Set();
-    for (let n = node; n; n = parent.get(n.id)) {
-      const key = name(n);
-      if (seen.has(key) || key === '(root)') continue;
-      seen.add(key);
-      total.set(key, (total.get(key) ?? 0) + ms);
-    }
-  }
-  return all;
-}
-
-/** Self time per function over every profiled join; total profiled ms. */
+/** Self time per function over every profiled join, by `name file:line`; total profiled ms. */
 const selfTime = new Map();
 let profiledMs = 0;
 let profiles = 0;
 function addProfile(profile) {
   profiles++;
-  profiledMs += sumProfile(profile, selfTime);
-}
-
-/** A trace's user-timing mark `name` (its pid is the page's renderer). */
-const traceMark = (events, name) => events.find((e) => e.name === name && (e.cat ?? '').includes('blink.user_timing'));
-/** The main thread of renderer `pid`. */
-const rendererMain = (events, pid) => events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && e.pid === pid);
-/**
- * Adds the complete events of thread `main` between t0 and t1 to `into`, by name (inclusive
- * durations; nested names overlap; a task says where it was posted from); returns those events.
- */
-function sumThread(events, main, t0, t1, into) {
-  const own = events.filter((e) => e.ph === 'X' && e.pid === main.pid && e.tid === main.tid && e.ts >= t0.ts && e.ts <= t1.ts);
-  for (const e of own) {
-    const where = e.name === 'RunTask' && e.args?.src_func ? ` posted from ${String(e.args.src_file ?? '').replace(/^.*\//, '')} ${e.args.src_func}` : '';
-    into.set(e.name + where, (into.get(e.name + where) ?? 0) + (e.dur ?? 0) / 1000);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  for (let i = 0; i < profile.samples.length; i++) {
+    const f = byId.get(profile.samples[i]).callFrame;
+    const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    profiledMs += ms;
+    if (f.functionName === '(idle)') continue;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\//, '')}:${f.lineNumber + 1}:${f.columnNumber + 1}`;
+    selfTime.set(key, (selfTime.get(key) ?? 0) + ms);
   }
-  return own;
 }
 
-/** The main thread's time between the page's join-t0 and join-t1 marks, by trace event name. */
+/**
+ * The main thread's time between the page's join-t0 and join-t1 marks, by trace event name
+ * (inclusive durations of complete events on the renderer's main thread; nested names overlap).
+ */
 const traceTime = new Map();
 let traces = 0;
 function addTrace(trace) {
   const events = trace.traceEvents ?? trace;
-  const [t0, t1] = [traceMark(events, 'join-t0'), traceMark(events, 'join-t1')];
-  const main = t0 && t1 && rendererMain(events, t0.pid);
+  const mark = (name) => events.find((e) => e.name === name && (e.cat ?? '').includes('blink.user_timing'));
+  const [t0, t1] = [mark('join-t0'), mark('join-t1')];
+  if (!t0 || !t1) return;
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && e.pid === t0.pid);
   if (!main) return;
   traces++;
-  sumThread(events, main, t0, t1, traceTime);
+  for (const e of events) {
+    if (e.ph !== 'X' || e.pid !== main.pid || e.tid !== main.tid || e.ts < t0.ts || e.ts > t1.ts) continue;
+    const where = e.name === 'RunTask' && e.args?.src_func ? ` posted from ${String(e.args.src_file ?? '').replace(/^.*\//, '')} ${e.args.src_func}` : '';
+    traceTime.set(e.name + where, (traceTime.get(e.name + where) ?? 0) + (e.dur ?? 0) / 1000);
+  }
 }
 
 /**
- * --profile, two pages pre-warmed: both renderers' main threads between B's join-t0 and join-t1,
- * by event name, each page's CPU profile over the same window (pageTimes), and each page's tasks
- * of 8 ms or more on one clock with what they spent their time on — which page's work holds up
- * which step. A's renderer is the one with the join-host mark, made on A's page once B's trial is
- * over.
+ * --profile, two pages pre-warmed: both renderers' main threads between B's join-t0 and join-t1
+ * (A's found by its join-host mark), by event name, and each page's tasks of 8 ms or more on one
+ * clock with what they spent their time on — which page's work holds up which step. A's renderer
+ * is the one with the join-host mark, made on A's page once B's trial is over.
  */
 const twoPageTime = { A: new Map(), B: new Map() };
-const pageTimes = { A: { self: new Map(), total: new Map() }, B: { self: new Map(), total: new Map() } };
 const twoPageTasks = [];
 let twoPageTraces = 0;
-let pageProfiles = 0;
 function addTwoPageTrace(trace, [hostProfile, guestProfile] = []) {
   const events = trace.traceEvents ?? trace;
-  const [t0, t1, hostMark] = [traceMark(events, 'join-t0'), traceMark(events, 'join-t1'), traceMark(events, 'join-host')];
+  const mark = (name) => events.find((e) => e.name === name && (e.cat ?? '').includes('blink.user_timing'));
+  const [t0, t1, hostMark] = [mark('join-t0'), mark('join-t1'), mark('join-host')];
   if (!t0 || !t1 || !hostMark) return;
-  const threads = { A: rendererMain(events, hostMark.pid), B: rendererMain(events, t0.pid) };
+  const mainOf = (pid) => events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && e.pid === pid);
+  const threads = { A: mainOf(hostMark.pid), B: mainOf(t0.pid) };
   if (!threads.A || !threads.B) return;
   twoPageTraces++;
-  if (hostProfile && guestProfile) {
-    pageProfiles++;
-    sumProfile(hostProfile, pageTimes.A.self, pageTimes.A.total, t0.ts, t1.ts);
-    sumProfile(guestProfile, pageTimes.B.self, pageTimes.B.total, t0.ts, t1.ts);
-  }
+  if (hostProfile) addPageProfile('A', hostProfile, t0.ts, t1.ts);
+  if (guestProfile) addPageProfile('B', guestProfile, t0.ts, t1.ts);
   const tasks = [];
   for (const [who, main] of Object.entries(threads)) {
-    const own = sumThread(events, main, t0, t1, twoPageTime[who]);
+    const own = events.filter((e) => e.ph === 'X' && e.pid === main.pid && e.tid === main.tid && e.ts >= t0.ts && e.ts <= t1.ts);
+    for (const e of own) twoPageTime[who].set(e.name, (twoPageTime[who].get(e.name) ?? 0) + (e.dur ?? 0) / 1000);
     for (const task of own.filter((e) => e.name === 'RunTask' && e.dur >= 8000)) {
       const inside = new Map();
       for (const e of own) {
@@ -175,6 +135,41 @@ function addTwoPageTrace(trace, [hostProfile, guestProfile] = []) {
     }
   }
   twoPageTasks.push({ total: (t1.ts - t0.ts) / 1000, tasks: tasks.sort((a, b) => a.at - b.at) });
+}
+
+/**
+ * Each page's CPU profile over a traced two-page join, from B's t0 to t1 (the trace's clock): self
+ * time and time including callees per function (a native call is named with its caller).
+ */
+const pageTimes = { A: { self: new Map(), total: new Map() }, B: { self: new Map(), total: new Map() } };
+let pageProfiles = 0;
+function addPageProfile(who, profile, t0, t1) {
+  if (who === 'A') pageProfiles++;
+  const { self: selfTimes, total: totalTimes } = pageTimes[who];
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n);
+  const name = (node) => {
+    const f = node.callFrame;
+    if (f.url) return `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\//, '')}:${f.lineNumber + 1}:${f.columnNumber + 1}`;
+    const up = parent.get(node.id);
+    return up?.callFrame.url ? `${f.functionName || '(anonymous)'} ← ${name(up)}` : f.functionName || '(anonymous)';
+  };
+  let ts = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    ts += profile.timeDeltas[i] ?? 0;
+    const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    const node = byId.get(profile.samples[i]);
+    if (ts < t0 || ts > t1 || node.callFrame.functionName === '(idle)') continue;
+    selfTimes.set(name(node), (selfTimes.get(name(node)) ?? 0) + ms);
+    const seen = new Set();
+    for (let n = node; n; n = parent.get(n.id)) {
+      const key = name(n);
+      if (seen.has(key) || key === '(root)') continue;
+      seen.add(key);
+      totalTimes.set(key, (totalTimes.get(key) ?? 0) + ms);
+    }
+  }
 }
 
 /** A two-page trial: A joins on its page, then B on another; the time is B's. */

@@ -441,11 +441,13 @@ export class RtcCall extends LitElement {
    */
   private schedulePrewarm(): void {
     clearTimeout(this.prewarmTimer);
-    if (this.noPrewarm || !ROOM_PATTERN.test(this.room)) this.controller.releasePrewarm();
-    if (!ROOM_PATTERN.test(this.room)) return;
+    if (this.noPrewarm || !ROOM_PATTERN.test(this.room)) {
+      this.controller.releasePrewarm();
+      if (ROOM_PATTERN.test(this.room) && !this.autojoin) this.prewarmTimer = setTimeout(() => whenIdle(() => this.preloadCode(), PRELOAD_IDLE_MAX_MS), PREWARM_DELAY_MS);
+      return;
+    }
     this.prewarmTimer = setTimeout(() => {
-      if (!this.joinLikely) return;
-      if (this.noPrewarm) return whenIdle(() => this.preloadCode(), PRELOAD_IDLE_MAX_MS);
+      if (!this.isConnected || this.noPrewarm || this.controller.state !== CallState.Idle || this.autojoin) return;
       const config = this.config();
       if (!ROOM_PATTERN.test(config.room)) return;
       // A join is likely: the in-call parts come now, beside the pre-warm.
@@ -454,14 +456,9 @@ export class RtcCall extends LitElement {
     }, PREWARM_DELAY_MS);
   }
 
-  /** On the page in the pre-join view, not about to join by itself: a join from it is likely. */
-  private get joinLikely(): boolean {
-    return this.isConnected && this.controller.state === CallState.Idle && !this.autojoin;
-  }
-
   /** The code a join needs, for one that is not pre-warmed (see schedulePrewarm). */
   private preloadCode(): void {
-    if (!this.joinLikely) return;
+    if (!this.isConnected || this.controller.state !== CallState.Idle || this.autojoin) return;
     void this.loadView();
     this.controller.preloadCode();
   }
