@@ -190,8 +190,8 @@ interface SfuPeer {
   subQueue: Promise<void>;
   /** The next subscriber offer comes from a new handle (the last one failed): the browser starts a new connection for it. */
   freshSub: boolean;
-  /** The browser's answer to the subscriber offer in flight. */
-  awaitingAnswer: { resolve(jsep: Jsep): void; reject(e: Error): void; timer: NodeJS.Timeout } | null;
+  /** The browser's answer to the subscriber offer in flight (number `seq`). */
+  awaitingAnswer: { seq: number; resolve(jsep: Jsep): void; reject(e: Error): void; timer: NodeJS.Timeout } | null;
   gone: boolean;
 }
 
@@ -214,6 +214,8 @@ export class SfuDriver implements SfuService {
   private readonly links: JanusLink[];
   private readonly rooms = new Map<string, SfuRoom>();
   private closed = false;
+  /** The last subscriber offer's number (each answer repeats its offer's, so a late one is told apart). */
+  private offerSeq = 0;
 
   constructor(private readonly opts: SfuDriverOptions) {
     this.links = opts.urls.map((url) => new JanusLink(url, (link, why) => this.onLinkLost(link, why), opts.log));
@@ -325,7 +327,11 @@ export class SfuDriver implements SfuService {
           break;
         case 'answer': {
           const waiting = peer.awaitingAnswer;
-          if (waiting) {
+          // An answer to an earlier offer (one that went unanswered in time, its handle hung up)
+          // would start this subscription with another connection's SDP: ignored.
+          if (waiting && waiting.seq !== message.seq) {
+            this.opts.log(`rtc-call: sfu room=${room} peer=${peerId} an answer to subscriber offer ${message.seq} ignored (waiting for ${waiting.seq})`);
+          } else if (waiting) {
             peer.awaitingAnswer = null;
             clearTimeout(waiting.timer);
             waiting.resolve(message.jsep);
@@ -477,17 +483,18 @@ export class SfuDriver implements SfuService {
       const source = owner ? state.peers.get(owner)?.sources.get(s.feed_mid) : undefined;
       if (owner && source) annotated.push({ mid: s.mid, peerId: owner, source });
     }
+    const seq = ++this.offerSeq;
     const answer = new Promise<Jsep>((resolve, reject) => {
       const timer = setTimeout(() => {
         peer.awaitingAnswer = null;
         reject(new Error('the browser did not answer the subscriber offer'));
       }, ANSWER_TIMEOUT_MS);
       timer.unref();
-      peer.awaitingAnswer = { resolve, reject, timer };
+      peer.awaitingAnswer = { seq, resolve, reject, timer };
     });
     const fresh = peer.freshSub;
     peer.freshSub = false;
-    this.opts.send(peer.peerId, { kind: 'offer', jsep, streams: annotated, ...(fresh ? { fresh: true } : {}) });
+    this.opts.send(peer.peerId, { kind: 'offer', jsep, streams: annotated, seq, ...(fresh ? { fresh: true } : {}) });
     const reply = await answer;
     if (peer.gone || state.failed) return;
     await withTimeout(sub.start({ jsep: reply }), JANUS_TIMEOUT_MS, 'Janus did not start the subscription');

@@ -7,16 +7,18 @@
  *
  * Client → server:
  * - `publish`   our publisher offer, with which source each of its m-lines carries; answered by `answer` (pc `pub`)
- * - `answer`    our answer to the server's subscriber `offer`
+ * - `answer`    our answer to the server's subscriber `offer`, with that offer's `seq`
  * - `candidate` one of our ICE candidates (null: gathering is complete) for `pub` or `sub`
  * - `layer`     the simulcast layer we want of one subscribed video (0 low … 2 high)
  * - `stop`      we no longer publish or subscribe (the room went back to the mesh and our
  *               peer-to-peer links carry everything): the server hangs up our Janus handles
  * Server → client:
  * - `answer`    Janus's answer to our publisher offer
- * - `offer`     a (new) subscriber offer, with whose source each m-line carries; `fresh` when it
- *               comes from a new subscription (the last one went unanswered): it replaces the
- *               browser's subscriber connection instead of renegotiating it
+ * - `offer`     a (new) subscriber offer, with whose source each m-line carries and a `seq` the
+ *               answer repeats (an answer to an earlier offer is ignored); `fresh` when it comes
+ *               from a new subscription (the last one went unanswered): it replaces the browser's
+ *               subscriber connection instead of renegotiating it, and any earlier offer still
+ *               being answered is dropped
  * - `candidate` one of Janus's candidates (it usually puts them in its SDP)
  * - `error`     a request failed (code, message)
  */
@@ -50,14 +52,14 @@ export interface SfuStream {
 
 export type SfuClientMessage =
   | { kind: 'publish'; jsep: SfuJsep; sources: Array<{ mid: string; source: SfuSource }> }
-  | { kind: 'answer'; jsep: SfuJsep }
+  | { kind: 'answer'; jsep: SfuJsep; seq: number }
   | { kind: 'candidate'; pc: 'pub' | 'sub'; candidate: SfuCandidate | null }
   | { kind: 'layer'; mid: string; substream: 0 | 1 | 2 }
   | { kind: 'stop' };
 
 export type SfuServerMessage =
   | { kind: 'answer'; jsep: SfuJsep }
-  | { kind: 'offer'; jsep: SfuJsep; streams: SfuStream[]; fresh?: boolean }
+  | { kind: 'offer'; jsep: SfuJsep; streams: SfuStream[]; seq: number; fresh?: boolean }
   | { kind: 'candidate'; pc: 'pub' | 'sub'; candidate: SfuCandidate | null }
   | { kind: 'error'; code: ServerErrorCode; message: string };
 
@@ -65,6 +67,8 @@ export type SfuServerMessage =
 export const MAX_SDP_CHARS = 60_000;
 const SOURCES = new Set<string>(['microphone', 'camera', 'screen']);
 const MID = /^[A-Za-z0-9_-]{1,16}$/;
+/** A subscriber offer's number: a positive integer. */
+const isSeq = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function jsepOf(v: unknown, type: SfuJsep['type']): SfuJsep | null {
@@ -100,7 +104,8 @@ export function parseSfuClientMessage(payload: unknown): { ok: true; message: Sf
     }
     case 'answer': {
       const jsep = jsepOf(payload.jsep, 'answer');
-      return jsep ? { ok: true, message: { kind: 'answer', jsep } } : { ok: false, message: 'answer needs jsep: { type: "answer", sdp }' };
+      if (!jsep || !isSeq(payload.seq)) return { ok: false, message: 'answer needs jsep: { type: "answer", sdp } and the seq of the offer it answers' };
+      return { ok: true, message: { kind: 'answer', jsep, seq: payload.seq } };
     }
     case 'candidate': {
       const candidate = candidateOf(payload.candidate);
@@ -129,11 +134,11 @@ export function parseSfuServerMessage(payload: unknown): SfuServerMessage | null
     }
     case 'offer': {
       const jsep = jsepOf(payload.jsep, 'offer');
-      if (!jsep || !Array.isArray(payload.streams)) return null;
+      if (!jsep || !Array.isArray(payload.streams) || !isSeq(payload.seq)) return null;
       const streams = payload.streams.filter(
         (s): s is SfuStream => isObject(s) && typeof s.mid === 'string' && typeof s.peerId === 'string' && SOURCES.has(s.source as string),
       ).map((s) => ({ mid: s.mid, peerId: s.peerId, source: s.source }));
-      return { kind: 'offer', jsep, streams, ...(payload.fresh === true ? { fresh: true } : {}) };
+      return { kind: 'offer', jsep, streams, seq: payload.seq, ...(payload.fresh === true ? { fresh: true } : {}) };
     }
     case 'candidate': {
       const candidate = candidateOf(payload.candidate);

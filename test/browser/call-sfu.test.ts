@@ -182,6 +182,85 @@ describe('<rtc-call> through the SFU (Janus)', function () {
     }
   });
 
+  it('a subscriber offer answered too late: the server subscribes afresh, the late answer is dropped (and one sent anyway is ignored), media comes through', async () => {
+    const url = await rtcServer('sfu-late', { janusUrls: [janus.url], meshMax: 0 });
+    const NativeSocket = window.WebSocket;
+    const proto = RTCPeerConnection.prototype;
+    const nativeSrd = proto.setRemoteDescription as (this: RTCPeerConnection, d: RTCSessionDescriptionInit) => Promise<void>;
+    /** The SFU offers the pages received, by SDP. */
+    const offers = new Map<string, { seq: number; fresh: boolean }>();
+    /** The seq of each answer the pages sent. */
+    const answered: number[] = [];
+    /** The offer held back (its seq), and whether the stale answer was sent. */
+    let held: number | undefined;
+    let staleSent = false;
+    type SfuFrame = { type?: string; payload?: { kind?: string; seq?: number; fresh?: boolean; jsep?: { type: string; sdp: string } } };
+    const parse = (data: unknown): SfuFrame | null => (typeof data === 'string' ? JSON.parse(data) as SfuFrame : null);
+    try {
+      // Every socket notes the SFU offers it gets and the answers it sends. Just before the answer
+      // to the fresh offer it sends one more: the held-back offer's seq with another connection's
+      // ICE credentials, as a page catching up would — the server must not start it.
+      window.WebSocket = class extends NativeSocket {
+        constructor(...args: ConstructorParameters<typeof WebSocket>) {
+          super(...args);
+          this.addEventListener('message', (e) => {
+            const frame = parse(e.data);
+            if (frame?.type === 'SFU' && frame.payload?.kind === 'offer' && frame.payload.jsep) offers.set(frame.payload.jsep.sdp, { seq: frame.payload.seq!, fresh: frame.payload.fresh === true });
+          });
+        }
+
+        override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+          const frame = parse(data);
+          if (frame?.type === 'SFU' && frame.payload?.kind === 'answer' && frame.payload.jsep) {
+            answered.push(frame.payload.seq!);
+            const offer = [...offers.values()].find((o) => o.seq === frame.payload!.seq);
+            if (offer?.fresh && held !== undefined && !staleSent) {
+              staleSent = true;
+              const sdp = frame.payload.jsep.sdp.replace(/a=ice-ufrag:.*/g, 'a=ice-ufrag:stale').replace(/a=ice-pwd:.*/g, 'a=ice-pwd:stalestalestalestale0000');
+              super.send(JSON.stringify({ ...frame, payload: { ...frame.payload, seq: held, jsep: { type: 'answer', sdp } } }));
+            }
+          }
+          super.send(data);
+        }
+      };
+      // The first subscriber offer waits 14 s before it is taken: the server waits 10 s for the
+      // answer, hangs the subscription up and offers a fresh one 2 s later, while it still waits.
+      // Like an operation WebRTC still had under way, it never settles if its connection closes.
+      proto.setRemoteDescription = function (this: RTCPeerConnection, desc: RTCSessionDescriptionInit) {
+        const offer = desc?.type === 'offer' ? offers.get(desc.sdp ?? '') : undefined;
+        if (offer && held === undefined) {
+          held = offer.seq;
+          return new Promise<void>((resolve, reject) => {
+            setTimeout(() => {
+              if (this.signalingState !== 'closed') nativeSrd.call(this, desc).then(resolve, reject);
+            }, 14_000);
+          });
+        }
+        return nativeSrd.call(this, desc);
+      } as typeof proto.setRemoteDescription;
+
+      const room = uniqueRoom('late');
+      const ann = await joined(room, 'Ann', await camera(320, 180, 10), url);
+      const bob = await joined(room, 'Bob', await camera(320, 180, 10), url);
+      await until(() => held !== undefined, 'a subscriber offer held back', 20_000);
+      await until(() => staleSent, 'the answer to a fresh offer (the server gave up on the held one)', 30_000);
+      await framesAdvance(videoOf(await remoteTile(ann, 'Bob')), 5, 30_000);
+      await framesAdvance(videoOf(await remoteTile(bob, 'Ann')), 5, 30_000);
+      // Past the end of the hold: what the page does with the offer it was too late for.
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect(answered, 'the page never answers the offer it was too late for').to.not.include(held);
+      const { lines } = await command<{ lines: string[] }>('rtc-server-log', { name: 'sfu-late' });
+      expect(lines.some((l) => /subscribe failed: "the browser did not answer the subscriber offer"; subscribing afresh/.test(l)), lines.join('\n')).to.equal(true);
+      expect(lines.some((l) => l.includes(`an answer to subscriber offer ${held} ignored`)), lines.join('\n')).to.equal(true);
+      expect(connectedPcs().length).to.equal(4);
+      expect([...errorsOf(ann), ...errorsOf(bob)]).to.deep.equal([]);
+    } finally {
+      window.WebSocket = NativeSocket;
+      proto.setRemoteDescription = nativeSrd as typeof proto.setRemoteDescription;
+      await command('rtc-server-stop', { name: 'sfu-late' });
+    }
+  });
+
   it('Janus unreachable at join: the join fails with sfu-unavailable and a notice says so', async () => {
     const port = await command<number>('free-port');
     const url = await rtcServer('sfu-dead', { janusUrls: [`ws://127.0.0.1:${port}`], meshMax: 0 });

@@ -261,7 +261,10 @@ describe('<rtc-call> in a room that switches between mesh and SFU', function () 
     expect(changed?.textContent).to.match(/now go through the call server/);
     await allIn(els, 'five through the SFU');
     // Make-before-break done: no peer-to-peer link left, two connections per page (publish, subscribe).
-    await until(() => connectedPcs().length === 10, 'ten connections (two per page)', 30_000);
+    await until(() => connectedPcs().length === 10, 'ten connections (two per page)', 30_000).catch((err: Error) => {
+      const states = openPeerConnections().map((pc) => `${pc.connectionState}/${pc.signalingState}`);
+      throw new Error(`${err.message}; open connections: ${states.join(' ')}; modes: ${els.map((el) => `${el.displayName} ${el.mode}`).join(', ')}; errors: ${els.flatMap((el) => errorsOf(el).map((e) => `${el.displayName}: ${e.code} ${e.message}`)).join(' | ') || 'none'}`);
+    });
     const switched = performance.now() - t0;
     // Keep watching a while on the SFU alone.
     await new Promise((r) => setTimeout(r, 2_000));

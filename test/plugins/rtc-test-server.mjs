@@ -92,11 +92,17 @@ function baseRtcTestServerPlugin() {
     await loadServer();
     // Browser tests join far more often than a person: the rate limit is off unless a test sets it.
     // RTC_TEST_SERVER_LOG=1 prints the servers' log lines (for debugging a test).
-    const log = process.env.RTC_TEST_SERVER_LOG ? (line) => process.stderr.write(`[${name}] ${line}\n`) : () => {};
+    // Its last log lines are kept for `rtc-server-log` (what a test asks of the server's side).
+    const lines = [];
+    const log = (line) => {
+      lines.push(line);
+      if (lines.length > 2_000) lines.splice(0, lines.length - 2_000);
+      if (process.env.RTC_TEST_SERVER_LOG) process.stderr.write(`[${name}] ${line}\n`);
+    };
     const opts = { peerSecret: randomBytes(32).toString('base64url'), joinRateLimit: 0, log, ...options };
     const instance = serverModule.createRtcServer(opts);
     const bound = await listen(instance.server, port);
-    const entry = { options: opts, port: bound, instance };
+    const entry = { options: opts, port: bound, instance, lines };
     servers.set(name, entry);
     return { name, url: `http://127.0.0.1:${bound}` };
   }
@@ -386,6 +392,12 @@ function baseRtcTestServerPlugin() {
       await stop(name);
       if (downMs) await new Promise((r) => setTimeout(r, downMs));
       return start(name, entry.options, entry.port);
+    },
+    // The in-process server's last 2,000 log lines.
+    'rtc-server-log': async ({ name = 'default' } = {}) => {
+      const entry = servers.get(name);
+      if (!entry) throw new Error(`no server ${name}`);
+      return { lines: entry.lines };
     },
     'rtc-server-health': async ({ name = 'default' } = {}) => {
       const { rooms, participants, sockets, waiting } = servers.get(name).instance.stats();

@@ -284,6 +284,8 @@ describe('with a Janus', () => {
       { kind: 'publish', jsep: { type: 'offer', sdp: 'v=0' }, sources: [{ mid: 'a b', source: 'camera' }] },
       { kind: 'publish', jsep: { type: 'offer', sdp: 'v=0' }, sources: [{ mid: '0', source: 'webcam' }] },
       { kind: 'answer', jsep: { type: 'offer', sdp: 'v=0' } },
+      { kind: 'answer', jsep: { type: 'answer', sdp: 'v=0' } },
+      { kind: 'answer', jsep: { type: 'answer', sdp: 'v=0' }, seq: 0 },
       { kind: 'candidate', pc: 'both', candidate: null },
       { kind: 'candidate', pc: 'pub', candidate: { candidate: 5 } },
       { kind: 'layer', mid: '0', substream: 3 },
@@ -301,7 +303,7 @@ describe('with a Janus', () => {
     // Well formed, with nothing to act on yet (no publisher, no subscription, no offer pending): quiet.
     pa.send({ type: 'SFU', payload: { kind: 'candidate', pc: 'pub', candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 9 typ host', sdpMid: '0' } } });
     pa.send({ type: 'SFU', payload: { kind: 'layer', mid: '1', substream: 0 } });
-    pa.send({ type: 'SFU', payload: { kind: 'answer', jsep: { type: 'answer', sdp: 'v=0' } } });
+    pa.send({ type: 'SFU', payload: { kind: 'answer', jsep: { type: 'answer', sdp: 'v=0' }, seq: 1 } });
     const seen = pa.messages.length;
     assert.ok(await pa.none((m) => isSfu(m) && pa.messages.indexOf(m) >= seen, 300), 'no reply to well-formed frames');
     // A publish Janus cannot take (no real SDP): the server says so instead of leaving it unanswered.

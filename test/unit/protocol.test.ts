@@ -83,8 +83,9 @@ describe('SFU mode', () => {
   });
 
   test('client answer, candidate and layer', () => {
-    assert.deepEqual(parseSfuClientMessage({ kind: 'answer', jsep: answer }), { ok: true, message: { kind: 'answer', jsep: answer } });
-    refused({ kind: 'answer', jsep: offer });
+    assert.deepEqual(parseSfuClientMessage({ kind: 'answer', jsep: answer, seq: 3 }), { ok: true, message: { kind: 'answer', jsep: answer, seq: 3 } });
+    for (const seq of [undefined, 0, -1, 1.5, '3', null, 2 ** 53]) refused({ kind: 'answer', jsep: answer, seq });
+    refused({ kind: 'answer', jsep: offer, seq: 1 });
     refused({ kind: 'answer', jsep: { type: 'answer', sdp: 'x'.repeat(MAX_SDP_CHARS + 1) } });
     refused({ kind: 'answer' });
 
@@ -112,7 +113,7 @@ describe('SFU mode', () => {
   });
 
   test('client: anything else is refused with a reason', () => {
-    for (const bad of [null, undefined, 'publish', 5, [], [{ kind: 'answer', jsep: answer }], {}, { kind: 'offer', jsep: offer }, { kind: 'error', code: 'x', message: 'y' }, { kind: 'PUBLISH' }]) refused(bad);
+    for (const bad of [null, undefined, 'publish', 5, [], [{ kind: 'answer', jsep: answer, seq: 1 }], {}, { kind: 'offer', jsep: offer }, { kind: 'error', code: 'x', message: 'y' }, { kind: 'PUBLISH' }]) refused(bad);
     const unknown = parseSfuClientMessage({ kind: 'x'.repeat(100) });
     assert.ok(!unknown.ok && unknown.message.length < 80, 'an unknown kind is quoted, cut short');
   });
@@ -120,12 +121,13 @@ describe('SFU mode', () => {
   test('server messages (client side): answer, offer with its streams, candidate, error; anything else is null', () => {
     assert.deepEqual(parseSfuServerMessage({ kind: 'answer', jsep: answer }), { kind: 'answer', jsep: answer });
     const streams = [{ mid: '0', peerId: 'p1', source: 'camera' }, { mid: '1', peerId: 'p1', source: 'microphone' }];
-    assert.deepEqual(parseSfuServerMessage({ kind: 'offer', jsep: offer, streams: [...streams, { mid: '2', peerId: 'p2', source: 'hologram' }, { mid: 3, peerId: 'p2', source: 'screen' }, null, { mid: '4', source: 'screen' }] }),
-      { kind: 'offer', jsep: offer, streams }, 'malformed streams are left out');
-    assert.deepEqual(parseSfuServerMessage({ kind: 'offer', jsep: offer, streams: [{ ...streams[0], extra: 1 }] }), { kind: 'offer', jsep: offer, streams: [streams[0]] });
-    assert.deepEqual(parseSfuServerMessage({ kind: 'offer', jsep: offer, streams: [] }), { kind: 'offer', jsep: offer, streams: [] });
-    assert.deepEqual(parseSfuServerMessage({ kind: 'offer', jsep: offer, streams: [], fresh: true }), { kind: 'offer', jsep: offer, streams: [], fresh: true }, 'a fresh subscription says so');
-    assert.deepEqual(parseSfuServerMessage({ kind: 'offer', jsep: offer, streams: [], fresh: 'yes' }), { kind: 'offer', jsep: offer, streams: [] }, 'fresh is true or absent');
+    assert.deepEqual(parseSfuServerMessage({ kind: 'offer', jsep: offer, seq: 1, streams: [...streams, { mid: '2', peerId: 'p2', source: 'hologram' }, { mid: 3, peerId: 'p2', source: 'screen' }, null, { mid: '4', source: 'screen' }] }),
+      { kind: 'offer', jsep: offer, seq: 1, streams }, 'malformed streams are left out');
+    assert.deepEqual(parseSfuServerMessage({ kind: 'offer', jsep: offer, seq: 2, streams: [{ ...streams[0], extra: 1 }] }), { kind: 'offer', jsep: offer, seq: 2, streams: [streams[0]] });
+    assert.deepEqual(parseSfuServerMessage({ kind: 'offer', jsep: offer, seq: 3, streams: [] }), { kind: 'offer', jsep: offer, seq: 3, streams: [] });
+    assert.deepEqual(parseSfuServerMessage({ kind: 'offer', jsep: offer, seq: 4, streams: [], fresh: true }), { kind: 'offer', jsep: offer, seq: 4, streams: [], fresh: true }, 'a fresh subscription says so');
+    assert.deepEqual(parseSfuServerMessage({ kind: 'offer', jsep: offer, seq: 5, streams: [], fresh: 'yes' }), { kind: 'offer', jsep: offer, seq: 5, streams: [] }, 'fresh is true or absent');
+    for (const seq of [undefined, 0, 1.5, '1']) assert.equal(parseSfuServerMessage({ kind: 'offer', jsep: offer, seq, streams: [] }), null, `an offer needs its seq (${String(seq)})`);
     assert.deepEqual(parseSfuServerMessage({ kind: 'candidate', pc: 'sub', candidate: null }), { kind: 'candidate', pc: 'sub', candidate: null });
     assert.deepEqual(parseSfuServerMessage({ kind: 'candidate', pc: 'pub', candidate: { candidate: 'c', sdpMLineIndex: 1 } }), { kind: 'candidate', pc: 'pub', candidate: { candidate: 'c', sdpMLineIndex: 1 } });
     assert.deepEqual(parseSfuServerMessage({ kind: 'error', code: 'sfu-unavailable', message: 'gone' }), { kind: 'error', code: 'sfu-unavailable', message: 'gone' });

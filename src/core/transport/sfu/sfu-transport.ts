@@ -100,6 +100,8 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
   private pubAnswer: { resolve(sdp: RTCSessionDescriptionInit): void; reject(e: RtcError): void } | null = null;
   /** Subscriber offers, one at a time. */
   private subQueue: Promise<void> = Promise.resolve();
+  /** Counts fresh subscriptions: work on an offer of an earlier one is dropped. */
+  private subEpoch = 0;
   private closing = false;
   /** Counts media restarts (a room moved to another Janus): work of an earlier one is dropped. */
   private generation = 0;
@@ -332,24 +334,32 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
 
   // ── subscribing ─────────────────────────────────────────────────────────────────────────────
 
-  private onSubscriberOffer(sdp: string, streams: SfuStream[], fresh: boolean): void {
+  private onSubscriberOffer(sdp: string, streams: SfuStream[], seq: number, fresh: boolean): void {
     if (!this.mediaOn) return; // a late one, after stopMedia()
+    // A new subscription on the server (the last one went unanswered in time, its handle hung up):
+    // the old connection goes now, and any offer still queued or being answered on it is dropped
+    // (its answer would reach the new subscription). The queue starts afresh: work pending on a
+    // closed connection never settles (WebRTC's operations chain drops it), and would hold it.
+    if (fresh) {
+      this.subEpoch++;
+      this.sub?.close();
+      this.sub = null;
+      this.subQueue = Promise.resolve();
+    }
     const generation = this.generation;
+    const epoch = this.subEpoch;
+    const current = () => !this.closing && generation === this.generation && epoch === this.subEpoch;
     this.subQueue = this.subQueue.then(async () => {
-      if (this.closing || generation !== this.generation) return;
-      // A new subscription on the server (the last one went unanswered): a new connection for it.
-      if (fresh && this.sub) {
-        this.sub.close();
-        this.sub = null;
-      }
+      if (!current()) return;
       const pc = this.sub ?? this.createSubscriber();
       await pc.setRemoteDescription({ type: 'offer', sdp });
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);
-      this.sendSfu({ kind: 'answer', jsep: { type: 'answer', sdp: pc.localDescription!.sdp } });
+      if (!current()) return;
+      this.sendSfu({ kind: 'answer', seq, jsep: { type: 'answer', sdp: pc.localDescription!.sdp } });
       this.assignStreams(pc, streams);
     }).catch((err: unknown) => {
-      if (!this.closing) this.emit('error', new RtcError(RtcErrorCode.SfuUnavailable, `The media server's offer could not be used: ${(err as Error).message}`, { cause: err }));
+      if (current()) this.emit('error', new RtcError(RtcErrorCode.SfuUnavailable, `The media server's offer could not be used: ${(err as Error).message}`, { cause: err }));
     });
   }
 
@@ -466,7 +476,7 @@ export class SfuTransport extends TypedEmitter<TransportEvents> implements Trans
         if (msg.kind === 'answer') {
           this.pubAnswer?.resolve(msg.jsep);
           this.pubAnswer = null;
-        } else if (msg.kind === 'offer') this.onSubscriberOffer(msg.jsep.sdp, msg.streams, msg.fresh === true);
+        } else if (msg.kind === 'offer') this.onSubscriberOffer(msg.jsep.sdp, msg.streams, msg.seq, msg.fresh === true);
         else if (msg.kind === 'candidate') {
           const pc = msg.pc === 'pub' ? this.pub : this.sub;
           if (msg.candidate) void pc?.addIceCandidate(msg.candidate).catch(() => {});
