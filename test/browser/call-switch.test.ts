@@ -195,18 +195,21 @@ describe('<rtc-call> in a room that switches between mesh and SFU', function () 
     return el;
   }
 
+  /** What each page has (mode, everyone else's connection, errors) and the document's connections: for a failure's message. */
+  function report(els: RtcCall[]): string {
+    const seen = els.map((el) => `${el.displayName} (${el.mode}): ${el.participants.filter((p) => !p.isLocal).map((p) => `${p.displayName} ${p.connection}${p.stream ? '' : ' no stream'}`).join(', ')}; errors: ${errorsOf(el).map((e) => `${e.code} ${e.message}`).join(' | ')}`);
+    return `${seen.join('\n')}\nconnections: ${openPeerConnections().map((pc) => `${pc.connectionState}/${pc.signalingState}`).join(' ')}`;
+  }
+
   /** Every page lists everyone else connected with a stream (on failure: what each page has). */
   async function allIn(els: RtcCall[], what: string, timeoutMs = 60_000): Promise<void> {
-    try {
-      await until(
-        () => els.every((el) => el.participants.length === els.length && el.participants.every((p) => p.isLocal || (p.connection === 'connected' && p.stream))),
-        what,
-        timeoutMs,
-      );
-    } catch (err) {
-      const seen = els.map((el) => `${el.displayName} (${el.mode}): ${el.participants.filter((p) => !p.isLocal).map((p) => `${p.displayName} ${p.connection}${p.stream ? '' : ' no stream'}`).join(', ')}; errors: ${errorsOf(el).map((e) => `${e.code} ${e.message}`).join(' | ')}`);
-      throw new Error(`${(err as Error).message}\n${seen.join('\n')}\nconnections: ${openPeerConnections().map((pc) => pc.connectionState).join(' ')}`);
-    }
+    await until(
+      () => els.every((el) => el.participants.length === els.length && el.participants.every((p) => p.isLocal || (p.connection === 'connected' && p.stream))),
+      what,
+      timeoutMs,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n${report(els)}`);
+    });
   }
 
   /** Every remote camera tile of every page presents frames. */
@@ -262,8 +265,7 @@ describe('<rtc-call> in a room that switches between mesh and SFU', function () 
     await allIn(els, 'five through the SFU');
     // Make-before-break done: no peer-to-peer link left, two connections per page (publish, subscribe).
     await until(() => connectedPcs().length === 10, 'ten connections (two per page)', 30_000).catch((err: Error) => {
-      const states = openPeerConnections().map((pc) => `${pc.connectionState}/${pc.signalingState}`);
-      throw new Error(`${err.message}; open connections: ${states.join(' ')}; modes: ${els.map((el) => `${el.displayName} ${el.mode}`).join(', ')}; errors: ${els.flatMap((el) => errorsOf(el).map((e) => `${el.displayName}: ${e.code} ${e.message}`)).join(' | ') || 'none'}`);
+      throw new Error(`${err.message}\n${report(els)}`);
     });
     const switched = performance.now() - t0;
     // Keep watching a while on the SFU alone.

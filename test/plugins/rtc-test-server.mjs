@@ -92,8 +92,9 @@ function baseRtcTestServerPlugin() {
     await loadServer();
     // Browser tests join far more often than a person: the rate limit is off unless a test sets it.
     // RTC_TEST_SERVER_LOG=1 prints the servers' log lines (for debugging a test).
-    // Its last log lines are kept for `rtc-server-log` (what a test asks of the server's side).
-    const lines = [];
+    // Its last log lines are kept for `rtc-server-log` (what a test asks of the server's side),
+    // one list per name across restarts (a restart passes this `log` back in with its options).
+    const lines = servers.get(name)?.lines ?? [];
     const log = (line) => {
       lines.push(line);
       if (lines.length > 2_000) lines.splice(0, lines.length - 2_000);
