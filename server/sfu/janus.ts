@@ -28,6 +28,13 @@ Janode.Logger.setLevel('none');
 
 /** How long connecting to a Janus (or a request to it) may take before it counts as not answering. */
 export const JANUS_TIMEOUT_MS = 5_000;
+/**
+ * A VideoRoom is ended this long after the last detach of one of its handles was answered. Janus
+ * (1.1) finishes a detach in the handle's own thread after answering it; a `destroy` meanwhile
+ * can reach a participant whose handle that thread just freed, and Janus crashes (SIGSEGV in
+ * janus_plugin_close_pc). Detaches not sent yet when a room ends wait for its destroy instead.
+ */
+const DETACH_SETTLE_MS = 300;
 /** How long the browser has to answer a subscriber offer. */
 const ANSWER_TIMEOUT_MS = 10_000;
 /** How soon a subscription that failed (no answer in time, Janus refused) is tried again. */
@@ -206,6 +213,10 @@ interface SfuRoom {
   peers: Map<string, SfuPeer>;
   /** feed → peer id. */
   feeds: Map<number, string>;
+  /** Handle detaches sent to Janus and not yet answered. */
+  detaching: Set<Promise<unknown>>;
+  /** Set once the room ends: its VideoRoom's destroy, which detaches not yet sent wait for. */
+  ending: Promise<void> | null;
 }
 
 const secret = () => randomBytes(18).toString('base64url');
@@ -233,7 +244,7 @@ export class SfuDriver implements SfuService {
     const link = await this.pickLink();
     const state: SfuRoom = {
       name: room, janusRoom: randomInt(1, 2 ** 47), secret: secret(), pin: secret(), link,
-      ready: Promise.resolve(), failed: false, peers: new Map(), feeds: new Map(),
+      ready: Promise.resolve(), failed: false, peers: new Map(), feeds: new Map(), detaching: new Set(), ending: null,
     };
     state.ready = (async () => {
       const admin = link.admin;
@@ -465,7 +476,7 @@ export class SfuDriver implements SfuService {
     peer.subReady = null;
     peer.subscribed.clear();
     peer.freshSub = true;
-    void stuck?.detach().catch(() => {});
+    this.hangUp(state, stuck, null);
     this.opts.log(`rtc-call: sfu room=${state.name} peer=${peer.peerId} ${why}; subscribing afresh in ${SUBSCRIBE_RETRY_MS / 1000} s`);
     // A slow browser (or Janus) is no reason to go without someone's media: try again.
     setTimeout(() => {
@@ -515,25 +526,48 @@ export class SfuDriver implements SfuService {
     }
     for (const other of state.peers.values()) other.subscribed.delete(peer.feed);
     if (state.failed) return;
-    const detach = async (h: VideoRoomHandle | null, ready: Promise<unknown> | null) => {
-      await ready?.catch(() => {});
-      await h?.detach().catch(() => {});
-    };
-    void detach(peer.pub, peer.pubReady);
-    void detach(peer.sub, peer.subReady);
+    this.hangUp(state, peer.pub, peer.pubReady);
+    this.hangUp(state, peer.sub, peer.subReady);
     void state.link.admin?.allow({ room: state.janusRoom, secret: state.secret, action: 'remove', list: [peer.token] }).catch(() => {});
   }
 
-  /** The rtc-call room ended: its VideoRoom goes. */
+  /**
+   * Detaches handle `h` once `ready` (its last request) settled — never while its room's VideoRoom
+   * is being destroyed (DETACH_SETTLE_MS): a room that ends first goes first, Janus closing the
+   * handle's media itself, and the detach follows.
+   */
+  private hangUp(state: SfuRoom, h: VideoRoomHandle | null, ready: Promise<unknown> | null): void {
+    if (!h) return;
+    void (async () => {
+      await ready?.catch(() => {});
+      // At least one turn passes here, so a room ended in the same turn as this leave (its last
+      // member's) has set `ending` by now.
+      if (state.ending) await state.ending;
+      const sent = withTimeout(h.detach(), JANUS_TIMEOUT_MS, 'Janus did not detach the handle').catch(() => {});
+      state.detaching.add(sent);
+      await sent;
+      state.detaching.delete(sent);
+    })();
+  }
+
+  /** The rtc-call room ended: its VideoRoom goes (after detaches in flight, before the others). */
   roomEnded(room: string): void {
     const state = this.rooms.get(room);
     if (!state) return;
     this.rooms.delete(room);
     state.link.rooms.delete(room);
-    for (const id of [...state.peers.keys()]) this.leave(room, id);
     if (!state.failed) {
-      void state.ready.then(() => state.link.admin?.destroy({ room: state.janusRoom, secret: state.secret })).catch(() => {});
+      state.ending = (async () => {
+        await state.ready;
+        if (state.detaching.size > 0) {
+          await Promise.all(state.detaching);
+          await new Promise((r) => setTimeout(r, DETACH_SETTLE_MS));
+        }
+        const admin = state.link.admin;
+        if (admin) await withTimeout(admin.destroy({ room: state.janusRoom, secret: state.secret }), JANUS_TIMEOUT_MS, 'Janus did not end the room');
+      })().catch(() => {});
     }
+    for (const id of [...state.peers.keys()]) this.leave(room, id);
   }
 
   /** A Janus is gone: each of its rooms gets a new VideoRoom on another (its members publish again), or is told it has none. */

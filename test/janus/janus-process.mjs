@@ -79,11 +79,18 @@ admin: {
 }
 `);
   writeFileSync(join(dir, 'janus.plugin.videoroom.jcfg'), 'general: {\n}\n');
-  const proc = spawn(JANUS, ['-F', dir, '-C', join(dir, 'janus.jcfg'), '--disable-colors'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // In the temporary folder: a crash's core file (where the system writes one) is not left in the checkout.
+  const proc = spawn(JANUS, ['-F', dir, '-C', join(dir, 'janus.jcfg'), '--disable-colors'], { stdio: ['ignore', 'pipe', 'pipe'], cwd: tmpdir() });
   let out = '';
   proc.stdout.on('data', (d) => { out = (out + d).slice(-20_000); });
   proc.stderr.on('data', (d) => { out = (out + d).slice(-20_000); });
+  let ending = false;
   const exited = new Promise((resolve) => proc.once('exit', resolve));
+  // Janus ending by itself mid-run (a crash) fails whatever test used it next in ways that do
+  // not name it: say so, with its last words.
+  proc.once('exit', (code, signal) => {
+    if (!ending) console.error(`janus (pid ${proc.pid}, ws port ${port}) ended by itself (${signal ?? `exit code ${code}`}); its last log lines:\n${out.slice(-4000)}`);
+  });
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`janus exited (${proc.exitCode ?? proc.signalCode}):\n${out}`);
@@ -95,6 +102,7 @@ admin: {
     await new Promise((r) => setTimeout(r, 100));
   }
   const end = async (signal) => {
+    ending = true;
     if (proc.exitCode === null && proc.signalCode === null) {
       proc.kill(signal);
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);

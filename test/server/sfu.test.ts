@@ -12,6 +12,7 @@ import { createRtcServer, optionsFromEnv, signRoomToken, type JoinResponse, type
 import { MESH_LIMIT, resolveConfig } from '../../server/config.js';
 import { SFU_GRACE_MS, SWITCH_DOWN_AFTER_MS } from '../../server/sfu/modes.js';
 import { startJanus, type JanusProcess } from '../janus/janus-process.mjs';
+import { WebSocket, WebSocketServer } from 'ws';
 import { connect, freeTcpPort, join, joinOk, request, start, waitFor, type PeerSocket, type Started } from './helpers.js';
 import { probe, untilAsync } from './janus-helpers.js';
 
@@ -34,7 +35,7 @@ async function fill(base: string, room: string, n: number): Promise<JoinResponse
 }
 
 /** A server driving Janus `j` with `options`, for `body`, closed after it. */
-async function withJanusServer(j: JanusProcess, options: RtcServerOptions, body: (s: Started) => Promise<void>): Promise<void> {
+async function withJanusServer(j: Pick<JanusProcess, 'url'>, options: RtcServerOptions, body: (s: Started) => Promise<void>): Promise<void> {
   const s = await start({ janusUrls: [j.url], ...options });
   try {
     await body(s);
@@ -74,6 +75,65 @@ async function nextSfu(p: PeerSocket, from: number, timeoutMs = 15_000): Promise
 /** The Janus room ids of `room`'s VideoRooms, in the order the server made them (its log). */
 const videoRooms = (s: Started, room: string): number[] =>
   s.logs.filter((l) => l.startsWith(`rtc-call: sfu room=${room} janus=`)).map((l) => Number(/videoroom=(\d+)/.exec(l)![1]));
+
+/** One frame between the server and Janus, as `withJanusWire` saw it (`ack`: the request it answers). */
+interface WireFrame {
+  dir: 'out' | 'in';
+  t: number;
+  janus?: string;
+  request?: string;
+  transaction?: string;
+  ack?: string;
+}
+
+/**
+ * `body` gets a websocket relay in front of Janus `j` (its url, for the server) and the frames
+ * through it, both ways: which requests the server sent when, and when Janus answered each.
+ */
+async function withJanusWire(j: JanusProcess, body: (wire: WireFrame[], url: string) => Promise<void>): Promise<void> {
+  const wire: WireFrame[] = [];
+  const asked = new Map<string, string>();
+  const relay = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (protocols) => [...protocols][0] ?? false });
+  await new Promise((r) => relay.once('listening', r));
+  relay.on('connection', (client, req) => {
+    const upstream = new WebSocket(j.url, req.headers['sec-websocket-protocol']);
+    const pending: string[] = [];
+    upstream.on('open', () => { for (const m of pending.splice(0)) upstream.send(m); });
+    client.on('message', (data) => {
+      const text = data.toString();
+      const m = JSON.parse(text);
+      const name = m.janus === 'message' ? m.body?.request : m.janus;
+      if (m.transaction) asked.set(m.transaction, name);
+      wire.push({ dir: 'out', t: Date.now(), janus: m.janus, request: m.body?.request, transaction: m.transaction });
+      if (upstream.readyState === WebSocket.OPEN) upstream.send(text);
+      else pending.push(text);
+    });
+    upstream.on('message', (data) => {
+      const m = JSON.parse(data.toString());
+      const ack = m.transaction && (m.janus === 'success' || m.janus === 'error') ? asked.get(m.transaction) : undefined;
+      wire.push({ dir: 'in', t: Date.now(), janus: m.janus, transaction: m.transaction, ack });
+      client.send(data.toString());
+    });
+    client.on('close', () => upstream.close());
+    upstream.on('close', () => client.close());
+    upstream.on('error', () => client.close());
+  });
+  try {
+    await body(wire, `ws://127.0.0.1:${(relay.address() as { port: number }).port}`);
+  } finally {
+    for (const c of relay.clients) c.terminate();
+    await new Promise((r) => relay.close(r));
+  }
+}
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** Asks Janus itself (a janode session of the test's own) about a VideoRoom. */
 
@@ -196,6 +256,37 @@ describe('with a Janus', () => {
     assert.ok(s.logs.some((l) => /sfu room=big janus="?ws:\/\/127\.0\.0\.1:\d+"? videoroom=\d+/.test(l)), s.logs.join('\n'));
     assert.equal((await joinOk(s.base, 'big-2', 'Cid')).mode, 'sfu', 'every room, not only the first');
   }));
+
+  test('a room ending never has its VideoRoom destroyed while a handle in it is being detached (Janus 1.1 crashes on that): the last member\'s handles go after the destroy, earlier ones well before it', () => withJanusWire(j, async (wire, url) => withJanusServer({ url }, { meshMax: 0, leaveGraceMs: 0 }, async (s) => {
+    for (let round = 0; round < 3; round++) {
+      const room = `ending-${round}`;
+      const sockets = await Promise.all((await fill(s.base, room, 3)).map((x) => connect(s.port, x)));
+      for (const p of sockets) publish(p);
+      await waitFor(() => sockets.every((p) => p.messages.some((m) => isSfu(m) && m.payload.kind === 'answer')), 15_000, 'three publisher answers');
+      const from = wire.length;
+      // One leaves a moment before the last two (a detach answered shortly before the room ends),
+      // then the last two in one turn: the room ends in the same turn as the last leave.
+      sockets[0]!.destroy();
+      await new Promise((r) => setTimeout(r, round * 100));
+      sockets[1]!.destroy();
+      sockets[2]!.destroy();
+      await waitFor(() => wire.slice(from).some((w) => w.dir === 'in' && w.ack === 'destroy'), 10_000, 'the VideoRoom destroyed');
+      await waitFor(() => wire.slice(from).filter((w) => w.dir === 'in' && w.ack === 'detach').length >= 3, 10_000, 'the three publisher handles detached');
+      const seen = wire.slice(from);
+      const destroy = seen.find((w) => w.dir === 'out' && w.request === 'destroy')!;
+      const destroyed = seen.find((w) => w.dir === 'in' && w.ack === 'destroy')!;
+      for (const d of seen.filter((w) => w.dir === 'out' && w.janus === 'detach')) {
+        const answer = seen.find((w) => w.dir === 'in' && w.transaction === d.transaction);
+        assert.ok(answer, 'every detach answered');
+        const before = d.t < destroy.t;
+        if (before) assert.ok(answer.t + 250 <= destroy.t, `a detach answered ${destroy.t - answer.t} ms before the destroy was sent (round ${round})`);
+        else assert.ok(d.t >= destroyed.t, `a detach sent ${destroyed.t - d.t} ms before the destroy was answered (round ${round})`);
+      }
+      assert.ok(seen.some((w) => w.dir === 'out' && w.janus === 'detach' && w.t >= destroyed.t), 'the last member\'s handles go after the destroy');
+      assert.equal(await probe(j.url, (p) => p.exists(videoRooms(s, room)[0]!)), false, 'the VideoRoom is gone');
+    }
+    assert.equal(j.pid !== undefined && isAlive(j.pid), true, `Janus is still running:\n${j.log().slice(-2000)}`);
+  })));
 
   test('RTC_MAX_PARTICIPANTS caps an SFU room: room-full at it', () => withServer({ meshMax: 0, maxParticipants: 3 }, async (s) => {
     const answers = await fill(s.base, 'capped', 3);
@@ -630,10 +721,8 @@ describe('without a Janus that answers', () => {
       assert.equal((await request(`${s.base}/healthz`)).status, 200, 'the server still answers');
     } finally {
       pa?.destroy();
-      if (second) {
-        process.kill(second.pid!, 'SIGKILL');
-        await second.kill();
-      }
+      // SIGKILL ends it stopped or not.
+      await second?.kill();
       await s.close();
       await first.kill();
     }
@@ -781,7 +870,6 @@ describe('with two Janus servers', () => {
     } finally {
       pa?.destroy();
       await s.close();
-      process.kill(first.pid!, 'SIGKILL');
       await first.kill();
       await second.kill();
     }
