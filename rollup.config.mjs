@@ -222,6 +222,9 @@ const CHUNK_NAMES = {
   control: 'transport-common', // what the mesh and the SFU transports share
   run: 'precall', // the pre-call checks
   'call-view': 'call-view', // <rtc-call>'s in-call parts (call view, bar, panels, ended view), loaded at pre-warm / Join
+  'call-session': 'call-session', // the call's session (core/session/call-session.js), loaded at pre-warm / code preload / Join
+  screen: 'screen', // screen capture, shared by the call session and the in-call view
+  'room-client': 'room-client', // the join API's client, shared by the call session and the pre-call checks
   'precall-check-view': 'precall-check-view', // <rtc-precall-check>'s rendering, loaded when one is connected
 };
 

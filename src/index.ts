@@ -45,10 +45,9 @@ export type { PrecallRequest, PrecallResponse } from './protocol/precall.js';
 export { RtcError, RtcErrorCode, isRtcErrorCode } from './core/errors.js';
 export type { RtcErrorOptions } from './core/errors.js';
 export { CallState } from './core/types.js';
-export { RECONNECT_TIMEOUT_MS, RECONNECT_WITHOUT_MEDIA_MS } from './core/session/policies.js';
+export { JOIN_TIMEOUT_MS, RECONNECT_TIMEOUT_MS, RECONNECT_WITHOUT_MEDIA_MS } from './core/session/timeouts.js';
 export { SIGNALING_OPEN_TIMEOUT_MS } from './core/transport/timeouts.js';
-export type { CallConfig } from './core/session/call-session.js';
-export { JOIN_TIMEOUT_MS } from './core/room-client.js';
+export type { CallConfig } from './core/session/media-session.js';
 export type { JoinResponse, RoomMember } from './core/room-client.js';
 export type {
   ConnectionState,

@@ -1,12 +1,18 @@
 /**
- * Binds a CallSession to an element's lifecycle: the session's events become DOM events on the host
+ * Binds a session to an element's lifecycle: the session's events become DOM events on the host
  * and re-renders; a removed host hangs up (after the current task, so a DOM move does not). The
  * element reads state and calls actions here and never touches the session.
+ *
+ * The session starts as a MediaSession (the pre-join view's media) and becomes a CallSession when
+ * a join comes near — at pre-warm, code preload, Join, or any call action — once the call's code
+ * (core/session/call-session.js, a chunk of its own in the one-tag bundle) has loaded. The new
+ * session takes the media over as it is; nothing is dispatched for it.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { DeferredDisconnectController } from './deferred-disconnect-controller.js';
-import { CallSession, type CallConfig, type SessionOptions } from '../core/session/call-session.js';
-import { toRtcError, type RtcError } from '../core/errors.js';
+import type { CallSession, SessionOptions } from '../core/session/call-session.js';
+import { MediaSession, type CallConfig } from '../core/session/media-session.js';
+import { RtcError, RtcErrorCode, toRtcError } from '../core/errors.js';
 import type { CallState, CallStats, NetworkQuality, ChatMessage, FileProgress, LeaveReason, Participant, ParticipantLeaveReason, ReceivedFile, SentFile, WaitingParticipant } from '../core/types.js';
 import { RtcCameraChangeEvent } from '../events/camera-change.js';
 import { RtcErrorEvent } from '../events/error.js';
@@ -53,24 +59,77 @@ export interface CallControllerCallbacks {
   file?(file: ReceivedFile): void;
 }
 
+type CallSessionModule = typeof import('../core/session/call-session.js');
+/** The call's code, once loaded (one load per page). */
+let callCode: CallSessionModule | null = null;
+let callCodeLoading: Promise<CallSessionModule> | null = null;
+
+/**
+ * Loads the call's code. In the one-tag bundle that is a chunk from the rtc-call server: a failed
+ * load is `signaling-unreachable` (the server that serves the chunks cannot be reached), tried
+ * again at the next need.
+ */
+function loadCallCode(): Promise<CallSessionModule> {
+  callCodeLoading ??= import('../core/session/call-session.js').then(
+    (m) => (callCode = m),
+    (cause: unknown) => {
+      callCodeLoading = null;
+      const detail = (cause as { message?: string } | null)?.message ?? String(cause);
+      throw new RtcError(RtcErrorCode.SignalingUnreachable, `The call's code could not be loaded from the server (${detail}).`, { cause });
+    },
+  );
+  return callCodeLoading;
+}
+
 export class CallController implements ReactiveController {
-  private readonly session: CallSession;
+  private session: MediaSession;
+  /** The session once it is a CallSession. */
+  private call: CallSession | null = null;
   private readonly host: ReactiveControllerHost & HTMLElement;
   private readonly callbacks: CallControllerCallbacks;
+  private readonly options: SessionOptions;
   private lastError: RtcError | null = null;
+  private readonly previousById = new Map<string, Participant>();
+  /** Counts leave() and releasePrewarm() calls: a join or pre-warm that waited for the call's code does not start after one. */
+  private leaves = 0;
+  private releases = 0;
 
   constructor(host: ReactiveControllerHost & HTMLElement, callbacks: CallControllerCallbacks = {}, options: SessionOptions = {}) {
     this.host = host;
     this.callbacks = callbacks;
+    this.options = options;
     host.addController(this);
-    const session = new CallSession(options);
-    this.session = session;
+    this.session = new MediaSession();
+    this.listen(this.session);
     // Removal hangs up and releases the devices; a DOM move does not.
     new DeferredDisconnectController(host, () => {
-      void session.leave('removed');
-      session.stopMedia();
+      void this.session.leave('removed');
+      this.session.stopMedia();
     });
-    const previousById = new Map<string, Participant>();
+  }
+
+  /** The CallSession, made now if the call's code is loaded; null if it is not yet. */
+  private callSession(): CallSession | null {
+    if (!this.call && callCode) {
+      const call = new callCode.CallSession(this.options, this.session);
+      this.call = call;
+      this.session = call;
+      this.listen(call);
+    }
+    return this.call;
+  }
+
+  /** The CallSession, once the call's code has loaded; rejects (an RtcError) if it cannot load. */
+  private async inCall(): Promise<CallSession> {
+    const ready = this.callSession();
+    if (ready) return ready;
+    await loadCallCode();
+    return this.callSession()!;
+  }
+
+  /** The session's events, as DOM events and callbacks. */
+  private listen(session: MediaSession): void {
+    const previousById = this.previousById;
     session.on('state-change', (state, previous) => {
       if (state === 'joining') this.lastError = null;
       this.update();
@@ -115,12 +174,7 @@ export class CallController implements ReactiveController {
       this.update();
       this.dispatch(new RtcCameraChangeEvent({ enabled }));
     });
-    session.on('error', (error) => {
-      this.lastError = error;
-      this.update();
-      this.dispatch(new RtcErrorEvent(error));
-      this.callbacks.error?.(error);
-    });
+    session.on('error', (error) => this.sessionError(error));
     session.on('local-media-change', () => this.update());
     session.on('waiting-change', () => this.update());
     session.on('knock', (participant) => {
@@ -193,7 +247,7 @@ export class CallController implements ReactiveController {
 
   /** How wide (device pixels) a participant's camera shows, for transports that pick what they receive. */
   receiveVideoSize(participantId: string, width: number): void {
-    this.session.receiveVideoSize(participantId, width);
+    this.call?.receiveVideoSize(participantId, width);
   }
 
   get participants(): readonly Participant[] {
@@ -234,7 +288,7 @@ export class CallController implements ReactiveController {
 
   /** Starts sharing; a failure is also reported as `rtc-error` (non-fatal). */
   async startScreenShare(): Promise<boolean> {
-    return this.reported(() => this.session.startScreenShare());
+    return this.withCall((c) => c.startScreenShare());
   }
 
   get messages(): readonly ChatMessage[] {
@@ -243,31 +297,31 @@ export class CallController implements ReactiveController {
 
   /** A link's security code; a failure is also reported as `rtc-error` (non-fatal). */
   async verificationCode(participantId: string): Promise<string> {
-    return this.reported(() => this.session.verificationCode(participantId));
+    return this.withCall((c) => c.verificationCode(participantId));
   }
 
   /** Sends a chat message; a failure is also reported as `rtc-error` (non-fatal). */
   async sendMessage(text: string): Promise<ChatMessage> {
-    return this.reported(() => this.session.sendMessage(text));
+    return this.withCall((c) => c.sendMessage(text));
   }
 
   /** Sends the page's data; a failure is also reported as `rtc-error` (non-fatal). */
   async sendData(data: unknown, options: { to?: string | readonly string[] }): Promise<void> {
-    return this.reported(() => this.session.sendData(data, options));
+    return this.withCall((c) => c.sendData(data, options));
   }
 
   /** Statistics of the media from a participant; a failure is also reported as `rtc-error` (non-fatal). */
   async getStats(participantId: string): Promise<CallStats> {
-    return this.reported(() => this.session.getStats(participantId));
+    return this.withCall((c) => c.getStats(participantId));
   }
 
   /** Sends a file; a failure is also reported as `rtc-error` (non-fatal). */
   async sendFile(file: Blob, options: { to?: string | readonly string[] }): Promise<SentFile> {
-    return this.reported(() => this.session.sendFile(file, options));
+    return this.withCall((c) => c.sendFile(file, options));
   }
 
   cancelFile(id: string): boolean {
-    return this.session.cancelFile(id);
+    return this.call?.cancelFile(id) ?? false;
   }
 
   set maxFileSize(bytes: number) {
@@ -275,7 +329,7 @@ export class CallController implements ReactiveController {
   }
 
   stopScreenShare(): Promise<void> {
-    return this.session.stopScreenShare();
+    return this.call?.stopScreenShare() ?? Promise.resolve();
   }
 
   /** Let in (or never had to wait) in this call. */
@@ -298,26 +352,50 @@ export class CallController implements ReactiveController {
 
   // ── what the element does ──
 
+  /**
+   * Joins — after loading the call's code if a join comes before it has (then not after a leave
+   * meanwhile). The code not loading is reported (`rtc-error`, non-fatal) and rejects; the element
+   * stays `idle` with its media, and a new join tries again.
+   */
   join(config: CallConfig): Promise<void> {
-    return this.session.join(config);
+    const call = this.callSession();
+    if (call) return call.join(config);
+    const leaves = this.leaves;
+    return this.inCall().then(
+      (c) => (this.leaves === leaves ? c.join(config) : undefined),
+      (error: RtcError) => {
+        this.sessionError(error);
+        throw error;
+      },
+    );
   }
 
   leave(reason: LeaveReason): Promise<void> {
+    this.leaves++;
     return this.session.leave(reason);
   }
 
-  /** See CallSession.prewarm: nothing changes, nothing is dispatched. */
+  /**
+   * See CallSession.prewarm: nothing changes, nothing is dispatched. Best effort: a failure to
+   * load the call's code only loses the head start; released or left while it loads, none starts.
+   */
   prewarm(config: CallConfig): Promise<void> {
-    return this.session.prewarm(config);
+    const call = this.callSession();
+    if (call) return call.prewarm(config);
+    const [leaves, releases] = [this.leaves, this.releases];
+    return this.inCall().then((c) => (this.leaves === leaves && this.releases === releases ? c.prewarm(config) : undefined), () => {});
   }
 
-  /** See CallSession.preloadCode: code only, nothing asked of the server's API. */
+  /** The call's code (see CallSession.preloadCode): nothing asked of the server's API. A failure is dropped (the join loads it again, and reports it). */
   preloadCode(): void {
-    this.session.preloadCode();
+    const call = this.callSession();
+    if (call) call.preloadCode();
+    else this.inCall().then((c) => c.preloadCode(), () => {});
   }
 
   releasePrewarm(): void {
-    this.session.releasePrewarm();
+    this.releases++;
+    this.call?.releasePrewarm();
   }
 
   startMedia(config: CallConfig): Promise<void> {
@@ -325,7 +403,7 @@ export class CallController implements ReactiveController {
   }
 
   restart(): void {
-    this.session.restart();
+    this.call?.restart();
   }
 
   toggleMic(enabled?: boolean): Promise<void> {
@@ -342,11 +420,21 @@ export class CallController implements ReactiveController {
 
   /** A host action; its failure is also reported as `rtc-error` (non-fatal: the call goes on). */
   async hostAction(request: RoomRequest): Promise<unknown> {
-    return this.reported(() => this.session.hostAction(request));
+    return this.withCall((c) => c.hostAction(request));
   }
 
   setDisplayName(name: string): void {
     this.session.setDisplayName(name);
+  }
+
+  /**
+   * A page-called call action, run as reported() runs it: at once when the session is a
+   * CallSession already (what it does synchronously, such as a file's first progress event, is
+   * done before this returns), else once the call's code has loaded.
+   */
+  private withCall<T>(action: (call: CallSession) => Promise<T>): Promise<T> {
+    const call = this.callSession();
+    return this.reported(call ? () => action(call) : async () => action(await this.inCall()));
   }
 
   /** Runs a page-called action: a failure is remembered and dispatched as `rtc-error`, then rethrown as the RtcError. */
@@ -358,6 +446,14 @@ export class CallController implements ReactiveController {
       this.reportError(rtcError);
       throw rtcError;
     }
+  }
+
+  /** An error of the call (the session's, or its code not loading): remembered, dispatched and shown. */
+  private sessionError(error: RtcError): void {
+    this.lastError = error;
+    this.update();
+    this.dispatch(new RtcErrorEvent(error));
+    this.callbacks.error?.(error);
   }
 
   /** An error the element found itself (a bad attribute, a refused name): remembered and dispatched. */

@@ -7,6 +7,7 @@ import { isServerErrorCode } from '../protocol/errors.js';
 import { isPublicMember, type JoinResponse, type PrewarmResponse, type PublicMember } from '../protocol/join.js';
 import type { PrecallResponse } from '../protocol/precall.js';
 import { RtcError, RtcErrorCode, isRtcErrorCode } from './errors.js';
+import { JOIN_TIMEOUT_MS } from './session/timeouts.js';
 
 /** A member of the room as the server knows them. */
 export type RoomMember = PublicMember;
@@ -27,9 +28,6 @@ export interface JoinRequest {
 
 /** What the server says of a peer token: `refused` = 401 (unknown secret, expired, left). */
 export type PeerTokenVerdict = 'valid' | 'refused' | 'unreachable';
-
-/** How long a join request may take before the server counts as unreachable. */
-export const JOIN_TIMEOUT_MS = 8_000;
 
 /** The rtc-call server's HTTP API, for what needs no room: the pre-call check's credentials. */
 export class ServerClient {

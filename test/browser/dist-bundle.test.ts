@@ -103,6 +103,30 @@ describe('one-tag bundle (dist/cdn/rtc-call.js)', function () {
     expect(await loaded(id, `^${rtc}/chunks/call-view-[\\w-]+\\.js$`), 'call-view requests (failed, then loaded)').to.be.at.least(2);
   });
 
+  it('the call session\'s chunk missing on the server: the autojoin is signaling-unreachable, visibly, and the element stays idle; once the chunk is back it joins by itself', async () => {
+    const port = await command<number>('free-port');
+    const hostOrigin = `http://127.0.0.1:${port}`;
+    const copy = await command<{ dir: string; bundleFile: string; held: string[] }>('cdn-copy', { without: 'call-session-' });
+    expect(copy.held, 'the call session is a chunk of its own').to.have.length(1);
+    const rtc = await rtcServer('dist-missing-session', { allowedOrigins: [hostOrigin], bundleFile: copy.bundleFile });
+    const room = uniqueRoom('dist');
+    const { url } = await command<{ url: string }>('static-server', { dir: 'test/pages/host', port, replace: { __RTC__: rtc, __ROOM__: room } });
+    const id = await open(`${url}/one-tag.html?room=${room}&name=Ann`);
+    opened.push(id);
+    const status = () => evalIn<{ state: string; code?: string; fatal?: boolean; notice: boolean }>(id, `(() => {
+      const c = document.querySelector('rtc-call');
+      return { state: c?.state, code: c?.error?.code, fatal: c?.error?.fatal, notice: !!c?.shadowRoot?.querySelector('[part~="notice"][data-code="signaling-unreachable"]') };
+    })()`);
+    const failed = await until(async () => {
+      const s = await status();
+      return s.code === 'signaling-unreachable' && s.notice ? s : undefined;
+    }, 'a signaling-unreachable notice');
+    expect(failed).to.include({ state: 'idle', fatal: false });
+    await command('cdn-restore', { dir: copy.dir });
+    await until(async () => (await status()).state === 'connected', 'connected once the chunk is back', 20_000);
+    expect(await loaded(id, `^${rtc}/chunks/call-session-[\\w-]+\\.js$`), 'call-session requests (failed, then loaded)').to.be.at.least(2);
+  });
+
   it('a page on an origin the server does not allow gets origin-not-allowed, visibly', async () => {
     // The same page, but the server allows another origin only.
     const port = await command<number>('free-port');

@@ -2,7 +2,7 @@ import { LitElement, adoptStyles, html, nothing, supportsAdoptingStyleSheets } f
 import type { PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { CallController } from '../../controllers/call-controller.js';
-import type { CallConfig } from '../../core/session/call-session.js';
+import type { CallConfig } from '../../core/session/media-session.js';
 import { loadStoredDevices } from '../../core/media/devices.js';
 import { RtcError, RtcErrorCode } from '../../core/errors.js';
 import { CallState, type CallStats, type ChatMessage, type DeviceChoice, type FileProgress, type LeaveReason, type Participant, type ReceivedFile, type SentFile, type WaitingParticipant } from '../../core/types.js';
@@ -378,9 +378,12 @@ export class RtcCall extends LitElement {
     this.modeChanged = null;
     clearTimeout(this.prewarmTimer);
     clearTimeout(this.viewRetryTimer);
+    clearTimeout(this.autojoinRetryTimer);
   }
 
   private prewarmTimer: ReturnType<typeof setTimeout> | undefined;
+  /** An autojoin whose call code did not load tries again (VIEW_RETRY_MS later). */
+  private autojoinRetryTimer: ReturnType<typeof setTimeout> | undefined;
   /** The in-call parts once loaded (loadView()); null before. */
   private view: CallView | null = null;
   /** A load of the in-call parts under way. */
@@ -542,8 +545,16 @@ export class RtcCall extends LitElement {
     }
     if (this.autojoinPending && this.isConnected && this.room && call.state !== CallState.Joining && !inCall && !this.waiting) {
       this.autojoinPending = false;
-      this.join().catch(() => {
-        // Reported as rtc-error and shown; join() callers get the rejection themselves.
+      this.join().catch((error: RtcError) => {
+        // Reported as rtc-error and shown; join() callers get the rejection themselves. The call's
+        // code not loading leaves the element idle: the autojoin tries again a moment later.
+        if (error.code !== RtcErrorCode.SignalingUnreachable || this.controller.state !== CallState.Idle) return;
+        clearTimeout(this.autojoinRetryTimer);
+        this.autojoinRetryTimer = setTimeout(() => {
+          if (!this.autojoin || !this.isConnected || this.controller.state !== CallState.Idle) return;
+          this.autojoinPending = true;
+          this.requestUpdate();
+        }, VIEW_RETRY_MS);
       });
     } else if (call.state === CallState.Idle && !this.autojoin && this.isConnected && !call.localStream) {
       // The pre-join view shows a live self-preview.

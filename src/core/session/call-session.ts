@@ -1,32 +1,31 @@
 /**
  * CallSession: one per `<rtc-call>`. The state machine (idle → joining → connected ⇄ reconnecting →
- * left | failed), the participants as the transport reports them, and the local media. How media
- * and signaling travel is the Transport's (transport/: the PeerJS mesh first); the session imports
- * no PeerJS. DOM-free apart from media APIs; the element renders what it reports.
+ * left | failed) and the participants as the transport reports them, over a MediaSession's local
+ * media (media-session.ts: what the pre-join view needs, handed over to a CallSession as a join
+ * comes near). How media and signaling travel is the Transport's (transport/: the PeerJS mesh
+ * first); the session imports no PeerJS. DOM-free apart from media APIs; the element renders what
+ * it reports.
  */
 import { RtcError, RtcErrorCode, toRtcError } from '../errors.js';
-import { TypedEmitter } from '../emitter.js';
-import { LocalMedia } from '../media/local-media.js';
+import type { LocalMedia } from '../media/local-media.js';
+import { MediaSession, type CallConfig } from './media-session.js';
 import { captureScreen } from '../media/screen.js';
 import { ActiveSpeakerTracker } from './active-speaker.js';
 import { QualityState, SAMPLE_HISTORY, assessInbound, assessOutbound, worstOf, type NetworkQuality } from './quality.js';
 import type { LinkSample } from '../transport/stats.js';
 import { RoomClient, type JoinResponse, type PrewarmResponse } from '../room-client.js';
 import { onTick } from '../ticker.js';
-import { BackoffReconnectPolicy, RECONNECT_WITHOUT_MEDIA_MS, type BitratePolicy, type ReconnectPolicy } from './policies.js';
-import { MAX_APP_DATA_BYTES, MAX_CHAT_CODE_POINTS, type ChatWire, type CodecPreferences, type FileOffer, type LocalState, type RemotePeer, type Transport } from '../transport/transport.js';
-import { DEFAULT_MAX_FILE_SIZE, safeFileName, sha256Hex } from '../files.js';
+import { BackoffReconnectPolicy, type BitratePolicy, type ReconnectPolicy } from './policies.js';
+import { RECONNECT_WITHOUT_MEDIA_MS } from './timeouts.js';
+import { MAX_APP_DATA_BYTES, MAX_CHAT_CODE_POINTS, type ChatWire, type FileOffer, type LocalState, type RemotePeer, type Transport } from '../transport/transport.js';
+import { safeFileName, sha256Hex } from '../files.js';
 import {
   CallState,
-  type DeviceChoice,
   type LeaveReason,
   type Participant,
-  type ParticipantLeaveReason,
-  type ParticipantRole,
   type WaitingParticipant,
   type ChatMessage,
   type FileProgress,
-  type ReceivedFile,
   type SentFile,
   type CallStats,
 } from '../types.js';
@@ -60,114 +59,29 @@ export interface SessionOptions {
   createTransport?: (mode: CallMode, join: JoinResponse) => Transport | Promise<Transport>;
 }
 
-export interface CallConfig {
-  /** Base URL of the rtc-call server ('' = where the script came from). */
-  server: string;
-  room: string;
-  displayName: string;
-  /** Room token from the site's backend. */
-  token?: string;
-  micOff?: boolean;
-  cameraOff?: boolean;
-  audioOnly?: boolean;
-  /** A page-provided stream to send instead of capturing. */
-  localStream?: MediaStream | null;
-  devices?: DeviceChoice;
-  /** Kept per tab so a reload within the grace period replaces our old membership. */
-  rejoinKey?: string;
-  /** How long signaling may stay lost while media flows before the call fails (the policy's, 10 min). */
-  reconnectTimeoutMs?: number;
-  /** Codecs to prefer, most preferred first (`{ video: ['vp9', 'vp8'], audio: ['opus'] }`). */
-  codecs?: CodecPreferences;
-}
 
-/** What a session reports (one typed emitter; the controller turns them into DOM events). */
-export type SessionEvents = {
-  'state-change': (state: CallState, previous: CallState) => void;
-  joined: (room: string, participantId: string) => void;
-  left: (reason: LeaveReason) => void;
-  'participant-joined': (participant: Participant) => void;
-  'participant-left': (participant: Participant, reason: ParticipantLeaveReason) => void;
-  'participant-updated': (participant: Participant) => void;
-  'mic-change': (enabled: boolean) => void;
-  'camera-change': (enabled: boolean) => void;
-  error: (error: RtcError) => void;
-  /** The local preview stream or its tracks changed. */
-  'local-media-change': () => void;
-  /** While waiting: whether a host is in the room changed. */
-  'waiting-change': (hostPresent: boolean) => void;
-  /** Hosts: someone knocked. */
-  knock: (participant: WaitingParticipant) => void;
-  /** Hosts: someone is no longer waiting. */
-  'knock-withdrawn': (participantId: string, reason: 'admitted' | 'denied' | 'left') => void;
-  /** The call was locked or unlocked. */
-  'lock-change': (locked: boolean) => void;
-  /** A host asked us to mute; the microphone is already off. */
-  'mute-requested': (by: string | undefined) => void;
-  /** Someone (we included) started or stopped sharing a screen. */
-  'screen-share-change': (participantId: string, enabled: boolean) => void;
-  /** The page's own data from a participant (`sendData` on their side). */
-  data: (from: string, data: unknown) => void;
-  /** A chat message (ours, someone's, or history relayed to us). */
-  message: (message: ChatMessage) => void;
-  /** The active speaker changed (sustained speech; see active-speaker.ts). */
-  'active-speaker-change': (participantId: string | null) => void;
-  /** A file transfer started, advanced or ended (per file and other participant). */
-  'file-progress': (progress: FileProgress) => void;
-  /** A file arrived whole and checked. */
-  file: (file: ReceivedFile) => void;
-  /** A connection has been poor for 10 s while our camera is on: offer audio only. */
-  'audio-only-suggested': () => void;
-  /** A participant's connection quality changed (the local id: our uplink). */
-  'network-quality': (participantId: string, quality: NetworkQuality) => void;
-  /** How the media travels changed (`mesh` ⇄ `sfu`), set by the server at join. */
-  'mode-change': (mode: CallMode, previous: CallMode) => void;
-};
 
-export class CallSession extends TypedEmitter<SessionEvents> {
-  state: CallState = CallState.Idle;
-  /** How this call's media travels (the server decides per room): peer to peer, or through its SFU. */
-  mode: CallMode = 'mesh';
-  error: RtcError | null = null;
-  localId: string | null = null;
-  room: string | null = null;
-
-  private config: CallConfig | null = null;
-  private media: LocalMedia | null = null;
-  private mediaReady: Promise<void> | null = null;
+export class CallSession extends MediaSession {
   private join$: Promise<void> | null = null;
   private abort: AbortController | null = null;
   private transport: Transport | null = null;
   private client: RoomClient | null = null;
-  private localRole: ParticipantRole = 'guest';
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectDeadline: ReturnType<typeof setTimeout> | undefined;
   private mediaWatch: ReturnType<typeof setInterval> | undefined;
   private reconnectAttempt = 0;
-  private snapshot: readonly Participant[] | null = null;
   private tearingDown = false;
   private readonly reconnectPolicy: ReconnectPolicy;
   private readonly createTransport: (mode: CallMode, join: JoinResponse) => Transport | Promise<Transport>;
   private readonly preloadTransport: (() => void) | undefined;
   private signalingLostAt = 0;
-  private lastMic: boolean | undefined;
-  private lastCamera: boolean | undefined;
-  /** While waiting: whether a host is in the room. */
-  hostPresent = false;
-  /** Whether the call is locked (newcomers knock). */
-  locked = false;
-  /** The host's message when we were denied. */
-  hostMessage: string | undefined;
   /** Hosts: who waits, longest first. */
   private waitingList: WaitingParticipant[] = [];
-  /** The screen we share, and the stream the local participant shows it in. */
+  /** The screen we share (the local participant shows it in `screenStream`). */
   private screenTrack: MediaStreamTrack | null = null;
-  private screenStream: MediaStream | null = null;
   /** Chat since we joined (history included), and the ids seen (no duplicates). */
   private chat: ChatMessage[] = [];
   private readonly chatIds = new Set<string>();
-  /** The largest file we send or accept (bytes). */
-  maxFileSize = DEFAULT_MAX_FILE_SIZE;
   /** Files coming to us, by sender and id (what their progress events need). */
   private readonly incomingFiles = new Map<string, { offer: FileOffer; bytes: number }>();
   /** Quality per remote participant (with their recent readings), and of our uplink. */
@@ -194,11 +108,10 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   private screenEnded: (() => void) | undefined;
   /** Who of the others shares a screen (to tell when that changes). */
   private readonly remoteScreens = new Set<string>();
-  /** Whether we have been let in (or never had to wait) in this call: `reconnecting` goes back to connected, else to waiting. */
-  admitted = false;
-
-  constructor(options: SessionOptions = {}) {
+  /** `from`: the pre-join session whose media and config this one takes over. */
+  constructor(options: SessionOptions = {}, from?: MediaSession) {
     super();
+    if (from) this.takeOver(from);
     this.reconnectPolicy = options.reconnect ?? new BackoffReconnectPolicy();
     // With the default transports, a join that was not pre-warmed loads the mesh's code (PeerJS)
     // while its join request is on its way, not after the answer.
@@ -226,73 +139,29 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     });
   }
 
-  /** Everyone in the call, local first. A new array (and new objects) after any change. */
-  get participants(): readonly Participant[] {
-    this.snapshot ??= [this.localParticipant(), ...(this.transport?.peers ?? []).map((p) => this.remoteParticipant(p))];
-    return this.snapshot;
-  }
-
-  /** The local media stream (own tile, pre-join preview); null before media was started. */
-  get localStream(): MediaStream | null {
-    return this.media?.stream ?? null;
-  }
-
-  get micEnabled(): boolean {
-    return this.media ? this.media.micEnabled : !this.config?.micOff;
-  }
-
-  get cameraEnabled(): boolean {
-    return this.media ? this.media.cameraEnabled : !(this.config?.cameraOff || this.config?.audioOnly);
-  }
-
-  /** The RTCPeerConnections of the call (for stats and tests). */
-  get peerConnections(): RTCPeerConnection[] {
+  override get peerConnections(): RTCPeerConnection[] {
     return this.transport?.peerConnections ?? [];
   }
 
-  /**
-   * Starts local media without joining (the pre-join preview). Safe to call repeatedly; join()
-   * reuses what it acquired.
-   */
-  startMedia(config: CallConfig): Promise<void> {
-    if (this.mediaReady && this.config === config) return this.mediaReady;
-    if (this.mediaReady) return this.mediaReady;
-    this.config = config;
-    const media = new LocalMedia({
-      onError: (error) => this.report(error),
-      onChange: () => this.onLocalMediaChange(),
-    });
-    this.media = media;
-    // Every track change goes into every link with replaceTrack before the old track is stopped.
+  /** Every track change goes into every link with replaceTrack before the old track is stopped. */
+  protected override attachMedia(media: LocalMedia): void {
     media.addSink((kind, track) => this.transport?.publish(kind === 'audio' ? 'microphone' : 'camera', track) ?? Promise.resolve());
-    this.mediaReady = media
-      .start({
-        micOff: config.micOff,
-        cameraOff: config.cameraOff,
-        audioOnly: config.audioOnly,
-        provided: config.localStream ?? null,
-        devices: config.devices,
-      })
-      .then(() => {
-        this.lastMic = media.micEnabled;
-        this.lastCamera = media.cameraEnabled;
-        this.invalidate();
-        this.emit('local-media-change');
-      });
-    return this.mediaReady;
   }
 
-  /** Stops the local media of a session that is not in a call (pre-join preview closed). */
-  stopMedia(): void {
-    if (this.state === CallState.Joining || this.state === CallState.Waiting || this.state === CallState.Connected || this.state === CallState.Reconnecting) return;
-    this.releaseMedia();
+  protected override announceMedia(): void {
+    this.transport?.sendState(this.localState());
   }
 
-  private releaseMedia(): void {
-    this.media?.stop();
-    this.media = null;
-    this.mediaReady = null;
-    this.invalidate();
+  protected override announceName(name: string): void {
+    this.transport?.request({ request: 'update', data: { displayName: name } });
+  }
+
+  protected override remoteParticipants(): Participant[] {
+    return (this.transport?.peers ?? []).map((p) => this.remoteParticipant(p));
+  }
+
+  protected override uplinkQuality(): NetworkQuality | null {
+    return this.uplink.current;
   }
 
   /**
@@ -379,7 +248,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   }
 
   /** Says goodbye to everyone, closes every connection and stops every local track. */
-  async leave(reason: LeaveReason = 'user'): Promise<void> {
+  override async leave(reason: LeaveReason = 'user'): Promise<void> {
     if (this.state === CallState.Idle || this.state === CallState.Left || this.state === CallState.Failed) {
       this.releasePrewarm();
       this.stopMedia();
@@ -396,49 +265,6 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     if (this.state !== CallState.Left && this.state !== CallState.Failed) return;
     this.reset();
     this.setState(CallState.Idle);
-  }
-
-  /** Mutes / unmutes; `enabled` omitted toggles. */
-  async toggleMic(enabled?: boolean): Promise<void> {
-    const next = enabled ?? !this.micEnabled;
-    if (!this.media) {
-      if (this.config) this.config = { ...this.config, micOff: !next };
-      return;
-    }
-    await this.media.setMic(next);
-  }
-
-  /** Turns the camera on (re-acquiring it) or off (releasing it); `enabled` omitted toggles. */
-  async toggleCamera(enabled?: boolean): Promise<void> {
-    const next = enabled ?? !this.cameraEnabled;
-    if (!this.media) {
-      if (this.config) this.config = { ...this.config, cameraOff: !next };
-      return;
-    }
-    await this.media.setCamera(next);
-  }
-
-  /** Switches camera or microphone mid-call; the old device stays in use if the new one fails. */
-  async switchDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
-    if (!this.media) {
-      if (this.config) {
-        const devices = { ...this.config.devices, [kind === 'audioinput' ? 'audioInput' : 'videoInput']: deviceId };
-        this.config = { ...this.config, devices };
-      }
-      return;
-    }
-    await this.media.switchDevice(kind, deviceId);
-  }
-
-  /**
-   * Announces a new display name to the others, through the server (which refuses it under room
-   * tokens: then the token's name stays).
-   */
-  setDisplayName(name: string): void {
-    if (this.config) this.config = { ...this.config, displayName: name };
-    this.invalidate();
-    this.transport?.request({ request: 'update', data: { displayName: name } });
-    this.emit('participant-updated', this.participants[0]!);
   }
 
   // ── joining ────────────────────────────────────────────────────────────────────────────────
@@ -736,7 +562,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   }
 
   /** The participant with sustained speech right now (held at least 2 s), or null. */
-  get activeSpeaker(): string | null {
+  override get activeSpeaker(): string | null {
     return this.speakers?.current ?? null;
   }
 
@@ -777,7 +603,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   }
 
   /** Chat since we joined, history included, in the order it arrived. */
-  get messages(): readonly ChatMessage[] {
+  override get messages(): readonly ChatMessage[] {
     return this.chat;
   }
 
@@ -914,7 +740,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   }
 
   /** Whether we share a screen. */
-  get screenSharing(): boolean {
+  override get screenSharing(): boolean {
     return !!this.screenTrack;
   }
 
@@ -964,23 +790,6 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     this.transport?.sendState(this.localState());
     this.emit('screen-share-change', this.localId ?? 'local', on);
     this.emit('participant-updated', this.participants[0]!);
-  }
-
-  private onLocalMediaChange(): void {
-    const media = this.media;
-    if (!media) return;
-    this.invalidate();
-    this.transport?.sendState(this.localState());
-    if (media.micEnabled !== this.lastMic) {
-      this.lastMic = media.micEnabled;
-      this.emit('mic-change', media.micEnabled);
-    }
-    if (media.cameraEnabled !== this.lastCamera) {
-      this.lastCamera = media.cameraEnabled;
-      this.emit('camera-change', media.cameraEnabled);
-    }
-    this.emit('local-media-change');
-    if (this.state !== CallState.Idle) this.emit('participant-updated', this.participants[0]!);
   }
 
   // ── signaling loss ────────────────────────────────────────────────────────────────────────
@@ -1138,7 +947,7 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   }
 
   /** Hosts: who waits to be let in, longest first. Empty for guests. */
-  get waitingParticipants(): readonly WaitingParticipant[] {
+  override get waitingParticipants(): readonly WaitingParticipant[] {
     return this.waitingList;
   }
 
@@ -1152,11 +961,6 @@ export class CallSession extends TypedEmitter<SessionEvents> {
   }
 
   // ── state ──────────────────────────────────────────────────────────────────────────────────
-
-  private report(error: RtcError): void {
-    this.error = error;
-    this.emit('error', error);
-  }
 
   private async fail(error: RtcError): Promise<void> {
     if (this.state === CallState.Failed || this.state === CallState.Left) return;
@@ -1227,27 +1031,6 @@ export class CallSession extends TypedEmitter<SessionEvents> {
     this.state = next;
     this.invalidate();
     this.emit('state-change', next, previous);
-  }
-
-  private invalidate(): void {
-    this.snapshot = null;
-  }
-
-  private localParticipant(): Participant {
-    const connection =
-      this.state === CallState.Reconnecting ? 'reconnecting' : this.state === CallState.Connected ? 'connected' : this.state === CallState.Failed ? 'failed' : 'connecting';
-    return {
-      id: this.localId ?? 'local',
-      displayName: this.config?.displayName ?? '',
-      role: this.localRole,
-      isLocal: true,
-      micEnabled: this.micEnabled,
-      cameraEnabled: this.cameraEnabled,
-      connection,
-      stream: this.media?.stream ?? null,
-      screenStream: this.screenStream,
-      quality: this.uplink.current,
-    };
   }
 
   private remoteParticipant(p: RemotePeer): Participant {

@@ -2,6 +2,7 @@
  * The session's pluggable policies (LiveKit's ReconnectPolicy is the model): plain objects, so a
  * page or a test can swap them and each is unit-tested on its own (test/unit/policies.test.ts).
  */
+import { RECONNECT_TIMEOUT_MS, RECONNECT_WITHOUT_MEDIA_MS } from './timeouts.js';
 
 /** When to retry the signaling socket after it was lost, and when to give up. */
 export interface ReconnectPolicy {
@@ -35,11 +36,6 @@ export interface BackoffOptions {
   /** Source of randomness in [0, 1) (Math.random). */
   random?: () => number;
 }
-
-/** How long a call stays `reconnecting`, media flowing, before it fails with `signaling-unreachable` (the default policy's). */
-export const RECONNECT_TIMEOUT_MS = 600_000;
-/** …and how long once media flows with nobody. */
-export const RECONNECT_WITHOUT_MEDIA_MS = 30_000;
 
 /** Exponential backoff with jitter and a deadline: the default reconnect policy. */
 export class BackoffReconnectPolicy implements ReconnectPolicy {

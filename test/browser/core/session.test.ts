@@ -1,7 +1,8 @@
 // CallSession on a fake transport: the state machine, the roster and the policies (one typed
 // emitter), with the real join API of the test server but no PeerJS and no peer connection.
 import { expect } from '@open-wc/testing';
-import { CallSession, type CallConfig, type SessionOptions } from '../../../src/core/session/call-session.js';
+import { CallSession, type SessionOptions } from '../../../src/core/session/call-session.js';
+import { MediaSession, type CallConfig } from '../../../src/core/session/media-session.js';
 import type { RtcError } from '../../../src/core/errors.js';
 import { BackoffReconnectPolicy } from '../../../src/core/session/policies.js';
 import type { CallState, LeaveReason, Participant, ParticipantLeaveReason } from '../../../src/core/types.js';
@@ -134,6 +135,37 @@ describe('CallSession on a fake transport', () => {
     net.setSignaling(a.s.localId!, false);
     await until(() => a.s.state === 'failed', 'the call limit', 3000);
     expect(performance.now() - t0).to.be.within(350, 1500);
+  });
+
+  it('a MediaSession hands its media over to a CallSession while the camera is still starting: the preview, its news and the track sink go with it; the old session says nothing more', async () => {
+    const room = uniqueRoom('core');
+    const pre = new MediaSession();
+    const preEvents: string[] = [];
+    for (const name of ['local-media-change', 'mic-change', 'camera-change', 'error', 'participant-updated'] as const) pre.on(name, () => preEvents.push(name));
+    const starting = pre.startMedia({ server, room, displayName: 'Ann' });
+    const s = new CallSession({ createTransport: () => net.transport() }, pre);
+    sessions.push(s);
+    const events: string[] = [];
+    s.on('local-media-change', () => events.push('local-media-change'));
+    s.on('mic-change', (on) => events.push(`mic ${on}`));
+    s.on('camera-change', (on) => events.push(`camera ${on}`));
+    await starting;
+    expect(events, 'the started media is news for the new session').to.include('local-media-change');
+    const camera = s.localStream?.getVideoTracks()[0];
+    expect(camera?.readyState).to.equal('live');
+    expect(pre.localStream, 'the old session holds no media').to.equal(null);
+    await s.toggleMic(false);
+    expect(events).to.include('mic false');
+    expect(s.state).to.equal('idle');
+    await s.join({ server, room, displayName: 'Ann' });
+    expect(s.state).to.equal('connected');
+    expect(s.localStream?.getVideoTracks()[0], 'the join keeps the preview').to.equal(camera);
+    const sent = net.transports.get(s.localId!)!;
+    expect(sent.published.get('camera')?.readyState, 'the preview camera is sent').to.equal('live');
+    await s.toggleCamera(false);
+    expect(sent.published.get('camera') ?? null, 'a track change reaches the transport (the sink moved too)').to.equal(null);
+    expect(events).to.include('camera false');
+    expect(preEvents, 'nothing from the old session').to.deep.equal([]);
   });
 
   it('mic and camera changes go to the transport as state; the others see them', async () => {
