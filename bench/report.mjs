@@ -9,7 +9,7 @@ const load = (name) => {
   return existsSync(file) ? readJson(file) : undefined;
 };
 const out = [];
-for (const name of ['size', 'join', 'glass', 'avsync', 'teardown', 'mainthread']) {
+for (const name of ['size', 'firstpaint', 'join', 'glass', 'avsync', 'teardown', 'mainthread']) {
   const r = load(name);
   if (!r) continue;
   out.push(`**${name}** — \`${r.command}\` (${r.machine.date.slice(0, 16)}${r.commit ? `, commit ${r.commit}` : ""}, ${r.machine.cpus} cores)\n\n${r.markdown}\n`);

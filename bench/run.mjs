@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { arg, sandbox } from './lib.mjs';
 
 sandbox(import.meta.url, { nofile: 65536 });
-const ALL = ['size', 'join', 'glass', 'avsync', 'teardown', 'mainthread', 'server'];
+const ALL = ['size', 'firstpaint', 'join', 'glass', 'avsync', 'teardown', 'mainthread', 'server'];
 const only = arg('only', '');
 const names = only ? only.split(',') : ALL;
 const argv = process.argv.slice(2);

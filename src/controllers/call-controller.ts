@@ -10,6 +10,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { DeferredDisconnectController } from './deferred-disconnect-controller.js';
+import { whenIdle } from '../utils/idle.js';
 import type { CallSession, SessionOptions } from '../core/session/call-session.js';
 import { MediaSession, type CallConfig } from '../core/session/media-session.js';
 import { RtcError, RtcErrorCode, toRtcError } from '../core/errors.js';
@@ -60,6 +61,8 @@ export interface CallControllerCallbacks {
 }
 
 type CallSessionModule = typeof import('../core/session/call-session.js');
+/** Once the preview plays, how long the call's code waits for the page to be idle, at most. */
+const CALL_CODE_IDLE_MAX_MS = 500;
 /** The call's code, once loaded (one load per page). */
 let callCode: CallSessionModule | null = null;
 let callCodeLoading: Promise<CallSessionModule> | null = null;
@@ -398,8 +401,15 @@ export class CallController implements ReactiveController {
     this.call?.releasePrewarm();
   }
 
+  /**
+   * Starts the preview. Once it plays, the call's code loads when the page is next idle (only
+   * code, from the same server, as `no-prewarm` allows): a Join pressed soon after the preview
+   * shows does not wait for it. A failure is dropped here (the join loads it again and reports it).
+   */
   startMedia(config: CallConfig): Promise<void> {
-    return this.session.startMedia(config);
+    const started = this.session.startMedia(config);
+    if (!callCode) started.then(() => whenIdle(() => void loadCallCode().catch(() => {}), CALL_CODE_IDLE_MAX_MS), () => {});
+    return started;
   }
 
   restart(): void {
