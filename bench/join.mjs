@@ -22,7 +22,10 @@ const TRIALS = Number(arg('trials', 10));
 // functions with the most self time over all of them are printed (where the script time goes).
 // On two pages, pre-warmed: both pages' CPU profiles and main threads, and their long tasks on
 // one clock (addTwoPageTrace).
-const PROFILE = process.argv.includes('--profile');
+// --profile-cold: the same for the cold direct joins (`rtc-call`) instead of the pre-warmed ones.
+const PROFILE_COLD = process.argv.includes('--profile-cold');
+const PROFILE = process.argv.includes('--profile') || PROFILE_COLD;
+const PROFILED = PROFILE_COLD ? 'cold' : 'pre-warmed';
 const WARMUP = 1;
 // Issue 23: cold joins ≤ 1.1× bare PeerJS, pre-warmed ones (Join pressed after the pre-join view
 // has been open for 2 s) ≤ 1.0×.
@@ -40,8 +43,8 @@ const relayIce = () => [{ urls: coturn.url, ...coturn.credentials('bench') }];
 let room = 0;
 // Each page comes from the server it talks to (our pages carry CSP `connect-src 'self'`).
 const ALL_ARMS = [
-  { name: 'rtc-call', origin: rtc.url, page: 'rtc.html', fn: 'joinRtcCall', args: () => ({ server: rtc.url, room: `join-${room++}` }) },
-  { name: 'rtc-call pre-warmed', origin: rtc.url, page: 'rtc.html', fn: 'joinRtcCall', args: () => ({ server: rtc.url, room: `join-${room++}`, prewarm: true, profile: PROFILE }) },
+  { name: 'rtc-call', origin: rtc.url, page: 'rtc.html', fn: 'joinRtcCall', args: () => ({ server: rtc.url, room: `join-${room++}`, profile: PROFILE_COLD }) },
+  { name: 'rtc-call pre-warmed', origin: rtc.url, page: 'rtc.html', fn: 'joinRtcCall', args: () => ({ server: rtc.url, room: `join-${room++}`, prewarm: true, profile: PROFILE && !PROFILE_COLD }) },
   { name: 'PeerJS', origin: plain.url, page: 'peerjs.html', fn: 'joinPeerJs', args: () => ({ host: '127.0.0.1', port: plain.port, path: plain.path, iceServers: [], iceTransportPolicy: 'all' }) },
   { name: 'raw', origin: rtc.url, page: 'raw.html', fn: 'joinRaw', args: () => ({ iceServers: [], iceTransportPolicy: 'all' }) },
   { name: 'rtc-call relay', origin: rtcRelay.url, page: 'rtc.html', fn: 'joinRtcCall', args: () => ({ server: rtcRelay.url, room: `join-${room++}` }) },
@@ -180,7 +183,7 @@ async function twoPageTrial(arm) {
     const args = arm.args();
     const hostId = await hostPage.evaluate((fn, a) => window.bench[fn](a), arm.host, args);
     page = await openWindow(browser, `${arm.origin}/bench/${arm.page}`);
-    const tracing = PROFILE && args.prewarm;
+    const tracing = PROFILE && !PROFILE_COLD && args.prewarm;
     // A CPU profile of each page, and a browser-wide trace (both renderers) over B's join.
     const cdps = tracing ? await Promise.all([hostPage.createCDPSession(), page.createCDPSession()]) : [];
     for (const cdp of cdps) {
@@ -302,11 +305,11 @@ const twoPages = paired(results['rtc-call 2 pages'], results['PeerJS 2 pages']).
 const warmTwoPages = paired(results['rtc-call pre-warmed 2 pages'], results['PeerJS 2 pages']).ratio;
 const verdict = (r, t) => `${r.median.toFixed(2)}× (${r.median <= t ? 'met' : 'missed'})`;
 if (PROFILE && profiles) {
-  console.log(`\npre-warmed direct joins, self time per join (CPU profile of ${profiles} joins, ${(profiledMs / profiles).toFixed(0)} ms each; idle left out):`);
+  console.log(`\n${PROFILED} direct joins, self time per join (CPU profile of ${profiles} joins, ${(profiledMs / profiles).toFixed(0)} ms each; idle left out):`);
   for (const [fn, ms] of [...selfTime].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${(ms / profiles).toFixed(1).padStart(7)} ms  ${fn}`);
 }
 if (PROFILE && traces) {
-  console.log(`\npre-warmed direct joins, main-thread trace events per join (${traces} joins; inclusive ms, nested names overlap):`);
+  console.log(`\n${PROFILED} direct joins, main-thread trace events per join (${traces} joins; inclusive ms, nested names overlap):`);
   for (const [name, ms] of [...traceTime].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${(ms / traces).toFixed(1).padStart(7)} ms  ${name}`);
 }
 if (PROFILE && twoPageTraces) {

@@ -34,6 +34,21 @@ afterEach(async () => {
   for (const id of opened.splice(0)) await close(id);
 });
 
+/**
+ * The one-tag page (autojoin, as Ann) from a server whose copy of dist/cdn lacks the chunks whose
+ * names start with `prefix` (`copy.held`; `cdn-restore` with `copy.dir` puts them back).
+ */
+async function withoutChunk(name: string, prefix: string) {
+  const port = await command<number>('free-port');
+  const copy = await command<{ dir: string; bundleFile: string; held: string[] }>('cdn-copy', { without: prefix });
+  const rtc = await rtcServer(name, { allowedOrigins: [`http://127.0.0.1:${port}`], bundleFile: copy.bundleFile });
+  const room = uniqueRoom('dist');
+  const { url } = await command<{ url: string }>('static-server', { dir: 'test/pages/host', port, replace: { __RTC__: rtc, __ROOM__: room } });
+  const id = await open(`${url}/one-tag.html?room=${room}&name=Ann`);
+  opened.push(id);
+  return { rtc, id, copy };
+}
+
 describe('one-tag bundle (dist/cdn/rtc-call.js)', function () {
   this.timeout(60_000);
 
@@ -76,15 +91,8 @@ describe('one-tag bundle (dist/cdn/rtc-call.js)', function () {
   });
 
   it('the in-call view\'s chunk missing on the server: signaling-unreachable, visibly; the call goes on, and the view comes once the chunk is back', async () => {
-    const port = await command<number>('free-port');
-    const hostOrigin = `http://127.0.0.1:${port}`;
-    const copy = await command<{ dir: string; bundleFile: string; held: string[] }>('cdn-copy', { without: 'call-view-' });
+    const { rtc, id, copy } = await withoutChunk('dist-missing-chunk', 'call-view-');
     expect(copy.held, 'the call view is a chunk of its own').to.have.length(1);
-    const rtc = await rtcServer('dist-missing-chunk', { allowedOrigins: [hostOrigin], bundleFile: copy.bundleFile });
-    const room = uniqueRoom('dist');
-    const { url } = await command<{ url: string }>('static-server', { dir: 'test/pages/host', port, replace: { __RTC__: rtc, __ROOM__: room } });
-    const id = await open(`${url}/one-tag.html?room=${room}&name=Ann`);
-    opened.push(id);
     const status = () => evalIn<{ state: string; code?: string; notice: boolean; leave: boolean }>(id, `(() => {
       const c = document.querySelector('rtc-call');
       const root = c?.shadowRoot;
@@ -104,15 +112,8 @@ describe('one-tag bundle (dist/cdn/rtc-call.js)', function () {
   });
 
   it('the call session\'s chunk missing on the server: the autojoin is signaling-unreachable, visibly, and the element stays idle; once the chunk is back it joins by itself', async () => {
-    const port = await command<number>('free-port');
-    const hostOrigin = `http://127.0.0.1:${port}`;
-    const copy = await command<{ dir: string; bundleFile: string; held: string[] }>('cdn-copy', { without: 'call-session-' });
+    const { rtc, id, copy } = await withoutChunk('dist-missing-session', 'call-session-');
     expect(copy.held, 'the call session is a chunk of its own').to.have.length(1);
-    const rtc = await rtcServer('dist-missing-session', { allowedOrigins: [hostOrigin], bundleFile: copy.bundleFile });
-    const room = uniqueRoom('dist');
-    const { url } = await command<{ url: string }>('static-server', { dir: 'test/pages/host', port, replace: { __RTC__: rtc, __ROOM__: room } });
-    const id = await open(`${url}/one-tag.html?room=${room}&name=Ann`);
-    opened.push(id);
     const status = () => evalIn<{ state: string; code?: string; fatal?: boolean; notice: boolean }>(id, `(() => {
       const c = document.querySelector('rtc-call');
       return { state: c?.state, code: c?.error?.code, fatal: c?.error?.fatal, notice: !!c?.shadowRoot?.querySelector('[part~="notice"][data-code="signaling-unreachable"]') };
