@@ -61,7 +61,12 @@ export interface CallControllerCallbacks {
 }
 
 type CallSessionModule = typeof import('../core/session/call-session.js');
-/** Once the preview plays, how long the call's code waits for the page to be idle, at most. */
+/**
+ * Once the preview's media has started, the call's code waits this long (its first frames show
+ * meanwhile: loading and parsing it then would hold them up), then for the page to be idle, at
+ * most CALL_CODE_IDLE_MAX_MS.
+ */
+const CALL_CODE_AFTER_MEDIA_MS = 200;
 const CALL_CODE_IDLE_MAX_MS = 500;
 /** The call's code, once loaded (one load per page). */
 let callCode: CallSessionModule | null = null;
@@ -402,13 +407,15 @@ export class CallController implements ReactiveController {
   }
 
   /**
-   * Starts the preview. Once it plays, the call's code loads when the page is next idle (only
-   * code, from the same server, as `no-prewarm` allows): a Join pressed soon after the preview
-   * shows does not wait for it. A failure is dropped here (the join loads it again and reports it).
+   * Starts the preview. Once it plays, the call's code loads soon after, when the page is idle
+   * (only code, from the same server, as `no-prewarm` allows): a Join pressed soon after the
+   * preview shows does not wait for it. A failure is dropped here (the join loads it again and reports it).
    */
   startMedia(config: CallConfig): Promise<void> {
     const started = this.session.startMedia(config);
-    if (!callCode) started.then(() => whenIdle(() => void loadCallCode().catch(() => {}), CALL_CODE_IDLE_MAX_MS), () => {});
+    if (!callCode) {
+      started.then(() => setTimeout(() => whenIdle(() => void loadCallCode().catch(() => {}), CALL_CODE_IDLE_MAX_MS), CALL_CODE_AFTER_MEDIA_MS), () => {});
+    }
     return started;
   }
 

@@ -491,6 +491,10 @@ export class RtcCall extends LitElement {
       if (!valid) warnOnce(`max-file-size ${this.maxFileSize}`, `max-file-size="${this.getAttribute('max-file-size') ?? this.maxFileSize}" is not a positive whole number of bytes; using ${DEFAULT_MAX_FILE_SIZE} (25 MiB).`);
       this.controller.maxFileSize = valid ? this.maxFileSize : DEFAULT_MAX_FILE_SIZE;
     }
+    // The pre-join view shows a live self-preview: asked for before the view renders (the first
+    // time, before its first render), so the camera starts while the page draws it.
+    const call = this.controller;
+    if (call.state === CallState.Idle && !this.autojoin && this.isConnected && !call.localStream) void call.startMedia(this.config());
   }
 
   /** Each remote tile's width, for an SFU that sends the simulcast layer a tile needs. */
@@ -556,9 +560,6 @@ export class RtcCall extends LitElement {
           this.requestUpdate();
         }, VIEW_RETRY_MS);
       });
-    } else if (call.state === CallState.Idle && !this.autojoin && this.isConnected && !call.localStream) {
-      // The pre-join view shows a live self-preview.
-      void call.startMedia(this.config());
     }
     if (call.state === CallState.Idle && !this.autojoin && this.isConnected) {
       const configChanged = (['room', 'server', 'token', 'noPrewarm'] as const).some((k) => changed.has(k));
