@@ -69,8 +69,7 @@ try {
         await page.goto(`${arm.origin}/bench/${arm.page}`, { waitUntil: 'domcontentloaded' });
         const ms = await page.evaluate(() => Promise.race([window.firstFrame, new Promise((_, reject) => setTimeout(() => reject(new Error('no preview frame within 15 s')), 15_000))]));
         const scripts = await page.evaluate((ms) => {
-          const before = performance.getEntriesByType('resource').filter((e) => e.initiatorType === 'script' || e.initiatorType === 'other' || e.name.endsWith('.js'));
-          const js = before.filter((e) => e.name.endsWith('.js') && e.responseEnd - window.t0 <= ms);
+          const js = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.js') && e.responseEnd - window.t0 <= ms);
           return { files: js.length, bytes: js.reduce((sum, e) => sum + e.encodedBodySize, 0) };
         }, ms);
         return { ms, ...scripts };

@@ -85,12 +85,12 @@ admin: {
   proc.stdout.on('data', (d) => { out = (out + d).slice(-20_000); });
   proc.stderr.on('data', (d) => { out = (out + d).slice(-20_000); });
   let ending = false;
-  const exited = new Promise((resolve) => proc.once('exit', resolve));
   // Janus ending by itself mid-run (a crash) fails whatever test used it next in ways that do
   // not name it: say so, with its last words.
-  proc.once('exit', (code, signal) => {
+  const exited = new Promise((resolve) => proc.once('exit', (code, signal) => {
     if (!ending) console.error(`janus (pid ${proc.pid}, ws port ${port}) ended by itself (${signal ?? `exit code ${code}`}); its last log lines:\n${out.slice(-4000)}`);
-  });
+    resolve();
+  }));
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`janus exited (${proc.exitCode ?? proc.signalCode}):\n${out}`);

@@ -59,8 +59,6 @@ export interface SessionOptions {
   createTransport?: (mode: CallMode, join: JoinResponse) => Transport | Promise<Transport>;
 }
 
-
-
 export class CallSession extends MediaSession {
   private join$: Promise<void> | null = null;
   private abort: AbortController | null = null;
